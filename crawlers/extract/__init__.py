@@ -1,0 +1,203 @@
+"""Article extraction: the source's selectors first, then page metadata and trafilatura (with htmldate).
+
+The crawler and `privwatch extract` both call `extract()`, so what is tested here is what is stored.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html as html_lib
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import trafilatura
+from lxml import etree
+from parsel import Selector
+
+from crawlers.extract.charset import decode_html
+from crawlers.extract.dates import DATE_LINE, is_full_timestamp, parse_date
+from crawlers.extract.metadata import PageMetadata, clean_authors, parse_tree, split_authors
+from crawlers.extract.urls import canonical_url
+
+__all__ = ["Extracted", "extract", "read_page"]
+
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+
+
+@dataclass
+class Extracted:
+    url: str
+    title: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    authors: list[str] = field(default_factory=list)
+    body: str | None = None
+    language: str | None = None
+    section: str | None = None
+    extractor: str = "trafilatura"
+    encoding: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def read_page(path: str | Path) -> bytes:
+    """The bytes of a stored page, .html or .html.gz."""
+    data = Path(path).read_bytes()
+    return gzip.decompress(data) if str(path).endswith(".gz") or data[:2] == b"\x1f\x8b" else data
+
+
+def _is_xpath(expression: str) -> bool:
+    return expression.lstrip().startswith(("/", "("))
+
+
+def _select(selector: Selector, expression: str | None):
+    if not expression:
+        return []
+    return selector.xpath(expression) if _is_xpath(expression) else selector.css(expression)
+
+
+def _text(node) -> str:
+    if isinstance(node.root, str):
+        return " ".join(node.root.split())
+    return " ".join(node.root.xpath("string()").split())
+
+
+def _paragraphs(element) -> list[str]:
+    """Paragraph texts of an element: <p>-like children, else its text split on <br> and blank lines."""
+    if isinstance(element, str):
+        return [" ".join(element.split())] if element.strip() else []
+    blocks = element.xpath(".//p | .//li | .//h2 | .//h3 | .//blockquote")
+    if blocks:
+        texts = [" ".join(b.xpath("string()").split()) for b in blocks if not b.xpath("ancestor::p")]
+        return [t for t in texts if t]
+    for br in element.xpath(".//br"):
+        br.tail = "\n" + (br.tail or "")
+    return [" ".join(line.split()) for line in element.xpath("string()").split("\n") if line.strip()]
+
+
+def _clean_title(title: str | None, site_names: list[str]) -> str | None:
+    if not title:
+        return None
+    title = " ".join(html_lib.unescape(title).split())
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) > 1:
+        names = {n.casefold() for n in site_names if n}
+        if parts[-1].casefold() in names or any(n and n in parts[-1].casefold() for n in names):
+            title = TITLE_SEPARATORS.split(title)[0] if len(parts) == 2 else title.rsplit(parts[-1], 1)[0]
+            title = TITLE_SEPARATORS.sub(" | ", title).rstrip(" |-–—:")
+        elif parts[0].casefold() in names:
+            title = title[len(parts[0]) :].lstrip(" |-–—:·•»")
+    return title.strip() or None
+
+
+def _from_selectors(selector: Selector, selectors, timezone: str) -> dict:
+    found: dict = {}
+    if selectors is None:
+        return found
+    titles = [_text(n) for n in _select(selector, selectors.title)]
+    if titles and titles[0]:
+        found["title"] = titles[0]
+    dates = [_text(n) for n in _select(selector, selectors.published)]
+    for text in dates:
+        published = parse_date(text, timezone)
+        if published:
+            found["published"] = published
+            break
+    paragraphs = [p for n in _select(selector, selectors.body) for p in _paragraphs(n.root)]
+    if paragraphs:
+        found["body"] = "\n\n".join(paragraphs)
+    authors = [a for n in _select(selector, selectors.author) for a in split_authors(_text(n))]
+    if authors:
+        found["authors"] = clean_authors(authors)
+    sections = [_text(n) for n in _select(selector, selectors.section)]
+    if sections and sections[0]:
+        found["section"] = sections[0].strip(" ->»/")
+    return found
+
+
+def _published_from_page(meta: PageMetadata, text: str, timezone: str, trafilatura_date: str | None):
+    """Declared timestamps first, then a visible date line with a time, then any date at all."""
+    declared = [parse_date(v, timezone) for v in meta.published_candidates()]
+    line = DATE_LINE.search(text[:20000])
+    visible = parse_date(line.group(0), timezone) if line else None
+    candidates = [c for c in [*declared, visible] if c]
+    for candidate in candidates:
+        if is_full_timestamp(candidate):
+            return candidate
+    return next(iter(candidates), None) or parse_date(trafilatura_date, timezone)
+
+
+def extract(
+    page: bytes | str,
+    url: str,
+    *,
+    content_type: str | None = None,
+    source=None,
+) -> Extracted:
+    """Extract one article page. `source` (a config Source) contributes selectors, time zone and language."""
+    if isinstance(page, bytes):
+        html, encoding = decode_html(page, content_type)
+    else:
+        html, encoding = page, None
+    timezone = getattr(source, "timezone", "UTC")
+    result = Extracted(url=url, encoding=encoding)
+    try:
+        tree = parse_tree(html)
+    except (etree.ParserError, ValueError):
+        return result
+    meta = PageMetadata(tree)
+    selected = _from_selectors(Selector(root=tree), getattr(source, "selectors", None), timezone)
+
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"extensive_search": True, "original_date": True},
+    )
+    page_text = " ".join(tree.xpath("//body//text()"))
+
+    site_names = meta.meta.get("og:site_name", []) + [getattr(source, "name", "") or ""]
+    if document is not None and document.sitename:
+        site_names.append(document.sitename)
+    h1 = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")]
+    title_candidates = [
+        selected.get("title"),
+        meta.headline,
+        meta.first_meta(["og:title", "twitter:title"]),
+        h1[0] if len(h1) == 1 else None,
+        document.title if document is not None else None,
+        tree.findtext(".//title"),
+    ]
+    result.title = next((t for t in (_clean_title(c, site_names) for c in title_candidates) if t), None)
+
+    result.published = selected.get("published") or _published_from_page(
+        meta, page_text, timezone, document.date if document is not None else None
+    )
+    result.updated = parse_date(meta.modified(), timezone)
+    authors = selected.get("authors") or meta.authors()
+    if not authors and document is not None and document.author:
+        authors = clean_authors(split_authors(document.author))
+    result.authors = authors
+    if selected.get("body"):
+        result.body = selected["body"]
+    elif document is not None and document.text:
+        lines = [" ".join(line.split()) for line in document.text.split("\n")]
+        result.body = "\n\n".join(line for line in lines if line)
+    result.section = selected.get("section") or meta.section()
+    result.language = (
+        meta.language()
+        or (document.language if document is not None else None)
+        or getattr(source, "language", None)
+    )
+    result.url = canonical_url(url, meta.canonical_candidates())
+    used_selectors = bool(selected.get("title") or selected.get("body"))
+    result.extractor = (
+        "selectors"
+        if selected.get("title") and selected.get("body")
+        else ("selectors+trafilatura" if used_selectors else "trafilatura")
+    )
+    return result

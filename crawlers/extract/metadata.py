@@ -1,0 +1,225 @@
+"""Article metadata from the page's markup: JSON-LD, meta tags, time elements, bylines."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from lxml import html as lxml_html
+
+ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "blogposting",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "liveblogposting",
+    "socialmediaposting",
+    "webpage",
+    "report",
+    "techarticle",
+    "scholarlyarticle",
+    "review",
+    "creativework",
+}
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "published_time",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "pubdate",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+    "ptime",
+    "article_date_original",
+    "original-publish-date",
+    "displaydate",
+    "release_date",
+)
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
+AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "cxenseparse:author",
+    "twitter:creator",
+)
+SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
+
+
+def _jsonld_objects(tree) -> Iterator[dict]:
+    for script in tree.xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
+                yield item
+                for key in ("mainEntity", "mainEntityOfPage"):
+                    if isinstance(item.get(key), dict):
+                        stack.append(item[key])
+
+
+def _types(item: dict) -> set[str]:
+    value = item.get("@type") or []
+    values = value if isinstance(value, list) else [value]
+    return {str(v).lower() for v in values}
+
+
+def _names(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    if isinstance(value, dict):
+        if _types(value) & {"organization", "newsmediaorganization"}:
+            return []
+        return _names(value.get("name"))
+    return []
+
+
+class PageMetadata:
+    """What the page declares about itself, gathered once from one lxml tree."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.meta: dict[str, list[str]] = {}
+        for element in tree.xpath("//meta[@content]"):
+            key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip()
+            content = (element.get("content") or "").strip()
+            if key and content:
+                self.meta.setdefault(key.lower(), []).append(content)
+        self.jsonld = [item for item in _jsonld_objects(tree)]
+        self.articles = [item for item in self.jsonld if _types(item) & ARTICLE_TYPES]
+
+    def first_meta(self, names) -> str | None:
+        for name in names:
+            for value in self.meta.get(name, []):
+                if value:
+                    return value
+        return None
+
+    def _article_value(self, key: str):
+        for item in self.articles:
+            if item.get(key):
+                return item[key]
+        return None
+
+    @property
+    def headline(self) -> str | None:
+        value = self._article_value("headline") or self._article_value("name")
+        return value if isinstance(value, str) else None
+
+    def published_candidates(self) -> list[str]:
+        values = [self._article_value("datePublished"), self._article_value("dateCreated")]
+        values.append(self.first_meta(PUBLISHED_META))
+        for element in self.tree.xpath("//*[@itemprop='datePublished']"):
+            values.append(element.get("content") or element.get("datetime") or element.text_content())
+        values += self.tree.xpath(
+            "//article//time/@datetime | //header//time/@datetime | //time[@pubdate]/@datetime"
+        )
+        values += self.tree.xpath("//time/@datetime")[:1]
+        return [v for v in values if isinstance(v, str) and v.strip()]
+
+    def modified(self) -> str | None:
+        value = self._article_value("dateModified")
+        return value if isinstance(value, str) else self.first_meta(MODIFIED_META)
+
+    def authors(self) -> list[str]:
+        names = [part for name in _names(self._article_value("author")) for part in split_authors(name)]
+        if not names:
+            for key in AUTHOR_META:
+                values = [v for v in self.meta.get(key, []) if not v.startswith(("http", "@"))]
+                if values:
+                    names = [n for v in values for n in split_authors(v)]
+                    break
+        if not names:
+            # bylines of the page's own article, not of the related-articles lists around it
+            scope = (self.tree.xpath("//article") or [self.tree])[0]
+            names = [e.text_content() for e in scope.xpath(".//*[@rel='author' or @itemprop='author']")]
+        return clean_authors(names)
+
+    def section(self) -> str | None:
+        value = self._article_value("articleSection")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return value if isinstance(value, str) else self.first_meta(SECTION_META)
+
+    def canonical_candidates(self) -> list[str]:
+        values = self.tree.xpath("//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href")
+        values += self.meta.get("og:url", [])
+        return values
+
+    def language(self) -> str | None:
+        values = (
+            self.tree.xpath("/html/@lang") + self.meta.get("og:locale", []) + self.meta.get("language", [])
+        )
+        for value in values:
+            code = value.strip().replace("_", "-").split("-")[0].lower()
+            if re.fullmatch(r"[a-z]{2,3}", code):
+                return code
+        return None
+
+
+BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af|przez|от|作者|记者)[\s:：]+", re.I)
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|&|、|\|)\s*", re.I)
+
+
+NOT_A_NAME = re.compile(r"https?:|www\.|@|[()\[\]{}<>]|\d{2,}|^(image|photo|foto|bild)\b", re.I)
+
+
+def split_authors(value: str) -> list[str]:
+    return [part for part in AUTHOR_SPLIT.split(BYLINE_PREFIX.sub("", value)) if part]
+
+
+def clean_authors(names: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for name in names:
+        name = BYLINE_PREFIX.sub("", " ".join(str(name).split())).strip(" ,;|-")
+        if NOT_A_NAME.search(name):
+            continue
+        if 1 < len(name) <= 60 and name not in cleaned:
+            cleaned.append(name)
+    return cleaned
+
+
+def parse_tree(text: str):
+    parser = lxml_html.HTMLParser(remove_comments=True, huge_tree=False, encoding="utf-8")
+    return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)

@@ -1,0 +1,19 @@
+import scrapy
+
+
+class ArticleItem(scrapy.Item):
+    """One extracted article, on its way through the pipelines to storage."""
+
+    url = scrapy.Field()  # canonical
+    request_url = scrapy.Field()
+    source_id = scrapy.Field()
+    title = scrapy.Field()
+    authors = scrapy.Field()
+    published = scrapy.Field()
+    updated = scrapy.Field()
+    section = scrapy.Field()
+    language = scrapy.Field()
+    body = scrapy.Field()
+    body_hash = scrapy.Field()
+    extractor = scrapy.Field()
+    fetched_at = scrapy.Field()

@@ -1,0 +1,102 @@
+"""Item pipelines, one job each: validate, normalise, dedupe, store."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from storage import db as store
+
+logger = logging.getLogger(__name__)
+
+MIN_BODY_WORDS = 20
+
+
+class ValidatePipeline:
+    """Drop what is not an article: no title, or no body worth the name."""
+
+    def process_item(self, item):
+        if not (item.get("title") or "").strip():
+            raise DropItem(f"no title: {item.get('url')}")
+        if store.word_count(item.get("body")) < MIN_BODY_WORDS:
+            raise DropItem(f"no body: {item.get('url')}")
+        return item
+
+
+class NormalisePipeline:
+    """Unicode NFC, single spaces within lines, one blank line between paragraphs, clean author names."""
+
+    @staticmethod
+    def _line(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    def process_item(self, item):
+        item["title"] = self._line(item["title"])
+        paragraphs = [self._line(p) for p in item["body"].split("\n")]
+        item["body"] = "\n\n".join(p for p in paragraphs if p)
+        item["authors"] = [self._line(a) for a in item.get("authors") or [] if a.strip()]
+        if item.get("section"):
+            item["section"] = self._line(item["section"])
+        return item
+
+
+class DedupePipeline:
+    """Mark each article with its body hash; drop a second copy of the same URL within one run.
+
+    Copies of a body under another URL are not dropped: storage keeps them with duplicate_of set."""
+
+    def __init__(self):
+        self.seen_urls: set[str] = set()
+
+    def process_item(self, item):
+        if item["url"] in self.seen_urls:
+            raise DropItem(f"already seen in this run: {item['url']}")
+        self.seen_urls.add(item["url"])
+        item["body_hash"] = store.body_hash(item["body"])
+        return item
+
+
+class StorePipeline:
+    """Write articles through storage/ in batches; count new, updated and duplicate articles per source."""
+
+    def __init__(self, crawler, db_path: str, batch_size: int):
+        self.crawler = crawler
+        self.db_path = db_path
+        self.batch_size = batch_size
+        self.batch: list[dict] = []
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        db_path = crawler.settings.get("PRIVWATCH_DB")
+        if not db_path:
+            raise NotConfigured("PRIVWATCH_DB is not set")
+        return cls(crawler, db_path, crawler.settings.getint("PRIVWATCH_STORE_BATCH", 50))
+
+    def open_spider(self):
+        self.db = store.open_db(self.db_path, migrate=False)
+
+    def process_item(self, item):
+        row = dict(item)
+        row["author"] = "; ".join(row.pop("authors", None) or []) or None
+        self.batch.append(row)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        results = store.upsert_articles(self.db, batch)
+        runs = self.crawler.spider.runs
+        for row, result in zip(batch, results, strict=True):
+            counter = {"new": "new", "updated": "updated", "duplicate": "duplicates"}.get(result.outcome)
+            if counter:
+                runs.count(row["source_id"], counter)
+
+    def close_spider(self):
+        self.flush()
+        self.db.close()

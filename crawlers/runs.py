@@ -1,0 +1,83 @@
+"""Crawl-run bookkeeping: one crawl_runs row per source per run, a crawl_errors row per failure."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from storage import db as store
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlRuns:
+    """Counters and error rows for the sources one spider crawls."""
+
+    def __init__(self, db_path: str, source_ids: list[str]):
+        self.db = store.open_db(db_path)
+        self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
+        self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
+
+    def count(self, source_id: str, counter: str, n: int = 1) -> None:
+        if source_id in self.counts:
+            self.counts[source_id][counter] += n
+
+    def error(self, source_id: str | None, url: str | None, status: int | None, error: str) -> None:
+        logger.warning("crawl error %s %s: %s", status or "-", url, error)
+        run_id = self.run_ids.get(source_id) if source_id else None
+        if run_id is None and self.run_ids:
+            run_id = next(iter(self.run_ids.values()))
+        if run_id is not None:
+            store.record_crawl_error(self.db, run_id, url, status, error[:2000])
+            self.counts.setdefault(source_id, Counter())["errors"] += 1
+
+    def finish(self, reason: str) -> list[dict]:
+        rows = []
+        for source_id, run_id in self.run_ids.items():
+            counts = self.counts[source_id]
+            store.add_crawl_counts(
+                self.db,
+                run_id,
+                **{k: counts[k] for k in ("pages", "new", "updated", "duplicates") if counts[k]},
+            )
+            if not counts["pages"] and (counts["errors"] or reason != "finished"):
+                status = "failed"
+            elif counts["errors"] or reason != "finished":
+                status = "partial"
+            else:
+                status = "ok"
+            error = None if reason == "finished" else f"crawl ended: {reason}"
+            rows.append(store.finish_crawl_run(self.db, run_id, status, error))
+        self.db.close()
+        return rows
+
+
+class CrawlRunRecorder:
+    """Opens the crawl runs when a spider starts, counts fetched pages, closes the runs at the end."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("PRIVWATCH_DB")
+        if not self.db_path:
+            raise NotConfigured("PRIVWATCH_DB is not set")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        return extension
+
+    def spider_opened(self, spider):
+        spider.runs = CrawlRuns(self.db_path, [s.id for s in getattr(spider, "sources", [])])
+
+    def response_received(self, response, request, spider):
+        if response.status < 400 and request.meta.get("source_id"):
+            spider.runs.count(request.meta["source_id"], "pages")
+
+    def spider_closed(self, spider, reason):
+        spider.crawl_summary = spider.runs.finish(reason)

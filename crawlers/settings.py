@@ -1,0 +1,56 @@
+"""Scrapy settings for privwatch's crawlers. `crawlers.runner` overlays the values from
+config/settings.yaml (user agent, concurrency, timeouts, size limit, retries) at run time."""
+
+BOT_NAME = "privwatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = "privwatch/0.1 (+https://github.com/privwatch/privwatch)"
+ROBOTSTXT_OBEY = True
+
+# Polite by default: a few requests per domain, adaptive delays, bounded pages.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+REDIRECT_MAX_TIMES = 5
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Backoff between retries: base * 2**attempt seconds, or the server's Retry-After, capped.
+PRIVWATCH_RETRY_BACKOFF_BASE = 1.0
+PRIVWATCH_RETRY_MAX_DELAY = 120.0
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPERROR_ALLOW_ALL = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.RetryWithBackoffMiddleware": 550,
+    "crawlers.middlewares.SkipStoredArticlesMiddleware": 560,
+}
+EXTENSIONS = {
+    "crawlers.runs.CrawlRunRecorder": 100,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.ValidatePipeline": 100,
+    "crawlers.pipelines.NormalisePipeline": 200,
+    "crawlers.pipelines.DedupePipeline": 300,
+    "crawlers.pipelines.StorePipeline": 900,
+}
+# How many articles the store pipeline writes per transaction.
+PRIVWATCH_STORE_BATCH = 50
+# How many listing pages one run follows through "next page" links at most.
+PRIVWATCH_MAX_LISTING_PAGES = 5
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,102 @@
+"""What every source spider shares: its sources, article requests, extraction and error rows."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawlers.extract import extract
+from crawlers.items import ArticleItem
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml", b"text/plain")
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider for every source of one kind in config/sources.yaml (pass `sources=[Source, ...]`)."""
+
+    kind: str = ""
+
+    def __init__(self, sources=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = list(sources)
+        self.by_id = {s.id: s for s in self.sources}
+        self.allowed_domains = sorted({d for s in self.sources for d in s.allowed_domains})
+        self.url_patterns = {
+            s.id: re.compile(s.article_url_pattern) if s.article_url_pattern else None for s in self.sources
+        }
+
+    async def start(self):
+        for source in self.sources:
+            for url in source.start_urls:
+                yield self.page_request(str(url), source.id, self.parse_start)
+
+    def parse_start(self, response):
+        raise NotImplementedError
+
+    def page_request(self, url: str, source_id: str, callback, **meta) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta={"source_id": source_id, **meta}
+        )
+
+    def article_request(self, url: str, source_id: str, **meta) -> scrapy.Request:
+        return self.page_request(url, source_id, self.parse_article, article=True, **meta)
+
+    def looks_like_article(self, source_id: str, url: str) -> bool:
+        pattern = self.url_patterns.get(source_id)
+        return pattern.search(url) is not None if pattern else True
+
+    def record_error(self, response_or_request, error: str, status: int | None = None) -> None:
+        meta = response_or_request.meta
+        self.runs.error(meta.get("source_id"), response_or_request.url, status, error)
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.record_error(request, f"HTTP {response.status}", response.status)
+        elif failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "redirect" in message.lower():
+                self.record_error(request, f"redirect loop: {message}")
+        else:
+            error = failure.value
+            text = f"{type(error).__name__}: {error}".strip().rstrip(":")
+            self.record_error(request, text[:500])
+
+    def parse_article(self, response):
+        content_type = response.headers.get(b"Content-Type", b"") or b""
+        if content_type and not content_type.lower().startswith(HTML_TYPES):
+            self.record_error(
+                response, f"not an HTML page: {content_type.decode('latin-1')}", response.status
+            )
+            return
+        source = self.by_id[response.meta["source_id"]]
+        try:
+            page = extract(
+                response.body, response.url, content_type=content_type.decode("latin-1"), source=source
+            )
+        except Exception as exc:  # a broken page must not stop the crawl
+            self.record_error(response, f"extraction failed: {type(exc).__name__}: {exc}", response.status)
+            return
+        hints = response.meta.get("entry") or {}
+        published = page.published
+        if hints.get("published") and (not published or "T" not in published):
+            published = hints["published"]
+        yield ArticleItem(
+            url=page.url,
+            request_url=response.url,
+            source_id=source.id,
+            title=page.title or hints.get("title"),
+            authors=page.authors or hints.get("authors") or [],
+            published=published,
+            updated=page.updated,
+            section=page.section or hints.get("section"),
+            language=page.language or source.language,
+            body=page.body,
+            extractor=page.extractor,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )

@@ -1,0 +1,50 @@
+"""Section and channel pages -> article links (by the source's selectors or URL pattern), with pagination."""
+
+from __future__ import annotations
+
+from crawlers.extract.urls import strip_tracking
+from crawlers.spiders.base import SourceSpider
+from storage import db as store
+
+
+class ListingSpider(SourceSpider):
+    name = "listing"
+    kind = "listing"
+
+    @staticmethod
+    def links(response, expression: str | None) -> list[str]:
+        """Absolute URLs an expression selects: href strings, <a> elements, or elements holding an <a>."""
+        if not expression:
+            return [response.urljoin(h) for h in response.xpath("//a/@href").getall()]
+        is_xpath = expression.lstrip().startswith(("/", "("))
+        urls = []
+        for node in response.xpath(expression) if is_xpath else response.css(expression):
+            value = (
+                node.get()
+                if isinstance(node.root, str)
+                else (node.attrib.get("href") or node.xpath(".//a/@href").get())
+            )
+            if value:
+                urls.append(response.urljoin(value.strip()))
+        return urls
+
+    def parse_start(self, response):
+        source = self.by_id[response.meta["source_id"]]
+        page_number = response.meta.get("page_number", 1)
+        article_urls = [
+            url
+            for url in dict.fromkeys(self.links(response, source.selectors.article_links))
+            if url.startswith("http") and self.looks_like_article(source.id, url)
+        ]
+        if not article_urls:
+            self.record_error(response, "listing page has no article links", response.status)
+        for url in article_urls:
+            yield self.article_request(url, source.id)
+        unseen = set(map(strip_tracking, article_urls)) - store.stored_urls(
+            self.runs.db, map(strip_tracking, article_urls)
+        )
+        max_pages = self.settings.getint("PRIVWATCH_MAX_LISTING_PAGES", 5)
+        # Older pages only hold older articles: stop paging once a page brings nothing new.
+        if unseen and page_number < max_pages and source.selectors.next_page:
+            for url in self.links(response, source.selectors.next_page)[:1]:
+                yield self.page_request(url, source.id, self.parse_start, page_number=page_number + 1)

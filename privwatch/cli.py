@@ -1,0 +1,362 @@
+"""The privwatch command line: one click group, a verb per job."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from functools import cached_property
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from privwatch.config import Config, ConfigError, storage_rows
+
+
+class App:
+    """What every command shares: the config directory and the database path override."""
+
+    def __init__(self, config_dir: Path | None):
+        self.config_dir = config_dir
+
+    @cached_property
+    def config(self) -> Config:
+        config = Config(self.config_dir)
+        config.check()
+        return config
+
+    def db_path(self, override: str | None) -> str:
+        settings = self.config.settings  # a broken config fails every verb, even with --db given
+        return override or settings.database
+
+    def open_db(self, override: str | None, *, must_exist: bool = True):
+        from storage.db import open_db
+
+        path = self.db_path(override)
+        if must_exist and path != ":memory:" and not Path(path).exists():
+            raise click.ClickException(f"{path}: no such database (run `privwatch init --db {path}` first)")
+        return open_db(path)
+
+
+class PrivwatchGroup(click.Group):
+    """Turns domain errors into one-line click errors (exit 1) instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"database error: {exc}") from None
+
+
+pass_app = click.make_pass_decorator(App)
+db_option = click.option(
+    "--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def print_rows(rows: list[dict], as_json: bool, title: str | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    console = Console(width=None if Console().is_terminal else 200)
+    table = Table(title=title, show_lines=False)
+    for column in rows[0] if rows else []:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    console.print(table)
+
+
+@click.group(cls=PrivwatchGroup)
+@click.option(
+    "--config-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PRIVWATCH_CONFIG_DIR",
+    help="Folder with sources.yaml, companies.yaml, incidents.yaml, settings.yaml (default: ./config).",
+)
+@click.version_option(package_name="privwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_dir: Path | None) -> None:
+    """Monitor the news for data-privacy controversies: crawl, tag, browse, digest.
+
+    \b
+    Example:
+      privwatch init && privwatch sources list
+    """
+    ctx.obj = App(config_dir)
+
+
+@cli.command()
+@db_option
+@pass_app
+def init(app: App, db: str | None) -> None:
+    """Create or migrate the database and load sources, companies and incident types from config.
+
+    Re-running it applies new migrations and updates the loaded rows; it never duplicates them.
+
+    \b
+    Example:
+      privwatch init --db privwatch.db
+    """
+    from storage.db import load_config_rows, open_db, pending_migrations
+    from storage.queries import applied_migrations
+
+    path = app.db_path(db)
+    rows = storage_rows(app.config)
+    database = open_db(path, migrate=False)
+    pending = pending_migrations(database)
+    database = open_db(path)
+    counts = load_config_rows(database, rows)
+    click.echo(
+        f"{path}: {len(applied_migrations(database))} migrations ({len(pending)} new); loaded "
+        + ", ".join(f"{n} {table}" for table, n in counts.items())
+    )
+
+
+@cli.group()
+def sources() -> None:
+    """Inspect the news sources configured in config/sources.yaml.
+
+    \b
+    Example:
+      privwatch sources list
+    """
+
+
+@sources.command("list")
+@json_option
+@pass_app
+def sources_list(app: App, as_json: bool) -> None:
+    """List every configured source with its kind, interval and start URLs.
+
+    \b
+    Example:
+      privwatch sources list --json
+    """
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "every": s.every,
+            "language": s.language,
+            "start_urls": " ".join(str(u) for u in s.start_urls),
+        }
+        for s in app.config.sources
+    ]
+    print_rows(rows, as_json, title="sources")
+
+
+@cli.group()
+def companies() -> None:
+    """Inspect the company knowledge base (config/companies.yaml).
+
+    \b
+    Example:
+      privwatch companies list --search alipay
+    """
+
+
+@companies.command("list")
+@click.option(
+    "--search", "-s", metavar="TEXT", help="Only companies whose name, alias or product contains TEXT."
+)
+@json_option
+@pass_app
+def companies_list(app: App, search: str | None, as_json: bool) -> None:
+    """List the companies of the knowledge base with their aliases and products.
+
+    \b
+    Example:
+      privwatch companies list --search tencent
+    """
+    needle = search.casefold() if search else None
+    rows = []
+    for company in app.config.knowledge_base.companies:
+        names = [n for n, _ in company.names()]
+        if needle and not any(needle in n.casefold() for n in [company.id, *names]):
+            continue
+        rows.append(
+            {
+                "id": company.id,
+                "name": company.name,
+                "country": company.country,
+                "sector": company.sector,
+                "parent": company.parent,
+                "also": ", ".join(names[1:]),
+            }
+        )
+    print_rows(rows, as_json, title="companies")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Inspect the database: row counts and schema.
+
+    \b
+    Example:
+      privwatch db stats
+    """
+
+
+@db_group.command("stats")
+@db_option
+@json_option
+@pass_app
+def db_stats(app: App, db: str | None, as_json: bool) -> None:
+    """Print the row count of every table and view.
+
+    \b
+    Example:
+      privwatch db stats --db privwatch.db
+    """
+    from storage.queries import table_counts, view_counts
+
+    database = app.open_db(db)
+    counts = {**table_counts(database), **view_counts(database)}
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+    else:
+        print_rows([{"table": k, "rows": v} for k, v in counts.items()], False, title=app.db_path(db))
+
+
+@db_group.command("schema")
+@db_option
+@pass_app
+def db_schema(app: App, db: str | None) -> None:
+    """Print the database schema as SQL (tables, indexes, triggers, views).
+
+    \b
+    Example:
+      privwatch db schema --db privwatch.db > tests/golden/schema.sql
+    """
+    from storage.queries import schema_sql
+
+    click.echo(schema_sql(app.open_db(db)), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--source", "-s", "source_ids", multiple=True, metavar="ID", help="Crawl only this source (repeatable)."
+)
+@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log.")
+@db_option
+@pass_app
+def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) -> None:
+    """Crawl the configured sources into the database and print a summary per source.
+
+    Articles already stored are not fetched again; each run writes a crawl_runs row per source and a
+    crawl_errors row per failure. Exits 1 when every source failed.
+
+    \b
+    Example:
+      privwatch crawl --source szdaily --db privwatch.db
+    """
+    from crawlers.runner import crawl_settings, run_crawl
+
+    config = app.config
+    chosen = (
+        [config.source(i) for i in source_ids] if source_ids else [s for s in config.sources if s.enabled]
+    )
+    if not chosen:
+        raise click.ClickException("no sources to crawl")
+    path = app.db_path(db)
+    app.open_db(db, must_exist=False).close()
+    settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
+    runs = run_crawl(chosen, settings)
+    print_rows(
+        [
+            {k: run[k] for k in ("source_id", "status", "pages", "new", "updated", "duplicates", "errors")}
+            for run in runs
+        ],
+        False,
+        title="crawl",
+    )
+    if runs and all(run["status"] == "failed" for run in runs):
+        raise click.ClickException("every source failed; see crawl_errors")
+
+
+@cli.command()
+@click.argument("pages", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help="The page's URL, when PAGES is one .html or .html.gz file.")
+@click.option("--source", "source_id", metavar="ID", help="Use this source's selectors and time zone.")
+@pass_app
+def extract(app: App, pages: Path, url: str | None, source_id: str | None) -> None:
+    """Extract articles from stored pages and print one JSON line per page.
+
+    PAGES is a .jsonl file of {"path": ".html or .html.gz file", "url": ...} lines (paths relative to
+    it), or one page with --url. Output keys: path, url, title, published, authors, body, language,
+    extractor (and section). The crawler uses the same extraction code.
+
+    \b
+    Example:
+      privwatch extract page.html --url https://www.szdaily.com/content/2018-01/05/content_1.htm
+    """
+    from crawlers.extract import extract as extract_page
+    from crawlers.extract import read_page
+    from crawlers.sources import source_for_url
+
+    fixed_source = app.config.source(source_id) if source_id else None
+    if pages.suffix == ".jsonl":
+        jobs = []
+        for number, line in enumerate(pages.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                job = json.loads(line)
+                jobs.append((pages.parent / job["path"], job.get("url") or ""))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise click.ClickException(f'{pages}:{number}: not a {{"path", "url"}} line: {exc}') from None
+    elif url:
+        jobs = [(pages, url)]
+    else:
+        raise click.ClickException("give --url for a single page, or a .jsonl file of pages")
+    failures = 0
+    for path, page_url in jobs:
+        try:
+            source = fixed_source or source_for_url(app.config.sources, page_url)
+            page = extract_page(read_page(path), page_url, source=source)
+        except (OSError, ValueError) as exc:
+            failures += 1
+            click.echo(json.dumps({"path": str(path), "url": page_url, "error": str(exc)}))
+            continue
+        record = {"path": str(path), **page.as_dict(), "url": page_url or page.url, "canonical_url": page.url}
+        record.pop("encoding", None)
+        click.echo(json.dumps(record, ensure_ascii=False))
+    if failures == len(jobs):
+        raise click.ClickException("no page could be read")
+
+
+@cli.command("docs")
+@click.option("--check", is_flag=True, help="Fail if README.md's CLI reference is out of date.")
+@click.option(
+    "--readme", type=click.Path(dir_okay=False, path_type=Path), default="README.md", show_default=True
+)
+def docs(check: bool, readme: Path) -> None:
+    """Regenerate the CLI reference in README.md from the commands' own help.
+
+    \b
+    Example:
+      privwatch docs --check
+    """
+    from privwatch.reference import update_readme
+
+    if not readme.exists():
+        raise click.ClickException(f"{readme}: no such file")
+    text = readme.read_text(encoding="utf-8")
+    updated = update_readme(text, cli)
+    if check:
+        if updated != text:
+            raise click.ClickException(f"{readme}: CLI reference is out of date; run `privwatch docs`")
+        click.echo(f"{readme}: CLI reference is up to date")
+        return
+    readme.write_text(updated, encoding="utf-8")
+    click.echo(f"{readme}: CLI reference written")
+
+
+def main() -> None:
+    cli(prog_name="privwatch")

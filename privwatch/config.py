@@ -1,0 +1,480 @@
+"""privwatch's configuration: the YAML files in config/, validated by pydantic models.
+
+A bad file raises ConfigError with one line naming the file, the field path and the problem.
+Settings precedence: defaults < settings.yaml < environment (PRIVWATCH_<SECTION>_<FIELD>) < CLI flags.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+ENV_PREFIX = "PRIVWATCH_"
+REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+
+class ConfigError(Exception):
+    """A configuration file is missing or invalid; the message is one line."""
+
+
+def default_config_dir() -> Path:
+    env = os.environ.get(ENV_PREFIX + "CONFIG_DIR")
+    if env:
+        return Path(env)
+    if REPO_CONFIG_DIR.is_dir():
+        return REPO_CONFIG_DIR
+    return Path.cwd() / "config"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+
+_INTERVAL = re.compile(r"^(\d+)\s*([smhd])$")
+_INTERVAL_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def interval_seconds(every: str) -> int:
+    number, unit = _INTERVAL.match(every).groups()
+    return int(number) * _INTERVAL_SECONDS[unit]
+
+
+def _interval(value: str) -> str:
+    match = _INTERVAL.match(value.strip())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"interval {value!r} is not like 30m, 2h or 1d")
+    return value.strip()
+
+
+Interval = Annotated[str, AfterValidator(_interval)]
+
+
+# -- sources.yaml --------------------------------------------------------------------------------------
+
+
+class Selectors(Model):
+    """CSS selectors, or XPath when the expression starts with '/' or '('."""
+
+    article_links: str | None = None
+    next_page: str | None = None
+    title: str | None = None
+    published: str | None = None
+    body: str | None = None
+    author: str | None = None
+    section: str | None = None
+
+
+class Source(Model):
+    id: Slug
+    name: str
+    kind: Literal["listing", "feed", "sitemap"]
+    url: HttpUrl
+    start_urls: list[HttpUrl] = Field(min_length=1)
+    allowed_domains: list[str] = Field(min_length=1)
+    language: str = "en"
+    every: Interval = "6h"
+    timezone: TimeZoneName = "UTC"
+    article_url_pattern: str | None = None
+    selectors: Selectors = Selectors()
+    enabled: bool = True
+
+    @field_validator("article_url_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _listing_needs_links(self) -> Source:
+        if self.kind == "listing" and not (self.selectors.article_links or self.article_url_pattern):
+            raise ValueError("a listing source needs selectors.article_links or article_url_pattern")
+        return self
+
+    @property
+    def every_seconds(self) -> int:
+        return interval_seconds(self.every)
+
+
+class SourcesFile(Model):
+    version: Literal[1] = 1
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SourcesFile:
+        _check_unique((s.id for s in self.sources), "sources", "id")
+        return self
+
+
+# -- companies.yaml ------------------------------------------------------------------------------------
+
+SECTORS = (
+    "tech internet fintech bank telecom travel retail health data-broker adtech automotive hardware media "
+    "security insurance crypto other"
+).split()
+
+
+class Company(Model):
+    id: Slug
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    former_names: list[str] = []
+    legal_names: list[str] = []
+    chinese_names: list[str] = []
+    products: list[str] = []
+    parent: Slug | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    sector: Literal[tuple(SECTORS)] = "other"  # type: ignore[valid-type]
+    tickers: list[str] = []
+
+    def names(self) -> list[tuple[str, str]]:
+        """Every string that refers to this company, with the field that holds it."""
+        fields = ("aliases", "former_names", "legal_names", "chinese_names", "products")
+        return [(self.name, "name")] + [(value, f) for f in fields for value in getattr(self, f)]
+
+
+class Regulator(Model):
+    id: Slug
+    name: str
+    aliases: list[str] = []
+    country: str | None = None
+    kind: Literal["regulator", "court", "government", "legislature", "agency"] = "regulator"
+
+    def names(self) -> list[tuple[str, str]]:
+        return [(self.name, "name")] + [(a, "aliases") for a in self.aliases]
+
+
+class CompaniesFile(Model):
+    version: Literal[1] = 1
+    companies: list[Company]
+    regulators: list[Regulator] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CompaniesFile:
+        _check_unique((c.id for c in self.companies), "companies", "id")
+        ids = {c.id for c in self.companies}
+        for i, company in enumerate(self.companies):
+            if company.parent and company.parent not in ids:
+                raise _FieldProblem(f"companies[{i}].parent", f"unknown company id {company.parent!r}")
+        claimed: dict[str, tuple[str, str]] = {}
+        for group, entries in (("companies", self.companies), ("regulators", self.regulators)):
+            for i, entry in enumerate(entries):
+                for name, field_name in entry.names():
+                    owner = claimed.setdefault(name.strip().casefold(), (f"{group}[{i}]", entry.id))
+                    if owner[1] != entry.id:
+                        raise _FieldProblem(
+                            f"{group}[{i}].{field_name}",
+                            f"{name!r} is also claimed by {owner[0]} ({owner[1]})",
+                        )
+        return self
+
+    @cached_property
+    def by_id(self) -> dict[str, Company]:
+        return {c.id: c for c in self.companies}
+
+
+# -- incidents.yaml ------------------------------------------------------------------------------------
+
+TokenPattern = list[dict[str, Any]]
+
+
+class Cued(Model):
+    id: Slug
+    label: str
+    description: str
+    cues: list[TokenPattern] = Field(min_length=1)
+    examples: list[str] = []
+    counterexamples: list[str] = []
+    needs_privacy_context: bool = True
+
+
+class Trap(Model):
+    id: Slug
+    patterns: list[TokenPattern] = Field(min_length=1)
+    examples: list[str] = []
+
+
+class IsIncident(Model):
+    description: str
+
+
+class TaxonomyFile(Model):
+    version: Literal[1] = 1
+    is_incident: IsIncident
+    privacy_context: list[TokenPattern] = []
+    traps: list[Trap] = []
+    types: list[Cued] = Field(min_length=1)
+    responses: list[Cued] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> TaxonomyFile:
+        _check_unique((t.id for t in self.types), "types", "id")
+        _check_unique((r.id for r in self.responses), "responses", "id")
+        return self
+
+
+# -- settings.yaml -------------------------------------------------------------------------------------
+
+
+class CrawlSettings(Model):
+    user_agent: str = "privwatch/0.1 (+{contact_url})"
+    contact_url: str = "https://github.com/privwatch/privwatch"
+    concurrent_per_domain: int = Field(default=4, ge=1, le=16)
+    download_delay: float = Field(default=0.25, ge=0)
+    download_timeout: int = Field(default=30, ge=1)
+    max_page_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    obey_robots: bool = True
+    autothrottle: bool = True
+    retries: int = Field(default=3, ge=0)
+
+
+class SmtpSettings(Model):
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    tls: Literal["starttls", "ssl", "none"] = "starttls"
+    timeout: float = Field(default=30, gt=0)
+    retries: int = Field(default=3, ge=0)
+    user: str | None = None
+    password: str | None = None
+
+
+class DigestSettings(Model):
+    time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: TimeZoneName = "Asia/Shanghai"
+    recipients: list[str] = []
+    sender: str = "privwatch <privwatch@localhost>"
+    subject: str = "privwatch digest"
+    send_empty: bool = False
+    datasette_url: str = "http://127.0.0.1:8001"
+
+
+class ServeSettings(Model):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8001, ge=1, le=65535)
+
+
+class Settings(Model):
+    database: str = "privwatch.db"
+    timezone: TimeZoneName = "UTC"
+    redis_url: str | None = None
+    crawl: CrawlSettings = CrawlSettings()
+    digest: DigestSettings = DigestSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    serve: ServeSettings = ServeSettings()
+
+
+def env_overrides(model: type[BaseModel], environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> dict:
+    """Values for `model` from PRIVWATCH_<FIELD> / PRIVWATCH_<SECTION>_<FIELD> environment variables."""
+    found: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        key = prefix + name.upper()
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            nested = env_overrides(annotation, environ, key + "_")
+            if nested:
+                found[name] = nested
+        elif key in environ:
+            value: Any = environ[key]
+            if getattr(annotation, "__origin__", None) is list:
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            found[name] = value
+    return found
+
+
+def _deep_merge(base: dict, extra: Mapping) -> dict:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# -- loading -------------------------------------------------------------------------------------------
+
+
+class _FieldProblem(ValueError):
+    """Raised inside a validator when the problem belongs to a nested path."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+def _check_unique(values, group: str, field_name: str) -> None:
+    seen: dict[str, int] = {}
+    for i, value in enumerate(values):
+        if value in seen:
+            raise _FieldProblem(f"{group}[{i}].{field_name}", f"{value!r} repeats {group}[{seen[value]}]")
+        seen[value] = i
+
+
+def _path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
+
+
+def validate(model: type[BaseModel], data: Any, path: Path | str):
+    """Validate data against model; any problem becomes a one-line ConfigError."""
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        message = error["msg"].removeprefix("Value error, ")
+        loc = _path(error["loc"])
+        ctx_error = (error.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _FieldProblem):
+            loc, message = _path((*error["loc"], ctx_error.path)), ctx_error.problem
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (a typo?)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{path}: {loc}: {message}{more}") from None
+
+
+class Config:
+    """The four config files of one config directory, each loaded and validated on first use."""
+
+    def __init__(self, directory: Path | str | None = None, environ: Mapping[str, str] | None = None):
+        self.directory = Path(directory) if directory else default_config_dir()
+        self.environ = os.environ if environ is None else environ
+
+    def _load(self, filename: str, model: type[BaseModel]):
+        path = self.directory / filename
+        return validate(model, _read_yaml(path), path)
+
+    @cached_property
+    def sources(self) -> list[Source]:
+        return self._load("sources.yaml", SourcesFile).sources
+
+    @cached_property
+    def knowledge_base(self) -> CompaniesFile:
+        return self._load("companies.yaml", CompaniesFile)
+
+    @cached_property
+    def taxonomy(self) -> TaxonomyFile:
+        return self._load("incidents.yaml", TaxonomyFile)
+
+    @cached_property
+    def settings(self) -> Settings:
+        path = self.directory / "settings.yaml"
+        data = _read_yaml(path) if path.exists() else {}
+        if data is not None and not isinstance(data, Mapping):
+            raise ConfigError(f"{path}: (top level): expected a mapping of settings")
+        validate(Settings, data, path)
+        merged = _deep_merge(data or {}, env_overrides(Settings, self.environ))
+        return validate(Settings, merged, f"{path} (with {ENV_PREFIX}* environment variables)")
+
+    def check(self) -> None:
+        """Load every file now, so a bad one fails before any work starts."""
+        for name in ("settings", "sources", "knowledge_base", "taxonomy"):
+            getattr(self, name)
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources)
+        raise ConfigError(f"{self.directory / 'sources.yaml'}: no source {source_id!r} (known: {known})")
+
+
+ALIAS_KINDS = {
+    "name": "name",
+    "aliases": "alias",
+    "former_names": "former_name",
+    "legal_names": "legal_name",
+    "chinese_names": "chinese_name",
+    "products": "product",
+}
+
+
+def storage_rows(config: Config):
+    """The rows `privwatch init` loads into the database from the config files."""
+    from storage.db import ConfigRows
+
+    kb, taxonomy = config.knowledge_base, config.taxonomy
+    rows = ConfigRows()
+    rows.sources = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "url": str(s.url),
+            "language": s.language,
+            "every": s.every,
+        }
+        for s in config.sources
+    ]
+    for company in kb.companies:
+        rows.companies.append(
+            {
+                "id": company.id,
+                "name": company.name,
+                "parent_id": company.parent,
+                "country": company.country,
+                "sector": company.sector,
+                "tickers": company.tickers,
+            }
+        )
+        rows.aliases += [
+            {"alias": name.strip(), "company_id": company.id, "kind": ALIAS_KINDS[field_name]}
+            for name, field_name in company.names()
+        ]
+    rows.incident_types = [
+        {"id": t.id, "label": t.label, "description": t.description} for t in taxonomy.types
+    ]
+    return rows

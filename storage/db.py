@@ -1,0 +1,267 @@
+"""The storage API: the only place that writes to the privwatch database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlite_utils import Database
+
+from storage.migrations import migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+UpsertOutcome = Literal["new", "updated", "unchanged", "duplicate"]
+
+ARTICLE_FIELDS = (
+    "url",
+    "source_id",
+    "title",
+    "author",
+    "published",
+    "updated",
+    "section",
+    "language",
+    "body",
+    "extractor",
+)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the database with WAL, foreign keys and a busy timeout; migrate it."""
+    db = Database(str(path))
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        migrations.apply(db)
+    return db
+
+
+def pending_migrations(db: Database) -> list[str]:
+    return [m.name for m in migrations.pending(db)]
+
+
+def body_hash(body: str | None) -> str | None:
+    """A hash of the body that survives whitespace, case and Unicode-form differences between copies."""
+    if not body:
+        return None
+    text = unicodedata.normalize("NFKC", body).casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def word_count(body: str | None) -> int:
+    return len(body.split()) if body else 0
+
+
+# -- configuration -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ConfigRows:
+    sources: list[dict] = field(default_factory=list)
+    companies: list[dict] = field(default_factory=list)
+    aliases: list[dict] = field(default_factory=list)
+    incident_types: list[dict] = field(default_factory=list)
+
+
+def load_config_rows(db: Database, rows: ConfigRows) -> dict[str, int]:
+    """Upsert sources, companies, aliases and incident types; aliases are replaced wholesale.
+
+    Rows that disappeared from the config are kept when stored data still refers to them (sources,
+    companies); the alias table is the config's alone.
+    """
+    with db.atomic():
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        db["sources"].upsert_all(rows.sources, pk="id")
+        companies = [{**c, "tickers": json.dumps(c.get("tickers") or [])} for c in rows.companies]
+        db["companies"].upsert_all(companies, pk="id")
+        db.execute("DELETE FROM company_aliases")
+        db["company_aliases"].insert_all(rows.aliases)
+        db["incident_types"].upsert_all(rows.incident_types, pk="id")
+    return {
+        "sources": len(rows.sources),
+        "companies": len(rows.companies),
+        "company_aliases": len(rows.aliases),
+        "incident_types": len(rows.incident_types),
+    }
+
+
+# -- articles -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    outcome: UpsertOutcome
+    article_id: int
+    duplicate_of: int | None = None
+
+
+def stored_urls(db: Database, urls: Iterable[str]) -> set[str]:
+    """Which of these URLs are already stored."""
+    urls = list(urls)
+    found: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(r[0] for r in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk))
+    return found
+
+
+def upsert_article(db: Database, article: Mapping) -> UpsertResult:
+    """Store an article keyed by its canonical URL and say what happened.
+
+    new: a URL not seen before; updated: a stored URL whose body changed (its tags are then stale, so
+    tagged_at is cleared); unchanged: stored with the same body; duplicate: a new URL whose body is
+    already stored under another URL (kept, with duplicate_of pointing at the first copy).
+    """
+    with db.atomic():
+        return _upsert_article(db, article)
+
+
+def upsert_articles(db: Database, articles: Sequence[Mapping]) -> list[UpsertResult]:
+    """upsert_article for a batch, in one transaction."""
+    with db.atomic():
+        return [_upsert_article(db, a) for a in articles]
+
+
+def _upsert_article(db: Database, article: Mapping) -> UpsertResult:
+    row = {k: article.get(k) for k in ARTICLE_FIELDS}
+    if not row["url"]:
+        raise ValueError("an article needs a url")
+    row["body_hash"] = article.get("body_hash") or body_hash(row["body"])
+    row["word_count"] = word_count(row["body"])
+    row["fetched_at"] = article.get("fetched_at") or utcnow()
+    existing = db.execute("SELECT id, body_hash FROM articles WHERE url = ?", [row["url"]]).fetchone()
+    if existing:
+        article_id, old_hash = existing
+        if old_hash == row["body_hash"]:
+            return UpsertResult("unchanged", article_id)
+        row["tagged_at"] = None
+        row["nlp_version"] = None
+        assignments = ", ".join(f"{k} = ?" for k in row)
+        db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id])
+        return UpsertResult("updated", article_id)
+    original = None
+    if row["body_hash"]:
+        found = db.execute(
+            "SELECT id FROM articles WHERE body_hash = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
+            [row["body_hash"]],
+        ).fetchone()
+        original = found[0] if found else None
+    row["duplicate_of"] = original
+    article_id = db["articles"].insert(row).last_pk
+    return UpsertResult("duplicate" if original else "new", article_id, original)
+
+
+def delete_article(db: Database, article_id: int) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+
+
+# -- tags ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleTags:
+    """What the NLP pipeline found in one article, ready to store."""
+
+    mentions: list[dict] = field(default_factory=list)  # company_id, role, response, count, evidence
+    incidents: list[dict] = field(default_factory=list)  # incident_type, company_id|None, score, evidence
+    unlinked_orgs: dict[str, int] = field(default_factory=dict)  # name -> count
+
+
+def replace_tags(db: Database, article_id: int, tags: ArticleTags, nlp_version: str) -> None:
+    """Replace every tag of an article (mentions, incidents, unlinked organisations) in one transaction."""
+    with db.atomic():
+        for table in ("mentions", "article_incidents", "unlinked_orgs"):
+            db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
+        db["article_incidents"].insert_all({**i, "article_id": article_id} for i in tags.incidents)
+        db["unlinked_orgs"].insert_all(
+            {"name": name, "article_id": article_id, "count": count}
+            for name, count in tags.unlinked_orgs.items()
+        )
+        db.execute(
+            "UPDATE articles SET tagged_at = ?, nlp_version = ? WHERE id = ?",
+            [utcnow(), nlp_version, article_id],
+        )
+
+
+# -- crawl runs -----------------------------------------------------------------------------------------
+
+
+def start_crawl_run(db: Database, source_id: str | None) -> int:
+    with db.atomic():
+        return (
+            db["crawl_runs"]
+            .insert({"source_id": source_id, "started": utcnow(), "status": "running"})
+            .last_pk
+        )
+
+
+def record_crawl_error(db: Database, run_id: int, url: str | None, status: int | None, error: str) -> None:
+    with db.atomic():
+        db["crawl_errors"].insert(
+            {"run_id": run_id, "url": url, "status": status, "error": error, "at": utcnow()}
+        )
+        db.execute("UPDATE crawl_runs SET errors = errors + 1 WHERE id = ?", [run_id])
+
+
+def add_crawl_counts(db: Database, run_id: int, **counts: int) -> None:
+    """Add to a running crawl's pages/new/updated/duplicates counters."""
+    allowed = {"pages", "new", "updated", "duplicates"}
+    unknown = set(counts) - allowed
+    if unknown:
+        raise ValueError(f"unknown crawl counters: {sorted(unknown)}")
+    if not counts:
+        return
+    assignments = ", ".join(f"{k} = {k} + ?" for k in counts)
+    with db.atomic():
+        db.execute(f"UPDATE crawl_runs SET {assignments} WHERE id = ?", [*counts.values(), run_id])
+
+
+def finish_crawl_run(db: Database, run_id: int, status: str, error: str | None = None) -> dict:
+    with db.atomic():
+        db.execute(
+            "UPDATE crawl_runs SET finished = ?, status = ?, error = ? WHERE id = ?",
+            [utcnow(), status, error, run_id],
+        )
+    return db["crawl_runs"].get(run_id)
+
+
+# -- digests ------------------------------------------------------------------------------------------
+
+
+def record_digest(
+    db: Database, period_start: str, period_end: str, recipients: list[str], items: int, message_id: str
+) -> int:
+    with db.atomic():
+        return (
+            db["digests"]
+            .insert(
+                {
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "sent_at": utcnow(),
+                    "recipients": json.dumps(recipients),
+                    "items": items,
+                    "message_id": message_id,
+                }
+            )
+            .last_pk
+        )

@@ -1,0 +1,76 @@
+"""Read-only queries over the privwatch database."""
+
+from __future__ import annotations
+
+import re
+
+from sqlite_utils import Database
+
+from storage.migrations import TABLES, VIEWS
+
+
+def schema_sql(db: Database) -> str:
+    """The schema as stable SQL text (tables, indexes, triggers, views; sorted), for golden comparison."""
+    rows = db.execute(
+        "SELECT type, name, sql FROM sqlite_master "
+        "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE '\\_sqlite_migrations%' ESCAPE '\\' "
+        "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, name"
+    ).fetchall()
+    statements = [re.sub(r"[ \t]+\n", "\n", sql.strip()) + ";" for _, _, sql in rows]
+    return "\n\n".join(statements) + "\n"
+
+
+def applied_migrations(db: Database) -> list[str]:
+    if not db["_sqlite_migrations"].exists():
+        return []
+    return [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    return {name: db[name].count for name in TABLES}
+
+
+def view_counts(db: Database) -> dict[str, int]:
+    return {name: db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in VIEWS}
+
+
+def sources(db: Database) -> list[dict]:
+    return list(
+        db.query(
+            """SELECT s.id, s.name, s.kind, s.every, s.url,
+                      (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+                      (SELECT max(started) FROM crawl_runs r WHERE r.source_id = s.id) AS last_crawl
+               FROM sources s ORDER BY s.id"""
+        )
+    )
+
+
+def companies(db: Database, search: str | None = None) -> list[dict]:
+    where, params = "", []
+    if search:
+        where = (
+            "WHERE c.id IN (SELECT company_id FROM company_aliases WHERE alias LIKE :q) "
+            "OR c.name LIKE :q OR c.id LIKE :q"
+        )
+        params = {"q": f"%{search}%"}
+    return list(
+        db.query(
+            f"""SELECT c.id, c.name, c.country, c.sector, c.parent_id,
+                       (SELECT count(*) FROM company_aliases ca WHERE ca.company_id = c.id) AS aliases,
+                       (SELECT count(*) FROM mentions m WHERE m.company_id = c.id AND m.role = 'accused')
+                           AS accused
+                FROM companies c {where} ORDER BY c.name COLLATE NOCASE""",
+            params,
+        )
+    )
+
+
+def search_articles(db: Database, query: str, limit: int = 20) -> list[dict]:
+    return list(
+        db.query(
+            """SELECT a.id, a.title, a.url FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
+               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
+            [query, limit],
+        )
+    )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from privwatch.cli import cli
+from privwatch.config import REPO_CONFIG_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A private copy of the repository's config/, safe to edit."""
+    target = tmp_path / "config"
+    shutil.copytree(REPO_CONFIG_DIR, target)
+    return target
+
+
+@pytest.fixture
+def run(config_dir: Path):
+    """Run a privwatch command in-process against the copied config; returns the click Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, expect: int | None = 0):
+        result = runner.invoke(cli, ["--config-dir", str(config_dir), *args], catch_exceptions=True)
+        if expect is not None and result.exit_code != expect:
+            raise AssertionError(
+                f"privwatch {' '.join(args)} exited {result.exit_code}, expected {expect}:\n"
+                f"{result.output}\n{result.exception!r}"
+            )
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, run) -> Path:
+    path = tmp_path / "privwatch.db"
+    run("init", "--db", str(path))
+    return path

@@ -1,0 +1,54 @@
+"""Write the golden files under tests/golden/. Run with `make golden`, then review the diff."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from privwatch.cli import cli
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    if result.exit_code:
+        sys.exit(f"privwatch {' '.join(args)} failed:\n{result.output}")
+    return result.output
+
+
+def write_schema() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "golden.db")
+        invoke("init", "--db", db)
+        (GOLDEN / "schema.sql").write_text(invoke("db", "schema", "--db", db), encoding="utf-8")
+    print(f"wrote {GOLDEN / 'schema.sql'}")
+
+
+def write_sources() -> None:
+    from privwatch.config import Config
+    from storage.db import open_db
+    from tests.source_preview import preview
+
+    folder = GOLDEN / "sources"
+    folder.mkdir(exist_ok=True)
+    for source in Config().sources:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "preview.db"
+            invoke("init", "--db", str(db))
+            open_db(db).close()
+            result = preview(source, str(db))
+        path = folder / f"{source.id}.json"
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path}: {len(result['links'])} links, article: {bool(result['article'])}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(GOLDEN.parent.parent))
+    GOLDEN.mkdir(exist_ok=True)
+    write_schema()
+    write_sources()

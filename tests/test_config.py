@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from privwatch.cli import cli
+from privwatch.config import Config, ConfigError, Settings, env_overrides
+from privwatch.reference import root_context, walk
+
+# Commands that need arguments to get as far as reading the config.
+ARGS = {"extract": [__file__, "--url", "http://x/"], "tag-file": [__file__, "/dev/null"]}
+# `docs` rewrites README.md from --help and reads no config.
+NO_CONFIG = {"docs"}
+
+
+def leaf_commands() -> list[list[str]]:
+    leaves = []
+    for ctx, command in walk(cli, root_context(cli)):
+        if not hasattr(command, "commands") and ctx.command_path != "privwatch":
+            words = ctx.command_path.split()[1:]
+            if words[0] not in NO_CONFIG:
+                leaves.append(words + ARGS.get(words[-1], []))
+    return leaves
+
+
+def edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_repository_config_is_valid():
+    config = Config()
+    config.check()
+    assert any(s.id == "szdaily" and s.kind == "listing" for s in config.sources)
+    assert len(config.sources) >= 6
+    assert len(config.knowledge_base.companies) >= 60
+    assert {t.id for t in config.taxonomy.types} == {
+        "consent",
+        "collection",
+        "breach",
+        "sharing",
+        "surveillance",
+        "profiling",
+        "enforcement",
+    }
+    assert {r.id for r in config.taxonomy.responses} == {"apology", "denial", "remediation"}
+
+
+def _yaml_typo(cfg: Path) -> None:
+    text = (cfg / "sources.yaml").read_text(encoding="utf-8")
+    (cfg / "sources.yaml").write_text(
+        text.replace("sources:", "sources:\n  - id: [oops", 1), encoding="utf-8"
+    )
+
+
+def _unknown_field(cfg: Path) -> None:
+    edit_yaml(cfg / "sources.yaml", lambda d: d["sources"][1].update(evry="1h"))
+
+
+def _bad_kind(cfg: Path) -> None:
+    edit_yaml(cfg / "sources.yaml", lambda d: d["sources"][0].update(kind="newsletter"))
+
+
+def _alias_claimed_twice(cfg: Path) -> None:
+    def claim(data):
+        alipay_owner = next(c for c in data["companies"] if "Alipay" in c.get("products", []))
+        later = data["companies"][-1]
+        assert later is not alipay_owner
+        later.setdefault("aliases", []).append("alipay")
+
+    edit_yaml(cfg / "companies.yaml", claim)
+
+
+def _bad_setting(cfg: Path) -> None:
+    edit_yaml(cfg / "settings.yaml", lambda d: d["smtp"].update(tls="maybe"))
+
+
+BROKEN = {
+    "yaml-typo": (_yaml_typo, "sources.yaml", r"line \d+, column \d+: invalid YAML"),
+    "unknown-field": (_unknown_field, "sources.yaml", r"sources\[1\]\.evry: unknown field"),
+    "bad-kind": (
+        _bad_kind,
+        "sources.yaml",
+        r"sources\[0\]\.kind: Input should be 'listing', 'feed' or 'sitemap'",
+    ),
+    "alias-twice": (
+        _alias_claimed_twice,
+        "companies.yaml",
+        r"companies\[\d+\]\.aliases: 'alipay' is also claimed",
+    ),
+    "bad-setting": (_bad_setting, "settings.yaml", r"smtp\.tls: Input should be"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("command", leaf_commands(), ids=" ".join)
+def test_broken_config_fails_every_command_with_one_line(case, command, config_dir, run, tmp_path):
+    breaker, filename, pattern = BROKEN[case]
+    breaker(config_dir)
+    if "--db" in _options(command):
+        command = [*command, "--db", str(tmp_path / "x.db")]
+    result = run(*command, expect=1)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"Error: {config_dir / filename}: "), lines[0]
+    assert re.search(pattern, lines[0]), lines[0]
+    assert "Traceback" not in result.output
+
+
+def _options(words: list[str]) -> set[str]:
+    command = cli
+    for word in words:
+        if not hasattr(command, "commands") or word not in command.commands:
+            break
+        command = command.commands[word]
+    return {opt for param in command.params for opt in getattr(param, "opts", [])}
+
+
+def test_environment_overrides_yaml_and_flags_override_environment(config_dir, run, tmp_path):
+    environ = {"PRIVWATCH_SMTP_HOST": "mail.example.org", "PRIVWATCH_DIGEST_RECIPIENTS": "a@x.org, b@y.org"}
+    settings = Config(config_dir, environ).settings
+    assert settings.smtp.host == "mail.example.org"
+    assert settings.digest.recipients == ["a@x.org", "b@y.org"]
+    assert env_overrides(Settings, {"PRIVWATCH_DATABASE": "/d.db"}) == {"database": "/d.db"}
+    flagged = tmp_path / "flag.db"
+    run("init", "--db", str(flagged))
+    assert flagged.exists()
+
+
+def test_unknown_source_id_is_a_config_error():
+    with pytest.raises(ConfigError, match="no source 'nope'"):
+        Config().source("nope")

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from storage import db as store
+from storage.migrations import TABLES, VIEWS, migrations
+from storage.queries import applied_migrations, schema_sql, search_articles, table_counts
+
+from .conftest import GOLDEN
+
+
+def article(url: str, body: str = "Ant Financial apologised for a pre-ticked box.", **extra) -> dict:
+    return {"url": url, "source_id": None, "title": "Ant apologizes", "body": body, **extra}
+
+
+@pytest.fixture
+def database(db_path):
+    database = store.open_db(db_path)
+    yield database
+    database.close()
+
+
+def test_init_creates_every_table_and_view(database):
+    names = {r[0]: r[1] for r in database.execute("SELECT name, type FROM sqlite_master")}
+    for table in (*TABLES, "articles_fts"):
+        assert names.get(table) == "table", table
+    for view in VIEWS:
+        assert names.get(view) == "view", view
+    assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert applied_migrations(database) == [m.name for m in migrations._migrations]
+
+
+def test_second_init_changes_neither_schema_nor_counts(run, db_path):
+    first = store.open_db(db_path)
+    schema, counts = schema_sql(first), table_counts(first)
+    first.close()
+    assert counts["companies"] >= 60 and counts["company_aliases"] > counts["companies"]
+    assert counts["sources"] >= 6 and counts["incident_types"] == 7
+    result = run("init", "--db", str(db_path))
+    assert "(0 new)" in result.output
+    again = store.open_db(db_path)
+    assert schema_sql(again) == schema
+    assert table_counts(again) == counts
+
+
+def test_schema_matches_golden_file(database):
+    golden = (GOLDEN / "schema.sql").read_text(encoding="utf-8")
+    assert schema_sql(database) == golden, "schema changed: run `make golden` and review the diff"
+
+
+def test_migrations_are_named_and_append_only():
+    names = [m.name for m in migrations._migrations]
+    assert names == sorted(names)
+    assert all(name[:4].isdigit() and name[4] == "_" for name in names)
+
+
+def test_fts_follows_insert_update_and_delete(database):
+    first = store.upsert_article(database, article("https://a.example/1", "Sesame Credit enrolment scandal"))
+    assert [r["id"] for r in search_articles(database, "sesame")] == [first.article_id]
+
+    updated = store.upsert_article(database, article("https://a.example/1", "WeChat chat history denial"))
+    assert updated.outcome == "updated"
+    assert search_articles(database, "sesame") == []
+    assert [r["id"] for r in search_articles(database, "wechat")] == [first.article_id]
+
+    store.delete_article(database, first.article_id)
+    assert search_articles(database, "wechat") == []
+    database.execute(
+        "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')"
+    )  # raises if out of sync
+
+
+def test_upserting_the_same_url_twice_keeps_one_row(database):
+    results = [store.upsert_article(database, article("https://a.example/same")) for _ in range(2)]
+    assert [r.outcome for r in results] == ["new", "unchanged"]
+    assert results[0].article_id == results[1].article_id
+    assert database["articles"].count == 1
+
+
+def test_same_body_at_another_url_is_a_duplicate(database):
+    body = "Tencent denied storing WeChat chat histories on its servers."
+    original = store.upsert_article(database, article("https://a.example/orig", body))
+    copy = store.upsert_article(database, article("https://b.example/copy", "  " + body.upper() + "\n"))
+    assert copy.outcome == "duplicate" and copy.duplicate_of == original.article_id
+    row = database["articles"].get(copy.article_id)
+    assert row["duplicate_of"] == original.article_id and row["word_count"] == 9
+
+
+def test_changed_body_clears_tags_timestamp(database):
+    first = store.upsert_article(database, article("https://a.example/t"))
+    store.replace_tags(database, first.article_id, store.ArticleTags(), "test-1")
+    assert database["articles"].get(first.article_id)["tagged_at"]
+    store.upsert_article(database, article("https://a.example/t", "A new body"))
+    assert database["articles"].get(first.article_id)["tagged_at"] is None
+
+
+def test_replace_tags_replaces_rather_than_adds(database):
+    stored = store.upsert_article(database, article("https://a.example/tags"))
+    tags = store.ArticleTags(
+        mentions=[
+            {
+                "company_id": "ant-group",
+                "role": "accused",
+                "response": "apology",
+                "count": 3,
+                "evidence": "e1",
+            },
+            {"company_id": "alibaba", "role": "mentioned", "response": None, "count": 1, "evidence": None},
+        ],
+        incidents=[
+            {"incident_type": "consent", "company_id": "ant-group", "score": 0.9, "evidence": "box"},
+            {"incident_type": "profiling", "company_id": None, "score": 0.6, "evidence": "score"},
+        ],
+        unlinked_orgs={"Zhejiang Widgets": 2},
+    )
+    for _ in range(2):
+        store.replace_tags(database, stored.article_id, tags, "test-1")
+    counts = table_counts(database)
+    assert (counts["mentions"], counts["article_incidents"], counts["unlinked_orgs"]) == (2, 2, 1)
+    incidents = list(database.query("SELECT company, incident_type, response FROM incidents ORDER BY 2"))
+    assert incidents == [
+        {"company": "Ant Group", "incident_type": "consent", "response": "apology"},
+        {"company": None, "incident_type": "profiling", "response": None},
+    ]
+    timeline = list(
+        database.query("SELECT company_id, role, incident_types FROM company_timeline ORDER BY 1")
+    )
+    assert timeline == [
+        {"company_id": "alibaba", "role": "mentioned", "incident_types": None},
+        {"company_id": "ant-group", "role": "accused", "incident_types": "consent"},
+    ]
+
+
+def test_tags_must_name_known_companies(database):
+    stored = store.upsert_article(database, article("https://a.example/fk"))
+    bad = store.ArticleTags(mentions=[{"company_id": "no-such-co", "role": "accused", "count": 1}])
+    with pytest.raises(sqlite3.IntegrityError):
+        store.replace_tags(database, stored.article_id, bad, "test-1")
+    assert database["mentions"].count == 0
+
+
+def test_crawl_runs_and_errors_are_recorded(database):
+    run_id = store.start_crawl_run(database, "szdaily")
+    store.add_crawl_counts(database, run_id, pages=3, new=2, duplicates=1)
+    store.record_crawl_error(database, run_id, "https://x/404", 404, "HTTP 404")
+    row = store.finish_crawl_run(database, run_id, "partial")
+    assert (row["pages"], row["new"], row["duplicates"], row["errors"], row["status"]) == (
+        3,
+        2,
+        1,
+        1,
+        "partial",
+    )
+    assert row["finished"] >= row["started"]
+    with pytest.raises(ValueError):
+        store.add_crawl_counts(database, run_id, bogus=1)
+
+
+def test_digest_is_recorded(database):
+    store.record_digest(
+        database, "2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00", ["a@x.org"], 4, "<m@x>"
+    )
+    row = next(database.query("SELECT * FROM digests"))
+    assert json.loads(row["recipients"]) == ["a@x.org"] and row["items"] == 4
