@@ -38,7 +38,7 @@ def crawl_settings(app_settings, db_path: str, overrides: dict | None = None) ->
 
 def run_crawl(sources, settings: Settings) -> list[dict]:
     """Crawl these sources (config Source models); return the finished crawl_runs rows."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for kind, spider_class in SPIDERS.items():
         of_kind = [s for s in sources if s.kind == kind]

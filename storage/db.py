@@ -56,16 +56,25 @@ def pending_migrations(db: Database) -> list[str]:
 
 
 def body_hash(body: str | None) -> str | None:
-    """A hash of the body that survives whitespace, case and Unicode-form differences between copies."""
+    """A fingerprint of the body that survives what syndication changes: whitespace, case, Unicode form,
+    and a headline, standfirst or credit line added around the text (only paragraphs of 20 words or
+    more count, when there are any)."""
     if not body:
         return None
-    text = unicodedata.normalize("NFKC", body).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
+    paragraphs = [" ".join(p.split()) for p in unicodedata.normalize("NFKC", body).casefold().split("\n")]
+    long_ones = [p for p in paragraphs if len(p.split()) >= 20]
+    text = "\n".join(long_ones or [p for p in paragraphs if p])
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+CJK_OR_WORD = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+"
+)
+
+
 def word_count(body: str | None) -> int:
-    return len(body.split()) if body else 0
+    """Words, counting each Chinese, Japanese or Korean character as one (they are written unspaced)."""
+    return len(CJK_OR_WORD.findall(body)) if body else 0
 
 
 # -- configuration -----------------------------------------------------------------------------------
@@ -159,13 +168,27 @@ def _upsert_article(db: Database, article: Mapping) -> UpsertResult:
     original = None
     if row["body_hash"]:
         found = db.execute(
-            "SELECT id FROM articles WHERE body_hash = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
+            "SELECT id, published FROM articles WHERE body_hash = ? AND duplicate_of IS NULL "
+            "ORDER BY id LIMIT 1",
             [row["body_hash"]],
         ).fetchone()
+        if found and _published_earlier(row["published"], found[1]):
+            # the copy we stored first is the later one: the new article is the original
+            article_id = db["articles"].insert({**row, "duplicate_of": None}).last_pk
+            db.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
+                [article_id, found[0], found[0]],
+            )
+            return UpsertResult("new", article_id)
         original = found[0] if found else None
     row["duplicate_of"] = original
     article_id = db["articles"].insert(row).last_pk
     return UpsertResult("duplicate" if original else "new", article_id, original)
+
+
+def _published_earlier(candidate: str | None, stored: str | None) -> bool:
+    """Whether one publication time is known to be earlier than another (ISO 8601 strings in UTC)."""
+    return bool(candidate and stored) and candidate[:19] < stored[:19]
 
 
 def delete_article(db: Database, article_id: int) -> None:

@@ -166,3 +166,16 @@ def test_digest_is_recorded(database):
     )
     row = next(database.query("SELECT * FROM digests"))
     assert json.loads(row["recipients"]) == ["a@x.org"] and row["items"] == 4
+
+
+def test_the_earlier_publication_is_the_original_whatever_the_crawl_order(database):
+    body = "Alipay users were enrolled in Sesame Credit through a box ticked by default."
+    copy = store.upsert_article(
+        database, article("https://b.example/copy", body, published="2018-01-06T02:00:00+00:00")
+    )
+    first = store.upsert_article(
+        database, article("https://a.example/orig", body, published="2018-01-05T00:53:00+00:00")
+    )
+    assert first.outcome == "new" and copy.outcome == "new"
+    assert database["articles"].get(copy.article_id)["duplicate_of"] == first.article_id
+    assert database["articles"].get(first.article_id)["duplicate_of"] is None

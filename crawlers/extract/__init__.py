@@ -186,7 +186,10 @@ def extract(
         result.body = selected["body"]
     elif document is not None and document.text:
         lines = [" ".join(line.split()) for line in document.text.split("\n")]
-        result.body = "\n\n".join(line for line in lines if line)
+        lines = [line for line in lines if line]
+        if lines and result.title and lines[0].casefold() == result.title.casefold():
+            lines = lines[1:]
+        result.body = "\n\n".join(lines)
     result.section = selected.get("section") or meta.section()
     result.language = (
         meta.language()

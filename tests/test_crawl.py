@@ -1,0 +1,166 @@
+"""`privwatch crawl` end to end against the fixture sites served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from storage.db import open_db
+
+from .conftest import FIXTURES
+from .sitesrv import SiteServer
+
+SITES = FIXTURES / "sites"
+PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
+
+
+def site_articles(site: str) -> set[str]:
+    root = SITES / site
+    patterns = {
+        "szdaily": "content/**/*.htm",
+        "feedsite": "articles/**/*.html",
+        "sitemapsite": "news/**/*.html",
+    }
+    return {"/" + p.relative_to(root).as_posix() for p in root.glob(patterns[site])}
+
+
+def local_sources(config_dir: Path, servers: dict[str, SiteServer]) -> None:
+    """Point the sources at the local servers: Shenzhen Daily keeps its real selectors."""
+    data = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
+    szdaily = next(s for s in data["sources"] if s["id"] == "szdaily")
+    sz = servers["szdaily"]
+    szdaily.update(
+        url=sz.url("/"),
+        start_urls=[sz.url("/node_3036.htm"), sz.url("/node_3040.htm"), sz.url("/node_3044.htm")],
+        allowed_domains=["127.0.0.1"],
+    )
+    common = {"allowed_domains": ["127.0.0.1"], "language": "en", "every": "1h", "timezone": "Asia/Hong_Kong"}
+    feed, sitemap = servers["feedsite"], servers["sitemapsite"]
+    data["sources"] = [
+        szdaily,
+        {"id": "feedsite", "name": "Pacific Tech Wire", "kind": "feed", "url": feed.url("/"),
+         "start_urls": [feed.url("/")], **common},
+        {"id": "sitemapsite", "name": "Harbour Finance Daily", "kind": "sitemap", "url": sitemap.url("/"),
+         "start_urls": [sitemap.url("/robots.txt")], **common},
+    ]  # fmt: skip
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
+    settings["crawl"].update(autothrottle=False, download_delay=0, retries=1, download_timeout=10)
+    (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+
+
+def crawl(config_dir: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [PRIVWATCH, "--config-dir", str(config_dir), "crawl", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """Two crawls of the three fixture sites; the servers' request logs of each."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    config_dir = tmp / "config"
+    import shutil
+
+    from privwatch.config import REPO_CONFIG_DIR
+
+    shutil.copytree(REPO_CONFIG_DIR, config_dir)
+    with (
+        SiteServer(SITES / "szdaily") as sz,
+        SiteServer(SITES / "feedsite") as feed,
+        SiteServer(SITES / "sitemapsite") as sitemap,
+    ):
+        servers = {"szdaily": sz, "feedsite": feed, "sitemapsite": sitemap}
+        local_sources(config_dir, servers)
+        db = tmp / "crawl.db"
+        subprocess.run([PRIVWATCH, "--config-dir", str(config_dir), "init", "--db", str(db)], check=True)
+        first = crawl(config_dir, db)
+        first_requests = {name: s.counts() for name, s in servers.items()}
+        second = crawl(config_dir, db)
+        second_requests = {name: s.counts() - first_requests[name] for name, s in servers.items()}
+        yield {
+            "db": db,
+            "servers": servers,
+            "first": first,
+            "second": second,
+            "first_requests": first_requests,
+            "second_requests": second_requests,
+        }
+
+
+def stored_paths(db_path: Path, server: SiteServer) -> list[str]:
+    database = open_db(db_path)
+    urls = [r["url"] for r in database.query("SELECT url FROM articles")]
+    return sorted(u.removeprefix(server.base) for u in urls if u.startswith(server.base))
+
+
+def test_crawl_stores_every_fixture_article_once(crawled):
+    for site, server in crawled["servers"].items():
+        expected = site_articles(site) - {"/private/leaked-draft.html"}
+        stored = stored_paths(crawled["db"], server)
+        assert len(stored) == len(set(stored))
+        assert set(stored) == expected, site
+    assert "szdaily" in crawled["first"].stdout and "feedsite" in crawled["first"].stdout
+
+
+def test_second_crawl_stores_nothing_and_fetches_no_article(crawled):
+    database = open_db(crawled["db"])
+    runs = list(database.query("SELECT * FROM crawl_runs ORDER BY id"))
+    assert len(runs) == 6 and all(r["status"] == "ok" for r in runs), runs
+    assert [r["new"] + r["duplicates"] for r in runs[3:]] == [0, 0, 0]
+    assert sum(r["new"] + r["duplicates"] for r in runs[:3]) == database["articles"].count
+    for site, requests in crawled["second_requests"].items():
+        articles = site_articles(site)
+        assert not [path for path in requests if path in articles], site
+        assert requests, f"{site}: the second crawl should still read its listing, feed or sitemap pages"
+
+
+def test_syndicated_copy_points_at_the_original(crawled):
+    database = open_db(crawled["db"])
+    rows = {
+        r["url"].split("/")[-1]: r
+        for r in database.query(
+            "SELECT id, url, duplicate_of FROM articles WHERE body_hash = "
+            "(SELECT body_hash FROM articles WHERE url LIKE '%syndicated-ant.html')"
+        )
+    }
+    seed, copy = rows["content_3471234.htm"], rows["syndicated-ant.html"]
+    assert copy["duplicate_of"] == seed["id"] and seed["duplicate_of"] is None
+
+
+def test_robots_disallowed_paths_are_never_requested(crawled):
+    assert "/private/leaked-draft.html" not in crawled["first_requests"]["feedsite"]
+    assert not any(p.startswith("/search") for p in crawled["first_requests"]["szdaily"])
+    assert crawled["first_requests"]["feedsite"]["/robots.txt"] >= 1
+
+
+def test_crawled_articles_are_extracted_right(crawled):
+    database = open_db(crawled["db"])
+    seed = next(database.query("SELECT * FROM articles WHERE url LIKE '%content_3471234.htm'"))
+    assert seed["title"] == "Ant apologizes over misleading sign-up"
+    assert seed["published"] == "2018-01-05T00:53:00+00:00"
+    assert seed["section"] == "Business_Markets" and seed["source_id"] == "szdaily"
+    assert seed["body"].startswith("ANT Financial, the Internet") and seed["body"].endswith("(SD-Agencies)")
+    gbk = next(database.query("SELECT * FROM articles WHERE url LIKE '%gbk-story.html'"))
+    assert "\ufffd" not in gbk["body"] and any(
+        "\u4e00" <= ch <= "\u9fff" for ch in gbk["title"] + gbk["body"]
+    )
+    dated = list(database.query("SELECT url, published FROM articles WHERE url NOT LIKE '%no-date%'"))
+    assert all(r["published"] for r in dated), [r["url"] for r in dated if not r["published"]]
+    tracked = list(database.query("SELECT url FROM articles WHERE url LIKE '%utm_%'"))
+    assert tracked == []
+
+
+def test_every_crawl_run_is_recorded(crawled):
+    database = open_db(crawled["db"])
+    for run in database.query("SELECT * FROM crawl_runs"):
+        assert run["finished"] and run["pages"] > 0 and run["errors"] == 0
