@@ -5,7 +5,7 @@ class ArticleItem(scrapy.Item):
     """One extracted article, on its way through the pipelines to storage."""
 
     url = scrapy.Field()  # canonical
-    request_url = scrapy.Field()
+    fetched_urls = scrapy.Field()  # the URLs requested on the way (feed link, redirects)
     source_id = scrapy.Field()
     title = scrapy.Field()
     authors = scrapy.Field()

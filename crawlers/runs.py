@@ -14,7 +14,9 @@ logger = logging.getLogger(__name__)
 
 
 class CrawlRuns:
-    """Counters and error rows for the sources one spider crawls."""
+    """Counters and error rows for the sources one spider crawls.
+
+    A run failed when none of its listing, feed or sitemap pages gave article links ("usable_pages")."""
 
     def __init__(self, db_path: str, source_ids: list[str]):
         self.db = store.open_db(db_path)
@@ -43,7 +45,7 @@ class CrawlRuns:
                 run_id,
                 **{k: counts[k] for k in ("pages", "new", "updated", "duplicates") if counts[k]},
             )
-            if not counts["pages"] and (counts["errors"] or reason != "finished"):
+            if not counts["usable_pages"] and (counts["errors"] or reason != "finished"):
                 status = "failed"
             elif counts["errors"] or reason != "finished":
                 status = "partial"

@@ -257,6 +257,7 @@ def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) 
       privwatch crawl --source szdaily --db privwatch.db
     """
     from crawlers.runner import crawl_settings, run_crawl
+    from storage.db import load_config_rows
 
     config = app.config
     chosen = (
@@ -265,7 +266,9 @@ def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) 
     if not chosen:
         raise click.ClickException("no sources to crawl")
     path = app.db_path(db)
-    app.open_db(db, must_exist=False).close()
+    database = app.open_db(db, must_exist=False)
+    load_config_rows(database, storage_rows(config))  # sources new to the YAML need their rows first
+    database.close()
     settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
     runs = run_crawl(chosen, settings)
     print_rows(

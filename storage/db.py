@@ -121,18 +121,27 @@ class UpsertResult:
 
 
 def stored_urls(db: Database, urls: Iterable[str]) -> set[str]:
-    """Which of these URLs are already stored."""
+    """Which of these URLs are stored articles, or led to one."""
     urls = list(urls)
     found: set[str] = set()
     for start in range(0, len(urls), 500):
         chunk = urls[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        found.update(r[0] for r in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk))
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT url FROM articles WHERE url IN ({marks}) "
+                f"UNION SELECT url FROM article_urls WHERE url IN ({marks})",
+                chunk + chunk,
+            )
+        )
     return found
 
 
 def upsert_article(db: Database, article: Mapping) -> UpsertResult:
     """Store an article keyed by its canonical URL and say what happened.
+
+    `fetched_urls` may list other URLs that led to the same article (feed links, redirects).
 
     new: a URL not seen before; updated: a stored URL whose body changed (its tags are then stale, so
     tagged_at is cleared); unchanged: stored with the same body; duplicate: a new URL whose body is
@@ -149,6 +158,15 @@ def upsert_articles(db: Database, articles: Sequence[Mapping]) -> list[UpsertRes
 
 
 def _upsert_article(db: Database, article: Mapping) -> UpsertResult:
+    result = _store_article(db, article)
+    other_urls = set(article.get("fetched_urls") or []) - {article["url"]}
+    db["article_urls"].upsert_all(
+        [{"url": url, "article_id": result.article_id} for url in sorted(other_urls)], pk="url"
+    )
+    return result
+
+
+def _store_article(db: Database, article: Mapping) -> UpsertResult:
     row = {k: article.get(k) for k in ARTICLE_FIELDS}
     if not row["url"]:
         raise ValueError("an article needs a url")

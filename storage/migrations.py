@@ -21,6 +21,7 @@ TABLES = (
     "crawl_runs",
     "crawl_errors",
     "digests",
+    "article_urls",
 )
 VIEWS = ("incidents", "company_timeline", "weekly_counts")
 
@@ -214,5 +215,20 @@ FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
 GROUP BY week, ai.incident_type
+""",
+    )
+
+
+@migrations(name="0004_article_urls")
+def article_urls(db: Database) -> None:
+    """Every URL that led to a stored article (feed links, redirects), so it is not fetched again."""
+    _run(
+        db,
+        """
+CREATE TABLE article_urls (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX idx_article_urls_article ON article_urls(article_id)
 """,
     )

@@ -18,9 +18,17 @@ TYPES = {".htm": "text/html", ".html": "text/html", ".xml": "application/xml", "
 
 
 class SiteServer:
-    def __init__(self, root: Path, headers: dict[str, dict[str, str]] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        headers: dict[str, dict[str, str]] | None = None,
+        faults: dict[str, list[tuple[int, dict[str, str]]]] | None = None,
+    ):
+        """headers: extra response headers per path; faults: per path, (status, headers) answers given
+        (one per request) before the file itself is served."""
         self.root = Path(root)
         self.headers = headers or {}
+        self.faults = {path: list(answers) for path, answers in (faults or {}).items()}
         self.requests: list[str] = []
         self.lock = threading.Lock()
         server = self
@@ -51,6 +59,15 @@ class SiteServer:
             return Counter(self.requests)
 
     def serve(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        with self.lock:
+            fault = self.faults[path].pop(0) if self.faults.get(path) else None
+        if fault:
+            status, headers = fault
+            handler.send_response(status)
+            for name, value in {"Content-Length": "0", **headers}.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            return
         target = (self.root / path.lstrip("/")).resolve()
         if target.is_dir():
             target = target / "index.html"

@@ -164,3 +164,53 @@ def test_every_crawl_run_is_recorded(crawled):
     database = open_db(crawled["db"])
     for run in database.query("SELECT * FROM crawl_runs"):
         assert run["finished"] and run["pages"] > 0 and run["errors"] == 0
+
+
+def test_failures_are_recorded_and_the_rest_of_the_crawl_goes_on(tmp_path, config_dir):
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    articles = sorted((SITES / "feedsite" / "articles").glob("20*/*/*.html"))[:2]
+    for number, page in enumerate(articles, 1):
+        (site / "news" / f"a{number}.html").write_bytes(page.read_bytes())
+    links = "".join(
+        f'<li><a href="/news/{name}">{name}</a></li>' for name in ("a1.html", "gone.html", "a2.html")
+    )
+    (site / "index.html").write_text(f"<html><body><ul class='list'>{links}</ul></body></html>")
+    (site / "notafeed.xml").write_text("this is not a feed <<<")
+    faults = {"/news/a1.html": [(503, {"Retry-After": "1"})]}
+    with SiteServer(site, faults=faults) as server:
+        data = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
+        common = {"allowed_domains": ["127.0.0.1"], "url": server.url("/")}
+        data["sources"] = [
+            {"id": "flaky", "name": "Flaky", "kind": "listing", "start_urls": [server.url("/index.html")],
+             "selectors": {"article_links": "ul.list a"}, **common},
+            {"id": "brokenfeed", "name": "Broken feed", "kind": "feed",
+             "start_urls": [server.url("/notafeed.xml")], **common},
+        ]  # fmt: skip
+        (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+        settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
+        settings["crawl"].update(autothrottle=False, download_delay=0, retries=2)
+        (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+        db = tmp_path / "faults.db"
+        crawl(config_dir, db)
+        requests = server.counts()
+    database = open_db(db)
+    assert requests["/news/a1.html"] == 2, "a 503 with Retry-After is retried"
+    assert database["articles"].count == 2
+    assert {r["url"].rsplit("/", 1)[-1] for r in database.query("SELECT url FROM article_urls")} == {
+        "a1.html",
+        "a2.html",
+    }
+    errors = {
+        r["url"].rsplit("/", 1)[-1]: r
+        for r in database.query("SELECT * FROM crawl_errors JOIN crawl_runs r ON r.id = run_id")
+    }
+    assert errors["gone.html"]["status"] == 404 and errors["gone.html"]["source_id"] == "flaky"
+    assert (
+        errors["notafeed.xml"]["error"].startswith("not a feed")
+        and errors["notafeed.xml"]["source_id"] == "brokenfeed"
+    )
+    statuses = {
+        r["source_id"]: r["status"] for r in database.query("SELECT source_id, status FROM crawl_runs")
+    }
+    assert statuses == {"flaky": "partial", "brokenfeed": "failed"}

@@ -88,7 +88,7 @@ class SourceSpider(scrapy.Spider):
             published = hints["published"]
         yield ArticleItem(
             url=page.url,
-            request_url=response.url,
+            fetched_urls=[*response.meta.get("redirect_urls", []), response.url],
             source_id=source.id,
             title=page.title or hints.get("title"),
             authors=page.authors or hints.get("authors") or [],

@@ -36,7 +36,9 @@ class ListingSpider(SourceSpider):
             for url in dict.fromkeys(self.links(response, source.selectors.article_links))
             if url.startswith("http") and self.looks_like_article(source.id, url)
         ]
-        if not article_urls:
+        if article_urls:
+            self.runs.count(source.id, "usable_pages")
+        else:
             self.record_error(response, "listing page has no article links", response.status)
         for url in article_urls:
             yield self.article_request(url, source.id)

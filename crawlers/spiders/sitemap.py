@@ -77,6 +77,7 @@ class SitemapSpider(SourceSpider):
         except (ValueError, etree.XMLSyntaxError, zlib.error, gzip.BadGzipFile) as exc:
             self.record_error(response, f"not a sitemap: {exc}", response.status)
             return
+        self.runs.count(source_id, "usable_pages")
         if kind == "index":
             for entry in entries:
                 yield self.page_request(response.urljoin(entry["loc"]), source_id, self.parse_start)

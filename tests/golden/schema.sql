@@ -6,6 +6,11 @@ CREATE TABLE article_incidents (
     evidence TEXT
 );
 
+CREATE TABLE article_urls (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+
 CREATE TABLE articles (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL UNIQUE,
@@ -129,6 +134,8 @@ CREATE UNIQUE INDEX idx_article_incidents_key
     ON article_incidents(article_id, incident_type, coalesce(company_id, ''));
 
 CREATE INDEX idx_article_incidents_type ON article_incidents(incident_type);
+
+CREATE INDEX idx_article_urls_article ON article_urls(article_id);
 
 CREATE INDEX idx_articles_body_hash ON articles(body_hash);
 
