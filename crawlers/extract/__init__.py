@@ -8,8 +8,10 @@ from __future__ import annotations
 import gzip
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -17,12 +19,12 @@ from parsel import Selector
 
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import DATE_LINE, is_full_timestamp, parse_date
-from crawlers.extract.metadata import PageMetadata, clean_authors, parse_tree, split_authors
-from crawlers.extract.urls import canonical_url
+from crawlers.extract.metadata import BYLINE_PREFIX, PageMetadata, clean_authors, parse_tree, split_authors
+from crawlers.extract.urls import canonical_url, site_of
 
 __all__ = ["Extracted", "extract", "read_page"]
 
-TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*]\s+|\s*[｜：]\s*")
 
 
 @dataclass
@@ -77,19 +79,65 @@ def _paragraphs(element) -> list[str]:
     return [" ".join(line.split()) for line in element.xpath("string()").split("\n") if line.strip()]
 
 
+DATE_LIKE = re.compile(r"^[\d./ -]+$")
+HEADLINE_PARTS = re.compile(r"\s+[|\-–—:·•»/]\s+|(?<=\w)[:：]\s+")
+
+
+def _squash(text: str) -> str:
+    """Lower case, no accents, no spaces or punctuation: "Seznam Zprávy" ~ "seznamzpravy.cz"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _shared_headline(title: str, others: list[str | None]) -> str:
+    """The headline that the candidates agree on, when they differ by a kicker, section or site name.
+
+    Another candidate made of exactly our leading or trailing parts is the headline; so is a trailing run
+    of parts that both share when each adds one different part in front (two different kickers)."""
+    parts = HEADLINE_PARTS.split(title)
+    if len(parts) < 2:
+        return title
+    for other in filter(None, others):
+        other_parts = HEADLINE_PARTS.split(other)
+        for k in range(min(len(parts), len(other_parts)), 0, -1):  # the longest shared run first
+            trailing = parts[-k:] == other_parts[-k:]
+            if not (trailing or parts[:k] == other_parts[:k]):
+                continue
+            shared = parts[-k:] if trailing else parts[:k]
+            kickers = trailing and len(parts) == len(other_parts) == k + 1
+            if k < len(parts) and (k == len(other_parts) or kickers) and len(" ".join(shared).split()) >= 3:
+                return title[title.index(shared[0]) : title.rindex(shared[-1]) + len(shared[-1])]
+            break
+    return title
+
+
 def _clean_title(title: str | None, site_names: list[str]) -> str | None:
+    """The headline without the site's name, a date or a byline that pages add before or after it."""
     if not title:
         return None
     title = " ".join(html_lib.unescape(title).split())
+    names = {_squash(n) for n in site_names if n and len(_squash(n)) > 1}
+
+    def is_site(text: str) -> bool:
+        part = _squash(text)
+        if BYLINE_PREFIX.match(text):
+            return True
+        return (
+            not part
+            or DATE_LIKE.match(text.strip()) is not None
+            or any(n in part or part in n for n in names)
+        )
+
     parts = TITLE_SEPARATORS.split(title)
-    if len(parts) > 1:
-        names = {n.casefold() for n in site_names if n}
-        if parts[-1].casefold() in names or any(n and n in parts[-1].casefold() for n in names):
-            title = TITLE_SEPARATORS.split(title)[0] if len(parts) == 2 else title.rsplit(parts[-1], 1)[0]
-            title = TITLE_SEPARATORS.sub(" | ", title).rstrip(" |-–—:")
-        elif parts[0].casefold() in names:
-            title = title[len(parts[0]) :].lstrip(" |-–—:·•»")
-    return title.strip() or None
+    separators = TITLE_SEPARATORS.findall(title)
+    while len(parts) > 1 and is_site(parts[-1]):
+        parts.pop()
+        separators.pop()
+    while len(parts) > 1 and is_site(parts[0]):
+        parts.pop(0)
+        separators.pop(0)
+    cleaned = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:], strict=True))
+    return cleaned.strip() or None
 
 
 def _from_selectors(selector: Selector, selectors, timezone: str) -> dict:
@@ -129,6 +177,28 @@ def _published_from_page(meta: PageMetadata, text: str, timezone: str, trafilatu
     return next(iter(candidates), None) or parse_date(trafilatura_date, timezone)
 
 
+def _trafilatura(html: str, url: str, include_tables: bool):
+    return trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=include_tables,
+        date_extraction_params={"extensive_search": True, "original_date": True},
+    )
+
+
+def _is_layout_table(text: str | None) -> bool:
+    """Whether trafilatura returned a page's layout tables (navigation cells of a word or two) rather
+    than the article: tables of prose or data in an article are kept."""
+    lines = [line for line in (text or "").split("\n") if line.strip()]
+    rows = [line for line in lines if line.lstrip().startswith("|")]
+    if not lines or len(rows) <= len(lines) / 2:
+        return False
+    short = [row for row in rows if len(row.replace("|", " ").split()) <= 3]
+    return len(short) > len(rows) / 2
+
+
 def extract(
     page: bytes | str,
     url: str,
@@ -150,29 +220,34 @@ def extract(
     meta = PageMetadata(tree)
     selected = _from_selectors(Selector(root=tree), getattr(source, "selectors", None), timezone)
 
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        date_extraction_params={"extensive_search": True, "original_date": True},
-    )
+    document = _trafilatura(html, url, include_tables=True)
+    if document is not None and _is_layout_table(document.text):
+        document = _trafilatura(html, url, include_tables=False)
     page_text = " ".join(tree.xpath("//body//text()"))
 
-    site_names = meta.meta.get("og:site_name", []) + [getattr(source, "name", "") or ""]
+    host = urlsplit(url).hostname or ""
+    site_names = [*meta.meta.get("og:site_name", []), getattr(source, "name", "") or "", site_of(url)]
+    site_names.append(site_of(url).split(".")[0] if not host.replace(".", "").isdigit() else "")
     if document is not None and document.sitename:
         site_names.append(document.sitename)
     h1 = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")]
+    # og:title is the headline as the publisher shares it; JSON-LD headlines are often the SEO variant
     title_candidates = [
         selected.get("title"),
-        meta.headline,
         meta.first_meta(["og:title", "twitter:title"]),
+        meta.headline,
         h1[0] if len(h1) == 1 else None,
         document.title if document is not None else None,
         tree.findtext(".//title"),
     ]
-    result.title = next((t for t in (_clean_title(c, site_names) for c in title_candidates) if t), None)
+    cleaned = [_clean_title(c, site_names) for c in title_candidates]
+    chosen = next((i for i, t in enumerate(cleaned) if t), None)
+    if chosen is not None:
+        result.title = cleaned[chosen]
+        if not selected.get("title"):
+            visible = {_clean_title(c, site_names) for c in (meta.headline, h1[0] if len(h1) == 1 else None)}
+            if result.title not in visible:  # the structured or visible headline confirms the whole title
+                result.title = _shared_headline(result.title, cleaned[chosen + 1 :])
 
     result.published = selected.get("published") or _published_from_page(
         meta, page_text, timezone, document.date if document is not None else None

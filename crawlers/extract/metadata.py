@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from lxml import html as lxml_html
@@ -101,17 +102,22 @@ def _types(item: dict) -> set[str]:
     return {str(v).lower() for v in values}
 
 
-def _names(value) -> list[str]:
+ORGANISATION_TYPES = {"organization", "newsmediaorganization", "corporation", "organisation"}
+
+
+def _names(value, organisations: bool) -> list[str]:
+    """Author names in a JSON-LD value: people, or (organisations=True) only organisations."""
     if not value:
         return []
     if isinstance(value, str):
-        return [value]
+        return [] if organisations else [value]
     if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
+        return [n for v in value for n in _names(v, organisations)]
     if isinstance(value, dict):
-        if _types(value) & {"organization", "newsmediaorganization"}:
+        if bool(_types(value) & ORGANISATION_TYPES) != organisations:
             return []
-        return _names(value.get("name"))
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
     return []
 
 
@@ -163,18 +169,68 @@ class PageMetadata:
         return value if isinstance(value, str) else self.first_meta(MODIFIED_META)
 
     def authors(self) -> list[str]:
-        names = [part for name in _names(self._article_value("author")) for part in split_authors(name)]
-        if not names:
-            for key in AUTHOR_META:
-                values = [v for v in self.meta.get(key, []) if not v.startswith(("http", "@"))]
-                if values:
-                    names = [n for v in values for n in split_authors(v)]
-                    break
-        if not names:
+        """People credited by JSON-LD, meta tags, bylines or author links, in that order; when none
+        names a person, the organisations credited (the outlet itself, an agency)."""
+        credit = self._article_value("author")
+        outlets = self._outlet_names()
+        credits = [n for n in _names(credit, organisations=True)]
+
+        def people(names: list[str]) -> list[str]:
+            names = clean_authors(names)
+            found = [n for n in names if _squash(n) not in outlets]
+            if not any(_looks_like_person(n) for n in found):  # a credit line of outlets and agencies
+                found = []
+            credits.extend(n for n in names if n not in found)
+            return found
+
+        scope = (self.tree.xpath("//article") or [self.tree])[0]
+        sources = (
+            lambda: [p for n in _names(credit, organisations=False) for p in split_authors(n)],
+            lambda: next(
+                (
+                    [n for v in values for n in split_authors(v)]
+                    for key in AUTHOR_META
+                    if (values := [v for v in self.meta.get(key, []) if not v.startswith(("http", "@"))])
+                ),
+                [],
+            ),
             # bylines of the page's own article, not of the related-articles lists around it
-            scope = (self.tree.xpath("//article") or [self.tree])[0]
-            names = [e.text_content() for e in scope.xpath(".//*[@rel='author' or @itemprop='author']")]
-        return clean_authors(names)
+            lambda: [
+                name
+                for e in scope.xpath(".//*[@rel='author' or @itemprop='author']")
+                for name in split_authors(" ".join(e.text_content().split()))
+            ],
+            self._byline_links,
+        )
+        for source in sources:
+            found = people(source())
+            if found:
+                return found
+        return clean_authors(credits)
+
+    def _outlet_names(self) -> set[str]:
+        names = list(self.meta.get("og:site_name", []))
+        for item in self.jsonld:
+            if _types(item) & ORGANISATION_TYPES and isinstance(item.get("name"), str):
+                names.append(item["name"])
+            publisher = item.get("publisher")
+            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+                names.append(publisher["name"])
+        return {_squash(n) for n in names if _squash(n)}
+
+    def _byline_links(self) -> list[str]:
+        """Names in author-profile links or author-classed elements: "von <a href=/autoren/...>"."""
+        scope = (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
+        elements = scope.xpath(
+            ".//a[contains(@href, '/author') or contains(@href, '/autor') or contains(@href, '/journalist')]"
+            " | .//*[contains(@class, 'author')][string-length(normalize-space()) < 60]"
+        )
+        names = []
+        for element in elements[:6]:
+            text = " ".join(element.text_content().split())
+            if PERSON_NAME.match(BYLINE_PREFIX.sub("", text)):
+                names.extend(split_authors(text))
+        return names
 
     def section(self) -> str | None:
         value = self._article_value("articleSection")
@@ -202,7 +258,20 @@ BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af|przez|от|作者
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|&|、|\|)\s*", re.I)
 
 
+PERSON_NAME = re.compile(r"^(?:Dr\.\s|Prof\.\s)?[A-ZÀ-Ý][\w'’.-]+(?:\s[A-ZÀ-Ýa-z][\w'’.-]+){1,3}$")
 NOT_A_NAME = re.compile(r"https?:|www\.|@|[()\[\]{}<>]|\d{2,}|^(image|photo|foto|bild)\b", re.I)
+
+
+def _squash(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _looks_like_person(name: str) -> bool:
+    """A personal name in Latin script (two to four capitalised words), or any name in another script."""
+    if not re.search(r"[A-Za-zÀ-ÿ]", name):
+        return True
+    return PERSON_NAME.match(name) is not None
 
 
 def split_authors(value: str) -> list[str]:
