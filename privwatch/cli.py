@@ -361,5 +361,8 @@ def docs(check: bool, readme: Path) -> None:
     click.echo(f"{readme}: CLI reference written")
 
 
+# -- verbs defined with their subsystem (each module imports its heavy dependencies inside the command) --
+
+
 def main() -> None:
     cli(prog_name="privwatch")

@@ -160,10 +160,16 @@ def upsert_articles(db: Database, articles: Sequence[Mapping]) -> list[UpsertRes
 def _upsert_article(db: Database, article: Mapping) -> UpsertResult:
     result = _store_article(db, article)
     other_urls = set(article.get("fetched_urls") or []) - {article["url"]}
-    db["article_urls"].upsert_all(
-        [{"url": url, "article_id": result.article_id} for url in sorted(other_urls)], pk="url"
-    )
+    for url in sorted(other_urls):
+        db.execute("INSERT OR REPLACE INTO article_urls (url, article_id) VALUES (?, ?)", [url, result.article_id])
     return result
+
+
+def _insert_article(db: Database, row: dict) -> int:
+    # plain INSERT: sqlite-utils' insert() re-reads the table's schema on every call
+    columns = ", ".join(row)
+    marks = ", ".join(f":{k}" for k in row)
+    return db.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", row).lastrowid
 
 
 def _store_article(db: Database, article: Mapping) -> UpsertResult:
@@ -192,7 +198,7 @@ def _store_article(db: Database, article: Mapping) -> UpsertResult:
         ).fetchone()
         if found and _published_earlier(row["published"], found[1]):
             # the copy we stored first is the later one: the new article is the original
-            article_id = db["articles"].insert({**row, "duplicate_of": None}).last_pk
+            article_id = _insert_article(db, {**row, "duplicate_of": None})
             db.execute(
                 "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
                 [article_id, found[0], found[0]],
@@ -200,7 +206,7 @@ def _store_article(db: Database, article: Mapping) -> UpsertResult:
             return UpsertResult("new", article_id)
         original = found[0] if found else None
     row["duplicate_of"] = original
-    article_id = db["articles"].insert(row).last_pk
+    article_id = _insert_article(db, row)
     return UpsertResult("duplicate" if original else "new", article_id, original)
 
 

@@ -156,6 +156,8 @@ def test_crawled_articles_are_extracted_right(crawled):
     )
     dated = list(database.query("SELECT url, published FROM articles WHERE url NOT LIKE '%no-date%'"))
     assert all(r["published"] for r in dated), [r["url"] for r in dated if not r["published"]]
+    undated = next(database.query("SELECT published FROM articles WHERE url LIKE '%no-date.html'"))
+    assert undated["published"] is None
     tracked = list(database.query("SELECT url FROM articles WHERE url LIKE '%utm_%'"))
     assert tracked == []
 
