@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from privwatch.config import Config, ConfigError, storage_rows
+from storage.db import load_config_rows
 
 
 class App:
@@ -257,7 +258,6 @@ def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) 
       privwatch crawl --source szdaily --db privwatch.db
     """
     from crawlers.runner import crawl_settings, run_crawl
-    from storage.db import load_config_rows
 
     config = app.config
     chosen = (
@@ -332,6 +332,37 @@ def extract(app: App, pages: Path, url: str | None, source_id: str | None) -> No
         click.echo(json.dumps(record, ensure_ascii=False))
     if failures == len(jobs):
         raise click.ClickException("no page could be read")
+
+
+@cli.command()
+@click.option("--list", "list_only", is_flag=True, help="Print each job and its next run, then exit.")
+@click.option("--once", is_flag=True, help="Run every job once now, then exit.")
+@db_option
+@pass_app
+def schedule(app: App, list_only: bool, once: bool, db: str | None) -> None:
+    """Run crawls at each source's interval (tagging after each) and the daily digest, until stopped.
+
+    Jobs persist in the job store named in settings.yaml (schedule.jobstore): a restart keeps their next
+    run times; sources added to or removed from sources.yaml gain or lose their jobs. SIGINT or SIGTERM
+    ends running crawls and exits 0.
+
+    \b
+    Example:
+      privwatch schedule --list
+    """
+    import logging
+
+    from privwatch import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = app.config
+    path = str(Path(app.db_path(db)).resolve())
+    database = app.open_db(db, must_exist=False)
+    load_config_rows(database, storage_rows(config))
+    database.close()
+    jobs = scheduler.run(config, str(config.directory.resolve()), path, list_only=list_only, once=once)
+    if list_only or once:
+        print_rows(jobs, False, title="jobs")
 
 
 @cli.command("docs")

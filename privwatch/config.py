@@ -272,13 +272,20 @@ class SmtpSettings(Model):
 
 
 class DigestSettings(Model):
-    time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
     timezone: TimeZoneName = "Asia/Shanghai"
     recipients: list[str] = []
     sender: str = "privwatch <privwatch@localhost>"
     subject: str = "privwatch digest"
     send_empty: bool = False
     datasette_url: str = "http://127.0.0.1:8001"
+
+
+class ScheduleSettings(Model):
+    jobstore: str = "privwatch-jobs.db"
+    misfire_grace_seconds: int = Field(default=600, ge=1)
+    crawl_timeout_seconds: int = Field(default=3600, ge=1)
+    stop_timeout_seconds: float = Field(default=20, gt=0)
 
 
 class ServeSettings(Model):
@@ -294,6 +301,7 @@ class Settings(Model):
     digest: DigestSettings = DigestSettings()
     smtp: SmtpSettings = SmtpSettings()
     serve: ServeSettings = ServeSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
 
 def env_overrides(model: type[BaseModel], environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> dict:

@@ -46,8 +46,16 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     if str(path) != ":memory:":
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-    if migrate:
-        migrations.apply(db)
+    if migrate and migrations.pending(db):
+        # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new database at once
+        # do not both apply the same migration: the second waits, then finds nothing pending
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(db)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
     return db
 
 
@@ -161,7 +169,9 @@ def _upsert_article(db: Database, article: Mapping) -> UpsertResult:
     result = _store_article(db, article)
     other_urls = set(article.get("fetched_urls") or []) - {article["url"]}
     for url in sorted(other_urls):
-        db.execute("INSERT OR REPLACE INTO article_urls (url, article_id) VALUES (?, ?)", [url, result.article_id])
+        db.execute(
+            "INSERT OR REPLACE INTO article_urls (url, article_id) VALUES (?, ?)", [url, result.article_id]
+        )
     return result
 
 

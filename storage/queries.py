@@ -74,3 +74,19 @@ def search_articles(db: Database, query: str, limit: int = 20) -> list[dict]:
             [query, limit],
         )
     )
+
+
+def last_crawl_run_id(db: Database) -> int:
+    return db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
+
+
+def crawl_runs_after(db: Database, after_id: int, source_id: str | None = None) -> list[dict]:
+    """Crawl runs recorded after run `after_id` (of one source, when given)."""
+    where, params = "id > ?", [after_id]
+    if source_id:
+        where, params = where + " AND source_id = ?", [*params, source_id]
+    return list(db.query(f"SELECT * FROM crawl_runs WHERE {where} ORDER BY id", params))
+
+
+def tagged_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM articles WHERE tagged_at IS NOT NULL").fetchone()[0]

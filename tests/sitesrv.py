@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,12 +24,14 @@ class SiteServer:
         root: Path,
         headers: dict[str, dict[str, str]] | None = None,
         faults: dict[str, list[tuple[int, dict[str, str]]]] | None = None,
+        delays: dict[str, float] | None = None,
     ):
         """headers: extra response headers per path; faults: per path, (status, headers) answers given
         (one per request) before the file itself is served."""
         self.root = Path(root)
         self.headers = headers or {}
         self.faults = {path: list(answers) for path, answers in (faults or {}).items()}
+        self.delays = delays or {}
         self.requests: list[str] = []
         self.lock = threading.Lock()
         server = self
@@ -59,6 +62,8 @@ class SiteServer:
             return Counter(self.requests)
 
     def serve(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        if path in self.delays:
+            time.sleep(self.delays[path])
         with self.lock:
             fault = self.faults[path].pop(0) if self.faults.get(path) else None
         if fault:
