@@ -20,6 +20,8 @@ class CrawlRuns:
 
     def __init__(self, db_path: str, source_ids: list[str]):
         self.db = store.open_db(db_path)
+        for source_id in source_ids:
+            store.close_interrupted_runs(self.db, source_id)
         self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
         self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
 
@@ -72,6 +74,7 @@ class CrawlRunRecorder:
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.request_dropped, signal=signals.request_dropped)
         return extension
 
     def spider_opened(self, spider):
@@ -80,6 +83,13 @@ class CrawlRunRecorder:
     def response_received(self, response, request, spider):
         if response.status < 400 and request.meta.get("source_id"):
             spider.runs.count(request.meta["source_id"], "pages")
+
+    def request_dropped(self, request, spider):
+        # the duplicate filter drops a redirect back to a URL already fetched: that is a redirect loop
+        chain = request.meta.get("redirect_urls")
+        if chain:
+            loop = " -> ".join([*chain, request.url])
+            spider.runs.error(request.meta.get("source_id"), chain[0], None, f"redirect loop: {loop}")
 
     def spider_closed(self, spider, reason):
         spider.crawl_summary = spider.runs.finish(reason)

@@ -271,6 +271,16 @@ def start_crawl_run(db: Database, source_id: str | None) -> int:
         )
 
 
+def close_interrupted_runs(db: Database, source_id: str) -> int:
+    """Runs of this source still 'running' when a new one starts were killed: mark them failed."""
+    with db.atomic():
+        return db.execute(
+            "UPDATE crawl_runs SET status = 'failed', finished = ?, error = 'interrupted: the crawl ended "
+            "without finishing its run' WHERE source_id = ? AND status = 'running'",
+            [utcnow(), source_id],
+        ).rowcount
+
+
 def record_crawl_error(db: Database, run_id: int, url: str | None, status: int | None, error: str) -> None:
     with db.atomic():
         db["crawl_errors"].insert(
