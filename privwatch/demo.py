@@ -1,0 +1,171 @@
+"""`privwatch demo`: the whole product offline on the bundled snapshot.
+
+The snapshot (privwatch/demo/site/) holds three small news sites. Each is served on 127.0.0.1 with its own
+robots.txt; the demo points three sources at them, runs the real crawl and tagging, writes a digest
+preview, then serves Datasette until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+SNAPSHOT = Path(__file__).resolve().parent / "demo" / "site"
+# Feeds, sitemaps and robots.txt name their own host with a placeholder, replaced by the server's address.
+PLACEHOLDERS = ("FEEDSITE", "SITEMAPSITE", "SZDAILY")
+CONTENT_TYPES = {".htm": "text/html", ".html": "text/html", ".xml": "application/xml", ".txt": "text/plain"}
+
+
+class SnapshotServer:
+    """Serves one folder of stored pages on 127.0.0.1 (a free port unless given)."""
+
+    def __init__(self, root: Path, port: int = 0):
+        self.root = Path(root).resolve()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                server.handle(self, unquote(urlsplit(self.path).path))
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):  # a client hanging up is not our error
+                pass
+
+        self.httpd = Server(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def handle(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        self.send_file(handler, path)
+
+    def send_file(
+        self, handler: BaseHTTPRequestHandler, path: str, headers: dict[str, str] | None = None
+    ) -> None:
+        target = (self.root / path.lstrip("/")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(self.root) or not target.is_file():
+            handler.send_error(404)
+            return
+        body = target.read_bytes()
+        if target.suffix in (".xml", ".txt"):
+            netloc = self.base.removeprefix("http://").encode()
+            for placeholder in PLACEHOLDERS:
+                body = body.replace(placeholder.encode(), netloc)
+        content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type or "application/octet-stream")
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def start(self) -> SnapshotServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> SnapshotServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def demo_sources(servers: dict[str, SnapshotServer], szdaily: dict) -> list[dict]:
+    """The three demo sources, pointed at the local servers; Shenzhen Daily keeps its real selectors."""
+    sz, feed, sitemap = servers["szdaily"], servers["feedsite"], servers["sitemapsite"]
+    local = {"allowed_domains": ["127.0.0.1"], "every": "1h"}
+    return [
+        {**szdaily, **local, "url": sz.url("/"),
+         "start_urls": [sz.url(f"/node_{n}.htm") for n in (3036, 3040, 3044, 3048)]},
+        {"id": "pacific-tech-wire", "name": "Pacific Tech Wire", "kind": "feed", "url": feed.url("/"),
+         "start_urls": [feed.url("/")], "language": "en", "timezone": "Asia/Hong_Kong", **local},
+        {"id": "harbour-finance-daily", "name": "Harbour Finance Daily", "kind": "sitemap",
+         "url": sitemap.url("/"), "start_urls": [sitemap.url("/robots.txt")], "language": "en",
+         "timezone": "Asia/Hong_Kong", **local},
+    ]  # fmt: skip
+
+
+def write_demo_config(
+    config_dir: Path, target: Path, servers: dict[str, SnapshotServer], db_path: Path
+) -> None:
+    shutil.copytree(config_dir, target)
+    sources = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
+    szdaily = next(s for s in sources["sources"] if s["id"] == "szdaily")
+    sources["sources"] = demo_sources(servers, szdaily)
+    (target / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
+    settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8")) or {}
+    settings["database"] = str(db_path)
+    settings.setdefault("crawl", {}).update(autothrottle=False, download_delay=0)
+    settings.setdefault("digest", {}).update(recipients=["analysts@example.org"])
+    (target / "settings.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+
+
+def write_html_part(eml: Path, html_path: Path) -> None:
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    part = message.get_body(preferencelist=("html",))
+    if part is not None:
+        html_path.write_text(part.get_content(), encoding="utf-8")
+
+
+class DemoError(RuntimeError):
+    """A demo step failed; the message says which."""
+
+
+def run_step(config_dir: Path, *args: str, echo) -> None:
+    echo(f"$ privwatch {' '.join(args)}")
+    command = [sys.executable, "-m", "privwatch", "--config-dir", str(config_dir), *args]
+    result = subprocess.run(command, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    echo(result.stdout.rstrip())
+    if result.returncode:
+        raise DemoError(f"`privwatch {args[0]}` failed (exit {result.returncode})")
+
+
+def prepare(config_dir: Path, db_path: Path, digest_path: Path, servers, echo) -> Path:
+    """Crawl the snapshot, tag it and write the digest preview; returns the demo's config folder."""
+    for stale in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        stale.unlink(missing_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="privwatch-demo-"))
+    demo_config = work / "config"
+    write_demo_config(config_dir, demo_config, servers, db_path)
+    run_step(demo_config, "init", "--db", str(db_path), echo=echo)
+    run_step(demo_config, "crawl", "--db", str(db_path), echo=echo)
+    run_step(demo_config, "tag", "--db", str(db_path), echo=echo)
+    run_step(demo_config, "digest", "--db", str(db_path), "--dry-run", "--out", str(digest_path), echo=echo)
+    write_html_part(digest_path, digest_path.with_suffix(".html"))
+    return demo_config
+
+
+def serve_sites(snapshot: Path = SNAPSHOT) -> dict[str, SnapshotServer]:
+    names = ("szdaily", "feedsite", "sitemapsite")
+    missing = [n for n in names if not (snapshot / n).is_dir()]
+    if missing:
+        raise DemoError(f"{snapshot}: the snapshot lacks {', '.join(missing)}")
+    return {name: SnapshotServer(snapshot / name).start() for name in names}
