@@ -34,6 +34,10 @@ class SnapshotServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # headers and body go out as two writes: with Nagle on, each response waits for a delayed ACK
+            disable_nagle_algorithm = True
+            protocol_version = "HTTP/1.1"  # keep-alive: a crawler reuses its connections
+
             def log_message(self, *args):
                 pass
 
