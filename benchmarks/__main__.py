@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-MODULES = ["benchmarks.storage", "benchmarks.extraction", "benchmarks.nlp"]
+MODULES = ["benchmarks.storage", "benchmarks.crawl", "benchmarks.extraction", "benchmarks.nlp", "benchmarks.datasette"]
 
 
 def main() -> None:
