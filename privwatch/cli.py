@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from functools import cached_property
 from pathlib import Path
 
@@ -365,6 +367,52 @@ def schedule(app: App, list_only: bool, once: bool, db: str | None) -> None:
         print_rows(jobs, False, title="jobs")
 
 
+@cli.command()
+@click.option("--db", default="privwatch-demo.db", show_default=True, help="The demo database to write.")
+@click.option("--port", default=8001, show_default=True, help="Datasette's port on 127.0.0.1.")
+@click.option("--no-serve", is_flag=True, help="Stop after the database and the digest preview are written.")
+@pass_app
+def demo(app: App, db: str, port: int, no_serve: bool) -> None:
+    """Run the whole product offline on the bundled snapshot, then browse it in Datasette.
+
+    Serves the snapshot's three news sites on 127.0.0.1, crawls and tags them into DB, writes a digest
+    preview (privwatch-demo-digest.eml and .html) and serves Datasette until Ctrl-C.
+
+    \b
+    Example:
+      privwatch demo --port 8001
+    """
+    from privwatch.demo import DemoError, prepare, serve_sites
+
+    config = app.config
+    db_path = Path(db).resolve()
+    digest_path = Path("privwatch-demo-digest.eml").resolve()
+    try:
+        servers = serve_sites()
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        demo_config = prepare(config.directory, db_path, digest_path, servers, click.echo)
+        click.echo(f"database: {db_path}")
+        click.echo(f"digest preview: {digest_path} and {digest_path.with_suffix('.html')}")
+        if no_serve:
+            return
+        click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C stops the demo)")
+        command = [sys.executable, "-m", "privwatch", "--config-dir", str(demo_config),
+                   "serve", "--db", str(db_path), "--port", str(port)]  # fmt: skip
+        server = subprocess.Popen(command)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            server.wait(timeout=20)
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        for site in servers.values():
+            site.stop()
+
+
 @cli.command("docs")
 @click.option("--check", is_flag=True, help="Fail if README.md's CLI reference is out of date.")
 @click.option(
@@ -393,6 +441,12 @@ def docs(check: bool, readme: Path) -> None:
 
 
 # -- verbs defined with their subsystem (each module imports its heavy dependencies inside the command) --
+from privwatch.digest import digest  # noqa: E402
+
+cli.add_command(digest)
+from privwatch.serve import serve  # noqa: E402
+
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -478,10 +478,14 @@ def storage_rows(config: Config):
                 "tickers": company.tickers,
             }
         )
-        rows.aliases += [
-            {"alias": name.strip(), "company_id": company.id, "kind": ALIAS_KINDS[field_name]}
-            for name, field_name in company.names()
-        ]
+        seen: set[str] = set()
+        for name, field_name in company.names():
+            # a company may list its name again as an alias; the alias table holds each string once
+            if name.strip().casefold() not in seen:
+                seen.add(name.strip().casefold())
+                rows.aliases.append(
+                    {"alias": name.strip(), "company_id": company.id, "kind": ALIAS_KINDS[field_name]}
+                )
     rows.incident_types = [
         {"id": t.id, "label": t.label, "description": t.description} for t in taxonomy.types
     ]

@@ -134,3 +134,11 @@ def test_environment_overrides_yaml_and_flags_override_environment(config_dir, r
 def test_unknown_source_id_is_a_config_error():
     with pytest.raises(ConfigError, match="no source 'nope'"):
         Config().source("nope")
+
+
+def test_a_name_repeated_as_an_alias_loads_once(config_dir, run, tmp_path):
+    edit_yaml(
+        config_dir / "companies.yaml",
+        lambda d: d["companies"][0]["aliases"].append(d["companies"][0]["name"]),
+    )
+    run("init", "--db", str(tmp_path / "repeat.db"))

@@ -1,0 +1,699 @@
+"""The daily digest: what is new since the last digest, by accused company, with evidence and links.
+
+Decisions an analyst or operator may want to know:
+
+- **The period** is half-open, [since, until), in UTC. By default it starts where the last recorded digest
+  ended (`digests.period_end`), or 24 hours before `until` when there is none, and ends now.
+- **An article is in the period** when it was *tagged* within it (`articles.tagged_at`): that is when its
+  incidents became visible to analysts, so an article crawled late or tagged after an NLP outage is not
+  lost, whatever its publication date. The digest shows the article's *published* date. A re-tag (a new
+  NLP version) rewrites `tagged_at`, so to keep a bulk re-tag of the archive out of the next digest, the
+  article must also have been fetched (first stored, or its body last changed) no more than
+  `RETAG_GRACE` before the period starts. Syndicated copies (`duplicate_of` set) never count.
+- **Grouping**: one section per accused company, most incidents first (an incident is one article x
+  company x incident type, as in the `incidents` view), then incidents that no known company carries.
+- **Spikes** compare, per company x incident type, the articles *published* in the 24 hours before the
+  period's end with the daily mean of the 14 days before those; a pair is flagged at `SPIKE_RATIO` times
+  that mean or more and `SPIKE_MIN_ARTICLES` articles or more (any count >= the minimum when the earlier
+  days had none). Publication dates, not fetch dates, so a first crawl's backfill is not a spike.
+- **Empty** means no incidents and no spikes; such a digest says so in one line and is sent only when
+  `digest.send_empty` is on.
+- **Recording**: a digest is recorded in `digests` only after the SMTP server accepted it; `items` is the
+  number of incidents listed. A dry run writes the .eml and records nothing. A period already covered by
+  a recorded digest (one whose period contains it) is not sent again unless --force.
+- **Sending**: smtplib with STARTTLS, implicit TLS or none (`smtp.tls`), certificates verified against the
+  system's CAs (or SSL_CERT_FILE), login when PRIVWATCH_SMTP_USER is set, `smtp.timeout` per attempt,
+  `smtp.retries` more attempts with exponential backoff for transient failures (connection trouble,
+  4xx replies); permanent ones (refused login, 5xx, TLS problems) fail at once.
+- **Safety**: the HTML template autoescapes, only http(s) URLs become links, and every header value is
+  stripped of control characters, so a title or company name can neither inject markup nor add a header.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import smtplib
+import ssl
+import textwrap
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+import click
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from privwatch.config import Settings, SmtpSettings
+
+DEFAULT_PERIOD = timedelta(hours=24)
+RETAG_GRACE = timedelta(days=7)
+SPIKE_RECENT = timedelta(hours=24)
+SPIKE_BASELINE_DAYS = 14
+SPIKE_RATIO = 3.0
+SPIKE_MIN_ARTICLES = 3
+UNLINKED_SHOWN = 25
+ARTICLES_SHOWN_PER_COMPANY = 10  # the rest are one click away, in Datasette
+BACKOFF_SECONDS = 2.0  # first retry after 2 s, then 4 s, 8 s ...
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEXT_WIDTH = 78
+
+
+class DigestError(Exception):
+    """A digest cannot be built or sent; the message is one line."""
+
+
+# -- the period ---------------------------------------------------------------------------------------
+
+
+def utc_iso(moment: datetime) -> str:
+    """The form storage writes times in, so periods compare as text with tagged_at and fetched_at."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # aware, UTC
+    end: datetime
+
+    @property
+    def start_iso(self) -> str:
+        return utc_iso(self.start)
+
+    @property
+    def end_iso(self) -> str:
+        return utc_iso(self.end)
+
+    def label(self, zone: ZoneInfo) -> str:
+        return f"{local_minute(self.start, zone)} to {local_minute(self.end, zone)} ({zone.key})"
+
+
+def local_minute(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def resolve_period(
+    since: datetime | None, until: datetime | None, last_end: str | None, now: datetime
+) -> Period:
+    """The period a run covers: the given bounds, else from the last digest's end (or 24 h) to now.
+
+    Right after a digest the derived period is empty (start == end): the recorded digest covers it, so
+    the run sends nothing and says so, instead of failing.
+    """
+    end = (until or now).astimezone(UTC)
+    if since is not None:
+        start = since.astimezone(UTC)
+        if start >= end:
+            raise DigestError(f"--since {utc_iso(start)} is not before the period's end {utc_iso(end)}")
+    elif last_end:
+        start = min(datetime.fromisoformat(last_end).astimezone(UTC), end)
+    else:
+        start = end - DEFAULT_PERIOD
+    return Period(start, end)
+
+
+class DateTimeParam(click.ParamType):
+    """An ISO 8601 date or date-time; a naive one is read later in digest.timezone."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date or time like 2025-03-20 or 2025-03-20T07:30+08:00", param, ctx
+            )
+
+
+# -- the content --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    types: list[str]  # the incident types this sentence is evidence for
+    sentence: str
+
+
+@dataclass
+class ArticleEntry:
+    article_id: int
+    title: str
+    url: str | None  # None when not an http(s) URL: it is then shown, never linked
+    raw_url: str
+    source: str
+    published: str  # the day, in the digest's time zone
+    published_at: str  # UTC ISO 8601 ("" when unknown), for ordering newest first
+    datasette_url: str
+    response: str | None = None
+    types: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def add_evidence(self, incident_type: str | None, sentence: str | None) -> None:
+        if incident_type and incident_type not in self.types:
+            self.types.append(incident_type)
+        if not sentence:
+            return
+        for known in self.evidence:
+            if known.sentence == sentence:
+                if incident_type and incident_type not in known.types:
+                    known.types.append(incident_type)
+                return
+        self.evidence.append(Evidence([incident_type] if incident_type else [], sentence))
+
+
+@dataclass
+class CompanyEntry:
+    company_id: str
+    name: str
+    datasette_url: str  # the company's incidents in Datasette, for the articles not shown
+    incident_count: int = 0
+    articles: list[ArticleEntry] = field(default_factory=list)
+
+    @property
+    def shown_articles(self) -> list[ArticleEntry]:
+        return self.articles[:ARTICLES_SHOWN_PER_COMPANY]
+
+    @property
+    def hidden_articles(self) -> int:
+        return max(0, len(self.articles) - ARTICLES_SHOWN_PER_COMPANY)
+
+    @property
+    def types(self) -> list[str]:
+        return sorted({t for a in self.articles for t in a.types})
+
+    @property
+    def responses(self) -> list[str]:
+        return sorted({a.response for a in self.articles if a.response})
+
+
+@dataclass(frozen=True)
+class Spike:
+    company: str
+    incident_type: str
+    recent: int
+    daily_mean: float
+
+    @property
+    def ratio(self) -> float | None:
+        return self.recent / self.daily_mean if self.daily_mean else None
+
+
+@dataclass(frozen=True)
+class UnlinkedOrg:
+    name: str
+    articles: int
+    mentions: int
+
+
+@dataclass
+class Digest:
+    period: Period
+    article_count: int
+    incident_count: int
+    companies: list[CompanyEntry]
+    unattributed: list[ArticleEntry]  # incidents that no known company carries
+    spikes: list[Spike]
+    unlinked_orgs: list[UnlinkedOrg]
+    unlinked_total: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.incident_count or self.companies or self.spikes)
+
+    @property
+    def items(self) -> int:
+        return self.incident_count
+
+
+def link_or_none(url: str | None) -> str | None:
+    """The URL if it is safe to put in an href (http or https with a host), else None."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def published_day(published: str | None, zone: ZoneInfo) -> str:
+    """The publication date as the analyst's calendar has it (a date-only value stays as it is)."""
+    if not published:
+        return "date unknown"
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return published[:10]
+    if len(published) <= 10 or moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(zone).date().isoformat()
+
+
+def published_utc(published: str | None) -> str:
+    """The publication time as comparable UTC text; a date alone counts as its midnight UTC."""
+    try:
+        moment = datetime.fromisoformat(published or "")
+    except ValueError:
+        return ""
+    return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def datasette_article_url(base_url: str, database_path: str, article_id: int) -> str:
+    """The article's row page in Datasette, whose database name is the file's stem."""
+    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/articles/{article_id}"
+
+
+def datasette_company_url(base_url: str, database_path: str, company_id: str) -> str:
+    """The company's rows of the incidents view in Datasette, newest first."""
+    query = urlencode({"company_id": company_id, "_sort_desc": "published"})
+    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/incidents?{query}"
+
+
+def build_digest(
+    db: Database, period: Period, *, zone: ZoneInfo, datasette_url: str, database_path: str
+) -> Digest:
+    from storage import digests as queries
+
+    bounds = (period.start_iso, period.end_iso, utc_iso(period.start - RETAG_GRACE))
+    companies: dict[str, CompanyEntry] = {}
+    entries: dict[tuple[str | None, int], ArticleEntry] = {}  # (company id or None, article id)
+    incident_count = 0
+    for row in queries.period_incidents(db, *bounds):
+        company_id = row["company_id"]
+        entry = entries.get((company_id, row["article_id"]))
+        if entry is None:
+            entry = entries[(company_id, row["article_id"])] = ArticleEntry(
+                article_id=row["article_id"],
+                title=row["title"] or "(untitled)",
+                url=link_or_none(row["url"]),
+                raw_url=row["url"] or "",
+                source=row["source"] or row["source_id"] or "unknown source",
+                published=published_day(row["published"], zone),
+                published_at=published_utc(row["published"]),
+                datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
+                response=row["response"],
+            )
+            if company_id is not None:
+                if company_id not in companies:
+                    companies[company_id] = CompanyEntry(
+                        company_id,
+                        row["company"] or company_id,
+                        datasette_company_url(datasette_url, database_path, company_id),
+                    )
+                companies[company_id].articles.append(entry)
+        entry.add_evidence(row["incident_type"], row["evidence"])
+        if row["incident_type"]:
+            incident_count += 1
+            if company_id is not None:
+                companies[company_id].incident_count += 1
+    unattributed = [entry for (company_id, _), entry in entries.items() if company_id is None]
+    for company in companies.values():
+        company.articles.sort(key=lambda a: (a.published_at, a.article_id), reverse=True)
+    ordered = sorted(
+        companies.values(), key=lambda c: (-c.incident_count, -len(c.articles), c.name.casefold())
+    )
+    unlinked = [
+        UnlinkedOrg(r["name"], r["articles"], r["mentions"])
+        for r in queries.period_unlinked_orgs(db, *bounds)
+    ]
+    return Digest(
+        period=period,
+        article_count=queries.period_article_count(db, *bounds),
+        incident_count=incident_count,
+        companies=ordered,
+        unattributed=sorted(unattributed, key=lambda a: (a.published_at, a.article_id), reverse=True),
+        spikes=find_spikes(db, period.end),
+        unlinked_orgs=unlinked[:UNLINKED_SHOWN],
+        unlinked_total=len(unlinked),
+    )
+
+
+def find_spikes(db: Database, end: datetime) -> list[Spike]:
+    """Company x incident type pairs whose last 24 h of articles reach SPIKE_RATIO x their daily mean."""
+    from storage.digests import incident_counts_by_day_window
+
+    recent_start = end - SPIKE_RECENT
+    window_start = recent_start - timedelta(days=SPIKE_BASELINE_DAYS)
+    rows = incident_counts_by_day_window(
+        db, utc_iso(window_start), utc_iso(recent_start), utc_iso(end), SPIKE_MIN_ARTICLES
+    )
+    spikes = []
+    for row in rows:
+        # recent >= ratio x (earlier / days), multiplied out so no float rounding decides a borderline case
+        if row["recent"] * SPIKE_BASELINE_DAYS >= SPIKE_RATIO * row["earlier"]:
+            mean = row["earlier"] / SPIKE_BASELINE_DAYS
+            spikes.append(Spike(row["company"], row["incident_type"], row["recent"], mean))
+    return spikes
+
+
+# -- rendering ----------------------------------------------------------------------------------------
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: Any) -> str:
+    """Text on one line: control characters (CR, LF, tabs ...) become spaces, runs of spaces one."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", "" if value is None else str(value)).split())
+
+
+def count_of(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def wrap(value: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        one_line(value),
+        width=TEXT_WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def template_environment(autoescape: bool):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(oneline=one_line, count_of=count_of, wrap=wrap)
+    return environment
+
+
+def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
+    """The plain-text and HTML bodies; the HTML has its CSS inlined into style attributes."""
+    import css_inline
+
+    context = {
+        "digest": digest,
+        "heading": heading,
+        "period_label": digest.period.label(zone),
+        "baseline_days": SPIKE_BASELINE_DAYS,
+        "spike_ratio": SPIKE_RATIO,
+        "spike_min": SPIKE_MIN_ARTICLES,
+    }
+    text = template_environment(autoescape=False).get_template("digest.txt").render(context)
+    html = template_environment(autoescape=True).get_template("digest.html").render(context)
+    # mail clients drop <style> blocks; never fetch remote stylesheets while rendering
+    html = css_inline.inline(html, load_remote_stylesheets=False)
+    return text, html
+
+
+# -- the message --------------------------------------------------------------------------------------
+
+
+def parse_address(value: str, what: str) -> Address:
+    """One mailbox ("a@x.org" or "Name <a@x.org>"); anything else, CR/LF included, is refused."""
+    if CONTROL_CHARACTERS.search(value):
+        raise DigestError(f"{what}: {value!r} contains control characters")
+    name, addr_spec = parseaddr(value)
+    if "@" not in addr_spec or addr_spec.startswith("@") or addr_spec.endswith("@"):
+        raise DigestError(f"{what}: {value!r} is not an e-mail address")
+    try:
+        return Address(display_name=name, addr_spec=addr_spec)
+    except (ValueError, IndexError) as exc:
+        raise DigestError(f"{what}: {value!r} is not an e-mail address ({exc})") from None
+
+
+def subject_line(prefix: str, digest: Digest, zone: ZoneInfo) -> str:
+    """E.g. "privwatch digest 2025-03-21: 3 incidents (Ant Group, Tencent)"; always one line."""
+    day = digest.period.end.astimezone(zone).date().isoformat()
+    if digest.empty:
+        return one_line(f"{prefix} {day}: nothing new")
+    names = [one_line(c.name) for c in digest.companies[:3]]
+    more = len(digest.companies) - len(names)
+    who = f" ({', '.join(names)}{f' and {more} more' if more else ''})" if names else ""
+    spikes = f", {count_of(len(digest.spikes), 'spike')}" if digest.spikes else ""
+    return one_line(f"{prefix} {day}: {count_of(digest.incident_count, 'incident')}{who}{spikes}")
+
+
+def compose_message(
+    *,
+    subject: str,
+    sender: Address,
+    recipients: Sequence[Address],
+    text: str,
+    html: str,
+    now: datetime,
+) -> EmailMessage:
+    """A multipart/alternative UTF-8 message (plain text first, HTML preferred by clients)."""
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = one_line(subject)
+    message["From"] = sender
+    message["To"] = tuple(recipients) if recipients else "undisclosed-recipients:;"
+    message["Date"] = format_datetime(now.astimezone(UTC))
+    # short enough not to be folded (make_msgid's are not), which some parsers then read with a space
+    unique = f"{now.astimezone(UTC):%Y%m%d%H%M%S}.{secrets.token_hex(6)}"
+    message["Message-ID"] = f"<privwatch-digest.{unique}@{sender.domain or 'privwatch.local'}>"
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders stay quiet
+    # quoted-printable keeps the message 7-bit: left alone, the email package would pick 8bit for
+    # Chinese text, which a server without 8BITMIME may mangle
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return message
+
+
+# -- sending ------------------------------------------------------------------------------------------
+
+
+class DeliveryError(DigestError):
+    """The SMTP server did not take the message."""
+
+
+def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):  # replies: 4xx try again later, 5xx never
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, (smtplib.SMTPNotSupportedError, ssl.SSLError)):
+        return False  # a TLS or extension mismatch is configuration: retrying cannot help
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, OSError))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "every recipient refused: " + ", ".join(
+            f"{addr} ({code} {one_line(reply.decode(errors='replace'))})"
+            for addr, (code, reply) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = (
+            exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
+        return f"{type(exc).__name__}: {exc.smtp_code} {one_line(reply)}"
+    return one_line(f"{type(exc).__name__}: {exc}") if str(exc) else type(exc).__name__
+
+
+def _deliver_once(
+    message: EmailMessage, smtp: SmtpSettings, envelope_from: str, envelope_to: list[str]
+) -> dict[str, tuple[int, bytes]]:
+    context = ssl.create_default_context()
+    if smtp.tls == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    try:
+        client.ehlo()
+        if smtp.tls == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        if smtp.user:
+            client.login(smtp.user, smtp.password or "")
+        return client.send_message(message, from_addr=envelope_from, to_addrs=envelope_to)
+    finally:
+        # the message is already accepted when QUIT fails: never let that turn into a retry
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
+
+
+def deliver(
+    message: EmailMessage,
+    smtp: SmtpSettings,
+    envelope_from: str,
+    envelope_to: list[str],
+) -> dict[str, tuple[int, bytes]]:
+    """Send the message, retrying transient failures with exponential backoff.
+
+    Returns the recipients the server refused while accepting the others; raises DeliveryError (one
+    line) when the message was not accepted at all.
+    """
+    attempts = smtp.retries + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return _deliver_once(message, smtp, envelope_from, envelope_to)
+        except (smtplib.SMTPException, OSError) as exc:
+            where = f"{smtp.host}:{smtp.port} ({smtp.tls})"
+            if not _is_transient(exc):
+                raise DeliveryError(f"SMTP {where}: {_describe(exc)}") from None
+            if attempt == attempts:
+                raise DeliveryError(
+                    f"SMTP {where}: {_describe(exc)} (gave up after {count_of(attempts, 'attempt')})"
+                ) from None
+            time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+# -- the command --------------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=zone)
+
+
+def run_digest(
+    app,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    to: Sequence[str],
+    dry_run: bool,
+    out: Path | None,
+    force: bool,
+    db: str | None,
+    now: datetime | None = None,
+) -> None:
+    from storage.db import record_digest
+    from storage.digests import digest_covering, last_period_end
+
+    settings: Settings = app.config.settings
+    zone = ZoneInfo(settings.digest.timezone)
+    if dry_run and out is None:
+        raise DigestError("--dry-run writes the message to a file: give --out FILE.eml")
+    if out is not None and not dry_run:
+        raise DigestError("--out goes with --dry-run (a sent digest is not also written to a file)")
+    recipients = [
+        parse_address(a, "--to" if to else "digest.recipients") for a in (to or settings.digest.recipients)
+    ]
+    if not recipients and not dry_run:
+        raise DigestError(
+            "no recipients: set digest.recipients (settings.yaml or PRIVWATCH_DIGEST_RECIPIENTS) or give --to"
+        )
+    sender = parse_address(settings.digest.sender, "digest.sender")
+
+    database_path = app.db_path(db)
+    database = app.open_db(db)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    period = resolve_period(_aware(since, zone), _aware(until, zone), last_period_end(database), now)
+    label = period.label(zone)
+
+    covering = digest_covering(database, period.start_iso, period.end_iso)
+    if covering and not force and not dry_run:
+        click.echo(
+            f"nothing sent: digest #{covering['id']} (sent {covering['sent_at']}) already covers {label}; "
+            "--force sends it again"
+        )
+        return
+    digest = build_digest(
+        database,
+        period,
+        zone=zone,
+        datasette_url=settings.digest.datasette_url,
+        database_path=database_path,
+    )
+    if digest.empty and not settings.digest.send_empty and not dry_run:
+        click.echo(f"nothing new in {label}: no digest sent (digest.send_empty is off)")
+        return
+
+    heading = one_line(settings.digest.subject)
+    text, html = render(digest, heading=heading, zone=zone)
+    message = compose_message(
+        subject=subject_line(heading, digest, zone),
+        sender=sender,
+        recipients=recipients,
+        text=text,
+        html=html,
+        now=now,
+    )
+    summary = (
+        f"{label}: {count_of(digest.incident_count, 'incident')}, "
+        f"{count_of(len(digest.companies), 'company', 'companies')}, {count_of(len(digest.spikes), 'spike')}"
+    )
+    if dry_run:
+        try:
+            out.write_bytes(message.as_bytes())
+        except OSError as exc:
+            raise DigestError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        notes = []
+        if covering:
+            notes.append(f"digest #{covering['id']} already covers this period")
+        if digest.empty and not settings.digest.send_empty:
+            notes.append("empty, and digest.send_empty is off")
+        extra = f" ({'; '.join(notes)}: a real run would send nothing)" if notes else ""
+        click.echo(f"wrote {out}: {summary}; not sent, not recorded{extra}")
+        return
+
+    envelope_to = [a.addr_spec for a in recipients]
+    refused = deliver(message, settings.smtp, sender.addr_spec, envelope_to)
+    delivered = [a for a in envelope_to if a not in refused]
+    digest_id = record_digest(
+        database, period.start_iso, period.end_iso, delivered, digest.items, message["Message-ID"]
+    )
+    click.echo(f"sent digest #{digest_id} to {', '.join(delivered)}: {summary}")
+    if refused:
+        click.echo(f"warning: the server refused {', '.join(sorted(refused))}", err=True)
+
+
+@click.command()
+@click.option(
+    "--since",
+    type=DateTimeParam(),
+    metavar="DT",
+    help="Start of the period (default: the end of the last digest sent, or 24 h before --until). "
+    "A time without an offset is in digest.timezone.",
+)
+@click.option("--until", type=DateTimeParam(), metavar="DT", help="End of the period (default: now).")
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="ADDR",
+    help="Send to ADDR instead of digest.recipients (repeatable).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Write the message to --out instead of sending; records nothing."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE.eml",
+    help="Where --dry-run writes the message.",
+)
+@click.option("--force", is_flag=True, help="Send even if a digest already covers the period.")
+@click.option("--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml).")
+@click.pass_obj
+def digest(app, since, until, to, dry_run, out, force, db) -> None:
+    """E-mail the new privacy incidents by company, with evidence, spikes and links.
+
+    The period runs from the end of the last digest sent (or the last 24 h) to now. Articles count when
+    they were tagged in the period; an empty period is sent only when digest.send_empty is on. A sent
+    digest is recorded and its period is not sent again unless --force. SMTP settings come from
+    settings.yaml (smtp.*), login from PRIVWATCH_SMTP_USER and PRIVWATCH_SMTP_PASSWORD.
+
+    \b
+    Example:
+      privwatch digest --dry-run --out digest.eml
+    """
+    try:
+        run_digest(app, since=since, until=until, to=to, dry_run=dry_run, out=out, force=force, db=db)
+    except DigestError as exc:
+        raise click.ClickException(str(exc)) from None

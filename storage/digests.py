@@ -1,0 +1,139 @@
+"""Read queries for the daily digest (privwatch/digest.py decides what they mean and renders them).
+
+Times are ISO 8601 strings in UTC, as storage writes them (`2025-03-21T07:30:00+00:00`). The articles of
+a period are those *tagged* in [since, until) and fetched at or after `fetched_since`; duplicates
+(syndicated copies) never count. The period bounds compare as text against `tagged_at` and `fetched_at`
+(both written by storage in that one format, so the tagged_at index serves the query); publication dates
+come in several ISO forms (date only, with an offset) and compare through julianday().
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+# The articles of a period, as a CTE; every period query below starts with it.
+PERIOD_ARTICLES = """
+WITH period_articles AS (
+    SELECT id FROM articles
+    WHERE tagged_at >= :since AND tagged_at < :until
+      AND fetched_at >= :fetched_since
+      AND duplicate_of IS NULL
+)
+"""
+
+
+def _period(since: str, until: str, fetched_since: str) -> dict[str, str]:
+    return {"since": since, "until": until, "fetched_since": fetched_since}
+
+
+def last_period_end(db: Database) -> str | None:
+    """The end of the latest period a digest was sent for, or None before the first digest."""
+    return db.execute("SELECT max(period_end) FROM digests").fetchone()[0]
+
+
+def digest_covering(db: Database, since: str, until: str) -> dict | None:
+    """The latest recorded digest whose period contains [since, until) entirely, if any."""
+    rows = list(
+        db.query(
+            """SELECT id, period_start, period_end, sent_at, recipients, items, message_id FROM digests
+               WHERE period_start <= :since AND period_end >= :until
+               ORDER BY sent_at DESC, id DESC LIMIT 1""",
+            {"since": since, "until": until},
+        )
+    )
+    return rows[0] if rows else None
+
+
+def period_article_count(db: Database, since: str, until: str, fetched_since: str) -> int:
+    """How many articles (not duplicates) the period brought."""
+    sql = PERIOD_ARTICLES + "SELECT count(*) FROM period_articles"
+    return db.execute(sql, _period(since, until, fetched_since)).fetchone()[0]
+
+
+def period_incidents(db: Database, since: str, until: str, fetched_since: str) -> list[dict]:
+    """One row per article x company x incident type in the period, with the article and the response.
+
+    company_id is None for an incident no company carries. An accused company with no incident type
+    of its own comes as one row with incident_type None (its evidence is the mention's sentence).
+    """
+    sql = (
+        PERIOD_ARTICLES
+        + """
+SELECT ai.article_id, ai.company_id, c.name AS company, ai.incident_type, it.label AS incident_label,
+       ai.score, ai.evidence, m.response, m.role,
+       a.title, a.url, a.published, a.source_id, s.name AS source
+FROM article_incidents ai
+JOIN period_articles p ON p.id = ai.article_id
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN incident_types it ON it.id = ai.incident_type
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+UNION ALL
+SELECT m.article_id, m.company_id, c.name, NULL, NULL,
+       NULL, m.evidence, m.response, m.role,
+       a.title, a.url, a.published, a.source_id, s.name
+FROM mentions m
+JOIN period_articles p ON p.id = m.article_id
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+LEFT JOIN sources s ON s.id = a.source_id
+WHERE m.role = 'accused' AND NOT EXISTS (
+    SELECT 1 FROM article_incidents ai WHERE ai.article_id = m.article_id AND ai.company_id = m.company_id
+)
+ORDER BY 1, 2, 4
+"""
+    )
+    return list(db.query(sql, _period(since, until, fetched_since)))
+
+
+def period_unlinked_orgs(db: Database, since: str, until: str, fetched_since: str) -> list[dict]:
+    """Organisations the NLP saw in the period's articles that the knowledge base lacks, most seen first:
+    name, articles (how many articles name it), mentions (how often in all)."""
+    sql = (
+        PERIOD_ARTICLES
+        + """
+SELECT u.name, count(DISTINCT u.article_id) AS articles, sum(u.count) AS mentions
+FROM unlinked_orgs u JOIN period_articles p ON p.id = u.article_id
+GROUP BY u.name
+ORDER BY articles DESC, mentions DESC, u.name COLLATE NOCASE
+"""
+    )
+    return list(db.query(sql, _period(since, until, fetched_since)))
+
+
+def incident_counts_by_day_window(
+    db: Database, window_start: str, recent_start: str, window_end: str, min_recent: int
+) -> list[dict]:
+    """Per company x incident type, the articles published in [recent_start, window_end) (`recent`) and
+    in [window_start, recent_start) (`earlier`), for the pairs with at least `min_recent` recent articles.
+
+    Counted by publication date over every stored article (not only the period's): a spike is about the
+    news, not about when privwatch fetched it.
+    """
+    sql = """
+SELECT ai.company_id, c.name AS company, ai.incident_type, it.label AS incident_label,
+       count(DISTINCT CASE WHEN julianday(a.published) >= julianday(:recent_start)
+                           THEN ai.article_id END) AS recent,
+       count(DISTINCT CASE WHEN julianday(a.published) < julianday(:recent_start)
+                           THEN ai.article_id END) AS earlier
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+JOIN companies c ON c.id = ai.company_id
+LEFT JOIN incident_types it ON it.id = ai.incident_type
+WHERE a.duplicate_of IS NULL
+  -- a coarse text bound first, so the published index narrows the scan; then the exact one
+  AND a.published >= date(:window_start, '-1 day')
+  AND julianday(a.published) >= julianday(:window_start)
+  AND julianday(a.published) < julianday(:window_end)
+GROUP BY ai.company_id, ai.incident_type
+HAVING recent >= :min_recent
+ORDER BY recent DESC, c.name COLLATE NOCASE, ai.incident_type
+"""
+    params = {
+        "window_start": window_start,
+        "recent_start": recent_start,
+        "window_end": window_end,
+        "min_recent": min_recent,
+    }
+    return list(db.query(sql, params))

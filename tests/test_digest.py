@@ -1,0 +1,733 @@
+"""The daily digest: content, rendering, safety, and delivery to a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import html
+import ipaddress
+import json
+import re
+import socket
+import ssl
+import time
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from privwatch import digest as digest_module
+from storage import db as store
+
+from .digest_fixtures import (
+    ANT_APOLOGY,
+    ANT_CONSENT,
+    ANT_PROFILING,
+    TENCENT_SURVEILLANCE,
+    seed_story,
+    spike_articles,
+    tagged_article,
+)
+
+RECIPIENTS = ["analyst@example.org", "lead@example.org"]
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def next_second() -> None:
+    """Digest periods end at whole seconds and tagged_at has seconds: let the clock pass the tagging."""
+    time.sleep(1.05 - time.time() % 1)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    """The plain text and the HTML (unescaped back to text) of a digest."""
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    markup = message.get_body(("html",)).get_content()
+    return text.replace("\r\n", "\n"), markup.replace("\r\n", "\n")
+
+
+def visible_text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def one_line_output(result) -> str:
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+class ElementCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(markup: str) -> list[tuple[str, dict]]:
+    collector = ElementCollector()
+    collector.feed(markup)
+    return collector.tags
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every envelope it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [parse(e.original_content or e.content) for e in self.envelopes]
+
+
+def start_server(**smtp_parameters):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
+    controller.start()
+    return controller, inbox
+
+
+def point_settings_at(monkeypatch, port: int, tls: str = "none", retries: int = 0) -> None:
+    monkeypatch.setenv("PRIVWATCH_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PRIVWATCH_SMTP_PORT", str(port))
+    monkeypatch.setenv("PRIVWATCH_SMTP_TLS", tls)
+    monkeypatch.setenv("PRIVWATCH_SMTP_TIMEOUT", "5")
+    monkeypatch.setenv("PRIVWATCH_SMTP_RETRIES", str(retries))
+    monkeypatch.setenv("PRIVWATCH_DIGEST_RECIPIENTS", ",".join(RECIPIENTS))
+    monkeypatch.delenv("PRIVWATCH_SMTP_USER", raising=False)
+    monkeypatch.delenv("PRIVWATCH_SMTP_PASSWORD", raising=False)
+
+
+def digest_rows(path: Path) -> list[dict]:
+    database = store.open_db(path)
+    try:
+        return list(database.query("SELECT * FROM digests ORDER BY id"))
+    finally:
+        database.close()
+
+
+def make_db(run, directory: Path, name: str = "privwatch.db", fill=None) -> Path:
+    path = directory / name
+    run("init", "--db", str(path))
+    if fill:
+        database = store.open_db(path)
+        fill(database)
+        database.close()
+        next_second()
+    return path
+
+
+def edit_companies(config_dir: Path, changes: dict[str, str]) -> None:
+    """Rename companies of the copied knowledge base: {company id: new name}."""
+    path = config_dir / "companies.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for company in data["companies"]:
+        if company["id"] in changes:
+            company["name"] = changes[company["id"]]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture
+def seeded_db(run, tmp_path) -> Path:
+    return make_db(run, tmp_path, fill=seed_story)
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    controller, inbox = start_server()
+    point_settings_at(monkeypatch, controller.port)
+    yield inbox
+    controller.stop()
+
+
+# -- the done-when check: a dry run on the seed story ---------------------------------------------------
+
+
+def test_digest_dry_run_of_the_seed_story_holds_both_accused_companies_in_both_parts(
+    run, seeded_db, tmp_path
+):
+    out = tmp_path / "d.eml"
+    result = run("digest", "--dry-run", "--out", str(out), "--db", str(seeded_db))
+    assert "not sent, not recorded" in one_line_output(result)
+
+    message = parse(out.read_bytes())
+    for header in ("Date", "Message-ID", "From", "To", "Subject"):
+        assert message[header], header
+    text, markup = parts(message)
+    shown = visible_text(markup)
+    for part in (text, shown):
+        assert "Ant Group" in part and "Tencent" in part
+        for incident_type in ("consent", "profiling", "surveillance"):
+            assert incident_type in part
+        assert "apology" in part and "denial" in part
+    for sentence in (ANT_CONSENT, ANT_PROFILING, TENCENT_SURVEILLANCE):
+        assert sentence in shown
+        assert sentence in " ".join(text.split())  # the text part wraps long lines
+    # Alibaba is only mentioned: no section of its own; a dry run records nothing
+    assert "Alibaba" not in text and "Alibaba" not in shown
+    assert digest_rows(seeded_db) == []
+
+
+def test_digest_sections_follow_the_seed_story_ant_group_first(run, seeded_db, tmp_path):
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(seeded_db))
+    text, markup = parts(parse(out.read_bytes()))
+    assert "== Ant Group: 2 incidents in 1 article ==" in text
+    assert "== Tencent: 1 incident in 1 article ==" in text
+    assert text.index("== Ant Group") < text.index("== Tencent")
+    assert "1 new article, 3 incidents, 2 companies accused." in text
+    assert "types: consent, profiling; response: apology" in text
+    assert "types: surveillance; response: denial" in text
+    assert "published 2018-01-05" in text and "Shenzhen Daily" in text
+    assert ANT_APOLOGY not in text  # evidence is per incident type; the apology is the response
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", markup)
+    assert [html.unescape(h) for h in headings[:2]] == [
+        "Ant Group: 2 incidents in 1 article",
+        "Tencent: 1 incident in 1 article",
+    ]
+    assert "SD-Agencies" in text and "SD-Agencies" in markup  # not in the knowledge base
+
+
+# -- delivery -------------------------------------------------------------------------------------------
+
+
+def test_digest_arrives_over_smtp_as_multipart_alternative_and_is_recorded(run, seeded_db, smtp_server):
+    result = run("digest", "--db", str(seeded_db))
+    assert one_line_output(result).startswith("sent digest #1 to analyst@example.org, lead@example.org")
+
+    [envelope] = smtp_server.envelopes
+    assert envelope.mail_from == "privwatch@localhost"
+    assert envelope.rcpt_tos == RECIPIENTS
+    [message] = smtp_server.messages
+    text, markup = parts(message)
+    assert "Ant Group" in text and "Ant Group" in markup
+    assert message["To"] == ", ".join(RECIPIENTS)
+    assert message["From"] == "privwatch <privwatch@localhost>"
+    # a long subject may be folded right after "Subject:"; unfolded, it is one line
+    assert message["Subject"].strip().startswith("privwatch: privacy controversies ")
+    assert message["Subject"].endswith(": 3 incidents (Ant Group, Tencent)")
+    assert email.utils.parsedate_to_datetime(message["Date"]).tzinfo is not None
+
+    [row] = digest_rows(seeded_db)
+    assert json.loads(row["recipients"]) == RECIPIENTS
+    assert row["items"] == 3
+    assert row["message_id"] == message["Message-ID"]
+    start = dt.datetime.fromisoformat(row["period_start"])
+    end = dt.datetime.fromisoformat(row["period_end"])
+    assert end - start == dt.timedelta(hours=24)
+    assert row["sent_at"] >= row["period_end"]
+
+
+def test_digest_second_run_sends_nothing_and_says_so_unless_forced(run, seeded_db, smtp_server):
+    run("digest", "--db", str(seeded_db))
+    [row] = digest_rows(seeded_db)
+
+    again = one_line_output(run("digest", "--db", str(seeded_db)))
+    assert again.startswith("nothing sent: digest #1") or again.startswith("nothing new")
+    assert len(smtp_server.envelopes) == 1
+
+    period = ("--since", row["period_start"], "--until", row["period_end"])
+    same = one_line_output(run("digest", *period, "--db", str(seeded_db)))
+    assert same.startswith("nothing sent: digest #1") and "--force" in same
+    inner_end = dt.datetime.fromisoformat(row["period_end"]) - dt.timedelta(minutes=1)
+    inside = ("--since", row["period_start"], "--until", inner_end.isoformat())
+    assert "nothing sent" in run("digest", *inside, "--db", str(seeded_db)).output
+    assert len(smtp_server.envelopes) == 1 and len(digest_rows(seeded_db)) == 1
+
+    forced = one_line_output(run("digest", *period, "--force", "--db", str(seeded_db)))
+    assert forced.startswith("sent digest #2")
+    assert len(smtp_server.envelopes) == 2 and len(digest_rows(seeded_db)) == 2
+
+
+def test_digest_default_period_starts_where_the_last_digest_ended(run, seeded_db, smtp_server):
+    run("digest", "--db", str(seeded_db))
+    database = store.open_db(seeded_db)
+    tagged_article(
+        database,
+        "https://news.example/later",
+        "Later breach",
+        "2025-03-01",
+        [("breach", "didi", "DiDi leaked trip records.")],
+    )
+    database.close()
+    next_second()
+    result = one_line_output(run("digest", "--db", str(seeded_db)))
+    assert result.startswith("sent digest #2") and "1 incident," in result
+    first, second = digest_rows(seeded_db)
+    assert second["period_start"] == first["period_end"]
+    text, _ = parts(smtp_server.messages[-1])
+    assert "DiDi Global" in text and "Ant Group" not in text
+
+
+def test_digest_login_is_used_when_credentials_are_set(run, seeded_db, monkeypatch):
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    controller, inbox = start_server(authenticator=authenticator, auth_require_tls=False)
+    try:
+        point_settings_at(monkeypatch, controller.port)
+        monkeypatch.setenv("PRIVWATCH_SMTP_USER", "digest-bot")
+        monkeypatch.setenv("PRIVWATCH_SMTP_PASSWORD", "s3cret")
+        run("digest", "--db", str(seeded_db))
+    finally:
+        controller.stop()
+    assert logins == [(b"digest-bot", b"s3cret")]
+    assert len(inbox.envelopes) == 1 and len(digest_rows(seeded_db)) == 1
+
+
+def test_digest_refused_login_exits_1_with_one_line_and_records_nothing(run, seeded_db, monkeypatch):
+    def refuse(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=False, handled=False)  # handled=False: aiosmtpd replies 535
+
+    controller, inbox = start_server(authenticator=refuse, auth_require_tls=False)
+    try:
+        point_settings_at(monkeypatch, controller.port, retries=3)
+        monkeypatch.setenv("PRIVWATCH_SMTP_USER", "digest-bot")
+        monkeypatch.setenv("PRIVWATCH_SMTP_PASSWORD", "wrong")
+        slept = []
+        monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
+        result = run("digest", "--db", str(seeded_db), expect=1)
+    finally:
+        controller.stop()
+    line = one_line_output(result)
+    assert line.startswith("Error: SMTP 127.0.0.1:") and "535" in line
+    assert "wrong" not in line
+    assert slept == []  # a refused login is permanent: no retries
+    assert inbox.envelopes == [] and digest_rows(seeded_db) == []
+
+
+def test_digest_retries_with_backoff_then_fails_without_recording(run, seeded_db, monkeypatch):
+    point_settings_at(monkeypatch, free_port(), retries=2)  # nothing listens there
+    slept = []
+    monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
+    result = run("digest", "--db", str(seeded_db), expect=1)
+    line = one_line_output(result)
+    assert "gave up after 3 attempts" in line and "ConnectionRefusedError" in line
+    assert slept == [digest_module.BACKOFF_SECONDS, digest_module.BACKOFF_SECONDS * 2]
+    assert digest_rows(seeded_db) == []
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+def test_digest_over_tls_verifies_the_certificate_and_logs_in(run, seeded_db, monkeypatch, tmp_path, tls):
+    cert_path, key_path = self_signed_certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_path, key_path)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append(auth_data.login)
+        return AuthResult(success=True)
+
+    tls_parameters = (
+        {"tls_context": server_context, "require_starttls": True}
+        if tls == "starttls"
+        else {"ssl_context": server_context, "auth_require_tls": False}  # aiosmtpd sees STARTTLS only
+    )
+    controller, inbox = start_server(authenticator=authenticator, **tls_parameters)
+    try:
+        point_settings_at(monkeypatch, controller.port, tls=tls)
+        monkeypatch.setenv("PRIVWATCH_SMTP_USER", "digest-bot")
+        monkeypatch.setenv("PRIVWATCH_SMTP_PASSWORD", "s3cret")
+        # the server's certificate is not trusted yet: verification fails, permanently, with one line
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-ca.pem"))
+        refused = run("digest", "--db", str(seeded_db), expect=1)
+        assert "CERTIFICATE_VERIFY_FAILED" in one_line_output(refused) and digest_rows(seeded_db) == []
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+        run("digest", "--db", str(seeded_db))
+    finally:
+        controller.stop()
+    assert logins == [b"digest-bot"]
+    assert len(inbox.envelopes) == 1 and len(digest_rows(seeded_db)) == 1
+
+
+# -- content ----------------------------------------------------------------------------------------------
+
+
+def test_digest_groups_by_company_most_incidents_first_with_article_and_datasette_links(run, tmp_path):
+    def fill(database):
+        seed_story(database)
+        tagged_article(
+            database,
+            "https://news.example/tencent-1",
+            "Tencent face scans",
+            "2025-03-20",
+            [
+                ("surveillance", "tencent", "Tencent scanned faces."),
+                ("collection", "tencent", "Tencent collected contacts."),
+            ],
+            accused={"tencent": "denial"},
+        )
+        tagged_article(
+            database,
+            "https://news.example/tencent-2",
+            "Tencent shares chats",
+            "2025-03-19T23:30:00+00:00",
+            [("sharing", "tencent", "Tencent shared chats with advertisers.")],
+        )
+        tagged_article(
+            database,
+            "https://news.example/breach",
+            "A breach nobody owns",
+            "2025-03-18",
+            [("breach", None, "Records of 3 million users were found online.")],
+        )
+
+    path = make_db(run, tmp_path, "newsroom.db", fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+
+    headings = [html.unescape(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", markup)]
+    assert headings[:3] == [
+        "Tencent: 4 incidents in 3 articles",
+        "Ant Group: 2 incidents in 1 article",
+        "Incidents with no known company accused",
+    ]
+    assert text.index("== Tencent: 4 incidents") < text.index("== Ant Group: 2 incidents")
+    assert "4 new articles, 7 incidents, 2 companies accused." in text
+    # newest first inside a company; published dates in the digest's time zone (Asia/Shanghai)
+    tencent = text.split("== Tencent", 1)[1].split("== Ant Group", 1)[0]
+    assert tencent.index("Tencent face scans") < tencent.index("Tencent shares chats")
+    assert tencent.index("Tencent shares chats") < tencent.index(TENCENT_SURVEILLANCE[:40])
+    assert "Tencent shares chats\n   Shenzhen Daily, published 2025-03-20" in tencent
+
+    database = store.open_db(path)
+    ids = {r["url"]: r["id"] for r in database.query("SELECT id, url FROM articles")}
+    database.close()
+    links = [attrs["href"] for tag, attrs in elements(markup) if tag == "a"]
+    for url, article_id in ids.items():
+        datasette = f"http://127.0.0.1:8001/newsroom/articles/{article_id}"
+        assert url in links and datasette in links
+        assert f"article:   {url}\n   datasette: {datasette}" in text
+
+
+def test_digest_shows_ten_articles_per_company_and_links_the_rest(run, tmp_path):
+    def fill(database):
+        for n in range(12):
+            tagged_article(
+                database,
+                f"https://news.example/didi-{n}",
+                f"DiDi story {n:02}",
+                f"2025-03-{n + 1:02}",
+                [("breach", "didi", f"DiDi leak {n}.")],
+            )
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+    assert "== DiDi Global: 12 incidents in 12 articles ==" in text
+    assert "DiDi story 11" in text and "DiDi story 02" in text and "DiDi story 01" not in text
+    more = "http://127.0.0.1:8001/privwatch/incidents?company_id=didi&_sort_desc=published"
+    assert f"and 2 more articles: {more}" in text
+    assert html.escape(more) in markup
+
+
+def test_digest_flags_spikes_at_three_times_the_daily_mean_and_three_articles(run, tmp_path):
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    path = make_db(run, tmp_path, fill=lambda database: spike_articles(database, now))
+    database = store.open_db(path)
+    spikes = digest_module.find_spikes(database, now)
+    database.close()
+    assert [(s.company, s.incident_type, s.recent) for s in spikes] == [("DiDi Global", "breach", 4)]
+    assert spikes[0].daily_mean == pytest.approx(1 / 14) and spikes[0].ratio == pytest.approx(56)
+
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+    section = text.split("== Spikes", 1)[1]
+    assert " * DiDi Global, breach: 4 articles, 56.0x the daily mean of 0.07" in section
+    assert "Tencent" not in section and "ByteDance" not in section
+    assert "DiDi Global" in visible_text(markup).split("Spikes", 1)[1]
+
+
+def test_digest_spike_with_no_earlier_articles_needs_only_the_minimum(tmp_path, run):
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def fill(database):
+        for n in range(3):
+            tagged_article(
+                database,
+                f"https://news.example/meitu-{n}",
+                f"Meitu {n}",
+                now - dt.timedelta(hours=n + 1),
+                [("profiling", "meitu", f"Meitu profiled {n}.")],
+            )
+
+    path = make_db(run, tmp_path, fill=fill)
+    database = store.open_db(path)
+    [spike] = digest_module.find_spikes(database, now)
+    database.close()
+    assert (spike.recent, spike.daily_mean, spike.ratio) == (3, 0, None)
+
+
+def test_digest_counts_articles_tagged_in_the_period_not_a_retagged_archive(run, tmp_path):
+    long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).isoformat(timespec="seconds")
+    recently = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat(timespec="seconds")
+
+    def fill(database):
+        for url, fetched_at in (
+            ("https://news.example/archive", long_ago),
+            ("https://news.example/late", recently),
+        ):
+            article_id = store.upsert_article(
+                database,
+                {
+                    "url": url,
+                    "source_id": "szdaily",
+                    "title": url.rsplit("/", 1)[1],
+                    "body": url,
+                    "published": "2025-01-01",
+                    "fetched_at": fetched_at,
+                },
+            ).article_id
+            tags = store.ArticleTags(
+                mentions=[{"company_id": "baidu", "role": "accused", "response": "none", "count": 1}],
+                incidents=[{"incident_type": "breach", "company_id": "baidu", "score": 1, "evidence": url}],
+            )
+            store.replace_tags(database, article_id, tags, "v2")
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, _ = parts(parse(out.read_bytes()))
+    assert "https://news.example/late" in text  # fetched 3 days ago, tagged just now: new to analysts
+    assert "https://news.example/archive" not in text  # a re-tag of an old article is not news
+
+
+def test_digest_of_an_empty_period_says_so_and_is_sent_only_when_configured(
+    run, tmp_path, smtp_server, monkeypatch
+):
+    path = make_db(run, tmp_path)
+    line = one_line_output(run("digest", "--db", str(path)))
+    assert line.startswith("nothing new in ") and "digest.send_empty is off" in line
+    assert smtp_server.envelopes == [] and digest_rows(path) == []
+
+    monkeypatch.setenv("PRIVWATCH_DIGEST_SEND_EMPTY", "true")
+    run("digest", "--db", str(path))
+    [message] = smtp_server.messages
+    text, markup = parts(message)
+    body = [line for line in text.splitlines() if line.strip() and not line.startswith("--")]
+    assert body[2] == "Nothing new: no privacy incidents and no spikes in this period."
+    assert len(body) == 4  # heading, period, the one line, footer
+    assert "Nothing new: no privacy incidents" in markup
+    assert message["Subject"].endswith(": nothing new")
+    [row] = digest_rows(path)
+    assert row["items"] == 0
+
+
+# -- safety -----------------------------------------------------------------------------------------------
+
+HOSTILE_TITLE = "<script>alert('x')</script> & <img src=x onerror=alert(1)> leak"
+
+
+def test_digest_html_keeps_hostile_titles_and_evidence_as_text(run, tmp_path):
+    def fill(database):
+        tagged_article(
+            database,
+            "javascript:alert(1)",
+            HOSTILE_TITLE,
+            "2025-03-01",
+            [("breach", "baidu", "Users saw <b onmouseover=alert(2)>bold</b> records.")],
+        )
+        tagged_article(
+            database,
+            'https://news.example/q?a=1&b="><script>x()</script>',
+            "Quoted URL",
+            "2025-03-02",
+            [("breach", "baidu", "Another leak.")],
+        )
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+
+    tags = elements(markup)
+    assert not [t for t, _ in tags if t in ("script", "img", "b")]
+    assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
+    hrefs = [a.get("href", "") for t, a in tags if t == "a"]
+    assert not [h for h in hrefs if not h.startswith("http")]  # javascript: is shown, never linked
+    assert 'https://news.example/q?a=1&b="><script>x()</script>' in hrefs  # one attribute, intact
+    shown = visible_text(markup)
+    assert HOSTILE_TITLE in shown and "javascript:alert(1)" in shown
+    assert "<b onmouseover=alert(2)>bold</b>" in shown
+    assert HOSTILE_TITLE in text  # plain text is plain
+    # CSS is inlined: no <style> block left, style attributes instead
+    assert "<style" not in markup and 'style="' in markup
+
+
+def test_digest_headers_cannot_be_injected_through_names_titles_or_settings(
+    run, config_dir, tmp_path, monkeypatch
+):
+    edit_companies(config_dir, {"tencent": "Tencent\r\nBcc: victim@evil.example"})
+    monkeypatch.setenv("PRIVWATCH_DIGEST_SUBJECT", "privwatch\r\nX-Injected: subject")
+
+    def fill(database):
+        tagged_article(
+            database,
+            "https://news.example/crlf",
+            "Title\r\nBcc: title@evil.example\r\n\r\nbody",
+            "2025-03-01",
+            [("surveillance", "tencent", "Tencent\r\nX-Evidence: yes watched.")],
+        )
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    message = parse(out.read_bytes())
+    assert message["Bcc"] is None and message["X-Injected"] is None and message["X-Evidence"] is None
+    assert sorted(set(message.keys())) == sorted(
+        {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "MIME-Version", "Content-Type"}
+    )
+    subject = message["Subject"]
+    assert "\r" not in subject and "\n" not in subject
+    assert subject.strip().startswith("privwatch X-Injected: subject ")
+    assert "Tencent Bcc: victim@evil.example" in subject
+    text, _ = parts(message)
+    assert "Title Bcc: title@evil.example body" in text
+
+    bad = run(
+        "digest",
+        "--to",
+        "a@example.org\r\nBcc: evil@example.org",
+        "--dry-run",
+        "--out",
+        str(out),
+        "--db",
+        str(path),
+        expect=1,
+    )
+    assert "control characters" in one_line_output(bad)
+
+
+def test_digest_keeps_chinese_company_names_in_subject_and_both_parts(run, config_dir, tmp_path):
+    edit_companies(config_dir, {"ant-group": "蚂蚁集团控股"})
+
+    def fill(database):
+        seed_story(database)
+        tagged_article(
+            database,
+            "https://news.example/zh",
+            "支付宝年度账单默认勾选芝麻信用",
+            "2018-01-04",
+            [("consent", "ant-group", "支付宝默认勾选同意《芝麻服务协议》。")],
+            unlinked={"深圳某数据公司": 2},
+        )
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    raw = out.read_bytes()
+    raw.decode("ascii")  # 7-bit on the wire: encoded words and transfer encodings
+    message = parse(raw)
+    assert "蚂蚁集团控股" in message["Subject"]
+    text, markup = parts(message)
+    for part in (text, markup):
+        assert "蚂蚁集团控股: 3 incidents in 2 articles" in part
+        assert "支付宝年度账单默认勾选芝麻信用" in part and "支付宝默认勾选同意《芝麻服务协议》。" in part
+        assert "深圳某数据公司" in part
+    assert message.get_body(("html",)).get_content_charset() == "utf-8"
+
+
+# -- the command line -----------------------------------------------------------------------------------
+
+
+def test_digest_refuses_bad_options_with_one_line(run, seeded_db, tmp_path, monkeypatch):
+    monkeypatch.delenv("PRIVWATCH_DIGEST_RECIPIENTS", raising=False)
+    cases = [
+        (("--dry-run",), "give --out FILE.eml"),
+        (("--out", str(tmp_path / "x.eml")), "--out goes with --dry-run"),
+        ((), "no recipients"),
+        (("--to", "not-an-address"), "is not an e-mail address"),
+        (("--to", "a@example.org", "--since", "2025-03-02", "--until", "2025-03-01"), "is not before"),
+        (("--dry-run", "--out", str(tmp_path / "missing" / "x.eml")), "cannot write"),
+    ]
+    for args, problem in cases:
+        result = run("digest", *args, "--db", str(seeded_db), expect=1)
+        line = one_line_output(result)
+        assert line.startswith("Error: ") and problem in line, (args, line)
+    assert run("digest", "--since", "yesterday", "--db", str(seeded_db), expect=2).exit_code == 2
+    assert digest_rows(seeded_db) == []
+
+
+def test_digest_reads_naive_times_in_the_digest_time_zone():
+    zone = ZoneInfo("Asia/Shanghai")
+    since = dt.datetime(2025, 3, 20, 7, 30, tzinfo=zone)
+    period = digest_module.resolve_period(since, None, None, dt.datetime(2025, 3, 21, tzinfo=dt.UTC))
+    assert period.start_iso == "2025-03-19T23:30:00+00:00" and period.end_iso == "2025-03-21T00:00:00+00:00"
+    assert period.label(zone) == "2025-03-20 07:30 to 2025-03-21 08:00 (Asia/Shanghai)"
+    default = digest_module.resolve_period(None, None, None, dt.datetime(2025, 3, 21, tzinfo=dt.UTC))
+    assert default.start_iso == "2025-03-20T00:00:00+00:00"
+    after_last = digest_module.resolve_period(
+        None, None, "2025-03-20T12:00:00+00:00", dt.datetime(2025, 3, 21, tzinfo=dt.UTC)
+    )
+    assert after_last.start_iso == "2025-03-20T12:00:00+00:00"
