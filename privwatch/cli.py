@@ -444,9 +444,6 @@ def docs(check: bool, readme: Path) -> None:
 from privwatch.digest import digest  # noqa: E402
 
 cli.add_command(digest)
-from privwatch.serve import serve  # noqa: E402
-
-cli.add_command(serve)
 
 
 def main() -> None:
