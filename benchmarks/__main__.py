@@ -8,7 +8,13 @@ import json
 import subprocess
 import sys
 
-MODULES = ["benchmarks.storage", "benchmarks.crawl", "benchmarks.extraction", "benchmarks.nlp", "benchmarks.datasette"]
+MODULES = [
+    "benchmarks.storage",
+    "benchmarks.crawl",
+    "benchmarks.extraction",
+    "benchmarks.nlp",
+    "benchmarks.datasette",
+]
 
 
 def main() -> None:
