@@ -14,6 +14,7 @@ MODULES = [
     "benchmarks.extraction",
     "benchmarks.nlp",
     "benchmarks.datasette",
+    "benchmarks.demo_10k",
 ]
 
 

@@ -1,0 +1,51 @@
+"""Wall time of the whole pipeline at scale: crawl + extract + store + tag of a 10,000-article local site."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.crawl import privwatch_config
+from benchmarks.sites import write_site
+from privwatch.demo import SnapshotServer
+
+
+def main(articles: int = 10_000) -> dict:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        write_site(tmp / "site", articles)
+        with SnapshotServer(tmp / "site") as server:
+            db = tmp / "10k.db"
+            privwatch = [
+                sys.executable,
+                "-m",
+                "privwatch",
+                "--config-dir",
+                str(privwatch_config(tmp, server.base, db)),
+            ]
+            subprocess.run([*privwatch, "init", "--db", str(db)], check=True, capture_output=True)
+            started = time.perf_counter()
+            subprocess.run([*privwatch, "crawl", "--db", str(db)], check=True, capture_output=True)
+            crawled = time.perf_counter()
+            subprocess.run(
+                [*privwatch, "tag", "--db", str(db), "--workers", "2"], check=True, capture_output=True
+            )
+            finished = time.perf_counter()
+    result = {
+        "demo_10k_seconds": round(finished - started, 1),
+        "demo_10k_crawl_seconds": round(crawled - started, 1),
+        "demo_10k_tag_seconds": round(finished - crawled, 1),
+    }
+    print(
+        f"{articles} articles: crawl {result['demo_10k_crawl_seconds']} s + tag {result['demo_10k_tag_seconds']} s"
+    )
+    print("BENCH " + json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
