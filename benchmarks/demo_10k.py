@@ -40,9 +40,8 @@ def main(articles: int = 10_000) -> dict:
         "demo_10k_crawl_seconds": round(crawled - started, 1),
         "demo_10k_tag_seconds": round(finished - crawled, 1),
     }
-    print(
-        f"{articles} articles: crawl {result['demo_10k_crawl_seconds']} s + tag {result['demo_10k_tag_seconds']} s"
-    )
+    crawl_s, tag_s = result["demo_10k_crawl_seconds"], result["demo_10k_tag_seconds"]
+    print(f"{articles} articles: crawl {crawl_s} s + tag {tag_s} s")
     print("BENCH " + json.dumps(result))
     return result
 
