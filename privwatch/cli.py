@@ -444,6 +444,14 @@ def docs(check: bool, readme: Path) -> None:
 from privwatch.digest import digest  # noqa: E402
 
 cli.add_command(digest)
+from privwatch.serve import serve  # noqa: E402
+
+cli.add_command(serve)
+from privwatch.nlp_commands import nlp_group, tag, tag_file  # noqa: E402
+
+cli.add_command(tag)
+cli.add_command(tag_file)
+cli.add_command(nlp_group)
 
 
 def main() -> None:

@@ -232,3 +232,257 @@ CREATE TABLE article_urls (
 CREATE INDEX idx_article_urls_article ON article_urls(article_id)
 """,
     )
+
+
+# -- 0005: the analyst views read from indexed tables that triggers keep current ----------------------
+# At a million articles the 0003 views are joins that every facet, count and chart re-runs over all tagged
+# articles (seconds per page). The tables below hold the same rows, rewritten per article whenever its tags,
+# the article or a company's or source's name change, with an index per facet and sort. The views keep
+# their names and columns (incidents gains `week`); weekly_counts leaves out dates SQLite cannot parse
+# (0003 grouped them under an empty week; stored dates are ISO 8601).
+# Each filter column's index (company, company_id, type, source, response) carries the other facet columns:
+# a filtered page counts and facets from that index alone, even for a company with 30,000 incidents.
+
+INCIDENT_COLUMNS = (
+    "published, week, company, incident_type, response, evidence, title, url, source, score, article_id, "
+    "company_id, source_id"
+)
+TIMELINE_COLUMNS = (
+    "company_id, company, published, role, response, incident_types, evidence, title, url, source_id, "
+    "article_id"
+)
+WEEKLY_COLUMNS = "week, incident_type, articles, companies, incidents"
+
+
+def _incident_rows(article_condition: str) -> str:
+    """The 0003 incidents view's rows (plus the week) for the articles matching the condition on `ai`."""
+    return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
+    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+WHERE a.duplicate_of IS NULL AND {article_condition.format(column="ai.article_id")}"""
+
+
+def _timeline_rows(article_condition: str) -> str:
+    """The 0003 company_timeline view's rows for the articles matching the condition on `m`.
+
+    The unary + keeps SQLite off the company index for the incident types: a big company has tens of
+    thousands of incident rows, an article a handful."""
+    return f"""SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND {article_condition.format(column="m.article_id")}"""
+
+
+def _weekly_rows(week_condition: str) -> str:
+    """The weekly_counts rows of the weeks matching the condition, from incidents_materialized."""
+    return f"""SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND {week_condition}
+GROUP BY week, incident_type"""
+
+
+def _refresh(article_condition: str, weeks: bool) -> str:
+    """Statements that rewrite the materialized rows of the articles matching `{column} ...`.
+
+    With `weeks`, also the weekly counts of the weeks those articles were in before and are in after
+    (only changes to incident rows or to articles move those counts, not names or responses)."""
+    articles = article_condition.format(column="article_id")
+    dirty = "\n    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE "
+    dirty += f"{articles};"
+    statements = f"""{dirty if weeks else ""}
+    DELETE FROM incidents_materialized WHERE {articles};
+    INSERT INTO incidents_materialized ({INCIDENT_COLUMNS})
+{_incident_rows(article_condition)};
+    DELETE FROM company_timeline_materialized WHERE {articles};
+    INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
+{_timeline_rows(article_condition)};"""
+    if weeks:
+        touched = "week IN (SELECT week FROM weekly_counts_dirty)"
+        statements += f"""{dirty}
+    DELETE FROM weekly_counts_materialized WHERE {touched};
+    INSERT INTO weekly_counts_materialized ({WEEKLY_COLUMNS})
+{_weekly_rows(touched)};
+    DELETE FROM weekly_counts_dirty;"""
+    return statements
+
+
+def _articles_of_company(company: str) -> str:
+    return (
+        "{column} IN (SELECT article_id FROM mentions WHERE company_id = " + company + " UNION "
+        "SELECT article_id FROM article_incidents WHERE company_id = " + company + ")"
+    )
+
+
+def _trigger(name: str, event: str, statements: str, when: str = "") -> str:
+    return f"CREATE TRIGGER {name} AFTER {event}{f' WHEN {when}' if when else ''} BEGIN{statements}\nEND"
+
+
+def _refresh_triggers() -> list[str]:
+    triggers = []
+    for table, weeks in (("article_incidents", True), ("mentions", False)):
+        triggers += [
+            _trigger(
+                f"{table}_ai_materialized", f"INSERT ON {table}", _refresh("{column} = NEW.article_id", weeks)
+            ),
+            _trigger(
+                f"{table}_ad_materialized", f"DELETE ON {table}", _refresh("{column} = OLD.article_id", weeks)
+            ),
+            _trigger(
+                f"{table}_au_materialized",
+                f"UPDATE ON {table}",
+                _refresh("{column} IN (OLD.article_id, NEW.article_id)", weeks),
+            ),
+        ]
+    columns = ("id", "published", "title", "url", "source_id", "duplicate_of")
+    triggers += [
+        _trigger(
+            "articles_au_materialized",
+            f"UPDATE OF {', '.join(columns)} ON articles",
+            _refresh("{column} IN (OLD.id, NEW.id)", weeks=True),
+            when=" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns),
+        ),
+        _trigger("articles_ad_materialized", "DELETE ON articles", _refresh("{column} = OLD.id", weeks=True)),
+        _trigger(
+            "companies_ai_materialized",
+            "INSERT ON companies",
+            _refresh(_articles_of_company("NEW.id"), False),
+        ),
+        _trigger(
+            "companies_au_materialized",
+            "UPDATE OF id, name ON companies",
+            _refresh(_articles_of_company("OLD.id"), False) + _refresh(_articles_of_company("NEW.id"), False),
+            when="OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name",
+        ),
+        _trigger(
+            "companies_ad_materialized",
+            "DELETE ON companies",
+            _refresh(_articles_of_company("OLD.id"), False),
+        ),
+    ]
+    source_name = (
+        "\n    UPDATE incidents_materialized SET source = (SELECT name FROM sources WHERE id = source_id) "
+        "WHERE source_id IN ({ids});"
+    )
+    triggers += [
+        _trigger("sources_ai_materialized", "INSERT ON sources", source_name.format(ids="NEW.id")),
+        _trigger(
+            "sources_au_materialized",
+            "UPDATE OF id, name ON sources",
+            source_name.format(ids="OLD.id, NEW.id"),
+            when="OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name",
+        ),
+        _trigger("sources_ad_materialized", "DELETE ON sources", source_name.format(ids="OLD.id")),
+    ]
+    return triggers
+
+
+@migrations(name="0005_materialized_analyst_views")
+def materialized_analyst_views(db: Database) -> None:
+    _run(
+        db,
+        f"""
+CREATE TABLE incidents_materialized (
+    published TEXT,
+    week TEXT,
+    company TEXT,
+    incident_type TEXT NOT NULL,
+    response TEXT,
+    evidence TEXT,
+    title TEXT,
+    url TEXT,
+    source TEXT,
+    score REAL,
+    article_id INTEGER NOT NULL,
+    company_id TEXT,
+    source_id TEXT
+);
+CREATE INDEX idx_incidents_materialized_article ON incidents_materialized(article_id);
+CREATE INDEX idx_incidents_materialized_published ON incidents_materialized(published);
+CREATE INDEX idx_incidents_materialized_company
+    ON incidents_materialized(company, published, incident_type, source, response, company_id);
+CREATE INDEX idx_incidents_materialized_company_id
+    ON incidents_materialized(company_id, published, incident_type, source, response, company);
+CREATE INDEX idx_incidents_materialized_type
+    ON incidents_materialized(incident_type, published, company, source, response);
+CREATE INDEX idx_incidents_materialized_source
+    ON incidents_materialized(source, published, company, incident_type, response);
+CREATE INDEX idx_incidents_materialized_response
+    ON incidents_materialized(response, published, company, incident_type, source);
+CREATE INDEX idx_incidents_materialized_week
+    ON incidents_materialized(week, incident_type, article_id, company_id);
+CREATE TABLE company_timeline_materialized (
+    company_id TEXT NOT NULL,
+    company TEXT,
+    published TEXT,
+    role TEXT NOT NULL,
+    response TEXT,
+    incident_types TEXT,
+    evidence TEXT,
+    title TEXT,
+    url TEXT,
+    source_id TEXT,
+    article_id INTEGER NOT NULL
+);
+CREATE INDEX idx_company_timeline_materialized_article ON company_timeline_materialized(article_id);
+CREATE INDEX idx_company_timeline_materialized_published ON company_timeline_materialized(published);
+CREATE INDEX idx_company_timeline_materialized_company
+    ON company_timeline_materialized(company_id, published);
+CREATE TABLE weekly_counts_materialized (
+    week TEXT NOT NULL,
+    incident_type TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    companies INTEGER NOT NULL,
+    incidents INTEGER NOT NULL,
+    PRIMARY KEY (week, incident_type)
+);
+CREATE TABLE weekly_counts_dirty (
+    week TEXT
+);
+CREATE INDEX idx_unlinked_orgs_review ON unlinked_orgs(name, article_id, count);
+DROP VIEW incidents;
+CREATE VIEW incidents AS
+SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
+    company_id, source_id, week
+FROM incidents_materialized;
+DROP VIEW company_timeline;
+CREATE VIEW company_timeline AS
+SELECT {TIMELINE_COLUMNS}
+FROM company_timeline_materialized;
+DROP VIEW weekly_counts;
+CREATE VIEW weekly_counts AS
+SELECT {WEEKLY_COLUMNS}
+FROM weekly_counts_materialized
+""",
+    )
+    refill_materialized_views(db)
+    for trigger in _refresh_triggers():
+        db.execute(trigger)
+
+
+def refill_materialized_views(db: Database) -> None:
+    """Rewrite the materialized tables from the stored tables: their first fill, and the last step of a
+    bulk load that dropped the triggers for speed (benchmarks/datasette.py)."""
+    _run(
+        db,
+        f"""
+DELETE FROM incidents_materialized;
+INSERT INTO incidents_materialized ({INCIDENT_COLUMNS})
+{_incident_rows("1")};
+DELETE FROM company_timeline_materialized;
+INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
+{_timeline_rows("1")};
+DELETE FROM weekly_counts_materialized;
+INSERT INTO weekly_counts_materialized ({WEEKLY_COLUMNS})
+{_weekly_rows("1")}
+""",
+    )

@@ -1,0 +1,115 @@
+"""Datasette plugin for privwatch (loaded by `privwatch serve` from config/datasette/plugins/).
+
+Scraped text is untrusted: every value rendered here is escaped first, and only the markup added here
+(links, <mark>) is HTML. What it adds:
+- titles link to the original article (when the row has an http(s) url);
+- article_id in the analyst views and canned queries links to the article's page;
+- snippets from search_incidents show the matched words highlighted (⟦ ⟧ markers become <mark>);
+- the SQL function fts_query(text) turns what an analyst types into a safe FTS5 query;
+- an article's page reads as the article: headline, source, its tags with evidence, then the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+# Views and canned queries (table None) whose article_id has no foreign-key link of its own.
+ARTICLE_LINK_TABLES = {None, "incidents", "company_timeline"}
+SNIPPET_START, SNIPPET_END = "⟦", "⟧"
+FTS_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts_query(text: str | None) -> str:
+    """Words and "quoted phrases" as an FTS5 query that all must match; a trailing * matches a prefix.
+
+    Every term is quoted, so FTS5 operators and punctuation in the input are never syntax; an empty
+    input becomes "" (matches nothing) instead of an error.
+    """
+    terms = []
+    for phrase, word in FTS_TERM.findall(text or ""):
+        prefix = not phrase and word.endswith("*")
+        core = (phrase or word.rstrip("*")).replace('"', "").strip()
+        if core:
+            terms.append('"' + core + '"' + ("*" if prefix else ""))
+    return " ".join(terms) or '""'
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("fts_query", 1, fts_query, deterministic=True)
+
+
+def _keys(row) -> set[str]:
+    try:
+        return set(row.keys())
+    except AttributeError:
+        return set()
+
+
+def _is_web_url(value) -> bool:
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def highlight(snippet: str) -> Markup:
+    """Escape the snippet, then turn balanced ⟦ ⟧ markers into <mark>."""
+    html = str(escape(snippet))
+    if html.count(SNIPPET_START) == html.count(SNIPPET_END):
+        html = html.replace(SNIPPET_START, "<mark>").replace(SNIPPET_END, "</mark>")
+    return Markup(html)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if column == "title" and isinstance(value, str) and "url" in _keys(row) and _is_web_url(row["url"]):
+        return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(row["url"], value)
+    if column == "article_id" and table in ARTICLE_LINK_TABLES and isinstance(value, int):
+        href = datasette.urls.row(database, "articles", str(value)) + "#tags"
+        return Markup('<a href="{}" title="the article with all its tags">{}</a>').format(href, value)
+    if column == "snippet" and isinstance(value, str):
+        return highlight(value)
+    return None
+
+
+ARTICLE_TAGS_SQL = """
+SELECT 'incident' AS tag, ai.incident_type AS kind, c.name AS company, m.response AS response,
+    ai.evidence AS evidence, ai.score AS score
+FROM article_incidents ai
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+WHERE ai.article_id = :id
+UNION ALL
+SELECT 'company', m.role, c.name, m.response, m.evidence, m.count
+FROM mentions m LEFT JOIN companies c ON c.id = m.company_id
+WHERE m.article_id = :id
+UNION ALL
+SELECT 'unknown organisation', NULL, u.name, NULL, NULL, u.count
+FROM unlinked_orgs u WHERE u.article_id = :id
+"""
+
+
+ARTICLE_SQL = """
+SELECT a.id, a.url, a.title, a.author, a.published, a.section, a.body, a.duplicate_of, a.tagged_at,
+    a.source_id, s.name AS source
+FROM articles a LEFT JOIN sources s ON s.id = a.source_id
+WHERE a.id = :id
+"""
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if view_name != "row" or table != "articles" or request is None:
+        return {}
+
+    async def article_and_tags():
+        pks = request.url_vars.get("pks", "")
+        if not pks.isdigit():
+            return {"article": None, "article_tags": []}
+        db = datasette.get_database(database)
+        found = (await db.execute(ARTICLE_SQL, {"id": int(pks)})).rows
+        tags = (await db.execute(ARTICLE_TAGS_SQL, {"id": int(pks)})).rows
+        return {"article": dict(found[0]) if found else None, "article_tags": [dict(r) for r in tags]}
+
+    return article_and_tags

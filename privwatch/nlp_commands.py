@@ -1,0 +1,262 @@
+"""The NLP verbs of the privwatch command line: tag, tag-file, nlp train, nlp evaluate.
+
+They are registered on the `cli` group in privwatch/cli.py. They take the App from the click context
+(ctx.obj) rather than importing cli.py, so either module can be imported first.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+
+db_option = click.option(
+    "--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml)."
+)
+workers_option = click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for spaCy (nlp.pipe n_process).",
+)
+
+
+def _print_rows(rows: list[dict], as_json: bool, title: str | None = None) -> None:
+    from privwatch.cli import print_rows
+
+    print_rows(rows, as_json, title=title)
+
+
+def _pipeline(app):
+    from nlp.pipeline import PipelineError, build_pipeline
+
+    try:
+        return build_pipeline(app.config)
+    except (PipelineError, OSError) as exc:
+        raise click.ClickException(f"cannot build the NLP pipeline: {exc}") from None
+
+
+def _iso_date(_ctx, _param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-05-31") from None
+
+
+@contextmanager
+def _open_lines(path: str, mode: str):
+    if path == "-":
+        yield sys.stdin if mode == "r" else sys.stdout
+        return
+    try:
+        with open(path, mode, encoding="utf-8") as handle:
+            yield handle
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
+
+
+@click.command("tag")
+@click.option("--all", "everything", is_flag=True, help="Re-tag every article, not only untagged ones.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_iso_date,
+    help="(Re-)tag the articles published on or after DATE (YYYY-MM-DD).",
+)
+@workers_option
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=200,
+    show_default=True,
+    help="Articles read from the database per batch.",
+)
+@db_option
+@click.pass_obj
+def tag(app, everything: bool, since: str | None, workers: int, batch_size: int, db: str | None) -> None:
+    """Tag untagged articles with companies, incident types, roles, responses and evidence.
+
+    Each article's old tags are replaced (mentions, article_incidents, unlinked_orgs) and its
+    tagged_at and nlp_version are set. --all re-tags everything; --since re-tags recent articles.
+
+    \b
+    Example:
+      privwatch tag --workers 2 --db privwatch.db
+    """
+    from nlp.pipeline import tag_articles
+    from privwatch.config import storage_rows
+    from storage.db import load_config_rows, replace_tags
+    from storage.queries import articles_to_tag, count_articles_to_tag
+
+    if everything and since:
+        raise click.UsageError("give --all or --since, not both")
+    database = app.open_db(db)
+    # the knowledge base may have grown since `privwatch init`: mentions need its companies as rows
+    load_config_rows(database, storage_rows(app.config))
+    total = count_articles_to_tag(database, everything=everything, since=since)
+    if not total:
+        click.echo("nothing to tag")
+        return
+    nlp = _pipeline(app)
+    version = nlp.meta["privwatch_version"]
+
+    def records():
+        for batch in articles_to_tag(database, everything=everything, since=since, batch_size=batch_size):
+            yield from batch
+
+    counts = {"articles": 0, "incidents": 0, "mentions": 0, "unlinked": 0}
+    with click.progressbar(length=total, label="tagging", file=sys.stderr, show_pos=True) as bar:
+        for tagged in tag_articles(nlp, records(), n_process=workers):
+            tags = tagged.to_article_tags()
+            replace_tags(database, tagged.id, tags, version)
+            counts["articles"] += 1
+            counts["incidents"] += int(tagged.is_incident)
+            counts["mentions"] += len(tags.mentions)
+            counts["unlinked"] += len(tags.unlinked_orgs)
+            bar.update(1)
+    click.echo(
+        f"tagged {counts['articles']} articles: {counts['incidents']} incidents, "
+        f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations ({version})"
+    )
+
+
+@click.command("tag-file")
+@click.argument("in_path", metavar="IN.jsonl")
+@click.argument("out_path", metavar="OUT.jsonl")
+@workers_option
+@click.pass_obj
+def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
+    """Tag articles from a JSON-lines file, outside the database, into another JSON-lines file.
+
+    IN lines: {"id", "title", "body"} (other keys are ignored). OUT lines: {"id", "is_incident",
+    "incident_types", "response" (the main accused company's), "companies": [{"id", "name", "role",
+    "response", "types", "evidence"}], "evidence": {type: sentence}}. `name` is the knowledge base's
+    canonical name; an organisation the knowledge base lacks has "id": null. "-" reads stdin or
+    writes stdout.
+
+    \b
+    Example:
+      privwatch tag-file articles.jsonl tags.jsonl
+    """
+    from nlp.pipeline import tag_articles
+
+    records = []
+    with _open_lines(in_path, "r") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or not isinstance(record.get("body", ""), str):
+                    raise ValueError("not an object with a text body")
+            except ValueError as exc:
+                raise click.ClickException(f"{in_path}:{number}: not an article line: {exc}") from None
+            records.append({"id": record.get("id"), "title": record.get("title"), "body": record.get("body")})
+    nlp = _pipeline(app)
+    incidents = 0
+    with _open_lines(out_path, "w") as out:
+        for tagged in tag_articles(nlp, records, n_process=workers):
+            out.write(json.dumps(tagged.to_json(), ensure_ascii=False) + "\n")
+            incidents += int(tagged.is_incident)
+    click.echo(f"tagged {len(records)} articles ({incidents} incidents) into {out_path}", err=out_path == "-")
+
+
+@click.group("nlp")
+def nlp_group() -> None:
+    """Train and evaluate the NLP pipeline (text classifier, gold-set scores).
+
+    \b
+    Example:
+      privwatch nlp evaluate tests/gold/dev.jsonl
+    """
+
+
+@nlp_group.command("train")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Labelled JSON lines (default: nlp/corpus/incidents.jsonl).",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the classifier goes (default: nlp/model/textcat).",
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(50, 100_000),
+    default=None,
+    help="Training steps (default: nlp/textcat.cfg's).",
+)
+@click.pass_obj
+def nlp_train(app, corpus: Path | None, output: Path | None, max_steps: int | None) -> None:
+    """Train the sentence classifier (textcat_multilabel) on the labelled incident corpus.
+
+    Labels: the incident types and responses of config/incidents.yaml. Prints the dev scores.
+
+    \b
+    Example:
+      privwatch nlp train --output nlp/model/textcat
+    """
+    from nlp.pipeline import TEXTCAT_DIR
+    from nlp.train import CORPUS, train_textcat
+
+    try:
+        scores = train_textcat(output or TEXTCAT_DIR, corpus or CORPUS, app.config, max_steps=max_steps)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    per_label = scores.get("cats_f_per_type") or {}
+    rows = [
+        {"label": k, "precision": round(v["p"], 3), "recall": round(v["r"], 3), "f1": round(v["f"], 3)}
+        for k, v in per_label.items()
+    ]
+    _print_rows(rows, False, title=f"dev scores (macro AUC {scores.get('cats_macro_auc', 0):.3f})")
+    click.echo(f"saved to {output or TEXTCAT_DIR}")
+
+
+@nlp_group.command("evaluate")
+@click.argument("gold", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workers_option
+@click.option("--errors", is_flag=True, help="Also list the articles the tagger got wrong.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def nlp_evaluate(app, gold: Path, workers: int, errors: bool, as_json: bool) -> None:
+    """Score the tagger on a gold set: P/R/F1 per incident type, is_incident, companies, responses.
+
+    GOLD lines: {"id", "title", "body", "is_incident", "incident_types", "companies": [{"name",
+    "role", "response"}]}. Company names resolve through the knowledge base (alias, then fuzzy).
+
+    \b
+    Example:
+      privwatch nlp evaluate tests/gold/dev.jsonl --json
+    """
+    from nlp.evaluate import evaluate, read_gold
+
+    try:
+        records = read_gold(gold)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    nlp = _pipeline(app)
+    type_ids = [t.id for t in app.config.taxonomy.types]
+    result = evaluate(nlp, records, app.config.knowledge_base, type_ids, n_process=workers)
+    if as_json:
+        summary = result.as_dict()
+        summary["nlp_version"] = nlp.meta["privwatch_version"]
+        if errors:
+            summary["errors"] = result.errors
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    _print_rows(result.rows(), False, title=f"{gold} ({result.articles} articles)")
+    if errors:
+        for error in result.errors:
+            click.echo(json.dumps(error, ensure_ascii=False))

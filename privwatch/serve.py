@@ -1,0 +1,275 @@
+"""`privwatch serve`: the database in Datasette 0.65, read-only, described, searchable and charted.
+
+Datasette runs in this process (its Python API under uvicorn) with the config directory's datasette/
+folder: metadata.yaml (descriptions, default facets and sorts, canned queries, the dashboard), plugins/
+(links, search highlighting, an article's tags on its page) and templates/. Heavy imports (datasette,
+uvicorn) happen inside the functions so that every other privwatch verb starts fast.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import socket
+import sqlite3
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+import click
+import yaml
+
+from privwatch.config import REPO_CONFIG_DIR, Config
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+
+# The database key used in metadata.yaml; re-keyed to the file's stem (Datasette's name for it, which the
+# digest's links rely on) when the file is called something else.
+METADATA_DATABASE = "privwatch"
+
+DATASETTE_SETTINGS: dict[str, Any] = {
+    # A runaway query (an analyst's own SQL over a million articles) must not hold one of the few SQL
+    # threads for long; every page we ship answers well under this.
+    "sql_time_limit_ms": 2000,
+    # Default facets read indexes of the materialized views; a facet slower than this is dropped from the
+    # page rather than delaying it.
+    "facet_time_limit_ms": 200,
+    # Suggesting facets runs a distinct-count query per column on every table page: seconds at 1M rows.
+    "suggest_facets": False,
+    "default_facet_size": 10,
+    "default_page_size": 50,
+    "max_returned_rows": 1000,
+    # Article bodies are long; table pages show the start, the row page shows everything.
+    "truncate_cells_html": 300,
+    # Nobody downloads the whole database through the browser (it is also only offered for immutable files).
+    "allow_download": False,
+    "max_csv_mb": 50,
+    # Per-connection page cache (the default is 2 MB): keeps the hot index pages of a large database.
+    "cache_size_kb": 65536,
+}
+
+
+# Total time the home and database pages may spend counting rows (see ReadOnlyDatabase.table_counts).
+TABLE_COUNTS_BUDGET_MS = 25
+# Longest a table page may spend counting its rows (see ReadOnlyDatabase.execute).
+COUNT_TIME_LIMIT_MS = 40
+
+
+class ServeError(click.ClickException):
+    """A database or address problem, reported in one line."""
+
+
+def datasette_folder(config: Config) -> Path:
+    """The config directory's datasette/ folder, or the repository's when a custom config dir has none."""
+    folder = config.directory / "datasette"
+    return folder if (folder / "metadata.yaml").is_file() else REPO_CONFIG_DIR / "datasette"
+
+
+def _replace_in_strings(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_in_strings(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_in_strings(v, old, new) for k, v in value.items()}
+    return value
+
+
+def _sources_note(config: Config) -> str:
+    names = ", ".join(f"{s.name} ({urlsplit(str(s.url)).hostname})" for s in config.sources if s.enabled)
+    return f" Configured sources: {names}." if names else ""
+
+
+def load_metadata(folder: Path, database_name: str, config: Config | None = None) -> dict:
+    """metadata.yaml for a database called `database_name`, with the configured sources listed."""
+    path = folder / "metadata.yaml"
+    try:
+        metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ServeError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    metadata = copy.deepcopy(metadata)
+    database = metadata["databases"].pop(METADATA_DATABASE)
+    if config is not None:
+        database["description"] = database.get("description", "") + _sources_note(config)
+    metadata["databases"][database_name] = database
+    if database_name != METADATA_DATABASE:
+        from datasette.utils import tilde_encode
+
+        metadata = _replace_in_strings(metadata, f"/{METADATA_DATABASE}/", f"/{tilde_encode(database_name)}/")
+        for dashboard in (metadata.get("plugins") or {}).get("datasette-dashboards", {}).values():
+            for part in (*dashboard.get("charts", {}).values(), *dashboard.get("filters", {}).values()):
+                if part.get("db") == METADATA_DATABASE:
+                    part["db"] = database_name
+    return metadata
+
+
+def read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()))}?mode=ro"
+
+
+def check_database(path: Path) -> None:
+    """The file exists, is a privwatch database and has every migration (serving never migrates)."""
+    from sqlite_utils import Database
+
+    from storage.migrations import migrations
+
+    if not path.is_file():
+        raise ServeError(f"{path}: no such database (run `privwatch init --db {path}` first)")
+    try:
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            pending = [m.name for m in migrations.pending(Database(connection))]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise ServeError(f"{path}: not a readable SQLite database: {exc}") from None
+    if pending:
+        raise ServeError(
+            f"{path}: {len(pending)} migration(s) not applied ({', '.join(pending)}); "
+            f"run `privwatch init --db {path}`"
+        )
+
+
+def build_datasette(path: Path, config: Config) -> Datasette:
+    """A Datasette for one privwatch database, opened read-only, with config/datasette/ applied."""
+    from datasette.app import Datasette
+    from datasette.database import Database, QueryInterrupted
+
+    class ReadOnlyDatabase(Database):
+        """Every connection, Datasette's write connection included, is opened mode=ro: SQLite itself
+        refuses writes. (Not immutable=1: crawls keep writing to the file, through the WAL, while we
+        serve it, and an immutable reader would ignore the WAL.)"""
+
+        def connect(self, write: bool = False) -> sqlite3.Connection:
+            connection = sqlite3.connect(read_only_uri(Path(self.path)), uri=True, check_same_thread=False)
+            self._all_file_connections.append(connection)
+            return connection
+
+        async def execute(
+            self,
+            sql,
+            params=None,
+            truncate=False,
+            custom_time_limit=None,
+            page_size=None,
+            log_sql_errors=True,
+        ):
+            # A table page's "N rows" count is the one query Datasette runs bare (no row truncation, no
+            # time limit of its own). Counting the articles a common word matches takes 150 ms at a million
+            # articles; past COUNT_TIME_LIMIT_MS the page shows no total instead of waiting.
+            if custom_time_limit is None and not truncate and sql.startswith("select count(*) from "):
+                custom_time_limit = COUNT_TIME_LIMIT_MS
+            return await super().execute(
+                sql,
+                params,
+                truncate=truncate,
+                custom_time_limit=custom_time_limit,
+                page_size=page_size,
+                log_sql_errors=log_sql_errors,
+            )
+
+        async def table_counts(self, limit: int = 10) -> dict[str, int | None]:
+            """Datasette gives each table's count(*) `limit` ms on the home and database pages: with two
+            dozen tables of a million rows that adds up to a fifth of a second per page. One budget for
+            all of them instead; the tables it does not reach show no count. Hidden tables are not
+            counted: SQLite cannot interrupt a bare count(*), and the full-text index's data table takes
+            120 ms at a million articles."""
+            counts: dict[str, int | None] = {}
+            deadline = time.monotonic() + TABLE_COUNTS_BUDGET_MS / 1000
+            hidden = set(await self.hidden_table_names())
+            for table in await self.table_names():
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                counts[table] = None
+                if left_ms >= 1 and table not in hidden:
+                    try:
+                        sql = f"select count(*) from [{table}]"
+                        counts[table] = (await self.execute(sql, custom_time_limit=min(limit, left_ms))).rows[
+                            0
+                        ][0]
+                    except (QueryInterrupted, sqlite3.DatabaseError):
+                        pass
+            return counts
+
+    class PrivwatchDatasette(Datasette):
+        """Datasette 0.65.5 deep-copies the whole metadata for every table permission check, dozens per
+        page: with privwatch's metadata (every column described, the dashboard) that is ~50 ms a page.
+        The metadata does not change while serving, so each (database, table) answer is kept."""
+
+        def _table_permission_allows(self, database, table):
+            key = (database, table)
+            if key not in self._privwatch_table_allows:
+                self._privwatch_table_allows[key] = super()._table_permission_allows(database, table)
+            return self._privwatch_table_allows[key]
+
+    folder = datasette_folder(config)
+    name = path.stem
+    datasette = PrivwatchDatasette(
+        files=[],
+        metadata=load_metadata(folder, name, config),
+        settings=DATASETTE_SETTINGS,
+        plugins_dir=str(folder / "plugins") if (folder / "plugins").is_dir() else None,
+        template_dir=str(folder / "templates") if (folder / "templates").is_dir() else None,
+    )
+    datasette._privwatch_table_allows = {}
+    datasette.remove_database("_memory")  # added when no files are given; nothing to browse in it
+    datasette.add_database(ReadOnlyDatabase(datasette, path=str(path), is_mutable=True), name=name)
+    return datasette
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_address(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@click.command()
+@click.option("--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml).")
+@click.option("--host", metavar="HOST", help="Address to listen on (default: serve.host, 127.0.0.1).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), metavar="PORT", help="Port (default: serve.port, 8001)."
+)
+@click.pass_obj
+def serve(app, db: str | None, host: str | None, port: int | None) -> None:
+    """Browse the database in Datasette: incidents, search, canned queries and a dashboard, read-only.
+
+    Opens the database read-only with config/datasette/ (metadata.yaml, plugins/, templates/): every
+    table and column described, incidents newest first with facets, canned queries, full-text search
+    and the "Privacy controversies" dashboard at /-/dashboards. Listens on 127.0.0.1 unless told
+    otherwise: to serve beyond this machine, set up password auth first (docs/datasette.md).
+
+    \b
+    Example:
+      privwatch serve --db privwatch.db --port 8001
+    """
+    settings = app.config.settings
+    path = Path(app.db_path(db))
+    host = host or settings.serve.host
+    port = port or settings.serve.port
+    check_database(path)
+    datasette = build_datasette(path, app.config)
+    _check_address(host, port)
+    if not _is_loopback(host):
+        click.echo(
+            f"warning: listening on {host}, beyond this machine: anyone who can reach it reads the whole "
+            "database unless password auth is set up (docs/datasette.md)",
+            err=True,
+        )
+    import uvicorn
+
+    click.echo(f"privwatch: serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

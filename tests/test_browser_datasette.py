@@ -1,0 +1,242 @@
+"""`privwatch serve` in a real browser: headless Chromium (Debian's /usr/bin/chromium, driven by
+Playwright) opens the home page, the incidents view, a canned query and the dashboard, checks what a
+person sees, follows the dashboard to the seed story, and saves screenshots under test-artifacts/.
+
+The browser may only talk to the server: any other request (a CDN, say) is refused and fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import ROOT
+from .datasette_fixtures import SCRIPT_TITLE, SEED_CONSENT, SEED_DENIAL, SEED_TITLE, build_fixture_db
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`privwatch serve` on the fixture database at a free port; yields its base URL."""
+    fixture = build_fixture_db(tmp_path_factory.mktemp("browser") / "fixture.db")
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "privwatch"), "serve", "--db", str(fixture.path)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"privwatch serve exited {process.returncode}: {process.stdout.read()}")
+        try:
+            httpx.get(f"{base}/-/versions.json", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("privwatch serve did not answer within 60 s")
+            time.sleep(0.2)
+    yield base, fixture
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    base, _ = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+
+        def only_our_server(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                problems.append(f"request outside the server: {route.request.url}")
+                route.abort()
+
+        context.route("**/*", only_our_server)
+        page = context.new_page()
+        page.on(
+            "dialog", lambda dialog: (problems.append(f"a dialog opened: {dialog.message}"), dialog.dismiss())
+        )
+        page.on("pageerror", lambda error: problems.append(f"javascript error: {error}"))
+        yield page, problems
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"datasette-{name}.png"), full_page=True)
+
+
+def test_home_page(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    page.goto(f"{base}/")
+    assert "data-privacy controversies" in page.locator("h1").first.inner_text()
+    assert page.get_by_role("link", name="Privacy controversies dashboard").is_visible()
+    assert page.get_by_role("link", name="fixture").first.is_visible()
+    shot(page, "home")
+    assert not problems
+
+
+def test_incidents_view(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    page.goto(f"{base}/fixture/incidents")
+    assert page.locator("h1").first.inner_text().startswith("incidents")
+    company_facet = page.locator("#facet-company")
+    assert re.search(r"Ant Group\s+6", company_facet.inner_text())
+    assert re.search(r"Tencent\s+7", company_facet.inner_text())
+    for facet in ("incident_type", "source", "response"):
+        assert page.locator(f"#facet-{facet}").is_visible()
+    dates = page.locator("td.col-published").all_inner_texts()
+    assert dates[:5] == sorted(dates[:5], reverse=True) and len(dates) == 50
+    # a title holding markup shows as the text it is, and no script ran
+    assert page.get_by_text(SCRIPT_TITLE).count() >= 1
+    shot(page, "incidents")
+    assert not problems
+
+
+def test_search_canned_query_highlights_matches(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    page.goto(f"{base}/fixture/search_incidents?q=sesame+credit")
+    assert page.locator("h1").first.inner_text() == "Search incidents"
+    marks = page.locator("td.col-snippet mark").all_inner_texts()
+    assert "Sesame" in marks and "Credit" in marks
+    title_link = page.get_by_role("link", name=SEED_TITLE).first
+    assert title_link.get_attribute("href").startswith("http://www.szdaily.com/content/2018-01/05/")
+    shot(page, "search")
+    page.goto(f"{base}/fixture/search_incidents?q=location+records")
+    assert page.locator("td.col-snippet").first.inner_text().startswith("A data broker left <script>")
+    assert not problems
+
+
+def wait_for_charts(page) -> dict[str, int]:
+    """Wait until every vega chart has drawn marks; returns the number of marks per chart."""
+    marks = {}
+    for slug in ("incidents-per-week", "top-accused", "by-source", "responses"):
+        chart = page.locator(f"#chart-{slug} svg.marks")
+        chart.wait_for(state="visible", timeout=30_000)
+        box = chart.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 50, f"{slug} is not drawn: {box}"
+        marks[slug] = page.locator(
+            f"#chart-{slug} [aria-roledescription='bar'], #chart-{slug} [aria-roledescription='arc mark']"
+        ).count()
+    return marks
+
+
+def test_dashboard_draws_its_charts(server, browser_page):
+    base, fixture = server
+    page, problems = browser_page
+    page.goto(f"{base}/-/dashboards/privacy-controversies")
+    assert page.locator("h1").first.inner_text() == "Privacy controversies"
+    marks = wait_for_charts(page)
+    assert all(count > 0 for count in marks.values()), marks
+    assert (
+        page.locator(
+            "#chart-top-accused [aria-roledescription='bar'][aria-label*='company: Ant Group']"
+        ).count()
+        == 1
+    )
+    with sqlite3.connect(fixture.path) as connection:
+        total = connection.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    assert page.locator("#chart-incidents-total").inner_text().strip() == str(total)
+    page.wait_for_timeout(500)  # let the transitions finish before the screenshot
+    shot(page, "dashboard")
+    assert not problems
+
+
+def test_dashboard_filters_by_company_and_dates(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    page.goto(f"{base}/-/dashboards/privacy-controversies")
+    page.locator("#date_start").fill("2018-01-01")
+    page.locator("#date_end").fill("2018-01-31")
+    page.locator("#company").select_option("Ant Group")
+    page.get_by_role("button", name="Apply").or_(page.locator("input[type=submit][value=Apply]")).click()
+    page.wait_for_url(re.compile(r"company=Ant\+Group"))
+    wait_for_charts(page)
+    assert page.locator("#chart-incidents-total").inner_text().strip() == "2"
+    shot(page, "dashboard-filtered")
+    assert not problems
+
+
+def test_from_the_dashboard_to_the_seed_story(server, browser_page):
+    """Dashboard -> incidents -> Ant Group -> the article with its evidence."""
+    base, fixture = server
+    page, problems = browser_page
+    page.goto(f"{base}/-/dashboards/privacy-controversies")
+    page.locator("#card-browse").get_by_role("link", name="Incidents", exact=True).click()
+    page.wait_for_url(f"{base}/fixture/incidents")
+    page.locator("#facet-company").get_by_role("link", name="Ant Group").click()
+    page.wait_for_url(re.compile(r"company=Ant\+Group"))
+    companies = set(page.locator("td.col-company").all_inner_texts())
+    assert companies == {"Ant Group"}
+    seed_row = page.locator("tr", has=page.get_by_role("link", name=SEED_TITLE))
+    assert seed_row.locator("td.col-evidence").first.inner_text() in (SEED_CONSENT,) or seed_row.count() == 2
+    seed_row.first.locator("td.col-article_id a").click()
+    page.wait_for_url(re.compile(rf"/fixture/articles/{fixture.seed_id}"))
+    tags = page.locator("table.article-tags")
+    assert tags.is_visible()
+    assert SEED_CONSENT in tags.inner_text() and SEED_DENIAL in tags.inner_text()
+    assert SEED_TITLE in page.locator("body").inner_text()
+    shot(page, "seed-article")
+    assert not problems
+
+
+def test_a_bar_of_the_dashboard_opens_that_company_s_incidents(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    page.goto(f"{base}/-/dashboards/privacy-controversies")
+    wait_for_charts(page)
+    page.locator("#chart-top-accused [aria-roledescription='bar'][aria-label*='company: Ant Group']").click()
+    page.wait_for_url(re.compile(r"/fixture/incidents\?company_id=ant-group"))
+    assert set(page.locator("td.col-company").all_inner_texts()) == {"Ant Group"}
+    assert not problems

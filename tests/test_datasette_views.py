@@ -1,0 +1,193 @@
+"""The analyst views read from tables that triggers keep current (migration 0005): after any sequence of
+writes they must hold exactly the rows the original join views (migration 0003) would compute."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from storage import db as store
+
+from .datasette_fixtures import build_fixture_db
+
+# The views as migration 0003 defined them, the reference for what the materialized views must return.
+REFERENCE = {
+    "incidents": """
+SELECT a.published, c.name AS company, ai.incident_type, m.response, ai.evidence, a.title, a.url,
+    s.name AS source, ai.score, ai.article_id, ai.company_id, a.source_id,
+    date(a.published, 'weekday 0', '-6 days') AS week
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+WHERE a.duplicate_of IS NULL""",
+    "company_timeline": """
+SELECT m.company_id, c.name AS company, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND ai.company_id = m.company_id
+        ORDER BY ai.incident_type)) AS incident_types,
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL""",
+    "weekly_counts": """
+SELECT date(a.published, 'weekday 0', '-6 days') AS week, ai.incident_type,
+    count(DISTINCT ai.article_id) AS articles, count(DISTINCT ai.company_id) AS companies,
+    count(*) AS incidents
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+GROUP BY week, ai.incident_type""",
+}
+
+
+def rows(database, sql: str) -> list[tuple]:
+    return sorted(database.execute(sql).fetchall(), key=repr)
+
+
+def assert_views_match(database, when: str) -> None:
+    for view, reference in REFERENCE.items():
+        columns = [d[0] for d in database.execute(f"SELECT * FROM ({reference}) LIMIT 0").description]
+        actual = rows(database, f"SELECT {', '.join(columns)} FROM {view}")
+        assert actual == rows(database, reference), f"{view} differs from its 0003 definition {when}"
+
+
+@pytest.fixture
+def database(tmp_path):
+    build_fixture_db(tmp_path / "fixture.db")
+    database = store.open_db(tmp_path / "fixture.db")
+    yield database
+    database.close()
+
+
+def test_views_keep_their_columns(database):
+    assert [d[0] for d in database.execute("SELECT * FROM incidents LIMIT 0").description] == [
+        "published", "company", "incident_type", "response", "evidence", "title", "url", "source", "score",
+        "article_id", "company_id", "source_id", "week",
+    ]  # fmt: skip
+    assert [d[0] for d in database.execute("SELECT * FROM company_timeline LIMIT 0").description] == [
+        "company_id", "company", "published", "role", "response", "incident_types", "evidence", "title",
+        "url", "source_id", "article_id",
+    ]  # fmt: skip
+    assert [d[0] for d in database.execute("SELECT * FROM weekly_counts LIMIT 0").description] == [
+        "week", "incident_type", "articles", "companies", "incidents"
+    ]  # fmt: skip
+
+
+def test_fixture_views_match_the_join_definitions(database):
+    assert database.execute("SELECT count(*) FROM incidents").fetchone()[0] > 40
+    assert_views_match(database, "after building the fixture")
+
+
+def random_tags(rng: random.Random, companies: list[str], types: list[str]) -> store.ArticleTags:
+    chosen = rng.sample(companies, rng.randint(0, 3))
+    return store.ArticleTags(
+        mentions=[
+            {
+                "company_id": c,
+                "role": rng.choice(["accused", "mentioned"]),
+                "response": rng.choice([None, "apology", "denial", "remediation", "none"]),
+                "count": rng.randint(1, 4),
+                "evidence": f"sentence about {c}",
+            }
+            for c in chosen
+        ],
+        incidents=[
+            {
+                "incident_type": t,
+                "company_id": rng.choice([*chosen, None]) if chosen else None,
+                "score": rng.random(),
+                "evidence": f"{t} sentence",
+            }
+            for t in rng.sample(types, rng.randint(0, 2))
+        ],
+    )
+
+
+def test_views_follow_every_kind_of_write(database):
+    rng = random.Random(11)
+    companies = [r[0] for r in database.execute("SELECT id FROM companies ORDER BY id LIMIT 12")]
+    types = [r[0] for r in database.execute("SELECT id FROM incident_types")]
+    ids = [r[0] for r in database.execute("SELECT id FROM articles")]
+    for step in range(60):
+        action = rng.choice(["new", "retag", "edit", "correct", "syndicate", "delete", "company", "source"])
+        if action == "new":
+            result = store.upsert_article(
+                database,
+                {
+                    "url": f"https://t.example/{step}",
+                    "source_id": rng.choice(["bbc", "szdaily", None]),
+                    "title": f"Story {step}",
+                    "published": rng.choice([None, f"2024-05-{1 + step % 28:02d}T08:00:00+00:00"]),
+                    "body": f"Body of story {step} " * 3,
+                },
+            )
+            ids.append(result.article_id)
+            store.replace_tags(database, result.article_id, random_tags(rng, companies, types), "t")
+        elif action == "retag":
+            store.replace_tags(database, rng.choice(ids), random_tags(rng, companies, types), "t")
+        elif action == "edit":
+            article_id = rng.choice(ids)
+            url = database.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()
+            if url:
+                store.upsert_article(
+                    database,
+                    {"url": url[0], "title": f"Edited {step}", "body": f"new body {step}",
+                     "published": f"2023-02-{1 + step % 28:02d}T00:00:00+00:00"},
+                )  # fmt: skip
+        elif action == "correct":
+            # tags changed in place (a manual correction) rather than replaced
+            with database.atomic():
+                database.execute(
+                    "UPDATE mentions SET response = ? WHERE rowid = (SELECT min(rowid) FROM mentions "
+                    "WHERE article_id = ?)",
+                    [rng.choice(["apology", "denial", None]), rng.choice(ids)],
+                )
+                database.execute(
+                    "UPDATE OR IGNORE article_incidents SET article_id = ?, evidence = 'moved' "
+                    "WHERE rowid = (SELECT max(rowid) FROM article_incidents)",
+                    [rng.choice(ids)],
+                )
+        elif action == "syndicate":
+            # an earlier copy of a stored body turns the stored article into the duplicate
+            source = database.execute(
+                "SELECT body FROM articles WHERE body IS NOT NULL AND duplicate_of IS NULL "
+                "ORDER BY random() LIMIT 1"
+            ).fetchone()
+            result = store.upsert_article(
+                database,
+                {"url": f"https://copy.example/{step}", "title": f"Copy {step}", "body": source[0],
+                 "published": "2001-01-01T00:00:00+00:00"},
+            )  # fmt: skip
+            ids.append(result.article_id)
+        elif action == "delete":
+            victim = rng.choice(ids)
+            store.delete_article(database, victim)
+            ids.remove(victim)
+        elif action == "company":
+            company = rng.choice(companies)
+            with database.atomic():
+                database.execute("UPDATE companies SET name = name || '+' WHERE id = ?", [company])
+        else:
+            with database.atomic():
+                database.execute("UPDATE sources SET name = name || '+' WHERE id = 'bbc'")
+        assert_views_match(database, f"after step {step} ({action})")
+
+
+def test_removing_a_company_or_source_updates_the_views(database):
+    with database.atomic():
+        database.execute("DELETE FROM companies WHERE id = 'tencent'")  # cascades to its tags
+    assert_views_match(database, "after deleting a company")
+    database.execute("PRAGMA foreign_keys = OFF")  # leaves rows pointing at what is gone
+    with database.atomic():
+        database.execute("DELETE FROM sources WHERE id = 'guardian'")
+        database.execute("DELETE FROM companies WHERE id = 'ant-group'")
+    assert_views_match(database, "after deleting companies and a source")
+    with database.atomic():
+        database.execute("INSERT INTO companies (id, name) VALUES ('ant-group', 'Ant (restored)')")
+        database.execute("INSERT INTO sources (id, name, kind) VALUES ('guardian', 'Guardian', 'feed')")
+    assert_views_match(database, "after restoring them")

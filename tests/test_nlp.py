@@ -1,0 +1,454 @@
+"""The NLP pipeline (issue 4): the seed story, keyword traps, regulators, the taxonomy's own examples,
+the dev gold thresholds, and the tag / tag-file / nlp commands end to end."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlp.components import ORGS_ATTR
+from nlp.evaluate import evaluate, read_gold
+from nlp.pipeline import article_text, build_pipeline, tag_article
+from privwatch import nlp_commands
+from privwatch.cli import cli
+from privwatch.config import Config
+
+from .conftest import ROOT, SHARED
+
+SEED_TEXT = SHARED / "seeds" / "000_4ce77443a702f4cc.txt"
+SEED_TITLE = "Ant apologizes over misleading sign-up"
+GOLD = ROOT / "tests" / "gold" / "dev.jsonl"
+
+
+def seed_body() -> str:
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    start = text.index("ANT Financial, the Internet")
+    end = text.index("(SD-Agencies)") + len("(SD-Agencies)")
+    return "\n\n".join(p.strip() for p in text[start:end].split("\n") if p.strip())
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return Config()
+
+
+@pytest.fixture(scope="session")
+def nlp(config):
+    return build_pipeline(config)
+
+
+@pytest.fixture(scope="session")
+def seed(nlp):
+    return tag_article(nlp, SEED_TITLE, seed_body(), "seed")
+
+
+# -- the reference story ----------------------------------------------------------------------------------
+
+
+def test_seed_companies_and_roles(seed):
+    roles = {c["id"]: c["role"] for c in seed.companies}
+    assert roles == {"ant-group": "accused", "tencent": "accused", "alibaba": "mentioned"}
+
+
+def test_seed_types_per_accused_company(seed):
+    types = {c["id"]: set(c["types"]) for c in seed.accused}
+    assert types == {"ant-group": {"consent", "profiling"}, "tencent": {"surveillance"}}
+    assert seed.is_incident and set(seed.incident_types) == {"consent", "profiling", "surveillance"}
+
+
+def test_seed_responses(seed):
+    responses = {c["id"]: c["response"] for c in seed.accused}
+    assert responses == {"ant-group": "apology", "tencent": "denial"}
+    assert seed.response == "apology"  # Ant Group is the main accused company
+
+
+def test_seed_evidence_sentences(seed):
+    text = article_text(SEED_TITLE, seed_body())
+    for incident_type, sentence in seed.evidence.items():
+        assert sentence in text, incident_type
+    by_id = {c["id"]: c for c in seed.companies}
+    assert "chat" in by_id["tencent"]["evidence"]
+    for row in seed.incidents:
+        assert row["evidence"] in text
+    tencent_types = {r["incident_type"] for r in seed.incidents if r["company_id"] == "tencent"}
+    assert tencent_types == {"surveillance"}
+
+
+def test_seed_products_link_to_their_companies(nlp):
+    doc = nlp(article_text(SEED_TITLE, seed_body()))
+    linked = {m["text"]: m["company_id"] for m in doc._.get(ORGS_ATTR)}
+    assert linked["Alipay"] == "ant-group"
+    assert linked["Sesame Credit"] == "ant-group"
+    assert linked["WeChat"] == "tencent"
+    assert linked["ANT Financial"] == "ant-group"  # case-insensitive
+    assert all(m["company_id"] != "regulator" for m in doc._.get(ORGS_ATTR))
+
+
+def test_seed_page_as_crawled_text(nlp):
+    """The whole stored page, navigation menu included: the same companies, roles and responses."""
+    tagged = tag_article(nlp, None, SEED_TEXT.read_text(encoding="utf-8"))
+    assert {c["id"]: (c["role"], c["response"]) for c in tagged.companies} == {
+        "ant-group": ("accused", "apology"),
+        "tencent": ("accused", "denial"),
+        "alibaba": ("mentioned", None),
+    }
+    assert {c["id"]: set(c["types"]) for c in tagged.accused} == {
+        "ant-group": {"consent", "profiling"},
+        "tencent": {"surveillance"},
+    }
+
+
+def test_seed_as_article_tags(seed):
+    tags = seed.to_article_tags()
+    assert {m["company_id"]: m["role"] for m in tags.mentions} == {
+        "ant-group": "accused",
+        "tencent": "accused",
+        "alibaba": "mentioned",
+    }
+    assert tags.unlinked_orgs == {}
+    keys = [(i["incident_type"], i["company_id"]) for i in tags.incidents]
+    assert len(keys) == len(set(keys))
+
+
+# -- keyword traps ----------------------------------------------------------------------------------------
+
+TRAPS = {
+    "private-equity": (
+        "Lingxi Capital buys stake in appliance maker",
+        "Private equity firm Lingxi Capital has agreed to buy a 30 percent stake in Meihua Home Appliances "
+        "for 3.2 billion yuan. The private equity group said the deal would help the company expand in "
+        "Southeast Asia. Meihua said it would use the money to build a new factory and upgrade its "
+        "customer data platform for after-sales service.",
+    ),
+    "privatisation": (
+        "Sina agrees to take-private offer",
+        "Sina said on Monday it had agreed to a privatisation offer from its chairman's investment "
+        "vehicle that values the company at 2.6 billion dollars. The take-private deal is expected to "
+        "close in the first quarter. Analysts said the privatization reflected the low valuation of "
+        "Chinese internet companies listed in New York.",
+    ),
+    "data-centre": (
+        "Cloud unit opens data centre in Guizhou",
+        "Alibaba Cloud opened its third data centre in Guizhou province on Tuesday, adding capacity for "
+        "customers in western China. The data center runs on hydropower and will host services for "
+        "banks and government agencies. The company said demand for computing power from AI developers "
+        "had doubled this year.",
+    ),
+    "water-leak": (
+        "Factory halted after water leak",
+        "Huaxin Precision Electronics halted production at its Dongguan plant after a water leak damaged "
+        "equipment on the main assembly line. The company said no one was hurt and that repairs would "
+        "take about a week. A burst pipe caused the leak, which flooded two floors.",
+    ),
+    "breach-of-contract": (
+        "Supplier sues carmaker for breach of contract",
+        "A battery supplier has sued the carmaker for breach of contract after it cancelled orders worth "
+        "800 million yuan. The supplier said the carmaker had breached the terms of a three-year supply "
+        "agreement. The carmaker said it would defend itself in court.",
+    ),
+    "cyberattack-no-personal-data": (
+        "Game maker's servers hit by attack",
+        "Lanhai Interactive said a distributed denial-of-service attack knocked its game servers offline "
+        "for six hours on Saturday. The company said the attack only disrupted access and that no player "
+        "accounts, passwords or other personal data had been accessed. It apologised to players for the "
+        "outage and offered them free in-game items.",
+    ),
+    "privacy-feature-launch": (
+        "New phone touts privacy features",
+        "Xiaomi unveiled its latest flagship phone on Thursday, with a brighter screen, a bigger battery and "
+        "new privacy features that let users hide apps and block trackers. Reviewers praised the handset's "
+        "privacy controls and camera. The phone goes on sale next week.",
+    ),
+}
+
+
+@pytest.mark.parametrize("trap", sorted(TRAPS))
+def test_keyword_trap_is_not_an_incident(nlp, trap):
+    title, body = TRAPS[trap]
+    tagged = tag_article(nlp, title, body)
+    assert not tagged.is_incident, (trap, tagged.evidence)
+    assert tagged.incident_types == [] and tagged.accused == []
+
+
+# -- regulators are never companies -------------------------------------------------------------------------
+
+
+def test_regulators_never_appear_as_companies(nlp, config):
+    regulator_ids = {r.id for r in config.knowledge_base.regulators}
+    for regulator in config.knowledge_base.regulators:
+        tagged = tag_article(
+            nlp,
+            None,
+            f"The {regulator.name} fined Tencent 5 million yuan for collecting users' personal data without "
+            f"consent. The {regulator.name} said the company must delete the data.",
+        )
+        ids = {c["id"] for c in tagged.companies}
+        assert ids == {"tencent"}, (regulator.name, tagged.companies)
+        assert not ids & regulator_ids
+        assert tagged.accused[0]["id"] == "tencent"
+
+
+def test_unknown_regulator_like_bodies_are_not_companies(nlp):
+    tagged = tag_article(
+        nlp,
+        None,
+        "The Jiangsu Consumer Council and the Personal Information Protection Commission said Lanhai "
+        "Interactive had collected players' location data without consent, Reuters reported. Researchers "
+        "at Tsinghua University confirmed the findings.",
+    )
+    names = {c["name"] for c in tagged.companies}
+    assert names == {"Lanhai Interactive"}
+    assert tagged.companies[0]["id"] is None and tagged.companies[0]["role"] == "accused"
+
+
+# -- the taxonomy's examples match its cues --------------------------------------------------------------
+
+
+def _taxonomy_cases():
+    taxonomy = Config().taxonomy
+    cases = []
+    for kind, entries in (("type", taxonomy.types), ("response", taxonomy.responses)):
+        for entry in entries:
+            cases += [(f"{kind}:{entry.id}", text, True) for text in entry.examples]
+            cases += [(f"{kind}:{entry.id}", text, False) for text in entry.counterexamples]
+    return cases
+
+
+@pytest.mark.parametrize("label,text,expected", _taxonomy_cases())
+def test_taxonomy_examples_match_their_cues(nlp, label, text, expected):
+    doc = nlp(text)
+    found = {found_label for found_label, _ in nlp.get_pipe("incidents").cue_matches(list(doc.sents))}
+    assert (label in found) is expected, f"{label} {'misses' if expected else 'matches'}: {text}"
+
+
+def test_trap_examples_match_their_traps(nlp, config):
+    matcher = nlp.get_pipe("incidents").matcher
+    for trap in config.taxonomy.traps:
+        for text in trap.examples:
+            doc = nlp(text)
+            labels = {label for label, _, _ in matcher(list(doc.sents))}
+            assert "trap:" + trap.id in labels, (trap.id, text)
+
+
+# -- companies ---------------------------------------------------------------------------------------------
+
+
+def test_company_names_need_capitals_when_they_are_words(nlp):
+    tagged = tag_article(
+        nlp, None, "She ate an apple and bought a meta-analysis. Apple and Meta did not comment."
+    )
+    assert {c["id"] for c in tagged.companies} == {"apple", "meta"}
+
+
+def test_fuzzy_and_legal_forms_link(nlp):
+    tagged = tag_article(
+        nlp, None, "Tencent Holding Ltd and Alibaba Group Holding Limited both rose in Hong Kong."
+    )
+    assert {c["id"] for c in tagged.companies} == {"tencent", "alibaba"}
+
+
+def test_unknown_companies_are_kept_unlinked(nlp):
+    tagged = tag_article(
+        nlp,
+        "Xinrui Semiconductor posts record profit",
+        "Xinrui Semiconductor said on Friday its profit doubled. Xinrui expects demand to stay strong, "
+        "Bloomberg reported.",
+    )
+    assert [(c["id"], c["name"]) for c in tagged.companies] == [(None, "Xinrui Semiconductor")]
+    assert tagged.to_article_tags().unlinked_orgs["Xinrui Semiconductor"] >= 2
+
+
+# -- the dev gold set ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dev_scores(nlp, config):
+    records = read_gold(GOLD)
+    assert len(records) >= 60
+    result = evaluate(nlp, records, config.knowledge_base, [t.id for t in config.taxonomy.types])
+    return result.as_dict()
+
+
+def test_dev_gold_is_incident(dev_scores):
+    assert dev_scores["is_incident"]["f1"] >= 0.95, dev_scores["is_incident"]
+
+
+def test_dev_gold_incident_types(dev_scores):
+    assert dev_scores["types_micro"]["f1"] >= 0.85, dev_scores["types_micro"]
+
+
+def test_dev_gold_accused_companies(dev_scores):
+    assert dev_scores["accused_companies"]["f1"] >= 0.90, dev_scores["accused_companies"]
+
+
+def test_dev_gold_all_companies(dev_scores):
+    assert dev_scores["all_companies"]["f1"] >= 0.90, dev_scores["all_companies"]
+
+
+def test_dev_gold_responses(dev_scores):
+    assert dev_scores["response_accuracy"]["accuracy"] >= 0.85, dev_scores["response_accuracy"]
+
+
+# -- the commands ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nlp_cli():
+    """cli with the NLP verbs, whether or not privwatch/cli.py registers them already."""
+    group = copy.copy(cli)
+    group.commands = dict(cli.commands)
+    for command in (nlp_commands.tag, nlp_commands.tag_file, nlp_commands.nlp_group):
+        group.add_command(command)
+    return group
+
+
+@pytest.fixture
+def run_nlp(nlp_cli, config_dir):
+    runner = CliRunner()
+
+    def invoke(*args: str, expect: int | None = 0):
+        result = runner.invoke(nlp_cli, ["--config-dir", str(config_dir), *args], catch_exceptions=True)
+        if expect is not None and result.exit_code != expect:
+            raise AssertionError(
+                f"privwatch {' '.join(args)} exited {result.exit_code}:\n{result.output}\n"
+                f"{result.exception!r}"
+            )
+        return result
+
+    return invoke
+
+
+def test_commands_have_help_and_examples(nlp_cli):
+    from privwatch.reference import root_context, walk
+
+    for ctx, command in walk(nlp_cli, root_context(nlp_cli)):
+        if ctx.command_path.split()[1:2] not in (["tag"], ["tag-file"], ["nlp"]):
+            continue
+        summary = command.get_short_help_str(limit=200)
+        assert summary and not summary.endswith("..."), ctx.command_path
+        assert command.get_help(ctx).split("Example:", 1)[1].strip().startswith("privwatch"), ctx.command_path
+
+
+def test_tag_command_fills_the_database(run_nlp, db_path):
+    from storage.db import open_db, upsert_article
+
+    database = open_db(db_path)
+    seed_id = upsert_article(
+        database,
+        {
+            "url": "https://example.com/seed",
+            "title": SEED_TITLE,
+            "body": seed_body(),
+            "published": "2018-01-05T00:53:00+00:00",
+        },
+    ).article_id
+    trap_title, trap_body = TRAPS["private-equity"]
+    trap_id = upsert_article(
+        database,
+        {
+            "url": "https://example.com/trap",
+            "title": trap_title,
+            "body": trap_body,
+            "published": "2021-03-01",
+        },
+    ).article_id
+    database.conn.close()
+
+    result = run_nlp("tag", "--db", str(db_path))
+    assert "tagged 2 articles: 1 incidents" in result.output
+    database = open_db(db_path)
+    mentions = {r["company_id"]: r for r in database["mentions"].rows_where("article_id = ?", [seed_id])}
+    assert {k: (v["role"], v["response"]) for k, v in mentions.items()} == {
+        "ant-group": ("accused", "apology"),
+        "tencent": ("accused", "denial"),
+        "alibaba": ("mentioned", None),
+    }
+    incidents = {
+        (r["incident_type"], r["company_id"])
+        for r in database["article_incidents"].rows_where("article_id = ?", [seed_id])
+    }
+    assert {("consent", "ant-group"), ("profiling", "ant-group"), ("surveillance", "tencent")} <= incidents
+    assert all(r["evidence"] for r in database["article_incidents"].rows)
+    assert list(database["article_incidents"].rows_where("article_id = ?", [trap_id])) == []
+    unlinked = {r["name"] for r in database["unlinked_orgs"].rows_where("article_id = ?", [trap_id])}
+    assert {"Lingxi Capital", "Meihua Home Appliances"} <= unlinked
+    article = database["articles"].get(seed_id)
+    assert article["tagged_at"] and article["nlp_version"].startswith("1.")
+    database.conn.close()
+
+    assert "nothing to tag" in run_nlp("tag", "--db", str(db_path)).output
+    before = sorted(json.dumps(r, sort_keys=True) for r in open_db(db_path)["mentions"].rows)
+    run_nlp("tag", "--all", "--workers", "2", "--db", str(db_path))
+    run_nlp("tag", "--since", "2018-01-01", "--db", str(db_path))
+    after = sorted(json.dumps(r, sort_keys=True) for r in open_db(db_path)["mentions"].rows)
+    assert before == after  # re-tagging replaces, never duplicates
+    run_nlp("tag", "--since", "not-a-date", "--db", str(db_path), expect=2)
+
+
+def test_tag_file_command(run_nlp, tmp_path):
+    articles = tmp_path / "in.jsonl"
+    trap_title, trap_body = TRAPS["data-centre"]
+    articles.write_text(
+        json.dumps({"id": "seed", "title": SEED_TITLE, "body": seed_body(), "url": "ignored"})
+        + "\n"
+        + json.dumps({"id": 7, "title": trap_title, "body": trap_body})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    run_nlp("tag-file", str(articles), str(out))
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["seed", 7]
+    seed_line, trap_line = lines
+    assert set(seed_line) == {"id", "is_incident", "incident_types", "response", "companies", "evidence"}
+    assert seed_line["is_incident"] and seed_line["response"] == "apology"
+    names = {c["name"]: (c["id"], c["role"], c["response"]) for c in seed_line["companies"]}
+    assert names == {
+        "Ant Group": ("ant-group", "accused", "apology"),
+        "Tencent": ("tencent", "accused", "denial"),
+        "Alibaba Group": ("alibaba", "mentioned", None),
+    }
+    assert set(seed_line["evidence"]) == set(seed_line["incident_types"])
+    assert all(c["evidence"] for c in seed_line["companies"])
+    assert trap_line["is_incident"] is False and trap_line["incident_types"] == []
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json}\n", encoding="utf-8")
+    assert "bad.jsonl:1" in run_nlp("tag-file", str(bad), str(out), expect=1).output
+
+
+def test_nlp_evaluate_command(run_nlp, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(GOLD.read_text(encoding="utf-8").splitlines()[:6]) + "\n", encoding="utf-8")
+    summary = json.loads(run_nlp("nlp", "evaluate", str(gold), "--json").output)
+    assert summary["articles"] == 6
+    assert {
+        "is_incident",
+        "types",
+        "types_micro",
+        "accused_companies",
+        "all_companies",
+        "response_accuracy",
+    } <= set(summary)
+    table = run_nlp("nlp", "evaluate", str(gold)).output
+    assert "types (micro)" in table and "response accuracy" in table
+
+
+def test_nlp_train_command(run_nlp, tmp_path, config):
+    output = tmp_path / "textcat"
+    result = run_nlp("nlp", "train", "--output", str(output), "--max-steps", "60")
+    assert "saved to" in result.output
+    nlp = build_pipeline(config, textcat_dir=output, train_if_missing=False)
+    labels = set(nlp.get_pipe("textcat_multilabel").labels)
+    assert labels == {t.id for t in config.taxonomy.types} | {r.id for r in config.taxonomy.responses}
+    assert tag_article(nlp, SEED_TITLE, seed_body()).is_incident
+
+
+def test_pipeline_builds_from_config_without_a_classifier(config, tmp_path):
+    nlp = build_pipeline(config, textcat_dir=tmp_path / "none", train_if_missing=False)
+    assert "textcat_multilabel" not in nlp.component_names
+    assert "textcat none" in nlp.meta["privwatch_version"]
+    assert tag_article(nlp, SEED_TITLE, seed_body()).is_incident
