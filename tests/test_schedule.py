@@ -124,7 +124,7 @@ def test_scheduled_jobs_crawl_and_tag_and_the_digest_fires(config_dir, tmp_path)
     }
 
 
-def test_a_slow_crawl_never_overlaps_itself(config_dir, tmp_path):
+def test_schedule_a_slow_crawl_never_overlaps_itself(config_dir, tmp_path):
     db = tmp_path / "slow.db"
     with SiteServer(SZDAILY, delays={"/node_3036.htm": 4.0}) as server:
         configure(config_dir, tmp_path, [szdaily_source(server, "slow", every="1s")])
@@ -142,7 +142,7 @@ def test_a_slow_crawl_never_overlaps_itself(config_dir, tmp_path):
         assert earlier["finished"] and later["started"] >= earlier["finished"], runs
 
 
-def test_restart_keeps_jobs_and_removed_sources_lose_theirs(config_dir, tmp_path):
+def test_schedule_restart_keeps_jobs_and_removed_sources_lose_theirs(config_dir, tmp_path):
     db = tmp_path / "restart.db"
     with SiteServer(SZDAILY) as server:
         sources = [szdaily_source(server, "alpha", every="1h"), szdaily_source(server, "beta", every="2h")]
@@ -156,7 +156,7 @@ def test_restart_keeps_jobs_and_removed_sources_lose_theirs(config_dir, tmp_path
     assert "crawl:beta" not in third and third.count("crawl:alpha") == 1
 
 
-def test_sigterm_during_a_crawl_leaves_no_child_and_exits_0(config_dir, tmp_path):
+def test_schedule_sigterm_during_a_crawl_leaves_no_child_and_exits_0(config_dir, tmp_path):
     db = tmp_path / "sigterm.db"
     with SiteServer(SZDAILY, delays={"/node_3036.htm": 30.0}) as server:
         configure(config_dir, tmp_path, [szdaily_source(server, "stuck", every="1h")])
