@@ -1,6 +1,7 @@
 """privwatch's spaCy components, registered as versioned factories and assembled by nlp/config.cfg.
 
-Pipeline order (see config.cfg): the base model's tok2vec, tagger, senter and ner run on every article;
+Pipeline order (see config.cfg): the base model's tok2vec, tagger and ner and spaCy's sentencizer run on
+every article;
 `privwatch_pos_lemma_v1` fills POS and lemmas from a cache over the base model's attribute ruler and
 lemmatizer; `privwatch_company_ruler_v1` marks known companies, products and regulators;
 `privwatch_org_linker_v1` maps every organisation to a company id; `privwatch_incidents_v1` finds the

@@ -61,8 +61,8 @@ def build_pipeline(
 ) -> Language:
     """The tagging pipeline from nlp/config.cfg, the base model and the config folder's KB and taxonomy.
 
-    Without a trained text classifier in textcat_dir (nlp/model/textcat), it is trained first (about a
-    minute) unless train_if_missing is False, in which case, like use_textcat=False, the incident
+    Without a trained text classifier in textcat_dir (nlp/model/textcat), it is trained first (a few
+    seconds) unless train_if_missing is False, in which case, like use_textcat=False, the incident
     component works from the taxonomy cues alone. overrides are config.cfg settings by dotted path
     ({"components.incidents.cue_veto": 0.2}).
     """

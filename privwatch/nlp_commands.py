@@ -148,6 +148,7 @@ def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
     """
     from nlp.pipeline import tag_articles
 
+    app.config.check()  # a broken config fails before any input is read
     records = []
     with _open_lines(in_path, "r") as handle:
         for number, line in enumerate(handle, 1):
@@ -242,6 +243,7 @@ def nlp_evaluate(app, gold: Path, workers: int, errors: bool, as_json: bool) -> 
     """
     from nlp.evaluate import evaluate, read_gold
 
+    app.config.check()  # a broken config fails before any input is read
     try:
         records = read_gold(gold)
     except ValueError as exc:

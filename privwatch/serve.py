@@ -54,7 +54,7 @@ DATASETTE_SETTINGS: dict[str, Any] = {
 # Total time the home and database pages may spend counting rows (see ReadOnlyDatabase.table_counts).
 TABLE_COUNTS_BUDGET_MS = 25
 # Longest a table page may spend counting its rows (see ReadOnlyDatabase.execute).
-COUNT_TIME_LIMIT_MS = 40
+COUNT_TIME_LIMIT_MS = 25
 
 
 class ServeError(click.ClickException):

@@ -11,7 +11,11 @@ from privwatch.config import Config, ConfigError, Settings, env_overrides
 from privwatch.reference import root_context, walk
 
 # Commands that need arguments to get as far as reading the config.
-ARGS = {"extract": [__file__, "--url", "http://x/"], "tag-file": [__file__, "/dev/null"]}
+ARGS = {
+    "extract": [__file__, "--url", "http://x/"],
+    "tag-file": [__file__, "/dev/null"],
+    "evaluate": [str(Path(__file__).parent / "gold" / "dev.jsonl")],
+}
 # `docs` rewrites README.md from --help and reads no config.
 NO_CONFIG = {"docs"}
 
