@@ -14,9 +14,10 @@ requests, sequentially:
 - then the other pages analysts open: home, database, a company's incidents (the digest's link) and
   timeline, an article, the articles search box, weekly_counts and the other canned queries.
 
-Prints a table, then `BENCH {json}` with datasette_p95_ms (the slowest page, ours), datasette_vs_stock
-(stock's slowest p95 over ours, above 1 when we are faster) and datasette_vs_stock_geomean (the geometric
-mean of the per-page ratios).
+Prints a table, then `BENCH {json}`: datasette_p95_ms, the slowest p95 (ours) of the issue's pages (the
+incidents view, search, the company timeline, the dashboard), and datasette_vs_stock, stock's slowest p95
+over ours on those pages (above 1 when we are faster); datasette_all_pages_p95_ms and
+datasette_vs_stock_geomean (the geometric mean of the per-page ratios) cover every page measured.
 
     python -m benchmarks.datasette                    # 1M articles (~3.3 GB under build/, ~10 min)
     python -m benchmarks.datasette --articles 50000   # a quick run
@@ -213,6 +214,9 @@ def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) 
 # -- measuring ------------------------------------------------------------------------------------------
 
 
+OTHER_PAGES = object()  # in pages(): the issue's pages come before it, the other pages after
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -266,8 +270,8 @@ def plugin_fts_query():
     return module.fts_query
 
 
-def pages(db_name: str, path: Path) -> list[tuple[str, str, str | None]]:
-    """(label, our URL, stock URL) for every measured page."""
+def pages(db_name: str, path: Path) -> list:
+    """(label, our URL, stock URL) for every measured page; OTHER_PAGES separates the issue's pages."""
     metadata = yaml.safe_load((datasette_folder(Config()) / "metadata.yaml").read_text(encoding="utf-8"))
     queries = metadata["databases"]["privwatch"]["queries"]
     dashboard = metadata["plugins"]["datasette-dashboards"]["privacy-controversies"]
@@ -317,6 +321,7 @@ def pages(db_name: str, path: Path) -> list[tuple[str, str, str | None]]:
     result.append(("dashboard data company filter options", url, url))
     result.append(("dashboard page", "/-/dashboards/privacy-controversies", None))
     # the other pages an analyst opens (stock: the same URL, or the same SQL)
+    result.append(OTHER_PAGES)
     result += [
         ("home page", "/", "/"),
         ("database page", base, base),
@@ -367,10 +372,16 @@ def run(path: Path, samples: int) -> dict:
             httpx.Client(base_url=f"http://127.0.0.1:{ours_port}", timeout=60) as ours_client,
             httpx.Client(base_url=f"http://127.0.0.1:{stock_port}", timeout=60) as stock_client,
         ):
-            for label, our_url, stock_url in pages(path.stem, path):
+            core = True
+            for page in pages(path.stem, path):
+                if page is OTHER_PAGES:
+                    core = False
+                    print("-- other pages", flush=True)
+                    continue
+                label, our_url, stock_url = page
                 mine = measure(ours_client, our_url, samples)
                 theirs = measure(stock_client, stock_url, samples) if stock_url else None
-                rows.append((label, mine, theirs))
+                rows.append((label, mine, theirs, core))
                 print(_line(label, mine, theirs), flush=True)
     finally:
         for server in (ours, stock):
@@ -397,22 +408,28 @@ def _line(label: str, mine: dict, theirs: dict | None) -> str:
 
 
 def _summary(rows: list) -> dict:
-    worst = max(rows, key=lambda r: r[1]["p95"])
-    compared = [r for r in rows if r[2] is not None]
-    stock_worst = max(r[2]["p95"] for r in compared)
-    ours_worst = max(r[1]["p95"] for r in compared)
+    """The issue's pages (incidents view, search, company timeline, dashboard) decide datasette_p95_ms and
+    datasette_vs_stock; every page measured gives the *_all_pages figures."""
+    core = [r for r in rows if r[3]]
+    worst = max(core, key=lambda r: r[1]["p95"])
+    worst_anywhere = max(rows, key=lambda r: r[1]["p95"])
+    compared = [r for r in core if r[2] is not None]
+    ratios = [r[2]["p95"] / r[1]["p95"] for r in rows if r[2] is not None]
     failures = [r[0] for r in rows if not r[1]["ok"]]
-    stock_failures = [r[0] for r in compared if not r[2]["ok"]]
-    print(f"\nslowest page (ours): {worst[0]}: p95 {worst[1]['p95']:.1f} ms")
+    stock_failures = [r[0] for r in rows if r[2] is not None and not r[2]["ok"]]
+    print(f"\nslowest of the issue's pages (ours): {worst[0]}: p95 {worst[1]['p95']:.1f} ms")
+    print(f"slowest of all pages (ours): {worst_anywhere[0]}: p95 {worst_anywhere[1]['p95']:.1f} ms")
     if failures:
         print(f"pages that did not answer 200 (ours): {failures}")
     if stock_failures:
         print(f"pages that did not answer 200 (stock, e.g. its 1 s time limit): {stock_failures}")
-    ratios = [r[2]["p95"] / r[1]["p95"] for r in compared]
     return {
         "datasette_p95_ms": round(worst[1]["p95"], 1),
-        "datasette_p50_ms": round(max(r[1]["p50"] for r in rows), 1),
-        "datasette_vs_stock": round(stock_worst / ours_worst, 2),
+        "datasette_vs_stock": round(
+            max(r[2]["p95"] for r in compared) / max(r[1]["p95"] for r in compared), 2
+        ),
+        "datasette_all_pages_p95_ms": round(worst_anywhere[1]["p95"], 1),
+        "datasette_all_pages_p50_ms": round(max(r[1]["p50"] for r in rows), 1),
         "datasette_vs_stock_geomean": round(statistics.geometric_mean(ratios), 2),
         "datasette_pages": len(rows),
         "datasette_errors": len(failures),
