@@ -13,7 +13,6 @@ pairs); response accuracy over the gold accused companies the tagger also found 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,25 +20,20 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from nlp.jsonl import read_jsonl
 from nlp.patterns import normalise_name
 from nlp.pipeline import TaggedArticle, tag_articles
 from privwatch.config import CompaniesFile
 
 
+def _check_gold(record: dict) -> None:
+    missing = {"id", "body", "is_incident", "incident_types", "companies"} - set(record)
+    if missing:
+        raise ValueError(f"missing {', '.join(sorted(missing))}")
+
+
 def read_gold(path: Path | str) -> list[dict]:
-    records = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise ValueError(f"{path}:{number}: not JSON: {exc}") from None
-        missing = {"id", "body", "is_incident", "incident_types", "companies"} - set(record)
-        if missing:
-            raise ValueError(f"{path}:{number}: missing {', '.join(sorted(missing))}")
-        records.append(record)
-    return records
+    return read_jsonl(path, _check_gold, "not a gold line")
 
 
 class CompanyResolver:

@@ -17,6 +17,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
+from nlp.jsonl import read_jsonl
 from nlp.pipeline import NLP_DIR, TEXTCAT_COMPONENT, TEXTCAT_DIR
 from privwatch.config import Config
 
@@ -25,19 +26,13 @@ TRAIN_CONFIG = NLP_DIR / "textcat.cfg"
 DEV_SHARE = 0.15
 
 
+def _check_corpus_line(record: dict) -> None:
+    if not isinstance(record["text"], str) or not record["text"].strip():
+        raise ValueError("empty text")
+
+
 def read_corpus(path: Path | str = CORPUS) -> list[dict]:
-    records = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record["text"], str) or not record["text"].strip():
-                raise ValueError("empty text")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a corpus line: {exc}") from None
-        records.append(record)
-    return records
+    return read_jsonl(path, _check_corpus_line, "not a corpus line")
 
 
 def corpus_labels(config: Config | None = None) -> list[str]:
