@@ -1,7 +1,10 @@
 """Extraction quality: `privwatch extract` against plain trafilatura on the shared benchmark pages.
 
 Prints, side by side: body token-F1 (per page, averaged), title exact match, publication time exact
-(within 60 s) and same day, authors F1. Usage: python -m benchmarks.extraction [--shared DIR] [--json]
+(within 60 s) and same day, authors F1, then one line `BENCH {json}`: extract_vs_trafilatura, the pages/s
+ratio privwatch/trafilatura (above 1 when privwatch is faster; privwatch's time includes its process
+start, trafilatura runs in this process), and extraction_quality, the scores above.
+Usage: python -m benchmarks.extraction [--shared DIR] [--json]
 """
 
 from __future__ import annotations
@@ -182,7 +185,9 @@ def main() -> None:
             ours_value, theirs_value = report[name]["privwatch"][metric], report[name]["trafilatura"][metric]
             print(f"  {metric:<12} {ours_value!s:>10} {theirs_value!s:>12}")
     print(f"\npages/s ratio privwatch/trafilatura: {report['extract_vs_trafilatura']}")
-    print("BENCH " + json.dumps({"extraction": report}))
+    quality = {name: report[name] for name in ("zyte", "fundus")}
+    bench = {"extract_vs_trafilatura": report["extract_vs_trafilatura"], "extraction_quality": quality}
+    print("BENCH " + json.dumps(bench))
 
 
 if __name__ == "__main__":
