@@ -69,9 +69,9 @@ def body_hash(body: str | None) -> str | None:
     more count, when there are any)."""
     if not body:
         return None
-    paragraphs = [" ".join(p.split()) for p in unicodedata.normalize("NFKC", body).casefold().split("\n")]
-    long_ones = [p for p in paragraphs if len(p.split()) >= 20]
-    text = "\n".join(long_ones or [p for p in paragraphs if p])
+    paragraphs = [p.split() for p in unicodedata.normalize("NFKC", body).casefold().split("\n")]
+    long_ones = [" ".join(words) for words in paragraphs if len(words) >= 20]
+    text = "\n".join(long_ones or [" ".join(words) for words in paragraphs if words])
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -80,9 +80,20 @@ CJK_OR_WORD = re.compile(
 )
 
 
+# ASCII word characters (what \w matches below U+0080) kept, every other byte turned into a space
+ASCII_WORDS_ONLY = bytes(
+    b if chr(b).isalnum() or chr(b) == "_" else ord(" ") for b in range(128)
+) + b" " * 128
+
+
 def word_count(body: str | None) -> int:
     """Words, counting each Chinese, Japanese or Korean character as one (they are written unspaced)."""
-    return len(CJK_OR_WORD.findall(body)) if body else 0
+    if not body:
+        return 0
+    if body.isascii():
+        # the same count as the regex, several times faster: every stored body is counted
+        return len(body.encode("ascii").translate(ASCII_WORDS_ONLY).split())
+    return len(CJK_OR_WORD.findall(body))
 
 
 # -- configuration -----------------------------------------------------------------------------------
@@ -187,13 +198,14 @@ def _store_article(db: Database, article: Mapping) -> UpsertResult:
     if not row["url"]:
         raise ValueError("an article needs a url")
     row["body_hash"] = article.get("body_hash") or body_hash(row["body"])
+    existing = db.execute("SELECT id, body_hash FROM articles WHERE url = ?", [row["url"]]).fetchone()
+    if existing and existing[1] == row["body_hash"]:
+        return UpsertResult("unchanged", existing[0])
+    # counted only for rows that get written: a re-crawl finds most articles unchanged
     row["word_count"] = word_count(row["body"])
     row["fetched_at"] = article.get("fetched_at") or utcnow()
-    existing = db.execute("SELECT id, body_hash FROM articles WHERE url = ?", [row["url"]]).fetchone()
     if existing:
-        article_id, old_hash = existing
-        if old_hash == row["body_hash"]:
-            return UpsertResult("unchanged", article_id)
+        article_id = existing[0]
         row["tagged_at"] = None
         row["nlp_version"] = None
         assignments = ", ".join(f"{k} = ?" for k in row)
