@@ -11,6 +11,7 @@ import sys
 MODULES = [
     "benchmarks.storage",
     "benchmarks.crawl",
+    "benchmarks.scaleout",
     "benchmarks.extraction",
     "benchmarks.nlp",
     "benchmarks.datasette",

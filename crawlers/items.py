@@ -17,3 +17,10 @@ class ArticleItem(scrapy.Item):
     body_hash = scrapy.Field()
     extractor = scrapy.Field()
     fetched_at = scrapy.Field()
+
+
+def storage_row(item) -> dict:
+    """The article as storage.db.upsert_articles takes it (authors joined into one author field)."""
+    row = {k: v for k, v in dict(item).items() if k in ArticleItem.fields}
+    row["author"] = "; ".join(row.pop("authors", None) or []) or None
+    return row

@@ -12,6 +12,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.response import response_status_message
 
 from crawlers.extract.urls import strip_tracking
+from crawlers.frontier import Frontier, StoredUrlsInRedis, round_keys
 from storage import db as store
 
 logger = logging.getLogger(__name__)
@@ -70,20 +71,32 @@ class RetryWithBackoffMiddleware(RetryMiddleware):
 class SkipStoredArticlesMiddleware:
     """Article requests whose URL is already stored are not fetched again (incremental crawling)."""
 
-    def __init__(self, db_path: str):
-        self.db = store.open_db(db_path, migrate=False)
+    def __init__(self, lookup):
+        self.lookup = lookup
 
     @classmethod
     def from_crawler(cls, crawler):
-        db_path = crawler.settings.get("PRIVWATCH_DB")
-        if not db_path or crawler.settings.getbool("PRIVWATCH_REFETCH"):
+        if crawler.settings.getbool("PRIVWATCH_REFETCH"):
             raise NotConfigured
-        return cls(db_path)
+        if round_keys(crawler.settings):
+            frontier = Frontier.of(crawler)
+            return cls(StoredUrlsInRedis(frontier.server, frontier.keys))
+        db_path = crawler.settings.get("PRIVWATCH_DB")
+        if not db_path:
+            raise NotConfigured
+        return cls(StoredUrlsInDatabase(store.open_db(db_path, migrate=False)))
 
     def process_request(self, request):
         if not request.meta.get("article"):
             return None
-        candidates = {request.url, strip_tracking(request.url)}
-        if store.stored_urls(self.db, candidates):
+        if self.lookup.stored({request.url, strip_tracking(request.url)}):
             raise IgnoreRequest(f"already stored: {request.url}")
         return None
+
+
+class StoredUrlsInDatabase:
+    def __init__(self, db):
+        self.db = db
+
+    def stored(self, urls) -> set[str]:
+        return store.stored_urls(self.db, urls)

@@ -7,6 +7,7 @@ import unicodedata
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawlers.items import storage_row
 from storage import db as store
 
 logger = logging.getLogger(__name__)
@@ -79,9 +80,7 @@ class StorePipeline:
         self.db = store.open_db(self.db_path, migrate=False)
 
     def process_item(self, item):
-        row = dict(item)
-        row["author"] = "; ".join(row.pop("authors", None) or []) or None
-        self.batch.append(row)
+        self.batch.append(storage_row(item))
         if len(self.batch) >= self.batch_size:
             self.flush()
         return item

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawlers.frontier import Frontier, RedisCrawlRuns, round_keys
 from storage import db as store
 
 logger = logging.getLogger(__name__)
+
+
+def run_status(counts: Mapping[str, int], reason: str) -> str:
+    """failed: no listing, feed or sitemap page gave article links, and something went wrong;
+    partial: errors, or the crawl stopped early; ok otherwise."""
+    trouble = counts.get("errors", 0) or reason != "finished"
+    if trouble and not counts.get("usable_pages"):
+        return "failed"
+    return "partial" if trouble else "ok"
 
 
 class CrawlRuns:
@@ -24,6 +35,9 @@ class CrawlRuns:
             store.close_interrupted_runs(self.db, source_id)
         self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
         self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
+
+    def stored(self, urls) -> set[str]:
+        return store.stored_urls(self.db, urls)
 
     def count(self, source_id: str, counter: str, n: int = 1) -> None:
         if source_id in self.counts:
@@ -47,14 +61,8 @@ class CrawlRuns:
                 run_id,
                 **{k: counts[k] for k in ("pages", "new", "updated", "duplicates") if counts[k]},
             )
-            if not counts["usable_pages"] and (counts["errors"] or reason != "finished"):
-                status = "failed"
-            elif counts["errors"] or reason != "finished":
-                status = "partial"
-            else:
-                status = "ok"
             error = None if reason == "finished" else f"crawl ended: {reason}"
-            rows.append(store.finish_crawl_run(self.db, run_id, status, error))
+            rows.append(store.finish_crawl_run(self.db, run_id, run_status(counts, reason), error))
         self.db.close()
         return rows
 
@@ -65,7 +73,8 @@ class CrawlRunRecorder:
     def __init__(self, crawler):
         self.crawler = crawler
         self.db_path = crawler.settings.get("PRIVWATCH_DB")
-        if not self.db_path:
+        self.on_redis = round_keys(crawler.settings) is not None
+        if not (self.db_path or self.on_redis):
             raise NotConfigured("PRIVWATCH_DB is not set")
 
     @classmethod
@@ -78,7 +87,11 @@ class CrawlRunRecorder:
         return extension
 
     def spider_opened(self, spider):
-        spider.runs = CrawlRuns(self.db_path, [s.id for s in getattr(spider, "sources", [])])
+        if self.on_redis:
+            frontier = Frontier.of(self.crawler)
+            spider.runs = RedisCrawlRuns(frontier.server, frontier.keys, frontier.worker)
+        else:
+            spider.runs = CrawlRuns(self.db_path, [s.id for s in getattr(spider, "sources", [])])
 
     def response_received(self, response, request, spider):
         if response.status < 400 and request.meta.get("source_id"):

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 import click
+import redis
 from rich.console import Console
 from rich.table import Table
 
@@ -52,6 +53,8 @@ class PrivwatchGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except sqlite3.DatabaseError as exc:
             raise click.ClickException(f"database error: {exc}") from None
+        except redis.RedisError as exc:
+            raise click.ClickException(f"Redis: {exc}") from None
 
 
 pass_app = click.make_pass_decorator(App)
@@ -242,22 +245,46 @@ def db_schema(app: App, db: str | None) -> None:
     click.echo(schema_sql(app.open_db(db)), nl=False)
 
 
+def redis_url(app: App) -> str:
+    url = app.config.settings.redis.url
+    if not url:
+        raise click.ClickException(
+            "no Redis server: set redis.url in settings.yaml or PRIVWATCH_REDIS_URL (docs/scaling.md)"
+        )
+    return url
+
+
+def round_keys(app: App, round_id: str):
+    from crawlers.frontier import RoundKeys
+
+    return RoundKeys(app.config.settings.redis.key_prefix, round_id)
+
+
 @cli.command()
 @click.option(
     "--source", "-s", "source_ids", multiple=True, metavar="ID", help="Crawl only this source (repeatable)."
 )
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(0, 64),
+    help="Share the crawl among N local worker processes on the Redis frontier (default 1 when redis.url "
+    "is set; 0: only workers started elsewhere with `privwatch worker`).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log.")
 @db_option
 @pass_app
-def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) -> None:
+def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, db: str | None) -> None:
     """Crawl the configured sources into the database and print a summary per source.
 
     Articles already stored are not fetched again; each run writes a crawl_runs row per source and a
-    crawl_errors row per failure. Exits 1 when every source failed.
+    crawl_errors row per failure. Exits 1 when every source failed. With redis.url set, the crawl is a
+    round on a Redis frontier shared by worker processes here and on other machines (docs/scaling.md).
 
     \b
     Example:
       privwatch crawl --source szdaily --db privwatch.db
+      privwatch crawl --workers 3   # with redis.url set
     """
     from crawlers.runner import crawl_settings, run_crawl
 
@@ -270,9 +297,12 @@ def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) 
     path = app.db_path(db)
     database = app.open_db(db, must_exist=False)
     load_config_rows(database, storage_rows(config))  # sources new to the YAML need their rows first
-    database.close()
-    settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
-    runs = run_crawl(chosen, settings)
+    if workers is not None or config.settings.redis.url:
+        runs = crawl_round(app, database, [s.id for s in chosen], 1 if workers is None else workers, verbose)
+    else:
+        database.close()
+        settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
+        runs = run_crawl(chosen, settings)
     print_rows(
         [
             {k: run[k] for k in ("source_id", "status", "pages", "new", "updated", "duplicates", "errors")}
@@ -283,6 +313,96 @@ def crawl(app: App, source_ids: tuple[str, ...], verbose: bool, db: str | None) 
     )
     if runs and all(run["status"] == "failed" for run in runs):
         raise click.ClickException("every source failed; see crawl_errors")
+
+
+def crawl_round(app: App, database, source_ids: list[str], workers: int, verbose: bool) -> list[dict]:
+    from crawlers.frontier import connect
+    from privwatch.scaleout import CrawlRound, new_round_id
+
+    url = redis_url(app)
+    keys = round_keys(app, new_round_id())
+    crawl_round = CrawlRound(connect(url), database, keys, source_ids)
+    crawl_round.open()
+    click.echo(
+        f"crawl round {keys.round} with {workers} local workers; more can join from any machine with "
+        f"`privwatch worker --round {keys.round}`",
+        err=True,
+    )
+    command = [sys.executable, "-m", "privwatch", "--config-dir", str(app.config.directory)]
+    command += ["worker", "--round", keys.round, *(["--verbose"] if verbose else [])]
+    runs = crawl_round.run(command, workers)
+    for worker_id, pages in sorted(crawl_round.worker_pages.items()):
+        click.echo(f"worker {worker_id}: {pages} pages", err=True)
+    return runs
+
+
+@cli.command()
+@click.option("--round", "round_id", help="The round `privwatch crawl` printed (default: the one running).")
+@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log.")
+@pass_app
+def worker(app: App, round_id: str | None, verbose: bool) -> None:
+    """Crawl as one worker of a Redis crawl round; pages and articles go to Redis, not to a database.
+
+    The round's sources are those `privwatch crawl` chose; this machine needs the same config/ and
+    redis.url (or PRIVWATCH_REDIS_URL). It stops when the round has no work left.
+
+    \b
+    Example:
+      privwatch worker --round 20261130T071500-ab12
+    """
+    from crawlers import frontier
+    from crawlers.runner import crawl_settings, run_crawl
+
+    url = redis_url(app)
+    server = frontier.connect(url)
+    if round_id is None:
+        running = frontier.running_rounds(server, app.config.settings.redis.key_prefix)
+        if len(running) != 1:
+            found = f"rounds {', '.join(running)}: give --round" if running else "no crawl round"
+            raise click.ClickException(f"{found} on {url}")
+        round_id = running[0]
+    keys = round_keys(app, round_id)
+    source_ids = sorted(k.decode() for k in server.hkeys(keys.runs))
+    if not source_ids:
+        raise click.ClickException(f"no crawl round {round_id} on {url} (finished, or never started)")
+    worker_id = frontier.new_worker_id()
+    heartbeat = app.config.settings.redis.heartbeat_seconds
+    overrides = {
+        "LOG_LEVEL": "INFO" if verbose else "WARNING",
+        **frontier.scrapy_settings(url, keys, worker_id, heartbeat),
+    }
+    run_crawl([app.config.source(i) for i in source_ids], crawl_settings(app.config.settings, "", overrides))
+    server.delete(keys.alive(worker_id))
+
+
+@cli.command()
+@click.option("--follow", is_flag=True, help="Keep writing what arrives until Ctrl-C.")
+@db_option
+@pass_app
+def ingest(app: App, follow: bool, db: str | None) -> None:
+    """Write the articles and crawl errors waiting in Redis into the database.
+
+    `privwatch crawl` does this itself while its round runs; run this after a coordinator died, or with
+    --follow beside workers of rounds started elsewhere.
+
+    \b
+    Example:
+      privwatch ingest --db privwatch.db
+    """
+    import time
+
+    from crawlers.frontier import connect
+    from privwatch.scaleout import Ingest
+
+    writer = Ingest(connect(redis_url(app)), app.open_db(db), app.config.settings.redis.key_prefix)
+    total = writer.drain()
+    try:
+        while follow:
+            time.sleep(1)
+            total += writer.drain()
+    except KeyboardInterrupt:
+        pass
+    click.echo(f"ingested {total} records")
 
 
 @cli.command()

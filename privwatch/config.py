@@ -293,10 +293,16 @@ class ServeSettings(Model):
     port: int = Field(default=8001, ge=1, le=65535)
 
 
+class RedisSettings(Model):
+    url: str | None = None
+    key_prefix: str = Field(default="privwatch", pattern=r"^[A-Za-z0-9_.-]+$")
+    heartbeat_seconds: float = Field(default=30, ge=1)
+
+
 class Settings(Model):
     database: str = "privwatch.db"
     timezone: TimeZoneName = "UTC"
-    redis_url: str | None = None
+    redis: RedisSettings = RedisSettings()
     crawl: CrawlSettings = CrawlSettings()
     digest: DigestSettings = DigestSettings()
     smtp: SmtpSettings = SmtpSettings()

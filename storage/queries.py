@@ -129,3 +129,20 @@ def articles_to_tag(
             return
         yield [{"id": r[0], "title": r[1], "body": r[2]} for r in rows]
         last_id = rows[-1][0]
+
+
+def all_stored_urls(db: Database, chunk: int = 10_000):
+    """Every URL that is a stored article or led to one, in lists of up to `chunk`."""
+    cursor = db.execute("SELECT url FROM articles UNION ALL SELECT url FROM article_urls")
+    while rows := cursor.fetchmany(chunk):
+        yield [r[0] for r in rows]
+
+
+def crawl_error_recorded(db: Database, run_id: int, url: str | None, error: str) -> bool:
+    return (
+        db.execute(
+            "SELECT 1 FROM crawl_errors WHERE run_id = ? AND url IS ? AND error = ? LIMIT 1",
+            [run_id, url, error],
+        ).fetchone()
+        is not None
+    )

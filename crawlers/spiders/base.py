@@ -11,6 +11,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.extract import extract
 from crawlers.items import ArticleItem
+from crawlers.signals import errback_done
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml", b"text/plain")
 
@@ -66,6 +67,7 @@ class SourceSpider(scrapy.Spider):
             error = failure.value
             text = f"{type(error).__name__}: {error}".strip().rstrip(":")
             self.record_error(request, text[:500])
+        self.crawler.signals.send_catch_log(signal=errback_done, request=request)
 
     def parse_article(self, response):
         content_type = response.headers.get(b"Content-Type", b"") or b""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from crawlers.extract.urls import strip_tracking
 from crawlers.spiders.base import SourceSpider
-from storage import db as store
 
 
 class ListingSpider(SourceSpider):
@@ -42,9 +41,8 @@ class ListingSpider(SourceSpider):
             self.record_error(response, "listing page has no article links", response.status)
         for url in article_urls:
             yield self.article_request(url, source.id)
-        unseen = set(map(strip_tracking, article_urls)) - store.stored_urls(
-            self.runs.db, map(strip_tracking, article_urls)
-        )
+        canonical = set(map(strip_tracking, article_urls))
+        unseen = canonical - self.runs.stored(canonical)
         max_pages = self.settings.getint("PRIVWATCH_MAX_LISTING_PAGES", 5)
         # Older pages only hold older articles: stop paging once a page brings nothing new.
         if unseen and page_number < max_pages and source.selectors.next_page:

@@ -1,0 +1,399 @@
+"""Scale-out crawling: many crawler processes share one crawl frontier in Redis (scrapy-redis).
+
+One crawl *round* is started by `privwatch crawl --workers N` on the machine that holds the SQLite
+database; workers anywhere join it with `privwatch worker --round ID`. scrapy-redis' scheduler and
+RFPDupeFilter hold the round's queue and seen-requests set, so no URL is fetched twice in a round.
+
+What scrapy-redis does not give is "nothing lost when a worker dies": its queue forgets a request the
+moment a worker pops it. `ReliableQueue` moves a popped request into that worker's in-flight hash, and
+it leaves only when it is done (`Frontier.ack`): its callback's requests are queued and its item is
+pushed. A worker keeps a heartbeat key alive; the in-flight hash of a worker whose heartbeat expired
+goes back into the queue (`requeue_dead_workers`), so another worker fetches those pages again.
+
+Workers never touch SQLite: articles and crawl errors go to one Redis list that the single writer
+(`privwatch.scaleout.Ingest`) moves into the database.
+
+Keys, all under `{prefix}:{round}:` except the item list:
+  {spider}:requests            scrapy-redis priority queue (sorted set)
+  {spider}:dupefilter          scrapy-redis RFPDupeFilter fingerprints (set)
+  {spider}:inflight:{worker}   requests a worker popped and has not finished (hash token -> score|data)
+  alive:{worker}               heartbeat, "host:pid", expires after the heartbeat timeout
+  counts:{source}              pages and usable_pages (listing/feed/sitemap pages with links) (hash)
+  worker_pages                 pages fetched per worker (hash)
+  runs                         source id -> crawl_runs id (hash, written by the coordinator)
+  stored_urls                  URLs already in the database, so workers skip them (set)
+  {prefix}:items               articles and errors waiting for the writer (list; JSON records)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import uuid
+import warnings
+import weakref
+from dataclasses import dataclass
+
+import redis
+from scrapy import Request, signals
+from scrapy.core.engine import ExecutionEngine
+from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
+from scrapy_redis.queue import PriorityQueue
+from twisted.internet import task
+
+from crawlers import settings as base
+from crawlers.signals import errback_done
+
+logger = logging.getLogger(__name__)
+# scrapy-redis 0.9 still passes spider= to the stats collector, which Scrapy 2.13+ warns about per request
+warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
+
+TOKEN = "privwatch_inflight"
+IDLE_POLL_SECONDS = 0.5
+
+# Pop the best request and park it in the worker's in-flight hash in one step.
+POP_SCRIPT = """
+local best = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #best == 0 then return false end
+redis.call('ZREM', KEYS[1], best[1])
+redis.call('HSET', KEYS[2], ARGV[1], best[2] .. '|' .. best[1])
+return best[1]
+"""
+# Put every request of a dead worker's in-flight hash back into the queue.
+REQUEUE_SCRIPT = """
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 2, #entries, 2 do
+  local sep = string.find(entries[i], '|', 1, true)
+  redis.call('ZADD', KEYS[2], string.sub(entries[i], 1, sep - 1), string.sub(entries[i], sep + 1))
+end
+redis.call('DEL', KEYS[1])
+return #entries / 2
+"""
+
+
+@dataclass(frozen=True)
+class RoundKeys:
+    prefix: str
+    round: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}:{self.round}"
+
+    def queue(self, spider: str) -> str:
+        return f"{self.base}:{spider}:requests"
+
+    def dupefilter(self, spider: str) -> str:
+        return f"{self.base}:{spider}:dupefilter"
+
+    def inflight(self, spider: str, worker: str) -> str:
+        return f"{self.base}:{spider}:inflight:{worker}"
+
+    def alive(self, worker: str) -> str:
+        return f"{self.base}:alive:{worker}"
+
+    def counts(self, source_id: str) -> str:
+        return f"{self.base}:counts:{source_id}"
+
+    @property
+    def worker_pages(self) -> str:
+        return f"{self.base}:worker_pages"
+
+    @property
+    def runs(self) -> str:
+        return f"{self.base}:runs"
+
+    @property
+    def stored_urls(self) -> str:
+        return f"{self.base}:stored_urls"
+
+    @property
+    def items(self) -> str:
+        return f"{self.prefix}:items"
+
+    @property
+    def ingesting(self) -> str:
+        return f"{self.prefix}:items:ingesting"
+
+
+def new_worker_id() -> str:
+    host = socket.gethostname().replace(":", "-") or "host"
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def connect(url: str) -> redis.Redis:
+    server = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
+    server.ping()
+    return server
+
+
+def scrapy_settings(url: str, keys: RoundKeys, worker: str, heartbeat_seconds: float) -> dict:
+    """Scrapy settings that put a crawler on the round's shared frontier."""
+    return {
+        "REDIS_URL": url,
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawlers.frontier.ReliableQueue",
+        "SCHEDULER_QUEUE_KEY": keys.queue("%(spider)s"),
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter("%(spider)s"),
+        "SCHEDULER_PERSIST": True,  # the other workers are still using the round's queue
+        "PRIVWATCH_REDIS_PREFIX": keys.prefix,
+        "PRIVWATCH_ROUND": keys.round,
+        "PRIVWATCH_WORKER_ID": worker,
+        "PRIVWATCH_HEARTBEAT_SECONDS": heartbeat_seconds,
+        "ITEM_PIPELINES": {
+            **base.ITEM_PIPELINES,
+            "crawlers.pipelines.StorePipeline": None,
+            "crawlers.frontier.PushItemPipeline": 900,
+        },
+        "SPIDER_MIDDLEWARES": {"crawlers.frontier.AckAfterCallbackMiddleware": 50},
+        "EXTENSIONS": {**base.EXTENSIONS, "crawlers.frontier.FrontierExtension": 110},
+    }
+
+
+def round_keys(settings) -> RoundKeys | None:
+    if not (settings.get("REDIS_URL") and settings.get("PRIVWATCH_ROUND")):
+        return None
+    return RoundKeys(settings.get("PRIVWATCH_REDIS_PREFIX", "privwatch"), settings.get("PRIVWATCH_ROUND"))
+
+
+def running_rounds(server: redis.Redis, prefix: str) -> list[str]:
+    runs = RoundKeys(prefix, "*").runs
+    return sorted(key.decode()[len(prefix) + 1 : -len(":runs")] for key in server.scan_iter(match=runs))
+
+
+def requeue_dead_workers(server: redis.Redis, keys: RoundKeys, spider: str | None = None) -> int:
+    """Move the in-flight requests of workers without a heartbeat back to their queue."""
+    requeue = server.register_script(REQUEUE_SCRIPT)
+    moved = 0
+    pattern = keys.inflight(spider or "*", "*")
+    for key in server.scan_iter(match=pattern, count=500):
+        name = key.decode()
+        spider_name, _, worker = name[len(keys.base) + 1 :].partition(":inflight:")
+        if not server.exists(keys.alive(worker)):
+            moved += requeue(keys=[name, keys.queue(spider_name)])
+    return moved
+
+
+def work_left(server: redis.Redis, keys: RoundKeys, spider: str) -> bool:
+    """Requests still queued, or in flight at some worker (which may queue more)."""
+    if server.zcard(keys.queue(spider)):
+        return True
+    return any(server.hlen(k) for k in server.scan_iter(match=keys.inflight(spider, "*"), count=500))
+
+
+class ReliableQueue(PriorityQueue):
+    """scrapy-redis' priority queue where a popped request stays in the worker's in-flight hash until
+    it is acknowledged; a retry or redirect pushed back acknowledges the request it came from."""
+
+    def __init__(self, server, spider, key, serializer=None):
+        super().__init__(server, spider, key, serializer)
+        worker = spider.settings.get("PRIVWATCH_WORKER_ID")
+        self.inflight_key = f"{self.key.removesuffix(':requests')}:inflight:{worker}"
+        self._pop = server.register_script(POP_SCRIPT)
+
+    def push(self, request: Request) -> None:
+        token = request.meta.pop(TOKEN, None)
+        pipe = self.server.pipeline()
+        pipe.execute_command("ZADD", self.key, -request.priority, self._encode_request(request))
+        if token:
+            pipe.hdel(self.inflight_key, token)
+        pipe.execute()
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        token = uuid.uuid4().hex
+        data = self._pop(keys=[self.key, self.inflight_key], args=[token])
+        if not data:
+            return None
+        request = self._decode_request(data)
+        request.meta[TOKEN] = token
+        return request
+
+
+class Frontier:
+    """A crawler's handle on the round: acknowledging finished requests, heartbeat, requeueing."""
+
+    _by_crawler: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __init__(self, crawler, keys: RoundKeys):
+        settings = crawler.settings
+        self.server = connect(settings.get("REDIS_URL"))
+        self.keys = keys
+        self.worker = settings.get("PRIVWATCH_WORKER_ID")
+        self.heartbeat_seconds = settings.getfloat("PRIVWATCH_HEARTBEAT_SECONDS", 30.0)
+        self.spider_name = crawler.spidercls.name
+
+    @classmethod
+    def of(cls, crawler) -> Frontier:
+        """The crawler's frontier; NotConfigured when the crawl is not on Redis."""
+        keys = round_keys(crawler.settings)
+        if keys is None:
+            raise NotConfigured("not a Redis crawl")
+        if crawler not in cls._by_crawler:
+            cls._by_crawler[crawler] = cls(crawler, keys)
+        return cls._by_crawler[crawler]
+
+    @property
+    def inflight_key(self) -> str:
+        return self.keys.inflight(self.spider_name, self.worker)
+
+    def ack(self, request: Request | None) -> None:
+        token = request.meta.pop(TOKEN, None) if request is not None else None
+        if token:
+            self.server.hdel(self.inflight_key, token)
+
+    def beat(self) -> None:
+        self.server.set(
+            self.keys.alive(self.worker), f"{socket.gethostname()}:{os.getpid()}", ex=self.timeout
+        )
+
+    @property
+    def timeout(self) -> int:
+        return max(1, round(self.heartbeat_seconds))
+
+    def release_own(self) -> int:
+        """Give back what this worker still holds (a worker stopped before its requests finished)."""
+        return self.server.register_script(REQUEUE_SCRIPT)(
+            keys=[self.inflight_key, self.keys.queue(self.spider_name)]
+        )
+
+
+class FrontierExtension:
+    """Keeps a worker's heartbeat, acknowledges finished requests, and keeps an idle worker open while
+    other workers still have work that may queue more requests."""
+
+    def __init__(self, crawler):
+        self.frontier = Frontier.of(crawler)
+        self.heartbeat = task.LoopingCall(self.frontier.beat)
+        # An idle engine asks its scheduler for work only on this heartbeat (5 s by default): with a
+        # shared queue, work another worker queued would wait that long. The poll itself is one ZCARD.
+        ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler)
+        connect_signal = crawler.signals.connect
+        connect_signal(extension.spider_opened, signal=signals.spider_opened)
+        connect_signal(extension.spider_idle, signal=signals.spider_idle)
+        connect_signal(extension.spider_closed, signal=signals.spider_closed)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            connect_signal(extension.item_done, signal=signal)
+        connect_signal(extension.request_done, signal=signals.request_dropped)
+        connect_signal(extension.request_done, signal=errback_done)
+        return extension
+
+    def spider_opened(self, spider):
+        self.frontier.beat()
+        self.heartbeat.start(self.frontier.timeout / 3, now=False)
+
+    def item_done(self, item, response=None, **kwargs):
+        if response is not None:
+            self.frontier.ack(response.request)
+
+    def request_done(self, request, **kwargs):
+        self.frontier.ack(request)
+
+    def spider_idle(self, spider):
+        frontier = self.frontier
+        requeue_dead_workers(frontier.server, frontier.keys, spider.name)
+        if work_left(frontier.server, frontier.keys, spider.name):
+            raise DontCloseSpider
+
+    def spider_closed(self, spider, reason):
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        released = self.frontier.release_own()
+        if released:
+            spider.logger.info("gave %d unfinished requests back to the round", released)
+
+
+class AckAfterCallbackMiddleware:
+    """Spider middleware: a response that gave no item is done once its callback's requests are queued.
+    (A response that gave an item is done when the item has been pushed: see FrontierExtension.)"""
+
+    def __init__(self, frontier: Frontier):
+        self.frontier = frontier
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(Frontier.of(crawler))
+
+    def process_spider_output(self, response, result):
+        items = 0
+        for output in result:
+            items += not isinstance(output, Request)
+            yield output
+        if not items:
+            self.frontier.ack(response.request)
+
+    async def process_spider_output_async(self, response, result):
+        items = 0
+        async for output in result:
+            items += not isinstance(output, Request)
+            yield output
+        if not items:
+            self.frontier.ack(response.request)
+
+    def process_spider_exception(self, response, exception):
+        self.frontier.ack(response.request)
+
+
+class PushItemPipeline:
+    """The last pipeline of a Redis worker: the article goes to the round's item list for the writer."""
+
+    def __init__(self, frontier: Frontier):
+        self.frontier = frontier
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(Frontier.of(crawler))
+
+    def process_item(self, item):
+        record = {"type": "article", "round": self.frontier.keys.round, **dict(item)}
+        self.frontier.server.rpush(self.frontier.keys.items, json.dumps(record, ensure_ascii=False))
+        return item
+
+
+class RedisCrawlRuns:
+    """CrawlRuns for a Redis worker: counters in the round's hashes, error rows through the item list.
+    The coordinator opens and finishes the crawl_runs rows."""
+
+    def __init__(self, server: redis.Redis, keys: RoundKeys, worker: str):
+        self.server = server
+        self.keys = keys
+        self.worker = worker
+        self.stored = StoredUrlsInRedis(server, keys).stored
+
+    def count(self, source_id: str, counter: str, n: int = 1) -> None:
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hincrby(self.keys.counts(source_id), counter, n)
+        if counter == "pages":
+            pipe.hincrby(self.keys.worker_pages, self.worker, n)
+        pipe.execute()
+
+    def error(self, source_id: str | None, url: str | None, status: int | None, error: str) -> None:
+        logger.warning("crawl error %s %s: %s", status or "-", url, error)
+        record = {
+            "type": "error", "round": self.keys.round, "source_id": source_id, "url": url,
+            "status": status, "error": error[:2000],
+        }  # fmt: skip
+        self.server.rpush(self.keys.items, json.dumps(record, ensure_ascii=False))
+
+    def finish(self, reason: str) -> list[dict]:
+        return []
+
+
+class StoredUrlsInRedis:
+    """Which URLs are stored, from the round's set (seeded by the coordinator, grown by the writer)."""
+
+    def __init__(self, server: redis.Redis, keys: RoundKeys):
+        self.server = server
+        self.key = keys.stored_urls
+
+    def stored(self, urls) -> set[str]:
+        urls = list(urls)
+        if not urls:
+            return set()
+        return {url for url, found in zip(urls, self.server.smismember(self.key, urls), strict=True) if found}

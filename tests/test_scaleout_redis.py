@@ -1,0 +1,235 @@
+"""Scale-out crawling on Redis: worker processes share one scrapy-redis frontier against a real
+redis-server on 127.0.0.1, and one writer stores what they find."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+import yaml
+
+from benchmarks.redissrv import RedisServerMissing, free_port
+from benchmarks.redissrv import redis_server as redis_server_at_free_port
+from benchmarks.sites import listing_source, write_site
+from storage.db import open_db
+
+from .sitesrv import SiteServer
+
+PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
+ARTICLES = 2999  # and the index page: a 3,000-page site
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    try:
+        with redis_server_at_free_port() as url:
+            yield url
+    except RedisServerMissing as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """A fresh Redis database per test."""
+    redis.Redis.from_url(redis_server).flushall()
+    return redis_server
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> tuple[Path, list[str]]:
+    root = tmp_path_factory.mktemp("site")
+    return root, write_site(root, ARTICLES)
+
+
+def configure(config_dir: Path, base: str, heartbeat: float = 30) -> None:
+    data = {"version": 1, "sources": [listing_source(base)]}
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
+    settings["crawl"].update(autothrottle=False, download_delay=0)
+    settings["redis"] = {"heartbeat_seconds": heartbeat}
+    (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+
+
+def crawl_command(config_dir: Path, db: Path, workers: int) -> list[str]:
+    return [PRIVWATCH, "--config-dir", str(config_dir), "crawl", "--db", str(db), "--workers", str(workers)]
+
+
+def stored(db: Path) -> tuple[Counter, dict]:
+    database = open_db(db)
+    urls = Counter(r[0] for r in database.execute("SELECT url FROM articles"))
+    run = dict(next(database.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")))
+    database.close()
+    return urls, run
+
+
+def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, redis_url, big_site):
+    root, paths = big_site
+    db = tmp_path / "scale.db"
+    with SiteServer(root) as server:
+        configure(config_dir, server.base)
+        result = subprocess.run(
+            crawl_command(config_dir, db, 3),
+            env={**os.environ, "PRIVWATCH_REDIS_URL": redis_url},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        requests = server.counts()
+    assert result.returncode == 0, result.stderr[-3000:]
+    # every worker reads robots.txt for itself; every other page is fetched once across the workers
+    pages = {path: n for path, n in requests.items() if path != "/robots.txt"}
+    assert set(pages) == {"/index.html", *paths}
+    assert [p for p, n in pages.items() if n > 1] == []
+    worker_lines = [line for line in result.stderr.splitlines() if line.startswith("worker ")]
+    assert len(worker_lines) == 3 and all(int(line.split()[-2]) > 0 for line in worker_lines), result.stderr
+    urls, run = stored(db)
+    assert len(urls) == ARTICLES and max(urls.values()) == 1
+    assert (run["status"], run["pages"], run["new"], run["errors"]) == ("ok", ARTICLES + 1, ARTICLES, 0)
+    leftover = [k for k in redis.Redis.from_url(redis_url).scan_iter() if not k.endswith(b":items")]
+    assert leftover == []
+
+
+def test_scale_redis_workers_started_elsewhere_join_the_running_round(
+    tmp_path, config_dir, redis_url, big_site
+):
+    root, paths = big_site
+    db = tmp_path / "remote.db"
+    client = redis.Redis.from_url(redis_url)
+    env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
+    with SiteServer(root) as server:
+        configure(config_dir, server.base)
+        coordinator = subprocess.Popen(
+            crawl_command(config_dir, db, 0), env=env, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while not list(client.scan_iter(match="privwatch:*:runs")):
+            assert time.monotonic() < deadline and coordinator.poll() is None, "the round never opened"
+            time.sleep(0.05)
+        # as on other machines: same config, the Redis URL, no database
+        workers = [
+            subprocess.Popen([PRIVWATCH, "--config-dir", str(config_dir), "worker"], env=env, cwd=tmp_path)
+            for _ in range(2)
+        ]
+        try:
+            assert [w.wait(timeout=600) for w in workers] == [0, 0]
+            _, stderr = coordinator.communicate(timeout=120)
+        finally:
+            for process in [coordinator, *workers]:
+                if process.poll() is None:
+                    process.kill()
+        requests = server.counts()
+    assert coordinator.returncode == 0, stderr[-3000:]
+    assert sorted(p for p, n in requests.items() if p != "/robots.txt" for _ in range(n)) == sorted(
+        ["/index.html", *paths]
+    )
+    urls, run = stored(db)
+    assert len(urls) == ARTICLES and max(urls.values()) == 1
+    assert (run["status"], run["new"]) == ("ok", ARTICLES)
+    assert len([line for line in stderr.splitlines() if line.startswith("worker ")]) == 2
+
+
+def alive_workers(client: redis.Redis) -> dict[str, int]:
+    return {
+        key.decode(): int(client.get(key).decode().rsplit(":", 1)[1])
+        for key in client.scan_iter(match="privwatch:*:alive:*")
+    }
+
+
+def test_scale_redis_worker_killed_halfway_loses_nothing(tmp_path, config_dir, redis_url, big_site):
+    root, paths = big_site
+    db = tmp_path / "killed.db"
+    client = redis.Redis.from_url(redis_url)
+    with SiteServer(root) as server:
+        configure(config_dir, server.base, heartbeat=2)
+        coordinator = subprocess.Popen(
+            crawl_command(config_dir, db, 3),
+            env={**os.environ, "PRIVWATCH_REDIS_URL": redis_url},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 300
+            while len(server.requests) < (ARTICLES + 1) // 2 or len(alive_workers(client)) < 3:
+                assert time.monotonic() < deadline and coordinator.poll() is None, "crawl never got halfway"
+                time.sleep(0.05)
+            victim_key, victim = sorted(alive_workers(client).items())[0]
+            os.kill(victim, signal.SIGKILL)
+            _, stderr = coordinator.communicate(timeout=600)
+        finally:
+            if coordinator.poll() is None:
+                coordinator.kill()
+        requests = server.counts()
+    assert coordinator.returncode == 0, stderr[-3000:]
+    victim_id = victim_key.rsplit(":", 1)[1]
+    assert victim_id in stderr  # it had fetched pages before it died
+    urls, run = stored(db)
+    assert len(urls) == ARTICLES and max(urls.values()) == 1
+    assert {p for p in requests if p != "/robots.txt"} == {"/index.html", *paths}
+    assert run["new"] == ARTICLES and run["status"] == "ok"
+    # only what the dead worker had in flight was fetched twice
+    assert sum(n - 1 for p, n in requests.items() if p != "/robots.txt") <= 64
+
+
+def test_redis_ingest_after_a_writer_crash_stores_each_record_once(tmp_path, config_dir, redis_url):
+    db = tmp_path / "ingest.db"
+    privwatch = [PRIVWATCH, "--config-dir", str(config_dir)]
+    subprocess.run([*privwatch, "init", "--db", str(db)], check=True, capture_output=True)
+    client = redis.Redis.from_url(redis_url)
+    body = "\n\n".join(["Regulators said the app collected personal data without consent from users."] * 5)
+    records = [
+        {"type": "article", "round": "r1", "source_id": "szdaily", "url": f"https://x.example/{i}",
+         "fetched_urls": [f"https://x.example/{i}?from=feed"], "title": f"Story {i}",
+         "authors": ["A. Writer"], "body": f"{body} {i}", "language": "en"}
+        for i in range(3)
+    ] + [{"type": "error", "round": "r1", "source_id": "szdaily", "url": "https://x.example/gone",
+          "status": 404, "error": "HTTP 404"}, "not json"]  # fmt: skip
+    client.rpush("privwatch:items", *[json.dumps(r) if isinstance(r, dict) else r for r in records])
+    client.rpush("privwatch:items", json.dumps(records[0]))  # a requeued page sent its article again
+    env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
+
+    def ingest() -> str:
+        result = subprocess.run(
+            [*privwatch, "ingest", "--db", str(db)], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def stored_rows() -> tuple[list, list]:
+        database = open_db(db)
+        articles = [tuple(r) for r in database.execute("SELECT url, author FROM articles ORDER BY url")]
+        errors = [tuple(r) for r in database.execute("SELECT url, status FROM crawl_errors")]
+        database.close()
+        return articles, errors
+
+    assert ingest() == "ingested 6 records"
+    expected = (
+        [(f"https://x.example/{i}", "A. Writer") for i in range(3)],
+        [("https://x.example/gone", 404)],
+    )
+    assert stored_rows() == expected
+    assert client.llen("privwatch:items") == 0 and not client.exists("privwatch:items:ingesting")
+    assert client.sismember("privwatch:r1:stored_urls", "https://x.example/1?from=feed")
+    # a writer that died after its commit, before dropping its side list: the next one stores nothing twice
+    client.rpush("privwatch:items:ingesting", json.dumps(records[1]), json.dumps(records[3]))
+    assert ingest() == "ingested 2 records"
+    assert stored_rows() == expected
+
+
+def test_redis_crawl_needs_a_reachable_server(tmp_path, config_dir):
+    db = tmp_path / "no.db"
+    env = {k: v for k, v in os.environ.items() if k != "PRIVWATCH_REDIS_URL"}
+    missing = subprocess.run(crawl_command(config_dir, db, 2), env=env, capture_output=True, text=True)
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines()[-1].startswith("Error: no Redis server: set redis.url")
+    env["PRIVWATCH_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    down = subprocess.run(crawl_command(config_dir, db, 2), env=env, capture_output=True, text=True)
+    assert down.returncode == 1 and "Traceback" not in down.stderr
+    assert down.stderr.strip().splitlines()[-1].startswith("Error: Redis: ")
