@@ -13,7 +13,7 @@ goes back into the queue (`requeue_dead_workers`), so another worker fetches tho
 Workers never touch SQLite: articles and crawl errors go to one Redis list that the single writer
 (`privwatch.scaleout.Ingest`) moves into the database.
 
-Keys, all under `{prefix}:{round}:` except the item list:
+Keys, all under `{prefix}:{round}:`:
   {spider}:requests            scrapy-redis priority queue (sorted set)
   {spider}:dupefilter          scrapy-redis RFPDupeFilter fingerprints (set)
   {spider}:inflight:{worker}   requests a worker popped and has not finished (hash token -> score|data)
@@ -21,8 +21,10 @@ Keys, all under `{prefix}:{round}:` except the item list:
   counts:{source}              pages and usable_pages (listing/feed/sitemap pages with links) (hash)
   worker_pages                 pages fetched per worker (hash)
   runs                         source id -> crawl_runs id (hash, written by the coordinator)
+  coordinator                  the coordinator's heartbeat (its pid; expires 10 s after it stops)
   stored_urls                  URLs already in the database, so workers skip them (set)
-  {prefix}:items               articles and errors waiting for the writer (list; JSON records)
+  items                        articles and errors waiting for the writer (list; JSON records)
+  items:ingesting              the batch the writer is storing (list)
 """
 
 from __future__ import annotations
@@ -98,6 +100,10 @@ class RoundKeys:
         return f"{self.base}:counts:{source_id}"
 
     @property
+    def coordinator(self) -> str:
+        return f"{self.base}:coordinator"
+
+    @property
     def worker_pages(self) -> str:
         return f"{self.base}:worker_pages"
 
@@ -111,11 +117,11 @@ class RoundKeys:
 
     @property
     def items(self) -> str:
-        return f"{self.prefix}:items"
+        return f"{self.base}:items"
 
     @property
     def ingesting(self) -> str:
-        return f"{self.prefix}:items:ingesting"
+        return f"{self.base}:items:ingesting"
 
 
 def new_worker_id() -> str:

@@ -245,6 +245,9 @@ def db_schema(app: App, db: str | None) -> None:
     click.echo(schema_sql(app.open_db(db)), nl=False)
 
 
+CRAWL_SUMMARY = ("source_id", "status", "pages", "new", "updated", "duplicates", "errors")
+
+
 def redis_url(app: App) -> str:
     url = app.config.settings.redis.url
     if not url:
@@ -303,14 +306,7 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
         database.close()
         settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
         runs = run_crawl(chosen, settings)
-    print_rows(
-        [
-            {k: run[k] for k in ("source_id", "status", "pages", "new", "updated", "duplicates", "errors")}
-            for run in runs
-        ],
-        False,
-        title="crawl",
-    )
+    print_rows([{k: run[k] for k in CRAWL_SUMMARY} for run in runs], False, title="crawl")
     if runs and all(run["status"] == "failed" for run in runs):
         raise click.ClickException("every source failed; see crawl_errors")
 
@@ -376,33 +372,34 @@ def worker(app: App, round_id: str | None, verbose: bool) -> None:
 
 
 @cli.command()
-@click.option("--follow", is_flag=True, help="Keep writing what arrives until Ctrl-C.")
+@click.option("--wait", is_flag=True, help="Keep going until the workers of those rounds have finished.")
 @db_option
 @pass_app
-def ingest(app: App, follow: bool, db: str | None) -> None:
-    """Write the articles and crawl errors waiting in Redis into the database.
+def ingest(app: App, wait: bool, db: str | None) -> None:
+    """Store what the workers of Redis crawl rounds without a coordinator sent, and finish those rounds.
 
-    `privwatch crawl` does this itself while its round runs; run this after a coordinator died, or with
-    --follow beside workers of rounds started elsewhere.
+    `privwatch crawl` stores its round's articles itself; if it died, this stores what its workers
+    pushed (nothing twice) and closes the round's crawl runs once no work and no worker is left.
 
     \b
     Example:
-      privwatch ingest --db privwatch.db
+      privwatch ingest --wait --db privwatch.db
     """
     import time
 
     from crawlers.frontier import connect
-    from privwatch.scaleout import Ingest
+    from privwatch.scaleout import adopt_orphan_rounds
 
-    writer = Ingest(connect(redis_url(app)), app.open_db(db), app.config.settings.redis.key_prefix)
-    total = writer.drain()
-    try:
-        while follow:
-            time.sleep(1)
-            total += writer.drain()
-    except KeyboardInterrupt:
-        pass
-    click.echo(f"ingested {total} records")
+    server, database = connect(redis_url(app)), app.open_db(db)
+    prefix = app.config.settings.redis.key_prefix
+    stored, finished, going = adopt_orphan_rounds(server, database, prefix)
+    while wait and going:
+        time.sleep(1)
+        more, done, going = adopt_orphan_rounds(server, database, prefix)
+        stored, finished = stored + more, finished + done
+    if finished:
+        print_rows([{k: run[k] for k in CRAWL_SUMMARY} for run in finished], False, title="crawl")
+    click.echo(f"ingested {stored} records" + (f"; {going} rounds still crawling" if going else ""))
 
 
 @cli.command()

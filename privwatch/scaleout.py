@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import redis
 
-from crawlers.frontier import RoundKeys, requeue_dead_workers, work_left
+from crawlers.frontier import RoundKeys, requeue_dead_workers, running_rounds, work_left
 from crawlers.items import storage_row
 from crawlers.runner import SPIDERS
 from crawlers.runs import run_status
@@ -27,6 +27,9 @@ from storage.queries import all_stored_urls, crawl_error_recorded
 logger = logging.getLogger(__name__)
 
 ARTICLE_COUNTERS = {"new": "new", "updated": "updated", "duplicate": "duplicates"}
+COORDINATOR_TIMEOUT = (
+    10  # seconds without a coordinator's heartbeat before `privwatch ingest` adopts its round
+)
 
 
 def new_round_id() -> str:
@@ -34,7 +37,8 @@ def new_round_id() -> str:
 
 
 class Ingest:
-    """The one SQLite writer of Redis crawls.
+    """The one SQLite writer of a Redis crawl round (`privwatch crawl` while the round runs, or
+    `privwatch ingest` after its coordinator died).
 
     Each step moves up to `batch_size` records from the item list to a side list, writes them in one
     transaction, then drops the side list. A writer that dies mid-batch leaves the side list behind and
@@ -46,23 +50,22 @@ class Ingest:
         self.db = db
         self.prefix = prefix
         self.batch_size = batch_size
-        self.items = RoundKeys(prefix, "").items
-        self.ingesting = RoundKeys(prefix, "").ingesting
         self.run_ids: dict[tuple[str, str | None], int | None] = {}
 
-    def drain(self) -> int:
+    def drain(self, round_id: str) -> int:
+        keys = RoundKeys(self.prefix, round_id)
         total = 0
-        while stored := self.step():
+        while stored := self.step(keys):
             total += stored
         return total
 
-    def step(self) -> int:
-        taken = self.server.lrange(self.ingesting, 0, -1)
+    def step(self, keys: RoundKeys) -> int:
+        taken = self.server.lrange(keys.ingesting, 0, -1)
         recovering = bool(taken)
         if not taken:
             pipe = self.server.pipeline(transaction=False)
             for _ in range(self.batch_size):
-                pipe.lmove(self.items, self.ingesting, "LEFT", "RIGHT")
+                pipe.lmove(keys.items, keys.ingesting, "LEFT", "RIGHT")
             taken = [raw for raw in pipe.execute() if raw is not None]
         if not taken:
             return 0
@@ -73,7 +76,7 @@ class Ingest:
             except ValueError:
                 logger.error("not a crawl record, skipped: %r", raw[:200])
         self.write(records, recovering)
-        self.server.delete(self.ingesting)
+        self.server.delete(keys.ingesting)
         return len(taken)
 
     def write(self, records: list[dict], recovering: bool) -> None:
@@ -128,8 +131,12 @@ class CrawlRound:
         self.ingest = Ingest(server, db, keys.prefix)
         self.worker_pages: dict[str, int] = {}
 
+    def beat(self) -> None:
+        self.server.set(self.keys.coordinator, os.getpid(), ex=COORDINATOR_TIMEOUT)
+
     def open(self) -> None:
         """crawl_runs rows (their ids also tell workers which sources to crawl) and the stored URLs."""
+        self.beat()
         for source_id in self.source_ids:
             store.close_interrupted_runs(self.db, source_id)
         runs = {source_id: store.start_crawl_run(self.db, source_id) for source_id in self.source_ids}
@@ -160,7 +167,8 @@ class CrawlRound:
         reason = "finished"
         try:
             while True:
-                self.ingest.drain()
+                self.beat()
+                self.ingest.drain(self.keys.round)
                 requeue_dead_workers(self.server, self.keys)
                 if all(p.poll() is not None for p in processes):
                     if (workers or self.started()) and not self.work_left():
@@ -180,7 +188,11 @@ class CrawlRound:
                     process.wait(timeout=60)
                 except subprocess.TimeoutExpired:
                     process.kill()
-            self.ingest.drain()
+        return self.conclude(reason)
+
+    def conclude(self, reason: str) -> list[dict]:
+        """Store what is left, finish the crawl_runs rows, drop the round's keys."""
+        self.ingest.drain(self.keys.round)
         rows = self.finish(reason)
         self.worker_pages = {
             k.decode(): int(v) for k, v in self.server.hgetall(self.keys.worker_pages).items()
@@ -201,7 +213,24 @@ class CrawlRound:
         return rows
 
     def close(self) -> None:
-        """The round's keys go; the item list stays (a writer may still have records of other rounds)."""
+        """The round's keys go (its item list is empty by now)."""
         keys = list(self.server.scan_iter(match=self.keys.base + ":*", count=1000))
         for start in range(0, len(keys), 500):
             self.server.unlink(*keys[start : start + 500])
+
+
+def adopt_orphan_rounds(server: redis.Redis, db, prefix: str) -> tuple[int, list[dict], int]:
+    """Rounds whose coordinator is gone: store what their workers sent, and conclude those with no work
+    left and no live worker. Returns (records stored, crawl_runs rows finished, rounds still going)."""
+    stored, rows, going = 0, [], 0
+    for round_id in running_rounds(server, prefix):
+        crawl_round = CrawlRound(server, db, RoundKeys(prefix, round_id), [])
+        if server.exists(crawl_round.keys.coordinator):
+            continue
+        requeue_dead_workers(server, crawl_round.keys)
+        stored += crawl_round.ingest.drain(round_id)
+        if crawl_round.work_left() or crawl_round.workers_alive():
+            going += 1
+        else:
+            rows += crawl_round.conclude("finished after its coordinator stopped")
+    return stored, rows, going

@@ -19,6 +19,8 @@ import yaml
 from benchmarks.redissrv import RedisServerMissing, free_port
 from benchmarks.redissrv import redis_server as redis_server_at_free_port
 from benchmarks.sites import listing_source, write_site
+from crawlers.frontier import RoundKeys
+from privwatch.scaleout import CrawlRound
 from storage.db import open_db
 
 from .sitesrv import SiteServer
@@ -93,8 +95,7 @@ def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, r
     urls, run = stored(db)
     assert len(urls) == ARTICLES and max(urls.values()) == 1
     assert (run["status"], run["pages"], run["new"], run["errors"]) == ("ok", ARTICLES + 1, ARTICLES, 0)
-    leftover = [k for k in redis.Redis.from_url(redis_url).scan_iter() if not k.endswith(b":items")]
-    assert leftover == []
+    assert list(redis.Redis.from_url(redis_url).scan_iter()) == []  # the round cleaned up after itself
 
 
 def test_scale_redis_workers_started_elsewhere_join_the_running_round(
@@ -178,11 +179,16 @@ def test_scale_redis_worker_killed_halfway_loses_nothing(tmp_path, config_dir, r
     assert sum(n - 1 for p, n in requests.items() if p != "/robots.txt") <= 64
 
 
-def test_redis_ingest_after_a_writer_crash_stores_each_record_once(tmp_path, config_dir, redis_url):
+def test_redis_ingest_adopts_a_round_whose_coordinator_died(tmp_path, config_dir, redis_url):
     db = tmp_path / "ingest.db"
     privwatch = [PRIVWATCH, "--config-dir", str(config_dir)]
     subprocess.run([*privwatch, "init", "--db", str(db)], check=True, capture_output=True)
     client = redis.Redis.from_url(redis_url)
+    database = open_db(db)
+    CrawlRound(client, database, RoundKeys("privwatch", "r1"), ["szdaily"]).open()
+    database.close()
+    client.delete("privwatch:r1:coordinator")  # the coordinator died; one worker is still crawling
+    client.set("privwatch:r1:alive:w1", "elsewhere:1", ex=60)
     body = "\n\n".join(["Regulators said the app collected personal data without consent from users."] * 5)
     records = [
         {"type": "article", "round": "r1", "source_id": "szdaily", "url": f"https://x.example/{i}",
@@ -191,8 +197,8 @@ def test_redis_ingest_after_a_writer_crash_stores_each_record_once(tmp_path, con
         for i in range(3)
     ] + [{"type": "error", "round": "r1", "source_id": "szdaily", "url": "https://x.example/gone",
           "status": 404, "error": "HTTP 404"}, "not json"]  # fmt: skip
-    client.rpush("privwatch:items", *[json.dumps(r) if isinstance(r, dict) else r for r in records])
-    client.rpush("privwatch:items", json.dumps(records[0]))  # a requeued page sent its article again
+    client.rpush("privwatch:r1:items", *[json.dumps(r) if isinstance(r, dict) else r for r in records])
+    client.rpush("privwatch:r1:items", json.dumps(records[0]))  # a requeued page sent its article again
     env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
 
     def ingest() -> str:
@@ -202,25 +208,27 @@ def test_redis_ingest_after_a_writer_crash_stores_each_record_once(tmp_path, con
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 
-    def stored_rows() -> tuple[list, list]:
+    def stored_rows() -> tuple[list, list, str]:
         database = open_db(db)
         articles = [tuple(r) for r in database.execute("SELECT url, author FROM articles ORDER BY url")]
         errors = [tuple(r) for r in database.execute("SELECT url, status FROM crawl_errors")]
+        status = database.execute("SELECT status FROM crawl_runs").fetchone()[0]
         database.close()
-        return articles, errors
+        return articles, errors, status
 
-    assert ingest() == "ingested 6 records"
-    expected = (
-        [(f"https://x.example/{i}", "A. Writer") for i in range(3)],
-        [("https://x.example/gone", 404)],
-    )
-    assert stored_rows() == expected
-    assert client.llen("privwatch:items") == 0 and not client.exists("privwatch:items:ingesting")
+    assert ingest() == "ingested 6 records; 1 rounds still crawling"
+    articles = [(f"https://x.example/{i}", "A. Writer") for i in range(3)]
+    errors = [("https://x.example/gone", 404)]
+    assert stored_rows() == (articles, errors, "running")
+    assert client.llen("privwatch:r1:items") == 0 and not client.exists("privwatch:r1:items:ingesting")
     assert client.sismember("privwatch:r1:stored_urls", "https://x.example/1?from=feed")
-    # a writer that died after its commit, before dropping its side list: the next one stores nothing twice
-    client.rpush("privwatch:items:ingesting", json.dumps(records[1]), json.dumps(records[3]))
-    assert ingest() == "ingested 2 records"
-    assert stored_rows() == expected
+    # a writer that died after its commit, before dropping its side list: nothing is stored twice; the
+    # last worker has gone, so the round is finished and its keys dropped
+    client.rpush("privwatch:r1:items:ingesting", json.dumps(records[1]), json.dumps(records[3]))
+    client.delete("privwatch:r1:alive:w1")
+    assert ingest().endswith("ingested 2 records")
+    assert stored_rows() == (articles, errors, "failed")  # an error, and no listing page gave links
+    assert list(client.scan_iter()) == []
 
 
 def test_redis_crawl_needs_a_reachable_server(tmp_path, config_dir):
