@@ -81,9 +81,9 @@ CJK_OR_WORD = re.compile(
 
 
 # ASCII word characters (what \w matches below U+0080) kept, every other byte turned into a space
-ASCII_WORDS_ONLY = bytes(
-    b if chr(b).isalnum() or chr(b) == "_" else ord(" ") for b in range(128)
-) + b" " * 128
+ASCII_WORDS_ONLY = (
+    bytes(b if chr(b).isalnum() or chr(b) == "_" else ord(" ") for b in range(128)) + b" " * 128
+)
 
 
 def word_count(body: str | None) -> int:
@@ -256,19 +256,27 @@ class ArticleTags:
 
 def replace_tags(db: Database, article_id: int, tags: ArticleTags, nlp_version: str) -> None:
     """Replace every tag of an article (mentions, incidents, unlinked organisations) in one transaction."""
+    replace_tags_many(db, [(article_id, tags)], nlp_version)
+
+
+def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], nlp_version: str) -> None:
+    """replace_tags for a batch of (article_id, tags), in one transaction (`privwatch tag`: a commit per
+    article was 40% of its write time)."""
+    tagged_at = utcnow()
     with db.atomic():
-        for table in ("mentions", "article_incidents", "unlinked_orgs"):
-            db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
-        db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
-        db["article_incidents"].insert_all({**i, "article_id": article_id} for i in tags.incidents)
-        db["unlinked_orgs"].insert_all(
-            {"name": name, "article_id": article_id, "count": count}
-            for name, count in tags.unlinked_orgs.items()
-        )
-        db.execute(
-            "UPDATE articles SET tagged_at = ?, nlp_version = ? WHERE id = ?",
-            [utcnow(), nlp_version, article_id],
-        )
+        for article_id, tags in tagged:
+            for table in ("mentions", "article_incidents", "unlinked_orgs"):
+                db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+            db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
+            db["article_incidents"].insert_all({**i, "article_id": article_id} for i in tags.incidents)
+            db["unlinked_orgs"].insert_all(
+                {"name": name, "article_id": article_id, "count": count}
+                for name, count in tags.unlinked_orgs.items()
+            )
+            db.execute(
+                "UPDATE articles SET tagged_at = ?, nlp_version = ? WHERE id = ?",
+                [tagged_at, nlp_version, article_id],
+            )
 
 
 # -- crawl runs -----------------------------------------------------------------------------------------
