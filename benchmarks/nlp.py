@@ -1,10 +1,11 @@
 """Tagging throughput: the privwatch pipeline against a bare spaCy NER-only pipeline on the same texts.
 
 The texts are the dev gold set's articles (title and body), repeated to a few hundred documents. Both
-sides run nlp.pipe over the same texts with 1 and then 2 processes; the bare side is the base model
-loaded with enable=["tok2vec", "ner"], the privwatch side is `privwatch tag`'s tagging (pipeline plus
-the conversion to storage tags). Both are warmed up with one untimed pass, and each side's best of a
-few alternating rounds counts. Prints a table and one line `BENCH {json}`: tag_vs_spacy, privwatch's
+sides tag the same texts with 1 and then 2 processes; the bare side is the base model loaded with
+enable=["tok2vec", "ner"] and run with nlp.pipe(n_process=N), whose workers send back the Docs; the
+privwatch side is `privwatch tag`'s tagging (nlp.pipeline.tag_articles, whose workers send back only the
+tags, plus the conversion to storage tags). Both are warmed up with one untimed pass, and each side's
+best of a few alternating rounds counts. Prints a table and one line `BENCH {json}`: tag_vs_spacy, privwatch's
 articles/s over bare spaCy's, is the lowest ratio over the process counts run (1 and 2 by default), so a
 regression in either setting shows; tag_vs_spacy_by_processes has each one.
 Usage: python -m benchmarks.nlp [--repeat N] [--processes 1 2] [--json]

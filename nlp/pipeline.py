@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,7 +202,35 @@ def tag_article(nlp: Language, title: str | None, body: str | None, article_id: 
 def tag_articles(
     nlp: Language, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[TaggedArticle]:
-    """Tag {"id", "title", "body"} records with nlp.pipe, in order."""
+    """Tag {"id", "title", "body"} records with nlp.pipe, in order, in n_process worker processes."""
     pairs = ((article_text(a.get("title"), a.get("body")), a.get("id")) for a in articles)
-    for doc, article_id in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+    if n_process == 1:
+        yield from _tag_pairs(nlp, pairs, batch_size)
+        return
+    # Workers send back the tags, not the Docs: nlp.pipe(n_process=N) serialises every tagged Doc
+    # (~35 KB, ~2 ms of CPU between the two ends) for tags that pickle to ~2 KB. Each worker gets
+    # whole batches; at most two per worker wait, so a long database cursor is read as tagging goes.
+    with ProcessPoolExecutor(n_process, initializer=_start_worker, initargs=(nlp, batch_size)) as pool:
+        waiting: deque[Future] = deque()
+        for batch in spacy.util.minibatch(pairs, batch_size):
+            waiting.append(pool.submit(_tag_batch, batch))
+            if len(waiting) >= 2 * n_process:
+                yield from waiting.popleft().result()
+        while waiting:
+            yield from waiting.popleft().result()
+
+
+def _tag_pairs(nlp: Language, pairs: Iterable[tuple[str, Any]], batch_size: int) -> Iterator[TaggedArticle]:
+    for doc, article_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield TaggedArticle.from_doc(doc, article_id)
+
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(nlp: Language, batch_size: int) -> None:
+    _worker.update(nlp=nlp, batch_size=batch_size)
+
+
+def _tag_batch(pairs: list[tuple[str, Any]]) -> list[TaggedArticle]:
+    return list(_tag_pairs(_worker["nlp"], pairs, _worker["batch_size"]))
