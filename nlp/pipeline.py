@@ -8,9 +8,10 @@ tagged.to_json()                                # -> a tag-file line
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -199,30 +200,82 @@ def tag_article(nlp: Language, title: str | None, body: str | None, article_id: 
     return TaggedArticle.from_doc(nlp(article_text(title, body)), article_id)
 
 
+# articles remembered for spotting exact copies: syndicated copies are crawled, so stored, close together
+RECENT_TEXTS = 5_000
+
+
 def tag_articles(
     nlp: Language, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[TaggedArticle]:
-    """Tag {"id", "title", "body"} records with nlp.pipe, in order, in n_process worker processes."""
-    pairs = ((article_text(a.get("title"), a.get("body")), a.get("id")) for a in articles)
+    """Tag {"id", "title", "body"} records with nlp.pipe, in order, in n_process worker processes.
+
+    An article whose text (title and body) is exactly that of one of the last RECENT_TEXTS articles, a
+    syndicated copy, is not tagged again: it gets a copy of that article's tags under its own id.
+    """
+    batches = _batches(articles, batch_size)
     if n_process == 1:
-        yield from _tag_pairs(nlp, pairs, batch_size)
+        for items, texts in batches:
+            yield from _resolve(items, _tag_texts(nlp, texts, batch_size))
         return
     # Workers send back the tags, not the Docs: nlp.pipe(n_process=N) serialises every tagged Doc
     # (~35 KB, ~2 ms of CPU between the two ends) for tags that pickle to ~2 KB. Each worker gets
     # whole batches; at most two per worker wait, so a long database cursor is read as tagging goes.
     with ProcessPoolExecutor(n_process, initializer=_start_worker, initargs=(nlp, batch_size)) as pool:
-        waiting: deque[Future] = deque()
-        for batch in spacy.util.minibatch(pairs, batch_size):
-            waiting.append(pool.submit(_tag_batch, batch))
+        waiting: deque[tuple[list[_Item], Future]] = deque()
+        for items, texts in batches:
+            waiting.append((items, pool.submit(_tag_batch, texts)))
             if len(waiting) >= 2 * n_process:
-                yield from waiting.popleft().result()
+                items, future = waiting.popleft()
+                yield from _resolve(items, future.result())
         while waiting:
-            yield from waiting.popleft().result()
+            items, future = waiting.popleft()
+            yield from _resolve(items, future.result())
 
 
-def _tag_pairs(nlp: Language, pairs: Iterable[tuple[str, Any]], batch_size: int) -> Iterator[TaggedArticle]:
-    for doc, article_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield TaggedArticle.from_doc(doc, article_id)
+@dataclass
+class _Item:
+    """An article of a batch; `slot` holds the tags of its text once the first article with it is tagged."""
+
+    article_id: Any
+    slot: list
+    first: bool
+
+
+def _batches(articles: Iterable[dict], batch_size: int) -> Iterator[tuple[list[_Item], list[str]]]:
+    """Batches of articles as items, with the texts to tag: those not seen among the recent articles."""
+    recent: OrderedDict[bytes, list] = OrderedDict()
+    for batch in spacy.util.minibatch(articles, batch_size):
+        items, texts = [], []
+        for article in batch:
+            text = article_text(article.get("title"), article.get("body"))
+            key = hashlib.sha1(text.encode("utf-8")).digest()
+            slot = recent.get(key)
+            first = slot is None
+            if first:
+                recent[key] = slot = [None]
+                if len(recent) > RECENT_TEXTS:
+                    recent.popitem(last=False)
+                texts.append(text)
+            else:
+                recent.move_to_end(key)
+            items.append(_Item(article.get("id"), slot, first))
+        yield items, texts
+
+
+def _resolve(items: list[_Item], tagged: Iterable[TaggedArticle]) -> Iterator[TaggedArticle]:
+    """The batch's tags in order: tagged texts fill their slots, copies take the tags from theirs."""
+    fresh = iter(tagged)
+    for item in items:
+        if item.first:
+            item.slot[0] = next(fresh)
+        # each article its own tags (25 µs): a caller changing one article's must not change a copy's
+        result = copy.deepcopy(item.slot[0])
+        result.id = item.article_id
+        yield result
+
+
+def _tag_texts(nlp: Language, texts: list[str], batch_size: int) -> list[TaggedArticle]:
+    return [TaggedArticle.from_doc(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
 _worker: dict[str, Any] = {}
@@ -232,5 +285,5 @@ def _start_worker(nlp: Language, batch_size: int) -> None:
     _worker.update(nlp=nlp, batch_size=batch_size)
 
 
-def _tag_batch(pairs: list[tuple[str, Any]]) -> list[TaggedArticle]:
-    return list(_tag_pairs(_worker["nlp"], pairs, _worker["batch_size"]))
+def _tag_batch(texts: list[str]) -> list[TaggedArticle]:
+    return _tag_texts(_worker["nlp"], texts, _worker["batch_size"])

@@ -9,6 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from nlp import pipeline
 from nlp.components import ORGS_ATTR
 from nlp.evaluate import evaluate, read_gold
 from nlp.pipeline import article_text, build_pipeline, tag_article
@@ -386,6 +387,30 @@ def test_tag_command_fills_the_database(run_nlp, db_path):
     after = sorted(json.dumps(r, sort_keys=True) for r in open_db(db_path)["mentions"].rows)
     assert before == after  # re-tagging replaces, never duplicates
     run_nlp("tag", "--since", "not-a-date", "--db", str(db_path), expect=2)
+
+
+@pytest.mark.parametrize("batch_size", [2, 16])
+def test_exact_copies_are_tagged_once(nlp, monkeypatch, batch_size):
+    tagged_texts = []
+    tag_texts = pipeline._tag_texts
+
+    def spy(nlp, texts, batch_size):
+        tagged_texts.extend(texts)
+        return tag_texts(nlp, texts, batch_size)
+
+    monkeypatch.setattr(pipeline, "_tag_texts", spy)
+    trap_title, trap_body = TRAPS["data-centre"]
+    records = [
+        {"id": 1, "title": SEED_TITLE, "body": seed_body()},
+        {"id": 2, "title": trap_title, "body": trap_body},
+        {"id": 3, "title": SEED_TITLE, "body": seed_body()},  # a syndicated copy
+        {"id": 4, "title": "Ant Group says sorry", "body": seed_body()},  # same body, another title
+    ]
+    tagged = list(pipeline.tag_articles(nlp, records, batch_size=batch_size))
+    assert [t.id for t in tagged] == [1, 2, 3, 4]
+    assert len(tagged_texts) == 3
+    assert tagged[2].to_json() == {**tagged[0].to_json(), "id": 3}
+    assert tagged[2].companies is not tagged[0].companies and tagged[2].companies == tagged[0].companies
 
 
 def test_tag_file_command(run_nlp, tmp_path):
