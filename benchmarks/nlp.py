@@ -1,6 +1,7 @@
 """Tagging throughput: the privwatch pipeline against a bare spaCy NER-only pipeline on the same texts.
 
-The texts are the dev gold set's articles (title and body), repeated to a few hundred documents. Both
+The texts are the dev gold set's articles (title and body), repeated to a few hundred documents, each
+repeat's titles numbered so that no two texts are the same (privwatch tags an exact copy once). Both
 sides tag the same texts with 1 and then 2 processes; the bare side is the base model loaded with
 enable=["tok2vec", "ner"] and run with nlp.pipe(n_process=N), whose workers send back the Docs; the
 privwatch side is `privwatch tag`'s tagging (nlp.pipeline.tag_articles, whose workers send back only the
@@ -29,8 +30,9 @@ GOLD = ROOT / "tests" / "gold" / "dev.jsonl"
 
 def load_articles(repeat: int) -> list[dict]:
     records = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # each repeat's titles carry its number: privwatch tags an exact copy of a text only once
     return [
-        {"id": f"{r['id']}#{k}", "title": r["title"], "body": r["body"]}
+        {"id": f"{r['id']}#{k}", "title": f"{r['title']} ({k + 1})" if k else r["title"], "body": r["body"]}
         for k in range(repeat)
         for r in records
     ]
