@@ -197,7 +197,7 @@ class ReliableQueue(PriorityQueue):
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
         worker = spider.settings.get("PRIVWATCH_WORKER_ID")
-        self.inflight_key = f"{self.key.removesuffix(':requests')}:inflight:{worker}"
+        self.inflight_key = round_keys(spider.settings).inflight(spider.name, worker)
         self._pop = server.register_script(POP_SCRIPT)
 
     def push(self, request: Request) -> None:
