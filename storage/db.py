@@ -265,6 +265,8 @@ def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], n
     tagged_at = utcnow()
     with db.atomic():
         for article_id, tags in tagged:
+            # the row triggers skip a listed article; setting tagged_at below refreshes it once (0006)
+            db.execute("INSERT OR IGNORE INTO tags_being_replaced (article_id) VALUES (?)", [article_id])
             for table in ("mentions", "article_incidents", "unlinked_orgs"):
                 db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
             db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
@@ -273,6 +275,7 @@ def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], n
                 {"name": name, "article_id": article_id, "count": count}
                 for name, count in tags.unlinked_orgs.items()
             )
+            db.execute("DELETE FROM tags_being_replaced WHERE article_id = ?", [article_id])
             db.execute(
                 "UPDATE articles SET tagged_at = ?, nlp_version = ? WHERE id = ?",
                 [tagged_at, nlp_version, article_id],

@@ -148,6 +148,8 @@ CREATE TABLE sources (
     every TEXT
 );
 
+CREATE TABLE tags_being_replaced (article_id INTEGER PRIMARY KEY);
+
 CREATE TABLE unlinked_orgs (
     name TEXT NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -233,7 +235,7 @@ CREATE INDEX idx_unlinked_orgs_article ON unlinked_orgs(article_id);
 
 CREATE INDEX idx_unlinked_orgs_review ON unlinked_orgs(name, article_id, count);
 
-CREATE TRIGGER article_incidents_ad_materialized AFTER DELETE ON article_incidents BEGIN
+CREATE TRIGGER article_incidents_ad_materialized AFTER DELETE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
@@ -267,7 +269,7 @@ GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
 END;
 
-CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents BEGIN
+CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
@@ -301,7 +303,7 @@ GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
 END;
 
-CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents BEGIN
+CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
@@ -416,6 +418,40 @@ GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
 END;
 
+CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON articles WHEN NEW.tagged_at IS NOT NULL BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
+    DELETE FROM incidents_materialized WHERE article_id = NEW.id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
+    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.id;
+    DELETE FROM company_timeline_materialized WHERE article_id = NEW.id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = NEW.id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END;
+
 CREATE TRIGGER companies_ad_materialized AFTER DELETE ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
@@ -513,7 +549,7 @@ JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
 END;
 
-CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions BEGIN
+CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
@@ -538,7 +574,7 @@ JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id = OLD.article_id;
 END;
 
-CREATE TRIGGER mentions_ai_materialized AFTER INSERT ON mentions BEGIN
+CREATE TRIGGER mentions_ai_materialized AFTER INSERT ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
@@ -563,7 +599,7 @@ JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id = NEW.article_id;
 END;
 
-CREATE TRIGGER mentions_au_materialized AFTER UPDATE ON mentions BEGIN
+CREATE TRIGGER mentions_au_materialized AFTER UPDATE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
