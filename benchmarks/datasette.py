@@ -449,6 +449,7 @@ def main() -> None:
     if not path.exists():
         print(f"building {path} ({args.articles:,} articles, {args.incident_share:.0%} with incidents) …")
         build(path, args.articles, args.incident_share)
+    store.open_db(path).close()  # a database built before the newest migrations gets them
     if args.build_only:
         return
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
