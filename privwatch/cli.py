@@ -499,6 +499,8 @@ def demo(app: App, db: str, port: int, no_serve: bool) -> None:
     Example:
       privwatch demo --port 8001
     """
+    import tempfile
+
     from privwatch.demo import DemoError, prepare, serve_sites
 
     config = app.config
@@ -508,8 +510,9 @@ def demo(app: App, db: str, port: int, no_serve: bool) -> None:
         servers = serve_sites()
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None
+    work = tempfile.TemporaryDirectory(prefix="privwatch-demo-")
     try:
-        demo_config = prepare(config.directory, db_path, digest_path, servers, click.echo)
+        demo_config = prepare(config.directory, Path(work.name), db_path, digest_path, servers, click.echo)
         click.echo(f"database: {db_path}")
         click.echo(f"digest preview: {digest_path} and {digest_path.with_suffix('.html')}")
         if no_serve:
@@ -528,6 +531,7 @@ def demo(app: App, db: str, port: int, no_serve: bool) -> None:
     finally:
         for site in servers.values():
             site.stop()
+        work.cleanup()
 
 
 @cli.command("docs")

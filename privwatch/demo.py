@@ -11,8 +11,8 @@ import mimetypes
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
+import time
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -152,16 +152,19 @@ def run_step(config_dir: Path, *args: str, echo) -> None:
         raise DemoError(f"`privwatch {args[0]}` failed (exit {result.returncode})")
 
 
-def prepare(config_dir: Path, db_path: Path, digest_path: Path, servers, echo) -> Path:
-    """Crawl the snapshot, tag it and write the digest preview; returns the demo's config folder."""
+def prepare(config_dir: Path, work: Path, db_path: Path, digest_path: Path, servers, echo) -> Path:
+    """Crawl the snapshot, tag it and write the digest preview; returns the demo's config folder (in
+    `work`)."""
     for stale in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         stale.unlink(missing_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="privwatch-demo-"))
     demo_config = work / "config"
     write_demo_config(config_dir, demo_config, servers, db_path)
     run_step(demo_config, "init", "--db", str(db_path), echo=echo)
     run_step(demo_config, "crawl", "--db", str(db_path), echo=echo)
     run_step(demo_config, "tag", "--db", str(db_path), echo=echo)
+    # A digest's period ends at the current second and excludes it (what is tagged in that second belongs
+    # to the next digest): let the clock leave the second the tagging ended in.
+    time.sleep(1.05 - time.time() % 1)
     run_step(demo_config, "digest", "--db", str(db_path), "--dry-run", "--out", str(digest_path), echo=echo)
     write_html_part(digest_path, digest_path.with_suffix(".html"))
     return demo_config
