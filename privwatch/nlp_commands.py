@@ -25,7 +25,7 @@ workers_option = click.option(
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Worker processes for spaCy (nlp.pipe n_process).",
+    help="Worker processes that run the spaCy pipeline (one per core is the most that helps).",
 )
 
 
