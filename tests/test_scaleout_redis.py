@@ -24,6 +24,7 @@ from privwatch.scaleout import CrawlRound
 from storage.db import open_db
 
 from .sitesrv import SiteServer
+from .test_crawl import SITES, local_sources, site_articles, stored_paths
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 ARTICLES = 2999  # and the index page: a 3,000-page site
@@ -241,3 +242,31 @@ def test_redis_crawl_needs_a_reachable_server(tmp_path, config_dir):
     down = subprocess.run(crawl_command(config_dir, db, 2), env=env, capture_output=True, text=True)
     assert down.returncode == 1 and "Traceback" not in down.stderr
     assert down.stderr.strip().splitlines()[-1].startswith("Error: Redis: ")
+
+
+def test_redis_round_crawls_every_source_kind_like_one_process(tmp_path, config_dir, redis_url):
+    """Listing pages, a feed and a news sitemap on the shared frontier; a second round fetches no article."""
+    env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
+    db = tmp_path / "kinds.db"
+    with (
+        SiteServer(SITES / "szdaily") as sz,
+        SiteServer(SITES / "feedsite") as feed,
+        SiteServer(SITES / "sitemapsite") as sitemap,
+    ):
+        servers = {"szdaily": sz, "feedsite": feed, "sitemapsite": sitemap}
+        local_sources(config_dir, servers)
+        for round_number in (1, 2):
+            before = {name: s.counts() for name, s in servers.items()}
+            result = subprocess.run(crawl_command(config_dir, db, 2), env=env, capture_output=True, text=True)
+            assert result.returncode == 0, result.stderr[-3000:]
+            if round_number == 2:
+                for site, server in servers.items():
+                    fetched = server.counts() - before[site]
+                    assert fetched and not [p for p in fetched if p in site_articles(site)], site
+        for site, server in servers.items():
+            stored = stored_paths(db, server)
+            assert sorted(stored) == sorted(site_articles(site) - {"/private/leaked-draft.html"}), site
+    database = open_db(db)
+    runs = list(database.query("SELECT source_id, status, new, duplicates FROM crawl_runs ORDER BY id"))
+    assert len(runs) == 6 and all(r["status"] == "ok" for r in runs), runs
+    assert [r["new"] + r["duplicates"] for r in runs[3:]] == [0, 0, 0]
