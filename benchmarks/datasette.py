@@ -29,7 +29,6 @@ import argparse
 import importlib.util
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ import httpx
 import numpy as np
 import yaml
 
+from benchmarks.sites import free_port
 from privwatch.config import Config, storage_rows
 from privwatch.serve import datasette_folder
 from storage import db as store
@@ -215,12 +215,6 @@ def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) 
 
 
 OTHER_PAGES = object()  # in pages(): the pages come before it, the other pages after
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start(command: list[str], port: int) -> subprocess.Popen:

@@ -1,8 +1,10 @@
-"""Synthetic news sites for benchmarks: a listing page and N article pages in a folder."""
+"""Synthetic news sites for benchmarks and tests (a listing page and N article pages in a folder), and
+free local ports for the servers they start."""
 
 from __future__ import annotations
 
 import random
+import socket
 from pathlib import Path
 
 WORDS = (
@@ -43,3 +45,9 @@ def listing_source(base: str) -> dict:
         "start_urls": [base + "/index.html"], "allowed_domains": ["127.0.0.1"],
         "selectors": {"article_links": "a.story"}, "every": "1h",
     }  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

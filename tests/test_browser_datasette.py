@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from benchmarks.sites import free_port
 
 from .conftest import ROOT
 from .datasette_fixtures import SCRIPT_TITLE, SEED_CONSENT, SEED_DENIAL, SEED_TITLE, build_fixture_db
@@ -37,12 +38,6 @@ CHROMIUM_FLAGS = [
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from .conftest import FIXTURES
 from .sitesrv import SiteServer
 
 SITES = FIXTURES / "sites"
+FIXTURE_SITES = ("szdaily", "feedsite", "sitemapsite")
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 
 
@@ -26,6 +29,13 @@ def site_articles(site: str) -> set[str]:
         "sitemapsite": "news/**/*.html",
     }
     return {"/" + p.relative_to(root).as_posix() for p in root.glob(patterns[site])}
+
+
+@contextmanager
+def fixture_site_servers() -> Iterator[dict[str, SiteServer]]:
+    """The three fixture sites, each on its own local server, by site name."""
+    with ExitStack() as stack:
+        yield {site: stack.enter_context(SiteServer(SITES / site)) for site in FIXTURE_SITES}
 
 
 def local_sources(config_dir: Path, servers: dict[str, SiteServer]) -> None:
@@ -74,12 +84,7 @@ def crawled(tmp_path_factory):
     from privwatch.config import REPO_CONFIG_DIR
 
     shutil.copytree(REPO_CONFIG_DIR, config_dir)
-    with (
-        SiteServer(SITES / "szdaily") as sz,
-        SiteServer(SITES / "feedsite") as feed,
-        SiteServer(SITES / "sitemapsite") as sitemap,
-    ):
-        servers = {"szdaily": sz, "feedsite": feed, "sitemapsite": sitemap}
+    with fixture_site_servers() as servers:
         local_sources(config_dir, servers)
         db = tmp / "crawl.db"
         subprocess.run([PRIVWATCH, "--config-dir", str(config_dir), "init", "--db", str(db)], check=True)

@@ -9,7 +9,6 @@ import html
 import ipaddress
 import json
 import re
-import socket
 import ssl
 import time
 from email.message import EmailMessage
@@ -23,6 +22,7 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from benchmarks.sites import free_port
 from privwatch import digest as digest_module
 from storage import db as store
 
@@ -82,12 +82,6 @@ def elements(markup: str) -> list[tuple[str, dict]]:
     collector = ElementCollector()
     collector.feed(markup)
     return collector.tags
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Inbox:

@@ -3,18 +3,14 @@ the dev gold thresholds, and the tag / tag-file / nlp commands end to end."""
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from nlp import pipeline
 from nlp.components import ORGS_ATTR
 from nlp.evaluate import evaluate, read_gold
 from nlp.pipeline import article_text, build_pipeline, tag_article
-from privwatch import nlp_commands
-from privwatch.cli import cli
 from privwatch.config import Config
 
 from .conftest import ROOT, SHARED
@@ -296,44 +292,7 @@ def test_dev_gold_responses(dev_scores):
 # -- the commands ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def nlp_cli():
-    """cli with the NLP verbs, whether or not privwatch/cli.py registers them already."""
-    group = copy.copy(cli)
-    group.commands = dict(cli.commands)
-    for command in (nlp_commands.tag, nlp_commands.tag_file, nlp_commands.nlp_group):
-        group.add_command(command)
-    return group
-
-
-@pytest.fixture
-def run_nlp(nlp_cli, config_dir):
-    runner = CliRunner()
-
-    def invoke(*args: str, expect: int | None = 0):
-        result = runner.invoke(nlp_cli, ["--config-dir", str(config_dir), *args], catch_exceptions=True)
-        if expect is not None and result.exit_code != expect:
-            raise AssertionError(
-                f"privwatch {' '.join(args)} exited {result.exit_code}:\n{result.output}\n"
-                f"{result.exception!r}"
-            )
-        return result
-
-    return invoke
-
-
-def test_commands_have_help_and_examples(nlp_cli):
-    from privwatch.reference import root_context, walk
-
-    for ctx, command in walk(nlp_cli, root_context(nlp_cli)):
-        if ctx.command_path.split()[1:2] not in (["tag"], ["tag-file"], ["nlp"]):
-            continue
-        summary = command.get_short_help_str(limit=200)
-        assert summary and not summary.endswith("..."), ctx.command_path
-        assert command.get_help(ctx).split("Example:", 1)[1].strip().startswith("privwatch"), ctx.command_path
-
-
-def test_tag_command_fills_the_database(run_nlp, db_path):
+def test_tag_command_fills_the_database(run, db_path):
     from storage.db import open_db, upsert_article
 
     database = open_db(db_path)
@@ -358,7 +317,7 @@ def test_tag_command_fills_the_database(run_nlp, db_path):
     ).article_id
     database.conn.close()
 
-    result = run_nlp("tag", "--db", str(db_path))
+    result = run("tag", "--db", str(db_path))
     assert "tagged 2 articles: 1 incidents" in result.output
     database = open_db(db_path)
     mentions = {r["company_id"]: r for r in database["mentions"].rows_where("article_id = ?", [seed_id])}
@@ -380,13 +339,13 @@ def test_tag_command_fills_the_database(run_nlp, db_path):
     assert article["tagged_at"] and article["nlp_version"].startswith("1.")
     database.conn.close()
 
-    assert "nothing to tag" in run_nlp("tag", "--db", str(db_path)).output
+    assert "nothing to tag" in run("tag", "--db", str(db_path)).output
     before = sorted(json.dumps(r, sort_keys=True) for r in open_db(db_path)["mentions"].rows)
-    run_nlp("tag", "--all", "--workers", "2", "--db", str(db_path))
-    run_nlp("tag", "--since", "2018-01-01", "--db", str(db_path))
+    run("tag", "--all", "--workers", "2", "--db", str(db_path))
+    run("tag", "--since", "2018-01-01", "--db", str(db_path))
     after = sorted(json.dumps(r, sort_keys=True) for r in open_db(db_path)["mentions"].rows)
     assert before == after  # re-tagging replaces, never duplicates
-    run_nlp("tag", "--since", "not-a-date", "--db", str(db_path), expect=2)
+    run("tag", "--since", "not-a-date", "--db", str(db_path), expect=2)
 
 
 @pytest.mark.parametrize("batch_size", [2, 16])
@@ -413,7 +372,7 @@ def test_exact_copies_are_tagged_once(nlp, monkeypatch, batch_size):
     assert tagged[2].companies is not tagged[0].companies and tagged[2].companies == tagged[0].companies
 
 
-def test_tag_file_command(run_nlp, tmp_path):
+def test_tag_file_command(run, tmp_path):
     articles = tmp_path / "in.jsonl"
     trap_title, trap_body = TRAPS["data-centre"]
     articles.write_text(
@@ -424,7 +383,7 @@ def test_tag_file_command(run_nlp, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
-    run_nlp("tag-file", str(articles), str(out))
+    run("tag-file", str(articles), str(out))
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["seed", 7]
     seed_line, trap_line = lines
@@ -442,13 +401,13 @@ def test_tag_file_command(run_nlp, tmp_path):
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json}\n", encoding="utf-8")
-    assert "bad.jsonl:1" in run_nlp("tag-file", str(bad), str(out), expect=1).output
+    assert "bad.jsonl:1" in run("tag-file", str(bad), str(out), expect=1).output
 
 
-def test_nlp_evaluate_command(run_nlp, tmp_path):
+def test_nlp_evaluate_command(run, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(GOLD.read_text(encoding="utf-8").splitlines()[:6]) + "\n", encoding="utf-8")
-    summary = json.loads(run_nlp("nlp", "evaluate", str(gold), "--json").output)
+    summary = json.loads(run("nlp", "evaluate", str(gold), "--json").output)
     assert summary["articles"] == 6
     assert {
         "is_incident",
@@ -458,13 +417,13 @@ def test_nlp_evaluate_command(run_nlp, tmp_path):
         "all_companies",
         "response_accuracy",
     } <= set(summary)
-    table = run_nlp("nlp", "evaluate", str(gold)).output
+    table = run("nlp", "evaluate", str(gold)).output
     assert "types (micro)" in table and "response accuracy" in table
 
 
-def test_nlp_train_command(run_nlp, tmp_path, config):
+def test_nlp_train_command(run, tmp_path, config):
     output = tmp_path / "textcat"
-    result = run_nlp("nlp", "train", "--output", str(output), "--max-steps", "60")
+    result = run("nlp", "train", "--output", str(output), "--max-steps", "60")
     assert "saved to" in result.output
     nlp = build_pipeline(config, textcat_dir=output, train_if_missing=False)
     labels = set(nlp.get_pipe("textcat_multilabel").labels)

@@ -16,15 +16,15 @@ import pytest
 import redis
 import yaml
 
-from benchmarks.redissrv import RedisServerMissing, free_port
+from benchmarks.redissrv import RedisServerMissing
 from benchmarks.redissrv import redis_server as redis_server_at_free_port
-from benchmarks.sites import listing_source, write_site
+from benchmarks.sites import free_port, listing_source, write_site
 from crawlers.frontier import RoundKeys
 from privwatch.scaleout import CrawlRound
 from storage.db import open_db
 
 from .sitesrv import SiteServer
-from .test_crawl import SITES, local_sources, site_articles, stored_paths
+from .test_crawl import fixture_site_servers, local_sources, site_articles, stored_paths
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 ARTICLES = 2999  # and the index page: a 3,000-page site
@@ -248,12 +248,7 @@ def test_redis_round_crawls_every_source_kind_like_one_process(tmp_path, config_
     """Listing pages, a feed and a news sitemap on the shared frontier; a second round fetches no article."""
     env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
     db = tmp_path / "kinds.db"
-    with (
-        SiteServer(SITES / "szdaily") as sz,
-        SiteServer(SITES / "feedsite") as feed,
-        SiteServer(SITES / "sitemapsite") as sitemap,
-    ):
-        servers = {"szdaily": sz, "feedsite": feed, "sitemapsite": sitemap}
+    with fixture_site_servers() as servers:
         local_sources(config_dir, servers)
         for round_number in (1, 2):
             before = {name: s.counts() for name, s in servers.items()}

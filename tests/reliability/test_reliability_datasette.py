@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.sites import listing_source, write_site
+from benchmarks.sites import free_port, listing_source, write_site
 from storage.db import open_db
 
 from .faultsrv import FaultServer
@@ -26,12 +25,6 @@ PAGES = [
     "/{db}.json?sql=select+count(*)+from+articles",
     "/{db}/articles.json?_search=privacy&_size=5",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Poller(threading.Thread):
