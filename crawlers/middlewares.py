@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -71,8 +73,8 @@ class RetryWithBackoffMiddleware(RetryMiddleware):
 class SkipStoredArticlesMiddleware:
     """Article requests whose URL is already stored are not fetched again (incremental crawling)."""
 
-    def __init__(self, lookup):
-        self.lookup = lookup
+    def __init__(self, stored: Callable[[set[str]], set[str]]):
+        self.stored = stored
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,23 +82,15 @@ class SkipStoredArticlesMiddleware:
             raise NotConfigured
         if round_keys(crawler.settings):
             frontier = Frontier.of(crawler)
-            return cls(StoredUrlsInRedis(frontier.server, frontier.keys))
+            return cls(StoredUrlsInRedis(frontier.server, frontier.keys).stored)
         db_path = crawler.settings.get("PRIVWATCH_DB")
         if not db_path:
             raise NotConfigured
-        return cls(StoredUrlsInDatabase(store.open_db(db_path, migrate=False)))
+        return cls(partial(store.stored_urls, store.open_db(db_path, migrate=False)))
 
     def process_request(self, request):
         if not request.meta.get("article"):
             return None
-        if self.lookup.stored({request.url, strip_tracking(request.url)}):
+        if self.stored({request.url, strip_tracking(request.url)}):
             raise IgnoreRequest(f"already stored: {request.url}")
         return None
-
-
-class StoredUrlsInDatabase:
-    def __init__(self, db):
-        self.db = db
-
-    def stored(self, urls) -> set[str]:
-        return store.stored_urls(self.db, urls)
