@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.sites import listing_source, write_site
-from privwatch.config import REPO_CONFIG_DIR
+from config.models import REPO_CONFIG_DIR
 from privwatch.demo import SnapshotServer
 
 BARE_SPIDER = """
@@ -22,7 +22,7 @@ import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from crawlers.runner import crawl_settings
-from privwatch.config import Config
+from config.models import Config
 
 class Bare(scrapy.Spider):
     name = "bare"

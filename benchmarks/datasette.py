@@ -44,7 +44,8 @@ import numpy as np
 import yaml
 
 from benchmarks.sites import free_port
-from privwatch.config import Config, storage_rows
+from config.models import Config
+from privwatch.config_rows import storage_rows
 from privwatch.serve import datasette_folder
 from storage import db as store
 from storage.migrations import refill_materialized_views

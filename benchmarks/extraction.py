@@ -21,44 +21,13 @@ from pathlib import Path
 
 import trafilatura
 
+from config.models import Config
 from crawlers.extract import extract, read_page
 from crawlers.sources import source_for_url
-from privwatch.config import Config
+from nlp.evaluate import NEWS_PAGES_DIR, read_news_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = ROOT.parent / "shared" / "bench" / "extraction"
 TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def gold_pages(shared: Path) -> list[dict]:
-    pages = []
-    zyte = shared / "zyte-dev"
-    if (zyte / "ground-truth.json").exists():
-        for page_id, gold in json.loads((zyte / "ground-truth.json").read_text()).items():
-            pages.append(
-                {
-                    "set": "zyte",
-                    "path": zyte / "html" / f"{page_id}.html.gz",
-                    "url": gold["url"],
-                    "body": gold.get("articleBody"),
-                }
-            )
-    fundus = shared / "fundus-dev"
-    if (fundus / "expected.jsonl").exists():
-        for line in (fundus / "expected.jsonl").read_text().splitlines():
-            gold = json.loads(line)
-            pages.append(
-                {
-                    "set": "fundus",
-                    "path": fundus / "html" / gold["file"],
-                    "url": gold["url"],
-                    "body": gold.get("body"),
-                    "title": gold.get("title"),
-                    "authors": gold.get("authors"),
-                    "published": gold.get("published"),
-                }
-            )
-    return pages
 
 
 def token_f1(predicted: str | None, gold: str | None) -> float:
@@ -164,10 +133,10 @@ def run_trafilatura(pages: list[dict]) -> tuple[dict[str, dict], float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--shared", type=Path, default=NEWS_PAGES_DIR)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    pages = gold_pages(args.shared)
+    pages = read_news_pages(args.shared)
     if not pages:
         sys.exit(f"no benchmark pages under {args.shared}")
     # alternating runs, each side's best: a busy neighbour on the machine hurts both sides alike

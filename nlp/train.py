@@ -17,9 +17,9 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
+from config.models import Config
 from nlp.jsonl import read_jsonl
 from nlp.pipeline import NLP_DIR, TEXTCAT_COMPONENT, TEXTCAT_DIR
-from privwatch.config import Config
 
 CORPUS = NLP_DIR / "corpus" / "incidents.jsonl"
 TRAIN_CONFIG = NLP_DIR / "textcat.cfg"

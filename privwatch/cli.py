@@ -14,7 +14,8 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
-from privwatch.config import Config, ConfigError, storage_rows
+from config.models import Config, ConfigError
+from privwatch.config_rows import storage_rows
 from storage.db import load_config_rows
 
 

@@ -54,7 +54,7 @@ import click
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from privwatch.config import Settings, SmtpSettings
+    from config.models import Settings, SmtpSettings
 
 DEFAULT_PERIOD = timedelta(hours=24)
 RETAG_GRACE = timedelta(days=7)

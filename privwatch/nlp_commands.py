@@ -73,6 +73,12 @@ def _open_lines(path: str, mode: str):
     callback=_iso_date,
     help="(Re-)tag the articles published on or after DATE (YYYY-MM-DD).",
 )
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Also re-tag articles tagged by another NLP version (a new model, or edited companies, "
+    "regulators or incidents YAML).",
+)
 @workers_option
 @click.option(
     "--batch-size",
@@ -83,27 +89,36 @@ def _open_lines(path: str, mode: str):
 )
 @db_option
 @click.pass_obj
-def tag(app, everything: bool, since: str | None, workers: int, batch_size: int, db: str | None) -> None:
+def tag(
+    app, everything: bool, since: str | None, stale: bool, workers: int, batch_size: int, db: str | None
+) -> None:
     """Tag untagged articles with companies, incident types, roles, responses and evidence.
 
-    Each article's old tags are replaced (mentions, article_incidents, unlinked_orgs) and its
-    tagged_at and nlp_version are set. --all re-tags everything; --since re-tags recent articles.
+    Each article's old tags are replaced (mentions, article_incidents, article_responses,
+    unlinked_orgs) and its tagged_at, nlp_version and language are set. --all re-tags everything;
+    --since re-tags recent articles; --stale re-tags those whose nlp_version is not the pipeline's.
 
     \b
     Example:
       privwatch tag --workers 2 --db privwatch.db
+      privwatch tag --stale
     """
-    from nlp.pipeline import tag_articles
-    from privwatch.config import storage_rows
+    from nlp.pipeline import pipeline_version, tag_articles
+    from privwatch.config_rows import storage_rows
     from storage.db import load_config_rows, replace_tags_many
     from storage.queries import articles_to_tag, count_articles_to_tag
 
-    if everything and since:
-        raise click.UsageError("give --all or --since, not both")
+    if sum((everything, bool(since), stale)) > 1:
+        raise click.UsageError("give one of --all, --since and --stale")
     database = app.open_db(db)
     # the knowledge base may have grown since `privwatch init`: mentions need its companies as rows
     load_config_rows(database, storage_rows(app.config))
-    total = count_articles_to_tag(database, everything=everything, since=since)
+    which = {
+        "everything": everything,
+        "since": since,
+        "stale_for": pipeline_version(app.config) if stale else None,
+    }
+    total = count_articles_to_tag(database, **which)
     if not total:
         click.echo("nothing to tag")
         return
@@ -111,7 +126,7 @@ def tag(app, everything: bool, since: str | None, workers: int, batch_size: int,
     version = nlp.meta["privwatch_version"]
 
     def records():
-        for batch in articles_to_tag(database, everything=everything, since=since, batch_size=batch_size):
+        for batch in articles_to_tag(database, **which, batch_size=batch_size):
             yield from batch
 
     counts = {"articles": 0, "incidents": 0, "mentions": 0, "unlinked": 0}
@@ -147,11 +162,13 @@ def tag(app, everything: bool, since: str | None, workers: int, batch_size: int,
 def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
     """Tag articles from a JSON-lines file, outside the database, into another JSON-lines file.
 
-    IN lines: {"id", "title", "body"} (other keys are ignored). OUT lines: {"id", "is_incident",
+    IN lines: {"id", "title", "body", "language"?} (other keys are ignored; "language" is the
+    declared one, the text's own decides when it is clear). OUT lines: {"id", "is_incident",
     "incident_types", "response" (the main accused company's), "companies": [{"id", "name", "role",
-    "response", "types", "evidence"}], "evidence": {type: sentence}}. `name` is the knowledge base's
-    canonical name; an organisation the knowledge base lacks has "id": null. "-" reads stdin or
-    writes stdout.
+    "response" (the strongest), "responses" (all of them), "types", "evidence"}], "evidence": {type:
+    sentence}, "language"}. `name` is the knowledge base's canonical name; an organisation the
+    knowledge base lacks has "id": null. A text in a language without a pipeline gets its knowledge-base
+    companies only, all mentioned. "-" reads stdin or writes stdout.
 
     \b
     Example:
@@ -171,7 +188,7 @@ def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
                     raise ValueError("not an object with a text body")
             except ValueError as exc:
                 raise click.ClickException(f"{in_path}:{number}: not an article line: {exc}") from None
-            records.append({"id": record.get("id"), "title": record.get("title"), "body": record.get("body")})
+            records.append({key: record.get(key) for key in ("id", "title", "body", "language")})
     nlp = _pipeline(app)
     incidents = 0
     with _open_lines(out_path, "w") as out:
@@ -237,39 +254,83 @@ def nlp_train(app, corpus: Path | None, output: Path | None, max_steps: int | No
 
 
 @nlp_group.command("evaluate")
-@click.argument("gold", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "gold", metavar="[GOLD.jsonl]...", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--news-pages",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Real news pages to count false alarms on (default: ../shared/bench/extraction when present).",
+)
+@click.option("--no-news-pages", is_flag=True, help="Skip the false-alarm check on real news pages.")
 @workers_option
 @click.option("--errors", is_flag=True, help="Also list the articles the tagger got wrong.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.pass_obj
-def nlp_evaluate(app, gold: Path, workers: int, errors: bool, as_json: bool) -> None:
-    """Score the tagger on a gold set: P/R/F1 per incident type, is_incident, companies, responses.
+def nlp_evaluate(
+    app,
+    gold: tuple[Path, ...],
+    news_pages: Path | None,
+    no_news_pages: bool,
+    workers: int,
+    errors: bool,
+    as_json: bool,
+) -> None:
+    """Score the tagger on gold sets (P/R/F1 per incident type, is_incident, companies, responses) and
+    count its false alarms on real news pages.
 
     GOLD lines: {"id", "title", "body", "is_incident", "incident_types", "companies": [{"name",
-    "role", "response"}]}. Company names resolve through the knowledge base (alias, then fuzzy).
+    "role", "response"}]}. Company names resolve through the knowledge base (alias, then fuzzy). The
+    news pages are the gold bodies of the real pages in ../shared/bench/extraction (Zyte's and
+    Fundus' extraction benchmarks): every one tagged as an incident is listed as a false alarm.
 
     \b
     Example:
-      privwatch nlp evaluate tests/gold/dev.jsonl --json
+      privwatch nlp evaluate tests/gold/dev.jsonl tests/gold/test.jsonl
+      privwatch nlp evaluate ../shared/nlp-real/real.jsonl --no-news-pages --json
     """
-    from nlp.evaluate import evaluate, read_gold
+    from nlp.evaluate import NEWS_PAGES_DIR, evaluate, news_false_alarms, read_gold, read_news_pages
 
     app.config.check()  # a broken config fails before any input is read
     try:
-        records = read_gold(gold)
+        gold_sets = {path: read_gold(path) for path in gold}
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    pages_dir = None if no_news_pages else news_pages or NEWS_PAGES_DIR
+    pages = read_news_pages(pages_dir) if pages_dir else []
+    if news_pages and not pages:
+        raise click.ClickException(
+            f"{news_pages}: no zyte-dev/ground-truth.json or fundus-dev/expected.jsonl"
+        )
+    if not gold_sets and not pages:
+        raise click.UsageError("give a gold file (no news pages found under ../shared/bench/extraction)")
     nlp = _pipeline(app)
     type_ids = [t.id for t in app.config.taxonomy.types]
-    result = evaluate(nlp, records, app.config.knowledge_base, type_ids, n_process=workers)
+    summary: dict = {"nlp_version": nlp.meta["privwatch_version"], "gold": {}}
+    for path, records in gold_sets.items():
+        result = evaluate(nlp, records, app.config.knowledge_base, type_ids, n_process=workers)
+        summary["gold"][str(path)] = {**result.as_dict(), **({"errors": result.errors} if errors else {})}
+        if not as_json:
+            _print_rows(result.rows(), False, title=f"{path} ({result.articles} articles)")
+            for error in result.errors if errors else ():
+                click.echo(json.dumps(error, ensure_ascii=False))
+    if pages:
+        alarms = news_false_alarms(nlp, pages, n_process=workers)
+        summary["news_pages"] = {"dir": str(pages_dir), **alarms}
+        if not as_json:
+            click.echo(
+                f"real news pages ({pages_dir}): "
+                f"{len(alarms['incidents'])} of {alarms['pages']} tagged as incidents"
+            )
+            for alarm in alarms["incidents"]:
+                click.echo(
+                    f"  {alarm['url']}  {','.join(alarm['types'])}  accused: {'; '.join(alarm['accused'])}"
+                )
+    elif not no_news_pages:
+        summary["news_pages"] = None
+        if not as_json:
+            click.echo(f"real news pages: skipped ({pages_dir} is absent)")
     if as_json:
-        summary = result.as_dict()
-        summary["nlp_version"] = nlp.meta["privwatch_version"]
-        if errors:
-            summary["errors"] = result.errors
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-        return
-    _print_rows(result.rows(), False, title=f"{gold} ({result.articles} articles)")
-    if errors:
-        for error in result.errors:
-            click.echo(json.dumps(error, ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""APScheduler runs each source's crawl at its interval (then tags what it found) and the digest daily.
+"""APScheduler runs each source's crawl at its interval (then tags what it found), the digest daily, and
+every night re-tags the articles a new NLP version or an edited knowledge base made stale.
 
 Each crawl runs as a `privwatch crawl` subprocess because Scrapy's reactor cannot restart in one process;
 tagging and the digest run as subprocesses too, so a crash or a leak in one job never takes the scheduler
@@ -29,6 +30,7 @@ logger = logging.getLogger("privwatch.scheduler")
 
 CRAWL_PREFIX = "crawl:"
 DIGEST_JOB = "digest"
+RETAG_JOB = "retag-stale"
 
 
 class Children:
@@ -126,15 +128,25 @@ def crawl_and_tag(source_id: str, config_dir: str, db_path: str, timeout: float 
     )
 
 
-def send_digest(config_dir: str, db_path: str, timeout: float = 600) -> None:
-    logger.info("job digest start")
-    result = CHILDREN.run(privwatch(config_dir, "digest", "--db", db_path), timeout)
+def _command_job(job_id: str, command: list[str], timeout: float) -> None:
+    logger.info("job %s start", job_id)
+    result = CHILDREN.run(command, timeout)
     outcome = "ok" if result.returncode == 0 else "failed"
     logger.info(
-        "job digest end status=%s %s",
+        "job %s end status=%s %s",
+        job_id,
         outcome,
         _last_line(result.stdout if not result.returncode else result.stderr),
     )
+
+
+def send_digest(config_dir: str, db_path: str, timeout: float = 600) -> None:
+    _command_job(DIGEST_JOB, privwatch(config_dir, "digest", "--db", db_path), timeout)
+
+
+def retag_stale(config_dir: str, db_path: str, timeout: float = 6 * 3600) -> None:
+    """Re-tag the articles tagged by another NLP version (the digest keeps such bulk re-tags out)."""
+    _command_job(RETAG_JOB, privwatch(config_dir, "tag", "--stale", "--db", db_path), timeout)
 
 
 class Scheduler(BackgroundScheduler):
@@ -159,13 +171,10 @@ def build_scheduler(settings) -> BackgroundScheduler:
     )
 
 
-def digest_trigger(settings) -> CronTrigger:
-    hour, minute, *second = (int(part) for part in settings.digest.time.split(":"))
+def daily_trigger(time: str, timezone: str) -> CronTrigger:
+    hour, minute, *second = (int(part) for part in time.split(":"))
     return CronTrigger(
-        hour=hour,
-        minute=minute,
-        second=second[0] if second else 0,
-        timezone=ZoneInfo(settings.digest.timezone),
+        hour=hour, minute=minute, second=second[0] if second else 0, timezone=ZoneInfo(timezone)
     )
 
 
@@ -201,17 +210,26 @@ def reconcile(scheduler: BackgroundScheduler, config, config_dir: str, db_path: 
         if job_id.startswith(CRAWL_PREFIX) and job_id not in wanted:
             scheduler.remove_job(job_id)
             changes.append(f"removed {job_id}")
-    trigger = digest_trigger(settings)
-    digest_job = existing.get(DIGEST_JOB)
-    if digest_job is None:
-        scheduler.add_job(
-            send_digest, trigger, id=DIGEST_JOB, name="daily digest", args=[config_dir, db_path]
-        )
-        changes.append(f"added digest at {settings.digest.time} {settings.digest.timezone}")
-    elif str(digest_job.trigger) != str(trigger) or list(digest_job.args) != [config_dir, db_path]:
-        digest_job.modify(args=[config_dir, db_path])
-        digest_job.reschedule(trigger)
-        changes.append(f"rescheduled digest at {settings.digest.time} {settings.digest.timezone}")
+    daily = (
+        (DIGEST_JOB, send_digest, "daily digest", settings.digest.time, settings.digest.timezone),
+        (
+            RETAG_JOB,
+            retag_stale,
+            "nightly re-tag of stale tags",
+            settings.schedule.retag_time,
+            settings.timezone,
+        ),
+    )
+    for job_id, func, name, time, timezone in daily:
+        trigger = daily_trigger(time, timezone)
+        job = existing.get(job_id)
+        if job is None:
+            scheduler.add_job(func, trigger, id=job_id, name=name, args=[config_dir, db_path])
+            changes.append(f"added {job_id} at {time} {timezone}")
+        elif str(job.trigger) != str(trigger) or list(job.args) != [config_dir, db_path]:
+            job.modify(args=[config_dir, db_path])
+            job.reschedule(trigger)
+            changes.append(f"rescheduled {job_id} at {time} {timezone}")
     return changes
 
 

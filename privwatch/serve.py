@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 import click
 import yaml
 
-from privwatch.config import REPO_CONFIG_DIR, Config
+from config.models import REPO_CONFIG_DIR, Config
 
 if TYPE_CHECKING:
     from datasette.app import Datasette

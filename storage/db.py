@@ -250,12 +250,22 @@ class ArticleTags:
     """What the NLP pipeline found in one article, ready to store."""
 
     mentions: list[dict] = field(default_factory=list)  # company_id, role, response, count, evidence
-    incidents: list[dict] = field(default_factory=list)  # incident_type, company_id|None, score, evidence
+    # incident_type, company_id|None, org_name|None (an accused organisation the KB lacks), score, evidence
+    incidents: list[dict] = field(default_factory=list)
     unlinked_orgs: dict[str, int] = field(default_factory=dict)  # name -> count
+    unlinked_accused: dict[str, str] = field(default_factory=dict)  # name -> its main response
+    # every response of an accused company: company_id|None, org_name|None, response, evidence
+    responses: list[dict] = field(default_factory=list)
+    language: str | None = None  # the language the text was tagged as (None: leave articles.language)
+
+
+# what a (re-)tag replaces
+TAG_TABLES = ("mentions", "article_incidents", "article_responses", "unlinked_orgs")
 
 
 def replace_tags(db: Database, article_id: int, tags: ArticleTags, nlp_version: str) -> None:
-    """Replace every tag of an article (mentions, incidents, unlinked organisations) in one transaction."""
+    """Replace every tag of an article (mentions, incidents, responses, unlinked organisations) in one
+    transaction."""
     replace_tags_many(db, [(article_id, tags)], nlp_version)
 
 
@@ -267,18 +277,30 @@ def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], n
         for article_id, tags in tagged:
             # the row triggers skip a listed article; setting tagged_at below refreshes it once (0006)
             db.execute("INSERT OR IGNORE INTO tags_being_replaced (article_id) VALUES (?)", [article_id])
-            for table in ("mentions", "article_incidents", "unlinked_orgs"):
+            for table in TAG_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
             db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
-            db["article_incidents"].insert_all({**i, "article_id": article_id} for i in tags.incidents)
+            db["article_incidents"].insert_all(
+                {"org_name": None, **i, "article_id": article_id} for i in tags.incidents
+            )
+            db["article_responses"].insert_all(
+                {"company_id": None, "org_name": None, **r, "article_id": article_id} for r in tags.responses
+            )
             db["unlinked_orgs"].insert_all(
-                {"name": name, "article_id": article_id, "count": count}
+                {
+                    "name": name,
+                    "article_id": article_id,
+                    "count": count,
+                    "role": "accused" if name in tags.unlinked_accused else "mentioned",
+                    "response": tags.unlinked_accused.get(name),
+                }
                 for name, count in tags.unlinked_orgs.items()
             )
             db.execute("DELETE FROM tags_being_replaced WHERE article_id = ?", [article_id])
             db.execute(
-                "UPDATE articles SET tagged_at = ?, nlp_version = ? WHERE id = ?",
-                [tagged_at, nlp_version, article_id],
+                "UPDATE articles SET tagged_at = ?, nlp_version = ?, language = coalesce(?, language) "
+                "WHERE id = ?",
+                [tagged_at, nlp_version, tags.language, article_id],
             )
 
 

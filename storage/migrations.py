@@ -254,15 +254,29 @@ TIMELINE_COLUMNS = (
 WEEKLY_COLUMNS = "week, incident_type, articles, companies, incidents"
 
 
-def _incident_rows(article_condition: str) -> str:
-    """The 0003 incidents view's rows (plus the week) for the articles matching the condition on `ai`."""
-    return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
+def _incident_rows(article_condition: str, unlinked: bool = False) -> str:
+    """The 0003 incidents view's rows (plus the week) for the articles matching the condition on `ai`.
+
+    With `unlinked` (0007 on), an incident of an organisation the knowledge base lacks shows its name
+    and its response from unlinked_orgs."""
+    if not unlinked:
+        return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
     m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+WHERE a.duplicate_of IS NULL AND {article_condition.format(column="ai.article_id")}"""
+    return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND {article_condition.format(column="ai.article_id")}"""
 
 
@@ -291,7 +305,7 @@ WHERE week IS NOT NULL AND {week_condition}
 GROUP BY week, incident_type"""
 
 
-def _refresh(article_condition: str, weeks: bool) -> str:
+def _refresh(article_condition: str, weeks: bool, unlinked: bool = False) -> str:
     """Statements that rewrite the materialized rows of the articles matching `{column} ...`.
 
     With `weeks`, also the weekly counts of the weeks those articles were in before and are in after
@@ -302,7 +316,7 @@ def _refresh(article_condition: str, weeks: bool) -> str:
     statements = f"""{dirty if weeks else ""}
     DELETE FROM incidents_materialized WHERE {articles};
     INSERT INTO incidents_materialized ({INCIDENT_COLUMNS})
-{_incident_rows(article_condition)};
+{_incident_rows(article_condition, unlinked)};
     DELETE FROM company_timeline_materialized WHERE {articles};
     INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
 {_timeline_rows(article_condition)};"""
@@ -327,6 +341,41 @@ def _trigger(name: str, event: str, statements: str, when: str = "") -> str:
     return f"CREATE TRIGGER {name} AFTER {event}{f' WHEN {when}' if when else ''} BEGIN{statements}\nEND"
 
 
+def _article_and_company_triggers(unlinked: bool = False) -> list[str]:
+    """The triggers that refresh an article's materialized rows when the article or a company changes."""
+    columns = ("id", "published", "title", "url", "source_id", "duplicate_of")
+    return [
+        _trigger(
+            "articles_au_materialized",
+            f"UPDATE OF {', '.join(columns)} ON articles",
+            _refresh("{column} IN (OLD.id, NEW.id)", weeks=True, unlinked=unlinked),
+            when=" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns),
+        ),
+        _trigger(
+            "articles_ad_materialized",
+            "DELETE ON articles",
+            _refresh("{column} = OLD.id", weeks=True, unlinked=unlinked),
+        ),
+        _trigger(
+            "companies_ai_materialized",
+            "INSERT ON companies",
+            _refresh(_articles_of_company("NEW.id"), False, unlinked),
+        ),
+        _trigger(
+            "companies_au_materialized",
+            "UPDATE OF id, name ON companies",
+            _refresh(_articles_of_company("OLD.id"), False, unlinked)
+            + _refresh(_articles_of_company("NEW.id"), False, unlinked),
+            when="OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name",
+        ),
+        _trigger(
+            "companies_ad_materialized",
+            "DELETE ON companies",
+            _refresh(_articles_of_company("OLD.id"), False, unlinked),
+        ),
+    ]
+
+
 def _refresh_triggers() -> list[str]:
     triggers = []
     for table, weeks in (("article_incidents", True), ("mentions", False)):
@@ -343,32 +392,7 @@ def _refresh_triggers() -> list[str]:
                 _refresh("{column} IN (OLD.article_id, NEW.article_id)", weeks),
             ),
         ]
-    columns = ("id", "published", "title", "url", "source_id", "duplicate_of")
-    triggers += [
-        _trigger(
-            "articles_au_materialized",
-            f"UPDATE OF {', '.join(columns)} ON articles",
-            _refresh("{column} IN (OLD.id, NEW.id)", weeks=True),
-            when=" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns),
-        ),
-        _trigger("articles_ad_materialized", "DELETE ON articles", _refresh("{column} = OLD.id", weeks=True)),
-        _trigger(
-            "companies_ai_materialized",
-            "INSERT ON companies",
-            _refresh(_articles_of_company("NEW.id"), False),
-        ),
-        _trigger(
-            "companies_au_materialized",
-            "UPDATE OF id, name ON companies",
-            _refresh(_articles_of_company("OLD.id"), False) + _refresh(_articles_of_company("NEW.id"), False),
-            when="OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name",
-        ),
-        _trigger(
-            "companies_ad_materialized",
-            "DELETE ON companies",
-            _refresh(_articles_of_company("OLD.id"), False),
-        ),
-    ]
+    triggers += _article_and_company_triggers()
     source_name = (
         "\n    UPDATE incidents_materialized SET source = (SELECT name FROM sources WHERE id = source_id) "
         "WHERE source_id IN ({ids});"
@@ -464,7 +488,7 @@ SELECT {WEEKLY_COLUMNS}
 FROM weekly_counts_materialized
 """,
     )
-    refill_materialized_views(db)
+    refill_materialized_views(db, unlinked=False)
     for trigger in _refresh_triggers():
         db.execute(trigger)
 
@@ -497,27 +521,31 @@ def refresh_once_per_retag(db: Database) -> None:
                 f"DROP TRIGGER {name}",
                 _trigger(name, f"{event} ON {table}", _refresh(condition, weeks), when=when),
             ]
-    statements.append(
-        _trigger(
-            "articles_tagged_materialized",
-            "UPDATE OF tagged_at ON articles",
-            _refresh("{column} = NEW.id", weeks=True),
-            when="NEW.tagged_at IS NOT NULL",
-        )
-    )
+    statements.append(_tagged_trigger())
     for statement in statements:
         db.execute(statement)
 
 
-def refill_materialized_views(db: Database) -> None:
+def _tagged_trigger(unlinked: bool = False) -> str:
+    """Setting tagged_at after a re-tag refreshes the article's materialized rows once."""
+    return _trigger(
+        "articles_tagged_materialized",
+        "UPDATE OF tagged_at ON articles",
+        _refresh("{column} = NEW.id", weeks=True, unlinked=unlinked),
+        when="NEW.tagged_at IS NOT NULL",
+    )
+
+
+def refill_materialized_views(db: Database, unlinked: bool = True) -> None:
     """Rewrite the materialized tables from the stored tables: their first fill, and the last step of a
-    bulk load that dropped the triggers for speed (benchmarks/datasette.py)."""
+    bulk load that dropped the triggers for speed (benchmarks/datasette.py). `unlinked`: the rows as
+    0007 defines them (the default; 0005 ran them before 0007 existed)."""
     _run(
         db,
         f"""
 DELETE FROM incidents_materialized;
 INSERT INTO incidents_materialized ({INCIDENT_COLUMNS})
-{_incident_rows("1")};
+{_incident_rows("1", unlinked)};
 DELETE FROM company_timeline_materialized;
 INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
 {_timeline_rows("1")};
@@ -526,3 +554,63 @@ INSERT INTO weekly_counts_materialized ({WEEKLY_COLUMNS})
 {_weekly_rows("1")}
 """,
     )
+
+
+# -- 0007: responses as a set, unknown organisations as accused, the detected language -------------------
+# The tagger now reports every response of an accused company (apology and remediation), each with its
+# evidence sentence, and may accuse an organisation the knowledge base lacks. article_responses holds the
+# set (mentions.response stays the strongest, for the views); an unknown accused organisation carries its
+# incidents by name (article_incidents.org_name) and its role and main response in unlinked_orgs. The
+# incidents rows show such an organisation under its name, so the materialized rows' triggers are
+# re-created with that definition, and unlinked_orgs gets triggers like mentions'.
+
+
+@migrations(name="0007_responses_and_unlinked_accused")
+def responses_and_unlinked_accused(db: Database) -> None:
+    statements = [
+        "ALTER TABLE article_incidents ADD COLUMN org_name TEXT",
+        "DROP INDEX idx_article_incidents_key",
+        """CREATE UNIQUE INDEX idx_article_incidents_key
+    ON article_incidents(article_id, incident_type, coalesce(company_id, ''), coalesce(org_name, ''))""",
+        """ALTER TABLE unlinked_orgs ADD COLUMN role TEXT NOT NULL DEFAULT 'mentioned'
+    CHECK (role IN ('accused', 'mentioned'))""",
+        """ALTER TABLE unlinked_orgs ADD COLUMN response TEXT
+    CHECK (response IN ('apology', 'denial', 'remediation', 'none'))""",
+        """CREATE TABLE article_responses (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    company_id TEXT REFERENCES companies(id) ON DELETE CASCADE,
+    org_name TEXT,
+    response TEXT NOT NULL CHECK (response IN ('apology', 'denial', 'remediation')),
+    evidence TEXT,
+    CHECK ((company_id IS NULL) <> (org_name IS NULL))
+)""",
+        """CREATE UNIQUE INDEX idx_article_responses_key
+    ON article_responses(article_id, coalesce(company_id, ''), coalesce(org_name, ''), response)""",
+        "CREATE INDEX idx_article_responses_company ON article_responses(company_id, response)",
+    ]
+    new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
+    for table, weeks in (("article_incidents", True), ("mentions", False), ("unlinked_orgs", False)):
+        for suffix, event, condition, when in (
+            ("ai", "INSERT", "{column} = NEW.article_id", new),
+            ("ad", "DELETE", "{column} = OLD.article_id", old),
+            ("au", "UPDATE", "{column} IN (OLD.article_id, NEW.article_id)", f"{old} OR {new}"),
+        ):
+            name = f"{table}_{suffix}_materialized"
+            if table != "unlinked_orgs":
+                statements.append(f"DROP TRIGGER {name}")
+            statements.append(
+                _trigger(name, f"{event} ON {table}", _refresh(condition, weeks, unlinked=True), when=when)
+            )
+    for trigger in (
+        "articles_au_materialized",
+        "articles_ad_materialized",
+        "companies_ai_materialized",
+        "companies_au_materialized",
+        "companies_ad_materialized",
+        "articles_tagged_materialized",
+    ):
+        statements.append(f"DROP TRIGGER {trigger}")
+    statements += [*_article_and_company_triggers(unlinked=True), _tagged_trigger(unlinked=True)]
+    for statement in statements:
+        db.execute(statement)
+    refill_materialized_views(db)

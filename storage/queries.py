@@ -95,39 +95,50 @@ def tagged_count(db: Database) -> int:
 # -- articles to tag (used by `privwatch tag`) ----------------------------------------------------------
 
 
-def _to_tag_filter(everything: bool, since: str | None) -> tuple[str, list]:
-    """WHERE clause for the articles `privwatch tag` should (re)tag: untagged, all, or published since."""
+def _to_tag_filter(everything: bool, since: str | None, stale_for: str | None) -> tuple[str, list]:
+    """WHERE clause for the articles `privwatch tag` should (re)tag: untagged, all, published since, or
+    untagged plus those tagged by an NLP version other than `stale_for`."""
     if since:
         return "coalesce(published, fetched_at) >= ?", [since]
     if everything:
         return "1", []
+    if stale_for:
+        return "tagged_at IS NULL OR nlp_version IS NOT ?", [stale_for]
     return "tagged_at IS NULL", []
 
 
-def count_articles_to_tag(db: Database, *, everything: bool = False, since: str | None = None) -> int:
-    where, params = _to_tag_filter(everything, since)
+def count_articles_to_tag(
+    db: Database, *, everything: bool = False, since: str | None = None, stale_for: str | None = None
+) -> int:
+    where, params = _to_tag_filter(everything, since, stale_for)
     return db.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
 
 
 def articles_to_tag(
-    db: Database, *, everything: bool = False, since: str | None = None, batch_size: int = 200
+    db: Database,
+    *,
+    everything: bool = False,
+    since: str | None = None,
+    stale_for: str | None = None,
+    batch_size: int = 200,
 ):
-    """Yield lists of {"id", "title", "body"} in id order, batch by batch.
+    """Yield lists of {"id", "title", "body", "language"} in id order, batch by batch.
 
     Untagged articles by default; every article with everything=True; articles published (or, without
-    a date, fetched) on or after `since` (an ISO date) when given. Batches are keyset-paginated by id,
-    so tagging (which sets tagged_at) while iterating neither skips nor repeats an article.
+    a date, fetched) on or after `since` (an ISO date) when given; with stale_for (the current NLP
+    version), untagged articles and those tagged under any other version. Batches are keyset-paginated
+    by id, so tagging (which sets tagged_at) while iterating neither skips nor repeats an article.
     """
-    where, params = _to_tag_filter(everything, since)
+    where, params = _to_tag_filter(everything, since, stale_for)
     last_id = 0
     while True:
         rows = db.execute(
-            f"SELECT id, title, body FROM articles WHERE ({where}) AND id > ? ORDER BY id LIMIT ?",
+            f"SELECT id, title, body, language FROM articles WHERE ({where}) AND id > ? ORDER BY id LIMIT ?",
             [*params, last_id, batch_size],
         ).fetchall()
         if not rows:
             return
-        yield [{"id": r[0], "title": r[1], "body": r[2]} for r in rows]
+        yield [{"id": r[0], "title": r[1], "body": r[2], "language": r[3]} for r in rows]
         last_id = rows[-1][0]
 
 

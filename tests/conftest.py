@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from config.models import REPO_CONFIG_DIR
 from privwatch.cli import cli
-from privwatch.config import REPO_CONFIG_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -38,6 +38,15 @@ def run(config_dir: Path):
         return result
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The tagging pipeline on the repository's config, built once per test session."""
+    from config.models import Config
+    from nlp.pipeline import build_pipeline
+
+    return build_pipeline(Config())
 
 
 @pytest.fixture

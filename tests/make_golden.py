@@ -30,7 +30,7 @@ def write_schema() -> None:
 
 
 def write_sources() -> None:
-    from privwatch.config import Config
+    from config.models import Config
     from storage.db import open_db
     from tests.source_preview import preview
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from config.models import Config, ConfigError, Settings, env_overrides
 from privwatch.cli import cli
-from privwatch.config import Config, ConfigError, Settings, env_overrides
 from privwatch.reference import root_context, walk
 
 # Commands that need arguments to get as far as reading the config.

@@ -81,7 +81,7 @@ def crawled(tmp_path_factory):
     config_dir = tmp / "config"
     import shutil
 
-    from privwatch.config import REPO_CONFIG_DIR
+    from config.models import REPO_CONFIG_DIR
 
     shutil.copytree(REPO_CONFIG_DIR, config_dir)
     with fixture_site_servers() as servers:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from datasette_dashboards import replace_opts_in_query
 
-from privwatch.config import REPO_CONFIG_DIR, Config
+from config.models import REPO_CONFIG_DIR, Config
 from privwatch.serve import DATASETTE_SETTINGS, build_datasette
 from storage import db as store
 from storage.migrations import migrations

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
+from config.models import Config
 from crawlers.extract import extract
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import parse_date
 from crawlers.extract.urls import canonical_url, strip_tracking
-from privwatch.config import Config
 
 from .conftest import FIXTURES, SHARED
 

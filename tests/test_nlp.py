@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from config.models import Config
 from nlp import pipeline
-from nlp.components import ORGS_ATTR
 from nlp.evaluate import evaluate, read_gold
+from nlp.facts import ORGS_ATTR
 from nlp.pipeline import article_text, build_pipeline, tag_article
-from privwatch.config import Config
 
 from .conftest import ROOT, SHARED
 
@@ -30,11 +30,6 @@ def seed_body() -> str:
 @pytest.fixture(scope="session")
 def config() -> Config:
     return Config()
-
-
-@pytest.fixture(scope="session")
-def nlp(config):
-    return build_pipeline(config)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from privwatch.config import Config
+from config.models import Config
 
 from .conftest import GOLDEN
 from .source_preview import fixture_files, preview

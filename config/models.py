@@ -1,4 +1,7 @@
-"""privwatch's configuration: the YAML files in config/, validated by pydantic models.
+"""privwatch's configuration: the YAML files of a config folder, validated by pydantic models.
+
+The models live beside the YAML they describe, below every other package: crawlers, nlp, storage and the
+privwatch app all read them, and none of those is imported from here.
 
 A bad file raises ConfigError with one line naming the file, the field path and the problem.
 Settings precedence: defaults < settings.yaml < environment (PRIVWATCH_<SECTION>_<FIELD>) < CLI flags.
@@ -6,6 +9,7 @@ Settings precedence: defaults < settings.yaml < environment (PRIVWATCH_<SECTION>
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -27,7 +31,7 @@ from pydantic import (
 )
 
 ENV_PREFIX = "PRIVWATCH_"
-REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+REPO_CONFIG_DIR = Path(__file__).resolve().parent
 
 
 class ConfigError(Exception):
@@ -166,21 +170,9 @@ class Company(Model):
         return [(self.name, "name")] + [(value, f) for f in fields for value in getattr(self, f)]
 
 
-class Regulator(Model):
-    id: Slug
-    name: str
-    aliases: list[str] = []
-    country: str | None = None
-    kind: Literal["regulator", "court", "government", "legislature", "agency"] = "regulator"
-
-    def names(self) -> list[tuple[str, str]]:
-        return [(self.name, "name")] + [(a, "aliases") for a in self.aliases]
-
-
 class CompaniesFile(Model):
     version: Literal[1] = 1
     companies: list[Company]
-    regulators: list[Regulator] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> CompaniesFile:
@@ -189,21 +181,62 @@ class CompaniesFile(Model):
         for i, company in enumerate(self.companies):
             if company.parent and company.parent not in ids:
                 raise _FieldProblem(f"companies[{i}].parent", f"unknown company id {company.parent!r}")
-        claimed: dict[str, tuple[str, str]] = {}
-        for group, entries in (("companies", self.companies), ("regulators", self.regulators)):
-            for i, entry in enumerate(entries):
-                for name, field_name in entry.names():
-                    owner = claimed.setdefault(name.strip().casefold(), (f"{group}[{i}]", entry.id))
-                    if owner[1] != entry.id:
-                        raise _FieldProblem(
-                            f"{group}[{i}].{field_name}",
-                            f"{name!r} is also claimed by {owner[0]} ({owner[1]})",
-                        )
+        _check_names_unique(self.companies, "companies")
         return self
 
     @cached_property
     def by_id(self) -> dict[str, Company]:
         return {c.id: c for c in self.companies}
+
+
+# -- regulators.yaml -----------------------------------------------------------------------------------
+
+
+class Regulator(Model):
+    """An authority, court or government body: it acts on companies and is never one."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    chinese_names: list[str] = []
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    kind: Literal["regulator", "court", "government", "legislature", "agency", "police", "prosecutor"] = (
+        "regulator"
+    )
+    remit: Literal[
+        "privacy", "consumer", "telecom", "finance", "competition", "cyberspace", "health", "general"
+    ] = "general"
+
+    def names(self) -> list[tuple[str, str]]:
+        return (
+            [(self.name, "name")]
+            + [(a, "aliases") for a in self.aliases]
+            + [(c, "chinese_names") for c in self.chinese_names]
+        )
+
+
+class RegulatorsFile(Model):
+    version: Literal[1] = 1
+    regulators: list[Regulator]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegulatorsFile:
+        _check_unique((r.id for r in self.regulators), "regulators", "id")
+        _check_names_unique(self.regulators, "regulators")
+        return self
+
+
+def _check_names_unique(entries, group: str) -> None:
+    """Every name, alias or product belongs to one entry (case-insensitively): a name that two entries
+    claim could not be linked."""
+    claimed: dict[str, tuple[str, str]] = {}
+    for i, entry in enumerate(entries):
+        for name, field_name in entry.names():
+            owner = claimed.setdefault(name.strip().casefold(), (f"{group}[{i}]", entry.id))
+            if owner[1] != entry.id:
+                raise _FieldProblem(
+                    f"{group}[{i}].{field_name}", f"{name!r} is also claimed by {owner[0]} ({owner[1]})"
+                )
 
 
 # -- incidents.yaml ------------------------------------------------------------------------------------
@@ -224,6 +257,8 @@ class Cued(Model):
 class Trap(Model):
     id: Slug
     patterns: list[TokenPattern] = Field(min_length=1)
+    # what the trap cancels where it matches: "context" and/or type ids (default: all of them)
+    cancels: list[str] = []
     examples: list[str] = []
 
 
@@ -241,12 +276,20 @@ class TaxonomyFile(Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> TaxonomyFile:
+        known = {"context", *(t.id for t in self.types)}
+        for i, trap in enumerate(self.traps):
+            for j, name in enumerate(trap.cancels):
+                if name not in known:
+                    raise _FieldProblem(f"traps[{i}].cancels[{j}]", f"{name!r} is not context or a type id")
         _check_unique((t.id for t in self.types), "types", "id")
         _check_unique((r.id for r in self.responses), "responses", "id")
         return self
 
 
 # -- settings.yaml -------------------------------------------------------------------------------------
+
+
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")]  # HH:MM[:SS]
 
 
 class CrawlSettings(Model):
@@ -272,7 +315,7 @@ class SmtpSettings(Model):
 
 
 class DigestSettings(Model):
-    time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+    time: ClockTime = "07:00"
     timezone: TimeZoneName = "Asia/Shanghai"
     recipients: list[str] = []
     sender: str = "privwatch <privwatch@localhost>"
@@ -283,6 +326,8 @@ class DigestSettings(Model):
 
 class ScheduleSettings(Model):
     jobstore: str = "privwatch-jobs.db"
+    # when the nightly job re-tags articles tagged by another NLP version (settings' time zone)
+    retag_time: ClockTime = "03:00"
     misfire_grace_seconds: int = Field(default=600, ge=1)
     crawl_timeout_seconds: int = Field(default=3600, ge=1)
     stop_timeout_seconds: float = Field(default=20, gt=0)
@@ -405,7 +450,7 @@ def validate(model: type[BaseModel], data: Any, path: Path | str):
 
 
 class Config:
-    """The four config files of one config directory, each loaded and validated on first use."""
+    """The config files of one config directory, each loaded and validated on first use."""
 
     def __init__(self, directory: Path | str | None = None, environ: Mapping[str, str] | None = None):
         self.directory = Path(directory) if directory else default_config_dir()
@@ -424,6 +469,24 @@ class Config:
         return self._load("companies.yaml", CompaniesFile)
 
     @cached_property
+    def regulators(self) -> list[Regulator]:
+        path = self.directory / "regulators.yaml"
+        regulators = self._load("regulators.yaml", RegulatorsFile).regulators
+        companies = {
+            name.strip().casefold(): company.id
+            for company in self.knowledge_base.companies
+            for name, _field in company.names()
+        }
+        for i, regulator in enumerate(regulators):
+            for name, field_name in regulator.names():
+                if name.strip().casefold() in companies:
+                    owner = companies[name.strip().casefold()]
+                    raise ConfigError(
+                        f"{path}: regulators[{i}].{field_name}: {name!r} is also a name of company {owner!r}"
+                    )
+        return regulators
+
+    @cached_property
     def taxonomy(self) -> TaxonomyFile:
         return self._load("incidents.yaml", TaxonomyFile)
 
@@ -439,8 +502,17 @@ class Config:
 
     def check(self) -> None:
         """Load every file now, so a bad one fails before any work starts."""
-        for name in ("settings", "sources", "knowledge_base", "taxonomy"):
+        for name in ("settings", "sources", "knowledge_base", "regulators", "taxonomy"):
             getattr(self, name)
+
+    def digest(self, *filenames: str) -> str:
+        """A short digest of some of the folder's files, as they are on disk now."""
+        digest = hashlib.sha1()
+        for filename in filenames:
+            path = self.directory / filename
+            digest.update(filename.encode() + b"\0")
+            digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()[:8]
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
@@ -448,55 +520,3 @@ class Config:
                 return source
         known = ", ".join(s.id for s in self.sources)
         raise ConfigError(f"{self.directory / 'sources.yaml'}: no source {source_id!r} (known: {known})")
-
-
-ALIAS_KINDS = {
-    "name": "name",
-    "aliases": "alias",
-    "former_names": "former_name",
-    "legal_names": "legal_name",
-    "chinese_names": "chinese_name",
-    "products": "product",
-}
-
-
-def storage_rows(config: Config):
-    """The rows `privwatch init` loads into the database from the config files."""
-    from storage.db import ConfigRows
-
-    kb, taxonomy = config.knowledge_base, config.taxonomy
-    rows = ConfigRows()
-    rows.sources = [
-        {
-            "id": s.id,
-            "name": s.name,
-            "kind": s.kind,
-            "url": str(s.url),
-            "language": s.language,
-            "every": s.every,
-        }
-        for s in config.sources
-    ]
-    for company in kb.companies:
-        rows.companies.append(
-            {
-                "id": company.id,
-                "name": company.name,
-                "parent_id": company.parent,
-                "country": company.country,
-                "sector": company.sector,
-                "tickers": company.tickers,
-            }
-        )
-        seen: set[str] = set()
-        for name, field_name in company.names():
-            # a company may list its name again as an alias; the alias table holds each string once
-            if name.strip().casefold() not in seen:
-                seen.add(name.strip().casefold())
-                rows.aliases.append(
-                    {"alias": name.strip(), "company_id": company.id, "kind": ALIAS_KINDS[field_name]}
-                )
-    rows.incident_types = [
-        {"id": t.id, "label": t.label, "description": t.description} for t in taxonomy.types
-    ]
-    return rows

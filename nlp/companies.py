@@ -1,0 +1,552 @@
+"""Company recognition and linking: the knowledge base as entities, every organisation to a company id.
+
+`privwatch_company_ruler_v2` marks known companies, their products and regulators in doc.ents;
+`privwatch_org_linker_v2` maps every organisation (ruler and statistical NER) to a company id, a
+regulator, another kind of body, or an unknown company, into doc._.privwatch_orgs. Both get the knowledge
+base through initialize() (nlp/pipeline.py passes config/companies.yaml and config/regulators.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.pipeline import SpanRuler
+from spacy.pipeline.span_ruler import prioritize_new_ents_filter
+from spacy.tokens import Doc, Span
+
+from config.models import Company, Regulator
+from nlp import organisations as O
+from nlp.facts import ORGS_ATTR
+from nlp.names import clean_name, is_cjk, normalise_name
+
+# Span labels the company ruler writes into doc.ents (the statistical NER writes ORG, PERSON, GPE ...).
+COMPANY_LABEL = "COMPANY"
+PRODUCT_LABEL = "COMPANY_PRODUCT"
+REGULATOR_LABEL = "REGULATOR"
+RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
+
+
+def ruler_patterns(
+    companies: list[Company], regulators: list[Regulator], common_words: set[str], tokenize
+) -> tuple[list[dict], set[str]]:
+    """SpanRuler patterns for every company name, alias, former/legal/Chinese name, product and regulator.
+
+    Names are phrase patterns matched on LOWER (so "ANT Financial" matches). A name whose every word is
+    an ordinary English word ("Apple", "Meta", "Sesame Credit") is returned among the guarded names:
+    the ruler drops its matches that start in lower case ("apple pie", "a grab for data") and gives
+    way to a longer NER organisation around it ("Apple Daily").
+    """
+    patterns: list[dict] = []
+    guarded: set[str] = set()
+
+    def add(name: str, label: str, entity_id: str) -> None:
+        name = name.strip()
+        if not name:
+            return
+        words = [t.lower_ for t in tokenize(name)]
+        alphabetic = [w for w in words if w.isalpha()]
+        if not is_cjk(name) and alphabetic and all(w in common_words for w in alphabetic):
+            guarded.add(" ".join(words))
+        patterns.append({"label": label, "id": entity_id, "pattern": name})
+
+    for company in companies:
+        for name, field in company.names():
+            add(name, PRODUCT_LABEL if field == "products" else COMPANY_LABEL, company.id)
+    for regulator in regulators:
+        for name, _field in regulator.names():
+            add(name, REGULATOR_LABEL, regulator.id)
+    return patterns, guarded
+
+
+# -- the company ruler ----------------------------------------------------------------------------------
+
+
+class CompanyRuler(SpanRuler):
+    """A SpanRuler over the knowledge base: companies, their products and regulators, as entities.
+
+    Labels: COMPANY and COMPANY_PRODUCT (span id = company id) and REGULATOR (span id = regulator id).
+    Matching is case-insensitive (LOWER), possessives need nothing ("Alibaba's" is two tokens), the
+    longest match wins and a match replaces the statistical NER's overlapping entities, except that a
+    common-word name ("Apple", "Ant") gives way to a longer NER organisation around it ("Apple Daily").
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        super().__init__(
+            nlp,
+            name,
+            spans_key=None,
+            annotate_ents=True,
+            phrase_matcher_attr="LOWER",
+            overwrite=False,
+            ents_filter=self._merge_with_ner,
+        )
+        self.guarded_names: set[str] = set()
+
+    def initialize(
+        self,
+        get_examples=None,
+        *,
+        nlp: Language | None = None,
+        companies: list[Company] = (),
+        regulators: list[Regulator] = (),
+    ) -> None:
+        nlp = nlp or self.nlp
+        self.clear()
+        patterns, self.guarded_names = ruler_patterns(
+            companies, regulators, common_english_words(nlp), nlp.tokenizer
+        )
+        self.add_patterns(patterns)
+
+    def _merge_with_ner(self, entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
+        entities = list(entities)
+        kept = []
+        for span in spans:
+            if " ".join(t.lower_ for t in span) in self.guarded_names and (
+                span[0].is_lower
+                or any(
+                    e.label_ == "ORG" and e.start <= span.start and span.end <= e.end and len(e) > len(span)
+                    for e in entities
+                )
+            ):
+                continue
+            kept.append(span)
+        return prioritize_new_ents_filter(entities, kept)
+
+
+def common_english_words(nlp: Language) -> set[str]:
+    """Ordinary English words, from the lemmatizer's tables when the pipeline has them."""
+    words = set(O.EXTRA_COMMON_WORDS)
+    if "lemmatizer" in nlp.component_names:
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_index"):
+            for entries in lookups.get_table("lemma_index").values():
+                words.update(entries)
+        if lookups.has_table("lemma_exc"):
+            for entries in lookups.get_table("lemma_exc").values():
+                words.update(entries)
+    return {w.lower() for w in words}
+
+
+# -- the organisation linker ------------------------------------------------------------------------------
+
+
+@dataclass
+class OrgMention:
+    start: int
+    end: int
+    text: str
+    kind: str  # company | regulator | government | outlet | academic | civil | market | law
+    company_id: str | None = None
+    name: str = ""
+    key: str = ""
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+class OrgLinker:
+    """Maps every organisation span (company ruler and statistical NER) to a company id.
+
+    Known names link exactly (after dropping articles, possessives and legal-form words), near misses
+    through rapidfuzz; regulators, courts and governments are recognised and never become companies;
+    the remaining organisations are kept as unlinked companies unless they are outlets, universities,
+    associations, exchanges or laws. A one-word "person" the NER never saw with a first name ("Merck
+    said") and a person or place ending in a corporate word ("Kaisa Group") are taken as organisations
+    too. Writes doc._.privwatch_orgs.
+    """
+
+    NER_ORG_LABELS = ("ORG",)
+    NER_MAYBE_ORG_LABELS = ("PERSON", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC")
+
+    def __init__(self, nlp: Language, name: str, fuzzy_cutoff: float):
+        self.nlp, self.name = nlp, name
+        self.fuzzy_cutoff = fuzzy_cutoff
+        self.company_names: dict[str, str] = {}
+        self.company_index: dict[str, str] = {}
+        self.regulator_index: dict[str, str] = {}
+        self.fuzzy_keys: list[str] = []
+        self.common_words = common_english_words(nlp) | O.NOT_NAMES
+        self.places = O.place_names()
+        self.name_patterns = Matcher(nlp.vocab, validate=True)
+        capitalised = {"TEXT": {"REGEX": "^[A-Z]"}, "IS_SENT_START": False}
+        self.name_patterns.add(
+            "after-descriptor",
+            [[{"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True}, {**capitalised, "OP": "+"}]],
+            greedy="LONGEST",
+        )
+        self.name_patterns.add(
+            "before-apposition",
+            [
+                [
+                    {"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"},
+                    {"ORTH": ","},
+                    {"LOWER": {"IN": ["a", "an", "the"]}},
+                    {"IS_ALPHA": True, "OP": "{0,3}"},
+                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
+                ]
+            ],
+            greedy="LONGEST",
+        )
+        self.name_patterns.add(
+            "corporate-head",
+            [
+                [
+                    {"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"},
+                    {"LOWER": {"IN": sorted(O.CORPORATE_HEAD_WORDS)}, "TEXT": {"REGEX": "^[A-Z]"}},
+                ]
+            ],
+            greedy="LONGEST",
+        )
+        self.non_company_names = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind, names in O.NON_COMPANY_NAMES.items():
+            self.non_company_names.add(kind, list(nlp.tokenizer.pipe(names)))
+        self._link_cache: dict[str, tuple[str, str | None]] = {}
+
+    def initialize(
+        self,
+        get_examples=None,
+        *,
+        nlp: Language | None = None,
+        companies: list[Company] = (),
+        regulators: list[Regulator] = (),
+    ) -> None:
+        self.company_names = {c.id: c.name for c in companies}
+        self.company_index = {}
+        for company in companies:
+            for alias, _field in company.names():
+                self.company_index.setdefault(normalise_name(alias), company.id)
+        self.regulator_index = {normalise_name(n): r.id for r in regulators for n, _ in r.names()}
+        self.fuzzy_keys = [k for k in self.company_index if len(k) >= 5]
+        self._link_cache.clear()
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._recover_names(doc)
+        # every part of a full name: "Guo" of "Guo Bing" and "Cook" of "Tim Cook" are people; so is the last
+        # word of any longer name that does not end like a company's ("Govender" of "Major-Gen Gopaul
+        # Govender"): a company's short form is its first word ("Harlow" of "Harlow Group")
+        person_surnames = {t.lower_ for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for t in e}
+        person_surnames |= {
+            e[-1].lower_
+            for e in doc.ents
+            if len(e) > 2
+            and e.label_ not in RULER_LABELS
+            and e[-1].is_title
+            and e[-1].lower_ not in O.CORPORATE_HEAD_WORDS
+            and e[-1].lower_ not in O.ORG_STOPWORDS
+        }
+        mentions: list[OrgMention] = []
+        for ent in doc.ents:
+            mention = self.classify(ent, person_surnames)
+            if mention is not None:
+                mentions.append(mention)
+        mentions += self._repeated_names(doc, mentions)
+        mentions.sort(key=lambda m: m.start)
+        self._resolve_short_names(mentions)
+        doc._.set(ORGS_ATTR, [m.as_dict() for m in mentions])
+        return doc
+
+    def _recover_names(self, doc: Doc) -> None:
+        """Company names the statistical NER missed or called people or places, from how news writes them:
+        after a business noun ("the debt collector Kordex", "payroll provider Ledgerline"), before an
+        apposition that says what they are ("Shopwell, an online grocer"), or ending in a corporate word
+        ("Greenway Supermarkets", "Riverside Family Dental"). They become ORG entities, replacing the
+        NER's overlapping ones but never the knowledge base's."""
+        found: list[Span] = []
+        for match_id, start, end in self.name_patterns(doc):
+            kind = doc.vocab.strings[match_id]
+            if kind == "after-descriptor":
+                name = doc[start + 1 : end]
+            elif kind == "before-apposition":
+                name = doc[start : next(t.i for t in doc[start:end] if t.text == ",")]
+            else:
+                name = doc[start:end]
+                if end < len(doc) and doc[end].text[:1].isupper() and not doc[end].is_sent_start:
+                    continue  # part of a longer name ("Dutch Data Protection Authority")
+            words = [t for t in name if t.is_alpha]
+            if not words or any(t.lower_ in O.NOT_IN_NAMES for t in name):
+                continue
+            if (
+                kind == "before-apposition"
+                and name[0].is_sent_start
+                and len(name) == 1
+                and name[0].lower_ in self.common_words
+            ):
+                continue
+            found.append(name)
+        if not found:
+            return
+        kept = [e for e in doc.ents if e.label_ in RULER_LABELS]
+        taken = {i for e in kept for i in range(e.start, e.end)}
+        recovered = []
+        for span in sorted(found, key=lambda s: (-(s.end - s.start), s.start)):
+            if not any(i in taken for i in range(span.start, span.end)):
+                recovered.append(Span(doc, span.start, span.end, label="ORG"))
+                taken.update(range(span.start, span.end))
+        others = [
+            e
+            for e in doc.ents
+            if e.label_ not in RULER_LABELS and not any(i in taken for i in range(e.start, e.end))
+        ]
+        doc.ents = sorted(kept + recovered + others, key=lambda e: e.start)
+
+    @staticmethod
+    def _repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
+        """Other occurrences of an unknown company's name that the NER did not tag ("Xinrui expects ...").
+
+        The small NER model is inconsistent within an article; once it has called a name a company,
+        the same words elsewhere in the article are that company too.
+        """
+        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        found = []
+        seen_names = set()
+        for m in mentions:
+            if m.kind != "company" or m.company_id is not None:
+                continue
+            words = tuple(t.orth for t in doc[m.start : m.end] if not (t.is_punct and t.i == m.end - 1))
+            words = tuple(w for w in words if doc.vocab.strings[w] not in ("'s", "’s"))
+            if not words or words in seen_names:
+                continue
+            seen_names.add(words)
+            size = len(words)
+            for start in range(len(doc) - size + 1):
+                if any(i in taken for i in range(start, start + size)):
+                    continue
+                if all(doc[start + k].orth == words[k] for k in range(size)):
+                    found.append(
+                        OrgMention(
+                            start, start + size, doc[start : start + size].text, m.kind, None, m.name, m.key
+                        )
+                    )
+                    taken.update(range(start, start + size))
+        return found
+
+    def _maybe_organisation(self, ent: Span, person_surnames: set[str]) -> bool:
+        """Is a PERSON/GPE/... entity in fact an organisation the small NER model mislabelled?"""
+        if ent.label_ not in self.NER_MAYBE_ORG_LABELS:
+            return False
+        if ent[-1].lower_ in O.CORPORATE_HEAD_WORDS:
+            return True
+        if ent.label_ == "PERSON" and len(ent) == 1 and ent[0].lower_ not in person_surnames:
+            before = ent.doc[ent.start - 1] if ent.start > 0 else None
+            return before is None or before.lower_.rstrip(".") not in O.PERSON_TITLES
+        return False
+
+    def classify(self, ent: Span, person_surnames: set[str] = frozenset()) -> OrgMention | None:
+        label = ent.label_
+        if label in (COMPANY_LABEL, PRODUCT_LABEL):
+            company_id = ent.id_
+            return OrgMention(
+                ent.start,
+                ent.end,
+                ent.text,
+                "company",
+                company_id,
+                self.company_names[company_id],
+                company_id,
+            )
+        if label == REGULATOR_LABEL:
+            return OrgMention(
+                ent.start, ent.end, ent.text, "regulator", None, ent.text, "regulator:" + ent.id_
+            )
+        if label not in self.NER_ORG_LABELS and not self._maybe_organisation(ent, person_surnames):
+            return None
+        ent = self._name_part(ent)
+        if ent is None:
+            return None
+        name = clean_name(ent.text)
+        if not name or not any(ch.isupper() or ch.isdigit() for ch in name):
+            return None
+        kind, linked = self.link(name)
+        if kind == "company" and linked:
+            return OrgMention(ent.start, ent.end, ent.text, kind, linked, self.company_names[linked], linked)
+        if kind == "company":
+            kind = self.non_company_kind(ent, name) or kind
+        key = normalise_name(name)
+        if kind == "company" and (
+            name.casefold() in self.places or not self._plausible_company(ent, name, key)
+        ):
+            return None
+        if kind == "company" and len(ent) == 1 and ent[0].lower_ in person_surnames:
+            return None  # a person the NER also called an organisation
+        return OrgMention(ent.start, ent.end, ent.text, kind, None, name, f"{kind}:{key}")
+
+    @staticmethod
+    def _name_part(ent: Span) -> Span | None:
+        """The entity up to the first number or amount: "Vantor Media 80,000 euros" -> "Vantor Media".
+
+        None when nothing is left, or only a place the NER names elsewhere in the article ("the state of
+        Texas 1.4 billion dollars")."""
+        end = next((t.i for t in ent if t.like_num or t.is_currency or t.ent_type_ == "MONEY"), ent.end)
+        if end == ent.end:
+            return ent
+        part = ent.doc[ent.start : end]
+        if not part or not any(t.is_alpha for t in part):
+            return None
+        places = {e.text for e in ent.doc.ents if e.label_ in ("GPE", "LOC", "NORP")}
+        return None if part.text in places else part
+
+    def _plausible_company(self, ent: Span, name: str, key: str) -> bool:
+        """Filters for unknown organisations: no bare legal words, acronyms of things, or modifiers; a
+        name must look like a name, not like ordinary words set in capitals."""
+        if not key or key in O.ORG_STOPWORDS or len(key) < 2 or name.upper() in O.NOT_ORG_ACRONYMS:
+            return False
+        if not self._looks_like_a_name(ent):
+            return False
+        # "Major-Gen Gopaul Govender", "Dr Li Wenliang": a person with a title
+        if ent[0].lower_.split("-")[0].rstrip(".") in O.PERSON_TITLES:
+            return False
+        # "filed an Unfair Labor Practice", "violated the Health Breach Notification Rule": a document
+        before = [t for t in ent.doc[max(0, ent.start - 3) : ent.start] if t.pos_ not in ("DET", "ADJ")]
+        if before and before[-1].lemma_ in O.DOCUMENT_VERBS:
+            return False
+        doc = ent.doc
+        following = doc[ent.end] if ent.end < len(doc) else None
+        # a short line without a verb ("Tech and Vogue", "Yes Teens") is a menu entry or a section label
+        line = OrgLinker._line(ent)
+        if len(line) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in line):
+            return False
+        # "Social Security numbers", "SIM cards", "NotPetya malware": the name modifies a noun
+        if (
+            following is not None
+            and following.tag_ in ("NN", "NNS")
+            and following.lower_ not in O.CORPORATE_HEAD_WORDS
+        ):
+            return False
+        return True
+
+    def _looks_like_a_name(self, ent: Span) -> bool:
+        """A span of ordinary English words is a name only where the article writes them with capitals in
+        running text: "Files posted on a dark web site", "RANSOMWARE GANG CLAIMS ATTACK" and "Breach
+        Notification" in a headline are not companies; "Harbor Freight said" is."""
+        words = [t for t in ent if t.is_alpha]
+        common = self.common_words
+        if not words or any(t.lower_ not in common and t.lemma_.lower() not in common for t in words):
+            return True
+        if any(t.is_upper and len(t) <= 5 for t in words) and len(words) == 1:
+            return True  # an acronym ("UPS", "ACM") is a name; NOT_ORG_ACRONYMS lists those that are not
+        doc = ent.doc
+        lowered = [t.lower_ for t in words]
+        for start in range(len(doc) - len(words) + 1):
+            run = doc[start : start + len(words)]
+            if [t.lower_ for t in run] != lowered:
+                continue
+            line = OrgLinker._line(run)
+            if self._headline_case(line) or not all(t.is_title and not t.is_upper for t in run):
+                continue
+            # a capitalised run of two or more words is a name wherever it stands; one word at the start
+            # of a sentence is capitalised anyway
+            if len(words) > 1 or not run[0].is_sent_start:
+                return True
+        return False
+
+    @staticmethod
+    def _headline_case(line: Span) -> bool:
+        """Is the line set in capitals word by word (a headline), not as running text?"""
+        words = [t for t in line if t.is_alpha and len(t) > 3]
+        return len(words) >= 2 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
+
+    @staticmethod
+    def _line(ent: Span) -> Span:
+        """The line (text between line breaks) an entity is on."""
+        doc = ent.doc
+        start, end = ent.start, ent.end
+        while start > 0 and not (doc[start - 1].is_space and "\n" in doc[start - 1].text):
+            start -= 1
+        while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+            end += 1
+        return doc[start:end]
+
+    def link(self, name: str) -> tuple[str, str | None]:
+        """("company", id) for a known company, ("regulator", id), or ("company", None) when unknown."""
+        key = normalise_name(name)
+        if key in self._link_cache:
+            return self._link_cache[key]
+        result: tuple[str, str | None] = ("company", None)
+        if key in self.company_index:
+            result = ("company", self.company_index[key])
+        elif key in self.regulator_index:
+            result = ("regulator", self.regulator_index[key])
+        elif len(key) >= 5:
+            best = process.extractOne(key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
+            if best is not None:
+                result = ("company", self.company_index[best[0]])
+        if len(self._link_cache) > 100_000:
+            self._link_cache.clear()  # bounded memory in long runs
+        self._link_cache[key] = result
+        return result
+
+    def non_company_kind(self, ent: Span, name: str) -> str | None:
+        """The kind of a non-company organisation (government, outlet ...), or None for a company."""
+        before = [
+            t for t in ent.doc[max(0, ent.start - 4) : ent.start] if not t.is_punct and t.lower_ != "the"
+        ]
+        if (
+            len(before) >= 2
+            and before[-1].lower_ in O.CIVIL_DESCRIPTION_HEADS
+            and before[-2].lower_ in O.CIVIL_DESCRIPTIONS
+        ) or (before and before[-1].lower_ in ("nonprofit", "non-profit", "charity", "ngo")):
+            return "civil"
+        for match_id, start, end in self.non_company_names(ent):
+            if start == ent.start or end == ent.end:
+                return ent.doc.vocab.strings[match_id]
+        words = [w for w in re.findall(r"[\w&'-]+", name.lower()) if w not in ("'s", "s")]
+        if not words:
+            return None
+        head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+        if tuple(words[-2:]) in O.CORPORATE_COMPOUND_HEADS:
+            return None
+        for kind, heads in O.NON_COMPANY_HEADS.items():
+            if head in heads:
+                return kind
+        return None
+
+    @staticmethod
+    def _resolve_short_names(mentions: list[OrgMention]) -> None:
+        """Short forms of a company named in full in the same article are that company.
+
+        "Flo" after "Flo Health" (known) links to it; "Mohe" after "Mohe Technology" (unknown) shares
+        its key and display name.
+        """
+        full_names: dict[tuple[str, ...], OrgMention] = {}
+        for m in mentions:
+            if m.kind == "company":
+                for words in (
+                    tuple(normalise_name(m.text).split()),
+                    tuple(normalise_name(m.name).split()),
+                ):
+                    if len(words) > 1:
+                        full_names.setdefault(words, m)
+        initials: dict[str, set[tuple[str | None, str]]] = defaultdict(set)
+        for words, full in full_names.items():
+            letters = "".join(w[0] for w in words if w[0].isalnum())
+            initials[letters].add((full.company_id, full.key))
+        for m in mentions:
+            if m.kind != "company" or m.company_id is not None:
+                continue
+            # "GM" after "General Motors": the initials of exactly one company named in the article
+            acronym = clean_name(m.text)
+            if acronym.isupper() and 2 <= len(acronym) <= 5 and len(initials.get(acronym.lower(), ())) == 1:
+                m.company_id, m.key = next(iter(initials[acronym.lower()]))
+                continue
+            words = tuple(m.key.split(":", 1)[1].split())
+            longer = [full for full in full_names if len(full) > len(words) and full[: len(words)] == words]
+            owners = {(full_names[f].company_id, full_names[f].key) for f in longer}
+            if len(owners) == 1:
+                company_id, key = owners.pop()
+                m.company_id, m.key = company_id, key
+        display: dict[str, str] = {}
+        for m in mentions:
+            if m.kind == "company" and m.company_id is None and len(m.name) > len(display.get(m.key, "")):
+                display[m.key] = m.name
+        for m in mentions:
+            if m.kind == "company":
+                m.name = display.get(m.key, m.name) if m.company_id is None else m.name
+        for m in mentions:
+            if m.kind == "company" and m.company_id is not None:
+                m.name = next(x.name for x in mentions if x.company_id == m.company_id and x.key == m.key)

@@ -1,0 +1,66 @@
+"""Every privwatch spaCy factory, registered here and nowhere else.
+
+Arguments are keyword-only and have no defaults: their values, with the reasons for them, are in
+nlp/config.cfg, the one place that assembles the pipeline. Data (knowledge base, regulators, taxonomy)
+is not an argument: it arrives through each component's initialize() (nlp/pipeline.py).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from nlp.article_tags import ArticleTags
+from nlp.companies import CompanyRuler, OrgLinker
+from nlp.incidents import IncidentTypes
+from nlp.preprocess import CachedPosLemma, paragraph_boundaries
+from nlp.responses import Responses
+from nlp.roles import AccusedCompanies
+
+Language.component("privwatch_paragraphs_v1", func=paragraph_boundaries)
+
+
+@Language.factory("privwatch_pos_lemma_v1")
+def make_pos_lemma(nlp: Language, name: str, *, attribute_ruler: str, lemmatizer: str, max_cache: int):
+    return CachedPosLemma(nlp, name, attribute_ruler, lemmatizer, max_cache)
+
+
+@Language.factory("privwatch_company_ruler_v2")
+def make_company_ruler(nlp: Language, name: str):
+    return CompanyRuler(nlp, name)
+
+
+@Language.factory("privwatch_org_linker_v2")
+def make_org_linker(nlp: Language, name: str, *, fuzzy_cutoff: float):
+    return OrgLinker(nlp, name, fuzzy_cutoff)
+
+
+@Language.factory("privwatch_incident_types_v2")
+def make_incident_types(
+    nlp: Language,
+    name: str,
+    *,
+    parser: str | None,
+    textcat: str | None,
+    cue_veto: float,
+    textcat_alone: float,
+    article_context_types: list[str],
+    article_context_sentences: int,
+):
+    return IncidentTypes(
+        nlp, name, parser, textcat, cue_veto, textcat_alone, article_context_types, article_context_sentences
+    )
+
+
+@Language.factory("privwatch_roles_v1")
+def make_roles(nlp: Language, name: str):
+    return AccusedCompanies(nlp, name)
+
+
+@Language.factory("privwatch_responses_v1")
+def make_responses(nlp: Language, name: str, *, parser: str | None):
+    return Responses(nlp, name, parser)
+
+
+@Language.factory("privwatch_article_tags_v1")
+def make_article_tags(nlp: Language, name: str, *, keep_tensor: bool, trace: bool):
+    return ArticleTags(name, keep_tensor, trace)

@@ -1,0 +1,42 @@
+"""The language of an article: py3langid on its text (the model ships inside the wheel; nothing downloads),
+the page's declared language when the text is too short or too mixed to say.
+
+Only English has a tagging pipeline; an article in another language gets its language recorded and the
+knowledge base's company mentions, never the English incident tagger's guesses (nlp/pipeline.py).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+# Below this many letters the text says too little (a headline alone): the declared language decides.
+MIN_LETTERS = 40
+# py3langid's normalised probability the text's language needs to override the declared one.
+MIN_PROBABILITY = 0.9
+# The first characters are enough to tell a language, and the cost stays flat for long articles.
+SAMPLE_CHARS = 3000
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def language_code(tag: str | None) -> str | None:
+    """ "en-US", "zh_CN", "EN" -> "en", "zh", "en"; None or "" -> None."""
+    if not tag:
+        return None
+    return tag.replace("_", "-").split("-")[0].strip().lower() or None
+
+
+def detect_language(text: str, declared: str | None = None, default: str = "en") -> str:
+    """The article's language code: the text's when py3langid is sure, else the declared one, else default."""
+    sample = text[:SAMPLE_CHARS]
+    declared = language_code(declared)
+    if sum(ch.isalpha() for ch in sample) >= MIN_LETTERS:
+        language, probability = _identifier().classify(sample)
+        if probability >= MIN_PROBABILITY:
+            return language
+    return declared or default

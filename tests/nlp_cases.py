@@ -1,0 +1,48 @@
+"""Shared helpers of the NLP component tests: a session pipeline and compact expectations.
+
+Each test module holds the articles of one failure class (issue 13), written for these tests; an
+expectation names companies by their knowledge-base id or, for companies the knowledge base lacks, by
+their normalised name.
+"""
+
+from __future__ import annotations
+
+from nlp.names import normalise_name
+from nlp.pipeline import TaggedArticle
+
+
+def company_key(company: dict) -> str:
+    return company["id"] or normalise_name(company["name"])
+
+
+def keys(*names: str) -> set[str]:
+    """Expected companies as keys: knowledge-base ids stay, names are normalised ("Harlow Group" ->
+    "harlow")."""
+    return {normalise_name(name) for name in names}
+
+
+def accused(tagged: TaggedArticle) -> set[str]:
+    return {company_key(c) for c in tagged.accused}
+
+
+def mentioned(tagged: TaggedArticle) -> set[str]:
+    return {company_key(c) for c in tagged.companies if c["role"] == "mentioned"}
+
+
+def types_of(tagged: TaggedArticle, name: str) -> set[str]:
+    return next((set(c["types"]) for c in tagged.accused if company_key(c) == normalise_name(name)), set())
+
+
+def responses_of(tagged: TaggedArticle, name: str) -> set[str]:
+    return next((set(c["responses"]) for c in tagged.accused if company_key(c) == normalise_name(name)), set())
+
+
+def describe(tagged: TaggedArticle) -> str:
+    """What the tagger said, for assertion messages."""
+    return (
+        "; ".join(
+            f"{company_key(c)}={c['role']}{c['types'] if c['types'] else ''}{c.get('responses') or ''}"
+            for c in tagged.companies
+        )
+        + f" | types={tagged.incident_types} | evidence={tagged.evidence}"
+    )

@@ -1,0 +1,70 @@
+"""Company recognition and linking (nlp/companies.py): names link to the knowledge base, regulators are
+never companies, and spans that are not names never become companies.
+
+Failure class of issue 13 "company names": junk spans (headline words, rule titles, common nouns),
+possessives, short forms of known names, near misses linked to the wrong company, bare regulator
+abbreviations. Every sentence here was written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from config.models import Config
+from nlp.facts import ORGS_ATTR
+from nlp.pipeline import tag_article
+
+from .nlp_cases import company_key, describe
+
+
+def companies(nlp, text: str) -> set[str]:
+    return {company_key(c) for c in tag_article(nlp, None, text).companies}
+
+
+@pytest.mark.parametrize(
+    "text,wanted",
+    [
+        ("Alphabet's Google said on Monday that it would change how Chrome handles cookies.", {"google"}),
+        ("Shares of Delta rose after the airline raised its forecast.", {"delta-air-lines"}),
+        ("The flaw affects every computer running Windows 11, Microsoft said.", {"microsoft"}),
+        ("Customers of Google Cloud in Europe can now keep their data in Frankfurt.", {"google"}),
+        ("The Instagram owner said the change would reach teenagers first.", {"meta"}),
+    ],
+)
+def test_names_link_to_their_company(nlp, text, wanted):
+    assert companies(nlp, text) == wanted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RANSOMWARE GANG CLAIMS ATTACK ON HOSPITAL NETWORK\n\nThe hospital said services were running.",
+        "The FTC said the Health Breach Notification Rule applies to health apps and fitness trackers.",
+        "Sales of EV batteries rose 30 percent, while covid-19 cases fell in the bathroom of every home.",
+        "The CNPD and the ACM both opened investigations into the data practices of telecom operators.",
+        "Ransomware hit three hospitals last week, according to the Cybersecurity and Infrastructure Security Agency.",
+    ],
+)
+def test_spans_that_are_not_company_names(nlp, text):
+    tagged = tag_article(nlp, None, text)
+    assert tagged.companies == [], describe(tagged)
+
+
+def test_every_regulator_is_a_regulator_never_a_company(nlp):
+    regulators = Config().regulators
+    assert len(regulators) >= 60
+    for regulator in regulators:
+        tagged = tag_article(
+            nlp,
+            None,
+            f"The {regulator.name} fined Tencent 5 million yuan for collecting users' personal data without "
+            f"consent. The {regulator.name} said the company must delete the data.",
+        )
+        assert {c["id"] for c in tagged.companies} == {"tencent"}, (regulator.name, describe(tagged))
+        assert "enforcement" in tagged.incident_types, regulator.name
+
+
+def test_regulator_abbreviations_are_regulators(nlp):
+    doc = nlp("The CNPD fined the bank, and the AEPD and NAIH opened their own cases.")
+    kinds = {m["text"]: m["kind"] for m in doc._.get(ORGS_ATTR)}
+    assert kinds == {"CNPD": "regulator", "AEPD": "regulator", "NAIH": "regulator"}

@@ -1,0 +1,102 @@
+"""Responses (nlp/responses.py): only what the accused company itself said or did, as a set.
+
+Failure class of issue 13 "responses": cues that were missed (notification letters, calling claims
+malicious or false, firing the insider, an appeal, disputing findings), obligations a regulator imposes
+read as remediation, and responses credited to the wrong company. Every article here was written for
+these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.pipeline import tag_article
+
+from .nlp_cases import describe, responses_of
+
+# (title, body, company key, its responses)
+RESPONSES = {
+    "notification-letters": (
+        "",
+        "Hollis Orthopedics discovered that an unauthorized person had accessed patient records on its "
+        "scheduling system. The practice has begun sending notification letters to the 3,400 patients "
+        "affected.",
+        "hollis orthopedics",
+        {"remediation"},
+    ),
+    "claims-called-malicious-and-false": (
+        "Delivery app denies selling riders' data",
+        "A blogger claimed that the delivery app Zipdash sold customers' home addresses to marketers. "
+        "Zipdash called the claims malicious and false and said it would take legal action.",
+        "zipdash",
+        {"denial"},
+    ),
+    "insider-fired": (
+        "Phone shop worker sold customer data",
+        "An employee of the mobile retailer CellPoint sold the phone numbers and ID details of customers "
+        "to a fraud ring, police said. CellPoint said it had fired the employee and was reviewing who can "
+        "see customer files.",
+        "cellpoint",
+        {"remediation"},
+    ),
+    "appeal": (
+        "Dating app fined over data sharing",
+        "Norway's data protection authority fined the dating app Lovendo 12 million kroner for sharing "
+        "users' locations with advertising partners without a valid consent. Lovendo said it would appeal "
+        "the decision.",
+        "lovendo",
+        {"denial"},
+    ),
+    "disputes-the-findings": (
+        "Regulator fines insurer over claims data",
+        "The ICO fined the insurer Brackenfield 750,000 pounds after claims files were left on a public "
+        "server. Brackenfield said it disputed the regulator's findings.",
+        "brackenfield",
+        {"denial"},
+    ),
+    "apology-and-fix": (
+        "Hotel chain apologises after guest data leak",
+        "Seastar Hotels apologised to guests after a misconfigured server exposed booking records, "
+        "including passport numbers. The chain said it had secured the server and would offer affected "
+        "guests two years of identity monitoring.",
+        "seastar hotels",
+        {"apology", "remediation"},
+    ),
+    "obligations-are-not-remediation": (
+        "Regulator orders clinic chain to delete data",
+        "The data protection authority found that the clinic chain Vitalis collected patients' "
+        "fingerprints without a legal basis. Vitalis was ordered to delete the fingerprints within 30 "
+        "days and must appoint a data protection officer.",
+        "vitalis",
+        set(),
+    ),
+    "ignored-requests-are-no-response": (
+        "",
+        "The ICO fined the marketing firm Brightcall 90,000 pounds for making 400,000 unsolicited calls to "
+        "people who had registered not to receive them. The regulator said Brightcall ignored repeated "
+        "requests to stop.",
+        "brightcall",
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESPONSES))
+def test_responses_are_what_the_accused_said_or_did(nlp, case):
+    title, body, company, wanted = RESPONSES[case]
+    tagged = tag_article(nlp, title, body)
+    assert responses_of(tagged, company) == wanted, describe(tagged)
+
+
+def test_a_response_goes_to_the_company_that_gave_it(nlp):
+    tagged = tag_article(
+        nlp,
+        "Two apps caught sharing location data",
+        "Researchers found that the weather app Skycast and the fitness app Stridely both sent users' "
+        "precise locations to data brokers. Skycast apologised and removed the tracking code. Stridely "
+        "denied the findings.",
+    )
+    assert responses_of(tagged, "skycast") == {"apology", "remediation"}, describe(tagged)
+    assert responses_of(tagged, "stridely") == {"denial"}, describe(tagged)
+    main = {c["name"]: c["response"] for c in tagged.accused}
+    assert main == {"Skycast": "apology", "Stridely": "denial"}

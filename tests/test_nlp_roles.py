@@ -1,0 +1,87 @@
+"""Roles (nlp/roles.py): the accused is the party the incident sentence is about, by syntax, not the
+nearest company name.
+
+Failure class of issue 13 "accused vs mentioned": background incidents of other companies, recipients of
+shared data, hired investigators, parents of the accused, and unknown companies that are the accused.
+Every article here was written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.pipeline import tag_article
+
+from .nlp_cases import accused, describe, keys, mentioned
+
+# (title, body, accused keys, mentioned keys that must not be accused)
+ROLES = {
+    "background-settlement-of-another-company": (
+        "Google to pay Texas $1.4bn to settle privacy lawsuits",
+        "Google agreed to pay the state of Texas 1.4 billion dollars to settle two lawsuits accusing it of "
+        "tracking users' locations and collecting their biometric data without consent.\n\n"
+        "Last year Meta agreed to a similar settlement with the state over its use of facial recognition "
+        "on photos uploaded to Facebook.",
+        {"google"},
+        {"meta"},
+    ),
+    "background-breach-like-x-before-it": (
+        "Ticket seller confirms breach",
+        "Harbourline Tickets confirmed that hackers stole the names and card details of 300,000 customers "
+        "from its payment system. Like Ticketmaster before it, the company found out only when the data "
+        "was offered for sale.",
+        {"harbourline tickets"},
+        {"ticketmaster"},
+    ),
+    "recipients-of-shared-data": (
+        "Symptom app shared health data with advertisers",
+        "The symptom-checker app Mediquo shared users' health questions with Meta and Google through "
+        "tracking code, regulators said, so that the two companies could use them for advertising.",
+        {"mediquo"},
+        {"meta", "google"},
+    ),
+    "hired-investigators": (
+        "Retailer hit by cyberattack",
+        "Northgate Retail said hackers had accessed a database holding the addresses and phone numbers of "
+        "its online customers. The company has hired Mandiant to investigate and has informed the police.",
+        {"northgate retail"},
+        {"mandiant"},
+    ),
+    "parent-of-the-accused": (
+        "Shopwell says payment data stolen",
+        "Shopwell, an online grocer owned by Harlow Group, said criminals had stolen the card details of "
+        "about 8,000 customers. Harlow Group's other businesses were not affected.",
+        {"shopwell"},
+        {"harlow group"},
+    ),
+    "object-of-a-fine": (
+        "Irish regulator fines LinkedIn",
+        "Ireland's Data Protection Commission fined LinkedIn 310 million euros over the way it used "
+        "members' data to target advertising. Microsoft, which owns LinkedIn, declined to comment.",
+        {"linkedin"},
+        {"microsoft"},
+    ),
+    "coreference-to-the-firm": (
+        "Payroll vendor discloses breach",
+        "Payroll provider Ledgerline said an intruder had reached servers holding the salary slips of "
+        "staff at 40 of its clients, including Costco. The firm said the intruder copied files containing "
+        "names and bank account numbers.",
+        {"ledgerline"},
+        {"costco"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROLES))
+def test_the_accused_is_the_party_the_incident_is_about(nlp, case):
+    title, body, wanted, bystanders = ROLES[case]
+    tagged = tag_article(nlp, title, body)
+    assert accused(tagged) == keys(*wanted), describe(tagged)
+    assert keys(*bystanders) <= mentioned(tagged), describe(tagged)
+
+
+def test_an_unknown_accused_is_stored_by_its_normalised_name(nlp):
+    title, body, _, _ = ROLES["hired-investigators"]
+    tags = tag_article(nlp, title, body).to_article_tags()
+    assert tags.unlinked_accused == {"Northgate Retail": "remediation"}
+    assert {i["org_name"] for i in tags.incidents} == {"Northgate Retail"}
