@@ -30,6 +30,22 @@ COMPANY_LABEL = "COMPANY"
 PRODUCT_LABEL = "COMPANY_PRODUCT"
 REGULATOR_LABEL = "REGULATOR"
 RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
+# NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
+NOT_NAME_LABELS = (
+    "NORP",
+    "GPE",
+    "LOC",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "CARDINAL",
+    "ORDINAL",
+    "EVENT",
+    "LANGUAGE",
+    "LAW",
+)
 
 
 def ruler_patterns(
@@ -193,6 +209,24 @@ class OrgLinker:
             ],
             greedy="LONGEST",
         )
+        # "Brightpath Navigation, which sold ...": people take "who"
+        self.name_patterns.add(
+            "before-which",
+            [[{"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}]],
+            greedy="LONGEST",
+        )
+        # "the Typewise Keyboard app" (not "its Mint browser", a company's product)
+        self.name_patterns.add(
+            "before-business-noun",
+            [
+                [
+                    {"LOWER": {"IN": ["the", "a", "an"]}},
+                    {"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"},
+                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
+                ]
+            ],
+            greedy="LONGEST",
+        )
         self.name_patterns.add(
             "corporate-head",
             [
@@ -258,19 +292,28 @@ class OrgLinker:
         ("Greenway Supermarkets", "Riverside Family Dental"). They become ORG entities, replacing the
         NER's overlapping ones but never the knowledge base's."""
         found: list[Span] = []
+        not_names = {i for e in doc.ents if e.label_ in NOT_NAME_LABELS for i in range(e.start, e.end)}
         for match_id, start, end in self.name_patterns(doc):
             kind = doc.vocab.strings[match_id]
             if kind == "after-descriptor":
                 name = doc[start + 1 : end]
-            elif kind == "before-apposition":
+            elif kind in ("before-apposition", "before-which"):
                 name = doc[start : next(t.i for t in doc[start:end] if t.text == ",")]
+            elif kind == "before-business-noun":
+                name = doc[start + 1 : end - 1]
             else:
                 name = doc[start:end]
                 if end < len(doc) and doc[end].text[:1].isupper() and not doc[end].is_sent_start:
                     continue  # part of a longer name ("Dutch Data Protection Authority")
             words = [t for t in name if t.is_alpha]
-            if not words or any(t.lower_ in O.NOT_IN_NAMES for t in name):
+            if not words or any(t.lower_ in O.NOT_IN_NAMES or t.i in not_names for t in name):
                 continue
+            if (
+                name.start >= 2
+                and doc[name.start - 1].lower_ in ("and", "&", "of")
+                and doc[name.start - 2].is_title
+            ):
+                continue  # the tail of a longer name ("Web and App Activity")
             if (
                 kind == "before-apposition"
                 and name[0].is_sent_start
@@ -279,6 +322,22 @@ class OrgLinker:
             ):
                 continue
             found.append(name)
+        # "Harbourline Tickets": the small NER model often stops before a capitalised common noun
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG", "PERSON", "FAC", "PRODUCT"):
+                continue
+            end = ent.end
+            while (
+                end < len(doc)
+                and doc[end].is_title
+                and doc[end].tag_ in ("NNP", "NNPS")
+                and self._is_common_word(doc[end])
+                and doc[end].lower_ not in O.NOT_IN_NAMES
+                and end not in not_names
+            ):
+                end += 1
+            if end > ent.end:
+                found.append(doc[ent.start : end])
         if not found:
             return
         kept = [e for e in doc.ents if e.label_ in RULER_LABELS]
@@ -425,8 +484,7 @@ class OrgLinker:
         running text: "Files posted on a dark web site", "RANSOMWARE GANG CLAIMS ATTACK" and "Breach
         Notification" in a headline are not companies; "Harbor Freight said" is."""
         words = [t for t in ent if t.is_alpha]
-        common = self.common_words
-        if not words or any(t.lower_ not in common and t.lemma_.lower() not in common for t in words):
+        if not words or not all(self._is_common_word(t) for t in words):
             return True
         if any(t.is_upper and len(t) <= 5 for t in words) and len(words) == 1:
             return True  # an acronym ("UPS", "ACM") is a name; NOT_ORG_ACRONYMS lists those that are not
@@ -444,6 +502,18 @@ class OrgLinker:
             if len(words) > 1 or not run[0].is_sent_start:
                 return True
         return False
+
+    def _is_common_word(self, token) -> bool:
+        """An ordinary English word, plurals included (the lemma of a capitalised "Tickets" is itself)."""
+        lower, common = token.lower_, self.common_words
+        return (
+            lower in common
+            or token.lemma_.lower() in common
+            or (
+                lower.endswith("s")
+                and (lower[:-1] in common or (lower.endswith("es") and lower[:-2] in common))
+            )
+        )
 
     @staticmethod
     def _headline_case(line: Span) -> bool:

@@ -265,7 +265,7 @@ class IncidentTypes:
             if (
                 node.dep_ == "advcl"
                 and node.tag_ in ("VBZ", "VBP", "VB")
-                and any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKERS for c in node.children)
+                and any(c.dep_ in ("mark", "advmod") and c.lower_ in CONDITION_MARKERS for c in node.children)
             ):
                 return True
         # "there was no evidence that any data had been accessed"

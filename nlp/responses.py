@@ -72,6 +72,10 @@ class Responses:
                 n.lemma_ in OBLIGATION_VERBS or any(c.lower_ == "must" for c in n.children) for n in governing
             ):
                 continue
+            # the parse of a headline is often no help: "Regulator orders clinic chain to delete data"
+            window = fact.span.doc[max(fact.span.start, cue.start - 6) : cue.start]
+            if any(t.lemma_ in OBLIGATION_VERBS or t.lower_ == "must" for t in window):
+                continue
             if any(n.lemma_ in FAILURE_VERBS for n in path):
                 continue  # "failed to let users delete their accounts" is no remedy
             if companies:

@@ -108,7 +108,7 @@ TARGETED_VERBS = frozenset(
 # Verbs by which a regulator reports what a company did ("the CNIL said Criteo places trackers").
 REPORTING_VERBS = frozenset(
     """say find rule allege accuse claim report state note conclude determine establish argue add write
-    believe suspect show reveal confirm""".split()
+    believe suspect show reveal confirm insist""".split()
 )
 # The headline and the first sentence of the body.
 LEAD_SENTENCES = 2
@@ -159,6 +159,8 @@ ENFORCEMENT_NOUNS = [
 ]
 # Prepositions that attach an enforcement action to its target ("a lawsuit against Google").
 TARGET_PREPOSITIONS = ["against", "into", "on", "over", "of"]
+# "a settlement with Brightpath": the party an authority settles with is its target.
+AGREEMENT_WORDS = frozenset({"settlement", "settle", "agreement", "deal", "decree", "accord"})
 # Prepositions after a sharing verb that make a company the recipient, not the actor.
 RECIPIENT_PREPOSITIONS = ["to", "with", "for", "via", "through", "from", "including", "like", "such"]
 
@@ -413,7 +415,10 @@ class ClauseRoles:
                 heads = []
                 if child.dep_ in ("dobj", "dative", "attr", "oprd"):
                     heads = [child]
-                elif child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS:
+                elif child.dep_ == "prep" and (
+                    child.lower_ in TARGET_PREPOSITIONS
+                    or (child.lower_ == "with" and node.lemma_ in AGREEMENT_WORDS)
+                ):
                     heads = [c for c in child.children if c.dep_ == "pobj"]
                 for head in heads:
                     found += [m for m in self._phrase_orgs(head, by_token) if m["kind"] == "company"]
@@ -512,8 +517,10 @@ class ClauseRoles:
         if root.pos_ == "VERB" and root.lemma_ in OBLIGATION_VERBS and not self._imposed(how, path):
             return None
         passive = any(c.dep_ == "nsubjpass" for c in verb.children)
+        # "under a proposed order, the company must ...": the clause's subject is bound by it
+        bound = root.head.lower_ == "under" and root.head.dep_ == "prep"
         if how in ("subject", "reference") and (
-            passive or verb.lemma_ in TARGETED_VERBS or root.lemma_ in TARGETED_VERBS
+            passive or bound or verb.lemma_ in TARGETED_VERBS or root.lemma_ in TARGETED_VERBS
         ):
             keys = [m["key"] for m in companies]
             return keys or ([focus] if focus else [])

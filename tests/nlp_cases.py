@@ -29,12 +29,16 @@ def mentioned(tagged: TaggedArticle) -> set[str]:
     return {company_key(c) for c in tagged.companies if c["role"] == "mentioned"}
 
 
+def _accused_company(tagged: TaggedArticle, name: str) -> dict:
+    return next((c for c in tagged.accused if company_key(c) == normalise_name(name)), {})
+
+
 def types_of(tagged: TaggedArticle, name: str) -> set[str]:
-    return next((set(c["types"]) for c in tagged.accused if company_key(c) == normalise_name(name)), set())
+    return set(_accused_company(tagged, name).get("types", []))
 
 
 def responses_of(tagged: TaggedArticle, name: str) -> set[str]:
-    return next((set(c["responses"]) for c in tagged.accused if company_key(c) == normalise_name(name)), set())
+    return set(_accused_company(tagged, name).get("responses", []))
 
 
 def describe(tagged: TaggedArticle) -> str:

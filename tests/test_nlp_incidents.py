@@ -55,10 +55,11 @@ INCIDENTS = {
     ),
     "misleading-encryption-claims": (
         "FTC says backup firm misled customers about encryption",
-        "The Federal Trade Commission said Pinecrest Backup told customers their files were protected "
-        "with end-to-end encryption when in fact they were stored unencrypted on its servers. Under a "
-        "proposed order, the company must stop misrepresenting how it secures customers' data.",
-        "pinecrest backup",
+        "The Federal Trade Commission said the cloud backup provider Pinecrest told customers their files "
+        "were protected with end-to-end encryption when in fact they were stored unencrypted on its "
+        "servers. Under a proposed order, the company must stop misrepresenting how it secures customers' "
+        "data.",
+        "pinecrest",
         {"consent", "enforcement"},
         set(),
     ),
