@@ -110,6 +110,11 @@ REPORTING_VERBS = frozenset(
     """say find rule allege accuse claim report state note conclude determine establish argue add write
     believe suspect show reveal confirm insist""".split()
 )
+# Verbs whose subject "it" is the news itself ("It underscores how data became a currency").
+DISCOURSE_VERBS = frozenset(
+    """underscore highlight illustrate reflect mark signal fuel renew spark add come follow raise show
+    demonstrate echo mirror suggest""".split()
+)
 # The headline and the first sentence of the body.
 LEAD_SENTENCES = 2
 # Words that place a sentence in another, earlier event than the article's story.
@@ -301,7 +306,8 @@ class ClauseRoles:
         """Does the subject refer to the company in focus ("it", "the company", "its spokesperson")?"""
         lower = token.lower_
         if lower in COMPANY_REFERENCE_PRONOUNS:
-            return True
+            # "It also underscores how ...", "this highlights ...": the event, not a company
+            return token.head.lemma_ not in DISCOURSE_VERBS
         determiners = [c for c in token.children if c.dep_ in ("det", "poss")]
         if lower in COMPANY_REFERENCE_NOUNS and any(
             d.lower_ in ("the", "this", "that", "its", "our") or d.dep_ == "poss" for d in determiners
@@ -582,9 +588,12 @@ class AccusedCompanies:
             if fact.types:
                 accused: list[str] = []
                 # the article's main company stands in for a company the sentence does not name in the
-                # lead (a headline rarely names it), and later on only when the lead is about privacy and
-                # names it; otherwise only an already accused company does
-                topic = salient if fact.index < LEAD_SENTENCES or privacy_lead else focus
+                # lead (a headline rarely names it), and later on when the lead is about privacy and names
+                # it; otherwise the story's first accused company does, if there is one yet
+                if fact.index < LEAD_SENTENCES or privacy_lead:
+                    topic = salient
+                else:
+                    topic = article.accused_order[0] if article.accused_order else None
                 for type_id in list(fact.types):
                     keys = self.clauses.accused(
                         fact, type_id, article.orgs_in(fact.index), focus or topic, topic

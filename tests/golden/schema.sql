@@ -4,6 +4,15 @@ CREATE TABLE article_incidents (
     company_id TEXT REFERENCES companies(id) ON DELETE CASCADE,
     score REAL,
     evidence TEXT
+, org_name TEXT);
+
+CREATE TABLE article_responses (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    company_id TEXT REFERENCES companies(id) ON DELETE CASCADE,
+    org_name TEXT,
+    response TEXT NOT NULL CHECK (response IN ('apology', 'denial', 'remediation')),
+    evidence TEXT,
+    CHECK ((company_id IS NULL) <> (org_name IS NULL))
 );
 
 CREATE TABLE article_urls (
@@ -153,7 +162,9 @@ CREATE TABLE tags_being_replaced (article_id INTEGER PRIMARY KEY);
 CREATE TABLE unlinked_orgs (
     name TEXT NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    count INTEGER NOT NULL DEFAULT 1,
+    count INTEGER NOT NULL DEFAULT 1, role TEXT NOT NULL DEFAULT 'mentioned'
+    CHECK (role IN ('accused', 'mentioned')), response TEXT
+    CHECK (response IN ('apology', 'denial', 'remediation', 'none')),
     PRIMARY KEY (name, article_id)
 );
 
@@ -176,9 +187,14 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
 CREATE INDEX idx_article_incidents_company ON article_incidents(company_id, incident_type);
 
 CREATE UNIQUE INDEX idx_article_incidents_key
-    ON article_incidents(article_id, incident_type, coalesce(company_id, ''));
+    ON article_incidents(article_id, incident_type, coalesce(company_id, ''), coalesce(org_name, ''));
 
 CREATE INDEX idx_article_incidents_type ON article_incidents(incident_type);
+
+CREATE INDEX idx_article_responses_company ON article_responses(company_id, response);
+
+CREATE UNIQUE INDEX idx_article_responses_key
+    ON article_responses(article_id, coalesce(company_id, ''), coalesce(org_name, ''), response);
 
 CREATE INDEX idx_article_urls_article ON article_urls(article_id);
 
@@ -239,13 +255,15 @@ CREATE TRIGGER article_incidents_ad_materialized AFTER DELETE ON article_inciden
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.article_id;
     DELETE FROM company_timeline_materialized WHERE article_id = OLD.article_id;
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -273,13 +291,15 @@ CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_inciden
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.article_id;
     DELETE FROM company_timeline_materialized WHERE article_id = NEW.article_id;
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -307,13 +327,15 @@ CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_inciden
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -345,13 +367,15 @@ CREATE TRIGGER articles_ad_materialized AFTER DELETE ON articles BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.id;
     DELETE FROM company_timeline_materialized WHERE article_id = OLD.id;
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -388,13 +412,15 @@ CREATE TRIGGER articles_au_materialized AFTER UPDATE OF id, published, title, ur
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.id, NEW.id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.id, NEW.id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -422,13 +448,15 @@ CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON article
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.id;
     DELETE FROM company_timeline_materialized WHERE article_id = NEW.id;
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -455,13 +483,15 @@ END;
 CREATE TRIGGER companies_ad_materialized AFTER DELETE ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -480,13 +510,15 @@ END;
 CREATE TRIGGER companies_ai_materialized AFTER INSERT ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -505,13 +537,15 @@ END;
 CREATE TRIGGER companies_au_materialized AFTER UPDATE OF id, name ON companies WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -527,13 +561,15 @@ JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -552,13 +588,15 @@ END;
 CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.article_id;
     DELETE FROM company_timeline_materialized WHERE article_id = OLD.article_id;
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -577,13 +615,15 @@ END;
 CREATE TRIGGER mentions_ai_materialized AFTER INSERT ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.article_id;
     DELETE FROM company_timeline_materialized WHERE article_id = NEW.article_id;
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -602,13 +642,15 @@ END;
 CREATE TRIGGER mentions_au_materialized AFTER UPDATE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
-SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
-    m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
 LEFT JOIN companies c ON c.id = ai.company_id
 LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
 WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
@@ -634,6 +676,114 @@ END;
 
 CREATE TRIGGER sources_au_materialized AFTER UPDATE OF id, name ON sources WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN
     UPDATE incidents_materialized SET source = (SELECT name FROM sources WHERE id = source_id) WHERE source_id IN (OLD.id, NEW.id);
+END;
+
+CREATE TRIGGER unlinked_orgs_ad_materialized AFTER DELETE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
+    DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = OLD.article_id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END;
+
+CREATE TRIGGER unlinked_orgs_ai_materialized AFTER INSERT ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
+    DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = NEW.article_id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END;
+
+CREATE TRIGGER unlinked_orgs_au_materialized AFTER UPDATE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
 END;
 
 CREATE VIEW company_timeline AS
