@@ -276,6 +276,16 @@ class TaxonomyFile(Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> TaxonomyFile:
+        for i, pattern in enumerate(self.privacy_context):
+            _check_pattern(pattern, f"privacy_context[{i}]")
+        for group, entries, field_name in (
+            ("traps", self.traps, "patterns"),
+            ("types", self.types, "cues"),
+            ("responses", self.responses, "cues"),
+        ):
+            for i, entry in enumerate(entries):
+                for j, pattern in enumerate(getattr(entry, field_name)):
+                    _check_pattern(pattern, f"{group}[{i}].{field_name}[{j}]")
         known = {"context", *(t.id for t in self.types)}
         for i, trap in enumerate(self.traps):
             for j, name in enumerate(trap.cancels):
@@ -284,6 +294,23 @@ class TaxonomyFile(Model):
         _check_unique((t.id for t in self.types), "types", "id")
         _check_unique((r.id for r in self.responses), "responses", "id")
         return self
+
+
+WORD_ATTRIBUTES = ("LOWER", "ORTH", "LEMMA", "NORM", "TEXT")
+
+
+def _check_pattern(pattern: TokenPattern, path: str) -> None:
+    """Every word of a cue is a string: YAML reads an unquoted no, on, off, true or false as a boolean."""
+    for k, token in enumerate(pattern):
+        for attr in WORD_ATTRIBUTES:
+            value = token.get(attr)
+            words = value.get("IN", []) + value.get("NOT_IN", []) if isinstance(value, dict) else [value]
+            for word in words:
+                if value is not None and not isinstance(word, str):
+                    raise _FieldProblem(
+                        f"{path}[{k}].{attr}",
+                        f"{word!r} is not a word: quote it (YAML reads no, on, off, true, false as booleans)",
+                    )
 
 
 # -- settings.yaml -------------------------------------------------------------------------------------

@@ -589,7 +589,7 @@ def responses_and_unlinked_accused(db: Database) -> None:
         "CREATE INDEX idx_article_responses_company ON article_responses(company_id, response)",
     ]
     new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
-    # unlinked_orgs counts the weeks like article_incidents: a cascade from a deleted article may reach it first
+    # unlinked_orgs marks the weeks like article_incidents: an article's cascade may reach it first
     for table, weeks in (("article_incidents", True), ("mentions", False), ("unlinked_orgs", True)):
         for suffix, event, condition, when in (
             ("ai", "INSERT", "{column} = NEW.article_id", new),

@@ -42,6 +42,10 @@ def test_repository_config_is_valid():
     assert any(s.id == "szdaily" and s.kind == "listing" for s in config.sources)
     assert len(config.sources) >= 6
     assert len(config.knowledge_base.companies) >= 60
+    regulators = {r.id: r for r in config.regulators}
+    assert len(regulators) >= 60
+    assert "网信办" in regulators["cac"].chinese_names and "工信部" in regulators["miit"].chinese_names
+    assert {r.remit for r in regulators.values()} >= {"privacy", "consumer", "telecom", "finance"}
     assert {t.id for t in config.taxonomy.types} == {
         "consent",
         "collection",
@@ -79,6 +83,14 @@ def _alias_claimed_twice(cfg: Path) -> None:
     edit_yaml(cfg / "companies.yaml", claim)
 
 
+def _regulator_named_like_a_company(cfg: Path) -> None:
+    edit_yaml(cfg / "regulators.yaml", lambda d: d["regulators"][0]["aliases"].append("WeChat"))
+
+
+def _unquoted_boolean_in_a_cue(cfg: Path) -> None:
+    edit_yaml(cfg / "incidents.yaml", lambda d: d["types"][2]["cues"][0][0]["LOWER"]["IN"].append(False))
+
+
 def _bad_setting(cfg: Path) -> None:
     edit_yaml(cfg / "settings.yaml", lambda d: d["smtp"].update(tls="maybe"))
 
@@ -97,6 +109,16 @@ BROKEN = {
         r"companies\[\d+\]\.aliases: 'alipay' is also claimed",
     ),
     "bad-setting": (_bad_setting, "settings.yaml", r"smtp\.tls: Input should be"),
+    "regulator-is-company": (
+        _regulator_named_like_a_company,
+        "regulators.yaml",
+        r"regulators\[0\]\.aliases: 'WeChat' is also a name of company 'tencent'",
+    ),
+    "cue-boolean": (
+        _unquoted_boolean_in_a_cue,
+        "incidents.yaml",
+        r"types\[2\]\.cues\[0\]\[0\]\.LOWER: False is not a word: quote it",
+    ),
 }
 
 

@@ -238,7 +238,7 @@ def test_unknown_organisations_skips_names_the_knowledge_base_knows(datasette, t
     names = {r["name"]: r["articles"] for r in rows(datasette, "/fixture/unknown_organisations")}
     assert names == {"Acme Data Brokers Ltd": 7, "SD-Agencies": 1}
     with sqlite3.connect(fixture.path) as connection:
-        connection.execute("INSERT INTO unlinked_orgs VALUES ('Alipay', 1, 1)")
+        connection.execute("INSERT INTO unlinked_orgs (name, article_id, count) VALUES ('Alipay', 1, 1)")
     try:
         assert "Alipay" not in {r["name"] for r in rows(datasette, "/fixture/unknown_organisations")}
     finally:

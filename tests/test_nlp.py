@@ -55,6 +55,12 @@ def test_seed_responses(seed):
     responses = {c["id"]: c["response"] for c in seed.accused}
     assert responses == {"ant-group": "apology", "tencent": "denial"}
     assert seed.response == "apology"  # Ant Group is the main accused company
+    every = {c["id"]: set(c["responses"]) for c in seed.accused}
+    assert every == {"ant-group": {"apology", "remediation"}, "tencent": {"denial"}}
+    text = article_text(SEED_TITLE, seed_body())
+    for company in seed.accused:
+        assert set(company["response_evidence"]) == set(company["responses"])
+        assert all(sentence in text for sentence in company["response_evidence"].values())
 
 
 def test_seed_evidence_sentences(seed):
@@ -318,7 +324,12 @@ def test_tag_command_fills_the_database(run, db_path):
     unlinked = {r["name"] for r in database["unlinked_orgs"].rows_where("article_id = ?", [trap_id])}
     assert {"Lingxi Capital", "Meihua Home Appliances"} <= unlinked
     article = database["articles"].get(seed_id)
-    assert article["tagged_at"] and article["nlp_version"].startswith("1.")
+    assert article["tagged_at"] and article["nlp_version"].startswith("2.") and article["language"] == "en"
+    responses = {
+        (r["company_id"], r["response"])
+        for r in database["article_responses"].rows_where("article_id = ?", [seed_id])
+    }
+    assert responses == {("ant-group", "apology"), ("ant-group", "remediation"), ("tencent", "denial")}
     database.conn.close()
 
     assert "nothing to tag" in run("tag", "--db", str(db_path)).output
@@ -369,7 +380,15 @@ def test_tag_file_command(run, tmp_path):
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["seed", 7]
     seed_line, trap_line = lines
-    assert set(seed_line) == {"id", "is_incident", "incident_types", "response", "companies", "evidence"}
+    assert set(seed_line) == {
+        "id",
+        "is_incident",
+        "incident_types",
+        "response",
+        "companies",
+        "evidence",
+        "language",
+    }
     assert seed_line["is_incident"] and seed_line["response"] == "apology"
     names = {c["name"]: (c["id"], c["role"], c["response"]) for c in seed_line["companies"]}
     assert names == {
@@ -420,3 +439,83 @@ def test_pipeline_builds_from_config_without_a_classifier(config, tmp_path):
     assert "textcat_multilabel" not in nlp.component_names
     assert "textcat none" in nlp.meta["privwatch_version"]
     assert tag_article(nlp, SEED_TITLE, seed_body()).is_incident
+
+
+def test_tag_stores_an_unknown_accused_company_under_its_name(run, db_path):
+    from storage.db import open_db, upsert_article
+
+    database = open_db(db_path)
+    article_id = upsert_article(
+        database,
+        {
+            "url": "https://example.com/northgate",
+            "title": "Retailer hit by cyberattack",
+            "body": "Northgate Retail said hackers had accessed a database holding the addresses and phone "
+            "numbers of its online customers. Northgate Retail apologised and has begun sending notification "
+            "letters to the customers affected.",
+            "published": "2025-02-03",
+        },
+    ).article_id
+    database.conn.close()
+    run("tag", "--db", str(db_path))
+    database = open_db(db_path)
+    assert [(r["name"], r["role"], r["response"]) for r in database["unlinked_orgs"].rows] == [
+        ("Northgate Retail", "accused", "apology")
+    ]
+    rows = list(
+        database.query(
+            "SELECT company, incident_type, response FROM incidents WHERE article_id = ?", [article_id]
+        )
+    )
+    assert rows == [{"company": "Northgate Retail", "incident_type": "breach", "response": "apology"}]
+    responses = {(r["org_name"], r["response"]) for r in database["article_responses"].rows}
+    assert responses == {("Northgate Retail", "apology"), ("Northgate Retail", "remediation")}
+
+
+def test_tag_stale_retags_after_the_knowledge_base_changes(run, db_path, config_dir):
+    from storage.db import open_db, upsert_article
+
+    database = open_db(db_path)
+    upsert_article(database, {"url": "https://example.com/seed", "title": SEED_TITLE, "body": seed_body()})
+    database.conn.close()
+    run("tag", "--db", str(db_path))
+    first = open_db(db_path)["articles"].get(1)["nlp_version"]
+    assert "nothing to tag" in run("tag", "--stale", "--db", str(db_path)).output
+
+    companies = config_dir / "companies.yaml"
+    companies.write_text(
+        companies.read_text(encoding="utf-8").replace(
+            "    aliases: [Delta Airlines, Delta]", "    aliases: [Delta Airlines]"
+        ),
+        encoding="utf-8",
+    )
+    assert "tagged 1 articles" in run("tag", "--stale", "--db", str(db_path)).output
+    second = open_db(db_path)["articles"].get(1)["nlp_version"]
+    assert second != first and second.split(", data ")[0] == first.split(", data ")[0]
+    assert "nothing to tag" in run("tag", "--stale", "--db", str(db_path)).output
+    run("tag", "--stale", "--all", "--db", str(db_path), expect=2)
+
+
+def test_text_in_a_language_without_a_pipeline_gets_its_companies_only(run, tmp_path):
+    articles = tmp_path / "articles.jsonl"
+    french = (
+        "La CNIL a infligé une amende de 40 millions d'euros à Criteo pour avoir suivi les internautes sans "
+        "leur consentement. L'autorité reproche à la société de ne pas avoir vérifié le consentement des "
+        "personnes dont elle traitait les données de navigation, selon la décision publiée jeudi."
+    )
+    lines = [
+        {"id": "fr", "title": "Amende record pour Criteo", "body": french},
+        {"id": "declared-fr-but-english", "title": SEED_TITLE, "body": seed_body(), "language": "fr"},
+    ]
+    articles.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    out = tmp_path / "tags.jsonl"
+    run("tag-file", str(articles), str(out))
+    tags = {t["id"]: t for t in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert tags["fr"]["language"] == "fr" and tags["fr"]["is_incident"] is False
+    assert [(c["id"], c["role"]) for c in tags["fr"]["companies"]] == [("criteo", "mentioned")]
+    # the text decides over a wrong declaration
+    assert (
+        tags["declared-fr-but-english"]["language"] == "en" and tags["declared-fr-but-english"]["is_incident"]
+    )
+    ant = next(c for c in tags["declared-fr-but-english"]["companies"] if c["id"] == "ant-group")
+    assert ant["responses"] == ["apology", "remediation"] and ant["response"] == "apology"

@@ -42,7 +42,8 @@ def test_names_link_to_their_company(nlp, text, wanted):
         "The FTC said the Health Breach Notification Rule applies to health apps and fitness trackers.",
         "Sales of EV batteries rose 30 percent, while covid-19 cases fell in the bathroom of every home.",
         "The CNPD and the ACM both opened investigations into the data practices of telecom operators.",
-        "Ransomware hit three hospitals last week, according to the Cybersecurity and Infrastructure Security Agency.",
+        "Ransomware hit three hospitals last week, according to the Cybersecurity and Infrastructure "
+        "Security Agency.",
     ],
 )
 def test_spans_that_are_not_company_names(nlp, text):

@@ -151,6 +151,7 @@ def test_schedule_restart_keeps_jobs_and_removed_sources_lose_theirs(config_dir,
         second = list_jobs(config_dir, db)
         assert first == second, "a restart must keep next run times and add no job"
         assert first.count("crawl:alpha") == 1 and first.count("crawl:beta") == 1 and "digest" in first
+        assert first.count("retag-stale") == 1
         configure(config_dir, tmp_path, sources[:1])
         third = list_jobs(config_dir, db)
     assert "crawl:beta" not in third and third.count("crawl:alpha") == 1
