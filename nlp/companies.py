@@ -190,7 +190,9 @@ class OrgLinker:
         self.common_words = common_english_words(nlp) | O.NOT_NAMES
         self.places = O.place_names()
         self.name_patterns = Matcher(nlp.vocab, validate=True)
-        capitalised = {"TEXT": {"REGEX": "^[A-Z]"}, "IS_SENT_START": False}
+        # a capitalised word ("Kordex", "CellPoint", "UPS"), without a regular expression per token
+        upper = {"IS_ALPHA": True, "IS_LOWER": False}
+        capitalised = {**upper, "IS_SENT_START": False}
         self.name_patterns.add(
             "after-descriptor",
             [[{"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True}, {**capitalised, "OP": "+"}]],
@@ -200,7 +202,7 @@ class OrgLinker:
             "before-apposition",
             [
                 [
-                    {"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"},
+                    {**upper, "OP": "+"},
                     {"ORTH": ","},
                     {"LOWER": {"IN": ["a", "an", "the"]}},
                     {"IS_ALPHA": True, "OP": "{0,3}"},
@@ -212,7 +214,7 @@ class OrgLinker:
         # "Brightpath Navigation, which sold ...": people take "who"
         self.name_patterns.add(
             "before-which",
-            [[{"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}]],
+            [[{**upper, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}]],
             greedy="LONGEST",
         )
         # "the Typewise Keyboard app" (not "its Mint browser", a company's product)
@@ -221,7 +223,7 @@ class OrgLinker:
             [
                 [
                     {"LOWER": {"IN": ["the", "a", "an"]}},
-                    {"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"},
+                    {**upper, "OP": "+"},
                     {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
                 ]
             ],
@@ -231,8 +233,8 @@ class OrgLinker:
             "corporate-head",
             [
                 [
-                    {"TEXT": {"REGEX": "^[A-Z]"}, "OP": "+"},
-                    {"LOWER": {"IN": sorted(O.CORPORATE_HEAD_WORDS)}, "TEXT": {"REGEX": "^[A-Z]"}},
+                    {**upper, "OP": "+"},
+                    {"LOWER": {"IN": sorted(O.CORPORATE_HEAD_WORDS)}, **upper},
                 ]
             ],
             greedy="LONGEST",

@@ -16,7 +16,7 @@ MIN_LETTERS = 40
 # py3langid's normalised probability the text's language needs to override the declared one.
 MIN_PROBABILITY = 0.9
 # The first characters are enough to tell a language, and the cost stays flat for long articles.
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 400
 
 
 @cache
@@ -32,11 +32,17 @@ def language_code(tag: str | None) -> str | None:
 
 
 def detect_language(text: str, declared: str | None = None, default: str = "en") -> str:
-    """The article's language code: the text's when py3langid is sure, else the declared one, else default."""
-    sample = text[:SAMPLE_CHARS]
+    """The article's language code: the text's when py3langid is sure, else the declared one, else default.
+
+    The first SAMPLE_CHARS characters decide most articles at a tenth of a millisecond; when they leave
+    py3langid unsure, a sample ten times longer gets the last word."""
     declared = language_code(declared)
-    if sum(ch.isalpha() for ch in sample) >= MIN_LETTERS:
+    for sample in (text[:SAMPLE_CHARS], text[: SAMPLE_CHARS * 10]):
+        if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+            continue
         language, probability = _identifier().classify(sample)
         if probability >= MIN_PROBABILITY:
             return language
+        if len(sample) == len(text):
+            break
     return declared or default
