@@ -26,7 +26,7 @@ COMPANY_REFERENCE_NOUNS = frozenset(
     subsidiary brand marketplace network website site browser messenger insurer broker tech-giant
     conglomerate""".split()
 )
-COMPANY_REFERENCE_PRONOUNS = frozenset({"it", "its", "itself", "they", "their", "we", "our"})
+COMPANY_REFERENCE_PRONOUNS = frozenset({"it", "its", "itself", "we", "our"})
 # A person speaking in a company's story is, for its response, the company ("he apologised").
 PERSON_PRONOUNS = frozenset({"he", "she", "i"})
 SPEAKER_NOUNS = frozenset(
@@ -115,6 +115,8 @@ DISCOURSE_VERBS = frozenset(
     """underscore highlight illustrate reflect mark signal fuel renew spark add come follow raise show
     demonstrate echo mirror suggest""".split()
 )
+# A company writing about itself (a breach notice, a statement).
+FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
 # The headline and the first sentence of the body.
 LEAD_SENTENCES = 2
 # Words that place a sentence in another, earlier event than the article's story.
@@ -582,21 +584,29 @@ class AccusedCompanies:
         privacy_lead = any(f.has_context or f.types for f in lead) and any(
             m["key"] == salient for f in lead for m in article.companies_in(f.index)
         )
+        sole_company = len(salience) == 1
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
         for fact in article.sentences:
             if fact.types:
                 accused: list[str] = []
                 # the article's main company stands in for a company the sentence does not name in the
-                # lead (a headline rarely names it), and later on when the lead is about privacy and names
-                # it; otherwise the story's first accused company does, if there is one yet
-                if fact.index < LEAD_SENTENCES or privacy_lead:
+                # lead (a headline rarely names it), in a notice written in the first person ("our
+                # systems"), in an article that names no other company, and when the lead is about
+                # privacy and names it; otherwise the story's first accused company does, if any yet
+                if (
+                    fact.index < LEAD_SENTENCES
+                    or privacy_lead
+                    or sole_company
+                    or any(t.lower_ in FIRST_PERSON for t in fact.span)
+                ):
                     topic = salient
                 else:
                     topic = article.accused_order[0] if article.accused_order else None
                 for type_id in list(fact.types):
+                    # "it", "the firm" refer to the company in focus, else to the article's main one
                     keys = self.clauses.accused(
-                        fact, type_id, article.orgs_in(fact.index), focus or topic, topic
+                        fact, type_id, article.orgs_in(fact.index), focus or salient, topic
                     )
                     if keys is None:
                         del fact.types[type_id]
