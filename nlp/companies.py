@@ -31,21 +31,7 @@ PRODUCT_LABEL = "COMPANY_PRODUCT"
 REGULATOR_LABEL = "REGULATOR"
 RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
 # NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
-NOT_NAME_LABELS = (
-    "NORP",
-    "GPE",
-    "LOC",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "CARDINAL",
-    "ORDINAL",
-    "EVENT",
-    "LANGUAGE",
-    "LAW",
-)
+NOT_NAME_LABELS = ("NORP", "GPE", "LOC", "DATE", "TIME", "ORDINAL", "EVENT", "LANGUAGE", "LAW")
 
 
 def ruler_patterns(
@@ -191,7 +177,13 @@ class OrgLinker:
         self.places = O.place_names()
         self.name_patterns = Matcher(nlp.vocab, validate=True)
         # a capitalised word ("Kordex", "CellPoint", "UPS"), without a regular expression per token
-        upper = {"IS_ALPHA": True, "IS_LOWER": False}
+        upper = {
+            "IS_LOWER": False,
+            "LIKE_NUM": False,
+            "IS_PUNCT": False,
+            "IS_SPACE": False,
+            "IS_CURRENCY": False,
+        }
         capitalised = {**upper, "IS_SENT_START": False}
         self.name_patterns.add(
             "after-descriptor",
@@ -225,6 +217,19 @@ class OrgLinker:
                     {"LOWER": {"IN": ["the", "a", "an"]}},
                     {**upper, "OP": "+"},
                     {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
+                ]
+            ],
+            greedy="LONGEST",
+        )
+        # "Verde Logistica S.r.l.", "Keller & Marsh LLP"
+        self.name_patterns.add(
+            "legal-form",
+            [
+                [
+                    {**upper, "OP": "+"},
+                    {"ORTH": "&", "OP": "?"},
+                    {**upper, "OP": "*"},
+                    {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}},
                 ]
             ],
             greedy="LONGEST",

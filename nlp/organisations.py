@@ -23,7 +23,7 @@ NON_COMPANY_HEADS: dict[str, frozenset[str]] = {
         regulator regulators watchdog procuratorate prosecutors prosecutor inspectorate ombudsman cabinet
         council assembly legislature judiciary garante datatilsynet directorate secretariat supervisor
         constabulary army navy military province municipality county committee office embassy consulate
-        union""".split()
+        union chamber board registrar""".split()
     ),
     "outlet": frozenset(
         """daily times news post journal herald tribune gazette telegraph press newspaper magazine
@@ -39,13 +39,29 @@ NON_COMPANY_HEADS: dict[str, frozenset[str]] = {
     ),
     "market": frozenset("exchange index indices composite".split()),
     "law": frozenset(
-        "act law directive regulation regulations code convention treaty framework rule rules bill".split()
+        """act law directive regulation regulations code convention treaty framework rule rules bill
+        ordinance principle principles trustmark standard""".split()
     ),
 }
 
 # Two-word heads that make a business whatever their last word says ("Lakeside Credit Union").
 CORPORATE_COMPOUND_HEADS = frozenset(
-    {("credit", "union"), ("building", "society"), ("savings", "association")}
+    {
+        ("credit", "union"),
+        ("building", "society"),
+        ("savings", "association"),
+        ("insurance", "agency"),
+        ("travel", "agency"),
+        ("advertising", "agency"),
+        ("marketing", "agency"),
+        ("recruitment", "agency"),
+        ("employment", "agency"),
+        ("staffing", "agency"),
+        ("collection", "agency"),
+        ("dental", "practice"),
+        ("medical", "practice"),
+        ("law", "office"),
+    }
 )
 
 # "consumer group Idec", "the non-profit GDI Foundation", "privacy group noyb": an organisation introduced
@@ -203,8 +219,17 @@ CORPORATE_HEAD_WORDS = frozenset(
     inc corp corporation ltd limited llc plc co company supermarkets supermarket stores hotels hotel
     resorts dental orthopedics dermatology pharmacy pharmacies accounting analytics solutions services
     consulting insurers lending healthcare clinics brands foods auto realty properties payments payroll
-    staffing marketing telecommunications wireless""".split()
+    staffing marketing telecommunications wireless clinic hospital hospitals bakery restaurant gym salon
+    lettings estates recruitment transport haulage associates studios""".split()
 )
+# Legal forms that end a company's name ("Verde Logistica S.r.l.", "Keller & Marsh LLP"); those written with
+# full stops are single tokens (nlp/pipeline.py adds them to the tokenizer).
+LEGAL_FORMS = frozenset(
+    """inc inc. incorporated corp corp. co co. ltd ltd. limited llc l.l.c. llp lp plc p.l.c. gmbh ag kg se
+    sa s.a. sas s.a.s. sarl s.à.r.l. srl s.r.l. spa s.p.a. sl s.l. bv b.v. nv n.v. ab oy oyj as a/s aps asa
+    kft zrt pty pte bhd tbk kk k.k. pvt sdn""".split()
+)
+LEGAL_FORMS_WITH_STOPS = sorted(form for form in LEGAL_FORMS if "." in form.rstrip("."))
 # Nouns that describe a business and are followed by its name ("the debt collector Kordex", "dating app
 # Lovendo") or follow it in an apposition ("Shopwell, an online grocer").
 BUSINESS_NOUNS = frozenset(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -27,6 +28,7 @@ from config.models import Config
 from nlp import factories  # noqa: F401  (registers the privwatch factories)
 from nlp.facts import TAGS_ATTR
 from nlp.language import detect_language
+from nlp.organisations import LEGAL_FORMS_WITH_STOPS
 from storage.db import ArticleTags
 
 NLP_VERSION = "2.0.0"
@@ -93,6 +95,9 @@ def build_pipeline(
         del nlp_config["components"][TEXTCAT_COMPONENT]
         nlp_config["components"]["incident_types"]["textcat"] = None
     nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
+    for form in LEGAL_FORMS_WITH_STOPS:  # "Verde Logistica S.r.l." keeps its legal form as one word
+        for variant in {form, form.upper(), form.capitalize(), form.title()}:
+            nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
     initialize_components(nlp, config)
     nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if with_textcat else None)
     return nlp

@@ -9,10 +9,14 @@ from spacy.tokens import Doc
 
 
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """A line break ends a sentence: titles, datelines and paragraphs never run into each other."""
-    for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
+    """A line break ends a sentence: titles, datelines and paragraphs never run into each other. A word in
+    lower case or a comma does not start one: "Verde Logistica S.r.l., a haulier" is one sentence."""
+    for token in doc[1:]:
+        before = doc[token.i - 1]
+        if before.is_space and "\n" in before.text:
+            token.is_sent_start = True
+        elif token.is_sent_start and (token.is_lower or token.text in ",;:)]"):
+            token.is_sent_start = False
     return doc
 
 

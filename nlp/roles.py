@@ -18,13 +18,15 @@ from spacy.tokens import Doc, Span, Token
 from nlp.companies import RULER_LABELS
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import type_score
+from nlp.organisations import BUSINESS_NOUNS
 
 # Nouns that refer back to the article's focus company when they are the subject ("the company said").
 COMPANY_REFERENCE_NOUNS = frozenset(
     """company firm group giant platform app application service operator business startup start-up
     provider maker retailer lender bank insurer carrier airline hotelier chain unit chatbot assistant
     subsidiary brand marketplace network website site browser messenger insurer broker tech-giant
-    conglomerate""".split()
+    conglomerate centre center dealership practice hotel clinic hospital gym shop store restaurant
+    agency school manufacturer developer publisher vendor processor controller""".split()
 )
 COMPANY_REFERENCE_PRONOUNS = frozenset({"it", "its", "itself", "we", "our"})
 # A person speaking in a company's story is, for its response, the company ("he apologised").
@@ -115,10 +117,18 @@ DISCOURSE_VERBS = frozenset(
     """underscore highlight illustrate reflect mark signal fuel renew spark add come follow raise show
     demonstrate echo mirror suggest""".split()
 )
+# Words that make "a firm" another firm than the one in focus.
+OTHER_PARTY_WORDS = frozenset(
+    """other another rival competing competitor second third some many several all most every each no
+    any these those both""".split()
+)
 # A company writing about itself (a breach notice, a statement).
 FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
 # The headline and the first sentence of the body.
 LEAD_SENTENCES = 2
+MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
 # Words that place a sentence in another, earlier event than the article's story.
 BACKGROUND_PHRASES = [
     "last year",
@@ -310,11 +320,10 @@ class ClauseRoles:
         if lower in COMPANY_REFERENCE_PRONOUNS:
             # "It also underscores how ...", "this highlights ...": the event, not a company
             return token.head.lemma_ not in DISCOURSE_VERBS
-        determiners = [c for c in token.children if c.dep_ in ("det", "poss")]
-        if lower in COMPANY_REFERENCE_NOUNS and any(
-            d.lower_ in ("the", "this", "that", "its", "our") or d.dep_ == "poss" for d in determiners
-        ):
-            return True
+        # "the company", "the dealership", "a fitness centre in Valladolid", "Polish online retailer": a
+        # business named by what it is, when nothing says it is another one ("a rival firm", "other apps")
+        if (lower in COMPANY_REFERENCE_NOUNS or lower in BUSINESS_NOUNS) and token.tag_ in ("NN", "NNP"):
+            return not any(c.lower_ in OTHER_PARTY_WORDS for c in token.children)
         return lower in SPEAKER_NOUNS
 
     def clause_actor(
@@ -532,6 +541,10 @@ class ClauseRoles:
         ):
             keys = [m["key"] for m in companies]
             return keys or ([focus] if focus else [])
+        if passive and any(c.dep_ == "nsubjpass" and c.i == root.i for c in verb.children):
+            # "enquiries are being made by the regulator", "a fine was imposed": the action is the subject
+            keys = [m["key"] for m in self._targets(path, by_token)]
+            return keys or ([focus] if focus else [])
         if how in ("other", "person") and passive:
             return None  # "the developer was convicted": someone else is the target
         # an authority (or an app store, or plaintiffs) acting on the objects of the clause
@@ -563,9 +576,17 @@ class AccusedCompanies:
         self.background = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.background.add("background", list(nlp.tokenizer.pipe(BACKGROUND_PHRASES)))
 
-    def is_background(self, fact: SentenceFacts) -> bool:
-        """Does the sentence recall an earlier or separate event ("last year", "a similar fine")?"""
-        return bool(self.background(fact.span))
+    def is_background(self, fact: SentenceFacts, lead_companies: set[str], orgs: list[dict]) -> bool:
+        """Does the sentence recall an earlier or separate event: "last year", "a similar fine", or a date
+        ("The February breach at Change Healthcare", "in 2018 ... Starwood") in a sentence that does not
+        name the story's lead company?"""
+        if self.background(fact.span):
+            return True
+        dated = any(
+            e.label_ == "DATE" and any(t.like_num and len(t) == 4 or t.lower_ in MONTHS for t in e)
+            for e in fact.span.ents
+        )
+        return dated and not any(m["key"] in lead_companies for m in orgs)
 
     def __call__(self, doc: Doc) -> Doc:
         article: ArticleFacts | None = doc._.get(FACTS_ATTR)
@@ -585,6 +606,7 @@ class AccusedCompanies:
             m["key"] == salient for f in lead for m in article.companies_in(f.index)
         )
         sole_company = len(salience) == 1
+        lead_companies = {m["key"] for f in lead for m in article.companies_in(f.index)}
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
         for fact in article.sentences:
@@ -624,13 +646,15 @@ class AccusedCompanies:
                     article.accused_sentences[key] += 1
                 if accused:
                     focus = accused[0]
-                if fact.index == 0 or not self.is_background(fact):
+                if fact.index == 0 or not self.is_background(
+                    fact, lead_companies, article.orgs_in(fact.index)
+                ):
                     foreground.update(accused)
             for m in article.companies_in(fact.index):
                 if m["key"] in article.accused_order:
                     focus = m["key"]
         # a company accused only where the article recalls another event is background, not the story
-        background = [k for k in article.accused_order if k not in foreground]
+        background = [k for k in article.accused_order if k not in foreground and k not in lead_companies]
         if background:
             article.accused_order = [k for k in article.accused_order if k in foreground]
             for key in background:
