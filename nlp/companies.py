@@ -575,8 +575,11 @@ class OrgLinker:
         words = [w for w in re.findall(r"[\w&'-]+", name.lower()) if w not in ("'s", "s")]
         if not words:
             return None
-        head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
-        if tuple(words[-2:]) in O.CORPORATE_COMPOUND_HEADS:
+        # the head is the last word before the first "of" or "for" ("National Authority for Data
+        # Protection and Freedom of Information" -> authority)
+        cut = next((i for i, w in enumerate(words) if w in ("of", "for") and i > 0), len(words))
+        head = words[cut - 1]
+        if tuple(words[cut - 2 : cut]) in O.CORPORATE_COMPOUND_HEADS:
             return None
         for kind, heads in O.NON_COMPANY_HEADS.items():
             if head in heads:

@@ -26,7 +26,8 @@ COMPANY_REFERENCE_NOUNS = frozenset(
     provider maker retailer lender bank insurer carrier airline hotelier chain unit chatbot assistant
     subsidiary brand marketplace network website site browser messenger insurer broker tech-giant
     conglomerate centre center dealership practice hotel clinic hospital gym shop store restaurant
-    agency school manufacturer developer publisher vendor processor controller""".split()
+    agency school manufacturer developer publisher vendor processor controller polyclinic haulier
+    collector dealer landlord agent supermarket pharmacy optician club bakery salon insurer""".split()
 )
 COMPANY_REFERENCE_PRONOUNS = frozenset({"it", "its", "itself", "we", "our"})
 # A person speaking in a company's story is, for its response, the company ("he apologised").
@@ -105,7 +106,21 @@ PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as"})
 # Verbs whose subject is on the receiving end of an enforcement noun ("Meta faces a lawsuit").
 TARGETED_VERBS = frozenset(
     """face receive get incur pay settle agree accept appeal contest challenge fight avoid escape resolve
-    be become hit draw attract lose win meet satisfy comply obey heed implement fulfil fulfill""".split()
+    be become hit draw attract lose win meet satisfy comply obey heed implement fulfil fulfill object
+    dispute oppose protest criticise criticize""".split()
+)
+# Verbs whose object can only be the one punished ("fined a private polyclinic").
+PENALTY_VERBS = frozenset(
+    """fine fined fines fining penalise penalised penalize penalized sanction sanctioned sue sued suing
+    reprimand reprimanded censure censured punish punished""".split()
+)
+# Nouns for people: what is done to them ("the developer was convicted") is not done to a company.
+PERSON_NOUNS = frozenset(
+    """man men woman women person people individual individuals employee employees worker workers staffer
+    teenager teenagers student students suspect suspects official officials executive executives manager
+    managers director directors founder officer officers teller nurse doctor driver drivers customer
+    customers user users member members patient patients resident residents citizen citizens developer
+    programmer engineer researcher researchers journalist journalists activist activists boy girl""".split()
 )
 # Verbs by which a regulator reports what a company did ("the CNIL said Criteo places trackers").
 REPORTING_VERBS = frozenset(
@@ -531,6 +546,19 @@ class ClauseRoles:
             return None  # "it hired Mandiant to investigate": the company's own inquiry, no enforcement
         if how == "none":
             return []
+        if root.pos_ == "VERB" and root.lemma_ in OBLIGATION_VERBS and how != "other":
+            # "ordered it to submit a report": the object is the one ordered, whatever the parse makes
+            # the subject ("malware forced Maersk to shut down" is no authority's order)
+            ordered = [
+                m["key"]
+                for c in root.children
+                if c.dep_ in ("dobj", "dative")
+                for m in self._phrase_orgs(c, by_token)
+            ]
+            if not ordered and focus and any(self.is_reference(c) for c in root.children if c.dep_ == "dobj"):
+                ordered = [focus]
+            if ordered:
+                return ordered
         if root.pos_ == "VERB" and root.lemma_ in OBLIGATION_VERBS and not self._imposed(how, path):
             return None
         passive = any(c.dep_ == "nsubjpass" for c in verb.children)
@@ -546,15 +574,33 @@ class ClauseRoles:
             keys = [m["key"] for m in self._targets(path, by_token)]
             return keys or ([focus] if focus else [])
         if how in ("other", "person") and passive:
+            subjects = [c for c in verb.children if c.dep_ == "nsubjpass"]
+            if (
+                how == "other"
+                and focus
+                and subjects
+                and subjects[0].pos_ in ("NOUN", "PROPN")
+                and subjects[0].lemma_ not in PERSON_NOUNS
+            ):
+                return [focus]  # "Zagreb polyclinic fined": a business described, not named
             return None  # "the developer was convicted": someone else is the target
         # an authority (or an app store, or plaintiffs) acting on the objects of the clause
         subject_keys = {m["key"] for m in companies} if how == "subject" else set()
         keys = [m["key"] for m in self._targets(path, by_token) if m["key"] not in subject_keys]
+        # "fined a private polyclinic in Zagreb": a business described, not named, is the story's company
         if (
             not keys
             and how in ("target", "other", "person")
             and focus
-            and any(self.is_reference(t) for n in path for t in n.children if t.dep_ in ("dobj", "dative"))
+            and any(
+                self.is_reference(t)
+                or (
+                    n.lower_ in PENALTY_VERBS and t.pos_ in ("NOUN", "PROPN") and t.lemma_ not in PERSON_NOUNS
+                )
+                for n in path
+                for t in n.children
+                if t.dep_ in ("dobj", "dative")
+            )
         ):
             keys = [focus]
         return keys or None
@@ -656,7 +702,7 @@ class AccusedCompanies:
         # a company accused only where the article recalls another event is background, not the story
         background = [k for k in article.accused_order if k not in foreground and k not in lead_companies]
         if background:
-            article.accused_order = [k for k in article.accused_order if k in foreground]
+            article.accused_order = [k for k in article.accused_order if k not in background]
             for key in background:
                 del article.accused_sentences[key]
             article.incidents = {k: v for k, v in article.incidents.items() if k[1] not in background}
