@@ -652,6 +652,7 @@ class AccusedCompanies:
             m["key"] == salient for f in lead for m in article.companies_in(f.index)
         )
         sole_company = len(salience) == 1
+        lead_about_privacy = any(f.has_context or f.types for f in lead)
         lead_companies = {m["key"] for f in lead for m in article.companies_in(f.index)}
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
@@ -693,14 +694,17 @@ class AccusedCompanies:
                 if accused:
                     focus = accused[0]
                 if fact.index == 0 or not self.is_background(
-                    fact, lead_companies, article.orgs_in(fact.index)
+                    fact, lead_companies if lead_about_privacy else set(), article.orgs_in(fact.index)
                 ):
                     foreground.update(accused)
             for m in article.companies_in(fact.index):
                 if m["key"] in article.accused_order:
                     focus = m["key"]
         # a company accused only where the article recalls another event is background, not the story
-        background = [k for k in article.accused_order if k not in foreground and k not in lead_companies]
+        # ... unless the lead itself is about a privacy incident of that company; a lead about earnings,
+        # taxes or an outage makes even its own company's old breach background
+        protected = lead_companies if lead_about_privacy else set()
+        background = [k for k in article.accused_order if k not in foreground and k not in protected]
         if background:
             article.accused_order = [k for k in article.accused_order if k not in background]
             for key in background:
