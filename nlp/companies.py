@@ -478,10 +478,15 @@ class OrgLinker:
         if len(line) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in line):
             return False
         # "Social Security numbers", "SIM cards", "NotPetya malware": the name modifies a noun
+        # (a name that ends in a corporate word, or that owns what follows, stays: "a Pinecrest Auto Group
+        # finance employee", "the Veyra app")
         if (
             following is not None
             and following.tag_ in ("NN", "NNS")
             and following.lower_ not in O.CORPORATE_HEAD_WORDS
+            and ent[-1].lower_ not in O.CORPORATE_HEAD_WORDS
+            and ent[-1].lower_ not in O.LEGAL_FORMS
+            and not self._owns(ent)
         ):
             return False
         return True
@@ -527,6 +532,18 @@ class OrgLinker:
         """Is the line set in capitals word by word (a headline), not as running text?"""
         words = [t for t in line if t.is_alpha and len(t) > 3]
         return len(words) >= 2 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
+
+    @staticmethod
+    def _owns(ent: Span) -> bool:
+        """Is the name followed by something a company has ("the Veyra app", "Acme finance employee")?"""
+        doc = ent.doc
+        following = doc[ent.end : min(len(doc), ent.end + 3)]
+        for token in following:
+            if token.lower_ in O.OWNED_NOUNS:
+                return True
+            if token.tag_ not in ("NN", "NNS", "JJ"):
+                return False
+        return False
 
     @staticmethod
     def _line(ent: Span) -> Span:

@@ -256,6 +256,14 @@ DOCUMENT_VERBS = frozenset(
         "draft",
     }
 )
+# Things a company has: a name before them is a company's ("the Veyra app", "a Pinecrest finance
+# employee", "the Maplewood Smiles website").
+OWNED_NOUNS = frozenset(
+    """employee employees staff staffer worker workers spokesperson spokesman spokeswoman executive
+    executives customer customers user users client clients member members patient patients app apps
+    website site server servers system systems database databases network networks account accounts
+    portal platform cameras camera devices device store stores branch branches office offices""".split()
+)
 # Words that end a recovered name: titles and time words set in capitals are not part of a company's name.
 NOT_IN_NAMES = frozenset(
     """chief executive president chairman chairwoman ceo cfo founder spokesman spokeswoman spokesperson
