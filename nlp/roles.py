@@ -102,7 +102,7 @@ RELATION_NOUNS = frozenset(
     investors shareholder shareholders employee employees contractor contractors founder user users""".split()
 )
 # Prepositions a noun phrase keeps its companies through ("two of Baidu's apps", "apps including Douyin").
-PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as"})
+PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as", "from", "at"})
 # Verbs whose subject is on the receiving end of an enforcement noun ("Meta faces a lawsuit").
 TARGETED_VERBS = frozenset(
     """face receive get incur pay settle agree accept appeal contest challenge fight avoid escape resolve
@@ -113,6 +113,15 @@ TARGETED_VERBS = frozenset(
 PENALTY_VERBS = frozenset(
     """fine fined fines fining penalise penalised penalize penalized sanction sanctioned sue sued suing
     reprimand reprimanded censure censured punish punished""".split()
+)
+# Authorities whose investigations are of crimes, not of the company that suffered them.
+POLICE_NOUNS = frozenset(
+    {"police", "prosecutor", "prosecutors", "detective", "detectives", "fbi", "officer", "officers"}
+)
+# Criminal proceedings: their object is a person.
+CRIMINAL_PROCESS = frozenset(
+    """arrest arrested charge charged convict convicted sentence sentenced jail jailed detain detained indict
+    indicted prosecute prosecuted""".split()
 )
 # Nouns for people: what is done to them ("the developer was convicted") is not done to a company.
 PERSON_NOUNS = frozenset(
@@ -603,6 +612,29 @@ class ClauseRoles:
             )
         ):
             keys = [focus]
+        offset = fact.span.start
+        cue_tokens = list(fact.parsed[cue.start - offset : cue.end - offset])
+        objects = [
+            c
+            for n in {*path, *cue_tokens}
+            for c in n.children
+            if c.dep_ in ("dobj", "dative") and c.i != root.i and not c.is_ancestor(root)
+        ]
+        if (
+            not keys
+            and how == "target"
+            and not objects
+            and root.lemma_ not in CRIMINAL_PROCESS
+            and not any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.lemma_ in POLICE_NOUNS
+                for n in path
+                for c in n.children
+            )
+        ):
+            # "the inspectorate said it had opened an investigation": a regulator acting on no object it
+            # names acts on the story's company (the sentence's companies decide); arrests, and the police,
+            # are for criminals
+            return []
         return keys or None
 
     @staticmethod
