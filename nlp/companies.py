@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 from config.models import Company, Regulator
 from nlp import organisations as O
 from nlp.facts import ORGS_ATTR
-from nlp.names import clean_name, is_cjk, normalise_name
+from nlp.names import bare_name, clean_name, is_cjk, normalise_name
 
 # Span labels the company ruler writes into doc.ents (the statistical NER writes ORG, PERSON, GPE ...).
 COMPANY_LABEL = "COMPANY"
@@ -234,6 +234,8 @@ class OrgLinker:
                     {**upper, "OP": "+"},
                     {"ORTH": "&", "OP": "?"},
                     {**upper, "OP": "*"},
+                    {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}, "OP": "{0,2}"},
+                    {"ORTH": ",", "OP": "?"},
                     {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}},
                 ]
             ],
@@ -371,9 +373,12 @@ class OrgLinker:
         """Other occurrences of an unknown company's name that the NER did not tag ("Xinrui expects ...").
 
         The small NER model is inconsistent within an article; once it has called a name a company,
-        the same words elsewhere in the article are that company too.
+        the same words elsewhere in the article are that company too, and so are its name without the
+        legal form and the short form the article defines in brackets ("Wing Fat Telecom Limited (Wing
+        Fat)"), which the NER often calls a person.
         """
         taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        claimed = {i for m in mentions for i in range(m.start, m.end)}
         found = []
         seen_names = set()
         for m in mentions:
@@ -381,21 +386,50 @@ class OrgLinker:
                 continue
             words = tuple(t.orth for t in doc[m.start : m.end] if not (t.is_punct and t.i == m.end - 1))
             words = tuple(w for w in words if doc.vocab.strings[w] not in ("'s", "’s"))
-            if not words or words in seen_names:
-                continue
-            seen_names.add(words)
-            size = len(words)
-            for start in range(len(doc) - size + 1):
-                if any(i in taken for i in range(start, start + size)):
+            forms = [(words, taken)]
+            bare = words
+            while len(bare) > 1 and doc.vocab.strings[bare[-1]].casefold() in O.LEGAL_FORMS:
+                bare = bare[:-1]
+            if bare != words:
+                forms.append((bare, claimed))
+            defined = OrgLinker._defined_short_form(doc, m.end)
+            if defined:
+                forms.append((defined, claimed))
+            for form, blocked in forms:
+                if not form or form in seen_names:
                     continue
-                if all(doc[start + k].orth == words[k] for k in range(size)):
-                    found.append(
-                        OrgMention(
-                            start, start + size, doc[start : start + size].text, m.kind, None, m.name, m.key
+                seen_names.add(form)
+                size = len(form)
+                for start in range(len(doc) - size + 1):
+                    if any(i in blocked or i in claimed for i in range(start, start + size)):
+                        continue
+                    if all(doc[start + k].orth == form[k] for k in range(size)):
+                        found.append(
+                            OrgMention(
+                                start,
+                                start + size,
+                                doc[start : start + size].text,
+                                m.kind,
+                                None,
+                                m.name,
+                                m.key,
+                            )
                         )
-                    )
-                    taken.update(range(start, start + size))
+                        claimed.update(range(start, start + size))
         return found
+
+    @staticmethod
+    def _defined_short_form(doc: Doc, end: int) -> tuple[int, ...]:
+        """The words of "(Wing Fat)" or "(“WFT”)" right after a name: capitalised, at most four."""
+        if end >= len(doc) or doc[end].orth_ != "(":
+            return ()
+        close = next((t.i for t in doc[end + 1 : end + 7] if t.orth_ == ")"), None)
+        if close is None:
+            return ()
+        words = [t for t in doc[end + 1 : close] if not t.is_quote]
+        if not words or len(words) > 4 or not all(t.is_title or t.is_upper for t in words):
+            return ()
+        return tuple(t.orth for t in words)
 
     def _maybe_organisation(self, ent: Span, person_surnames: set[str]) -> bool:
         """Is a PERSON/GPE/... entity in fact an organisation the small NER model mislabelled?"""
@@ -445,7 +479,7 @@ class OrgLinker:
             return None
         if kind == "company" and len(ent) == 1 and ent[0].lower_ in person_surnames:
             return None  # a person the NER also called an organisation
-        return OrgMention(ent.start, ent.end, ent.text, kind, None, name, f"{kind}:{key}")
+        return OrgMention(ent.start, ent.end, ent.text, kind, None, bare_name(name), f"{kind}:{key}")
 
     @staticmethod
     def _name_part(ent: Span) -> Span | None:

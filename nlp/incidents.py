@@ -11,7 +11,8 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from config.models import TaxonomyFile
+from config.models import Regulator, TaxonomyFile
+from nlp.companies import REGULATOR_LABEL
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_docs
 from nlp.matching import AnchoredMatcher
 
@@ -36,6 +37,11 @@ ALLEGATION_NOUNS = frozenset(
 CONDITION_MARKERS = frozenset({"if", "when", "whenever", "unless", "once"})
 # "No evidence that ..." negates what follows.
 EVIDENCE_NOUNS = frozenset({"evidence", "sign", "indication", "proof", "suggestion", "trace"})
+# "no legal basis for the collection": the missing ground is the allegation, the act happened
+MISSING_GROUNDS = frozenset(
+    """basis ground grounds justification reason need necessity consent permission authorization
+    authorisation notice right""".split()
+)
 # Criminals as actors: what they collect or sell is a breach, not the company's collection or sharing.
 CRIMINAL_ACTORS = frozenset(
     """hacker hackers attacker attackers cybercriminal cybercriminals criminal criminals thief thieves
@@ -46,6 +52,8 @@ CRIMINAL_DISPLACED_TYPES = frozenset({"collection", "sharing"})
 # Types a breach in the same sentence displaces: stolen data that is sold is no sharing, and credit
 # scores among the exposed records are no profiling.
 BREACH_DISPLACED_TYPES = frozenset({"sharing", "profiling"})
+# regulators whose every action concerns personal data (config/regulators.yaml remit)
+PRIVACY_REMITS = frozenset({"privacy", "cyberspace"})
 
 
 class IncidentTypes:
@@ -83,8 +91,19 @@ class IncidentTypes:
         self.type_ids: list[str] = []
         self.needs_context: dict[str, bool] = {}
         self.matcher = AnchoredMatcher(nlp.vocab)
+        self.privacy_authorities: set[str] = set()
 
-    def initialize(self, get_examples=None, *, nlp: Language | None = None, taxonomy: TaxonomyFile) -> None:
+    def initialize(
+        self,
+        get_examples=None,
+        *,
+        nlp: Language | None = None,
+        taxonomy: TaxonomyFile,
+        regulators: list[Regulator] = (),
+    ) -> None:
+        # a data-protection authority at work is privacy context: "the CNPD fined the bakery for filming
+        # its staff" names no personal data
+        self.privacy_authorities = {r.id for r in regulators if r.remit in PRIVACY_REMITS}
         self.type_ids = [t.id for t in taxonomy.types]
         self.needs_context = {t.id: t.needs_privacy_context for t in taxonomy.types}
         self.matcher = AnchoredMatcher(self.nlp.vocab)
@@ -194,6 +213,9 @@ class IncidentTypes:
         trapped = self._trapped(first)
         for _label, start, _end in self._untrapped(first, trapped):
             facts[sentence_of[start]].has_context = True
+        for ent in doc.ents:
+            if ent.label_ == REGULATOR_LABEL and ent.ent_id_ in self.privacy_authorities:
+                facts[sentence_of[ent.start]].has_context = True
         self._mark_near_context(facts)
         in_window = [f.span for f in facts if f.in_context]
         elsewhere = [f.span for f in facts if not f.in_context]
@@ -268,11 +290,13 @@ class IncidentTypes:
                 and any(c.dep_ in ("mark", "advmod") and c.lower_ in CONDITION_MARKERS for c in node.children)
             ):
                 return True
-        # "there was no evidence that any data had been accessed"
+        # "there was no evidence that any data had been accessed", "it had no system for recording people
+        # who objected": what a missing thing would do or show did not happen
         for ancestor in list(root.ancestors)[:4]:
-            if ancestor.lemma_ in EVIDENCE_NOUNS and any(
-                d.dep_ == "det" and d.lower_ == "no" for d in ancestor.children
-            ):
+            if (
+                ancestor.lemma_ in EVIDENCE_NOUNS
+                or (ancestor.pos_ == "NOUN" and ancestor.lemma_ not in MISSING_GROUNDS)
+            ) and any(d.dep_ == "det" and d.lower_ == "no" for d in ancestor.children):
                 return True
         return False
 

@@ -10,11 +10,17 @@ def is_cjk(text: str) -> bool:
     return any("CJK" in unicodedata.name(ch, "") for ch in text)
 
 
-# Legal-form words dropped before looking a name up ("Tencent Holdings Ltd." -> "tencent").
-CORPORATE_SUFFIXES = frozenset(
-    """inc inc. incorporated corp corp. corporation co co. company ltd ltd. limited llc l.l.c. plc
-    p.l.c. ag sa s.a. se nv n.v. bv b.v. gmbh kk k.k. spa s.p.a. ab asa oyj holdings holding group
-    groups international intl pte pty bhd tbk co.,ltd""".split()
+# Legal forms that end a company's name ("Verde Logistica S.r.l.", "Keller & Marsh LLP"); forms written in
+# two words list both ("S.à r.l."). Those with full stops are single tokens (nlp/pipeline.py
+# adds them to the tokenizer).
+LEGAL_FORMS = frozenset(
+    """inc inc. incorporated corp corp. co co. ltd ltd. limited llc l.l.c. llp lp plc p.l.c. gmbh mbh ag kg
+    se sa s.a. sas s.a.s. sarl s.à.r.l. s.à r.l. srl s.r.l. spa s.p.a. sl s.l. bv b.v. nv n.v. ab oy oyj as
+    a/s aps asa kft zrt pty pte bhd tbk kk k.k. pvt sdn o.o. s.c. sro s.r.o. doo d.o.o. ltda""".split()
+)
+# Words dropped from the end of a name before looking it up ("Tencent Holdings Ltd." -> "tencent").
+CORPORATE_SUFFIXES = LEGAL_FORMS | frozenset(
+    "company corporation holdings holding group groups international intl co.,ltd".split()
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
@@ -25,6 +31,15 @@ def clean_name(text: str) -> str:
     text = re.sub(r"^(the|a|an)\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s*'s?$", "", text)
     return text.strip(" ,;:-\"'()")
+
+
+def bare_name(text: str) -> str:
+    """The name an analyst reads: clean_name without its legal form ("Keller & Marsh LLP" -> "Keller &
+    Marsh")."""
+    words = clean_name(text).split()
+    while len(words) > 1 and words[-1].casefold().rstrip(",") in LEGAL_FORMS:
+        words.pop()
+    return " ".join(words).rstrip(" ,")
 
 
 def normalise_name(text: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from nlp.names import LEGAL_FORMS
+
 # Single words that are company names but are not in the lemmatizer's English word lists; like "apple"
 # or "grab", they only name a company when written with a capital letter.
 EXTRA_COMMON_WORDS = frozenset({"meta", "alexa", "citi", "uber", "bing", "venmo", "ally", "x"})
@@ -221,13 +223,6 @@ CORPORATE_HEAD_WORDS = frozenset(
     consulting insurers lending healthcare clinics brands foods auto realty properties payments payroll
     staffing marketing telecommunications wireless clinic hospital hospitals bakery restaurant gym salon
     lettings estates recruitment transport haulage associates studios""".split()
-)
-# Legal forms that end a company's name ("Verde Logistica S.r.l.", "Keller & Marsh LLP"); those written with
-# full stops are single tokens (nlp/pipeline.py adds them to the tokenizer).
-LEGAL_FORMS = frozenset(
-    """inc inc. incorporated corp corp. co co. ltd ltd. limited llc l.l.c. llp lp plc p.l.c. gmbh ag kg se
-    sa s.a. sas s.a.s. sarl s.à.r.l. srl s.r.l. spa s.p.a. sl s.l. bv b.v. nv n.v. ab oy oyj as a/s aps asa
-    kft zrt pty pte bhd tbk kk k.k. pvt sdn""".split()
 )
 LEGAL_FORMS_WITH_STOPS = sorted(form for form in LEGAL_FORMS if "." in form.rstrip("."))
 # Nouns that describe a business and are followed by its name ("the debt collector Kordex", "dating app

@@ -8,7 +8,7 @@ to delete the data" and "failed to let users delete their accounts" are nobody's
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from config.models import TaxonomyFile
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_text
@@ -68,13 +68,13 @@ class Responses:
         for cue in fact.responses.get(response_id) or []:
             how, companies, path = clauses.clause_actor(fact, cue, by_token, enforcement=False, speaker=True)
             governing = path + list(path[-1].ancestors)[:2]
-            if any(
-                n.lemma_ in OBLIGATION_VERBS or any(c.lower_ == "must" for c in n.children) for n in governing
-            ):
+            if any(self._imposes(n) or any(c.lower_ == "must" for c in n.children) for n in governing):
                 continue
             # the parse of a headline is often no help: "Regulator orders clinic chain to delete data"
             window = fact.span.doc[max(fact.span.start, cue.start - 6) : cue.start]
-            if any(t.lemma_ in OBLIGATION_VERBS or t.lower_ == "must" for t in window):
+            if (fact.index == 0 or how == "none") and any(
+                t.lemma_ in OBLIGATION_VERBS or t.lower_ == "must" for t in window
+            ):
                 continue
             if any(n.lemma_ in FAILURE_VERBS for n in path):
                 continue  # "failed to let users delete their accounts" is no remedy
@@ -85,3 +85,12 @@ class Responses:
             elif how == "none":
                 speakers += clauses.sentence_actors(fact, by_token, focus)
         return list(dict.fromkeys(speakers))
+
+    @staticmethod
+    def _imposes(verb: Token) -> bool:
+        """Is the verb one that imposes a remedy ("ordered it to delete"), not one that reports it ("told
+        the regulator that it had deleted")?"""
+        if verb.lemma_ not in OBLIGATION_VERBS:
+            return False
+        children = {c.dep_ for c in verb.children}
+        return "xcomp" in children or "ccomp" not in children

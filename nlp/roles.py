@@ -414,6 +414,8 @@ class ClauseRoles:
                     return "regulator", [], path
                 if authority and enforcement:
                     return "target", self._targets(path, by_token), path
+                if authority and self._conduct_of_target(node, path):
+                    return "target", self._targets(path, by_token), path
                 if authority and not self.is_reference(subject) and node.lemma_ not in REPORTING_VERBS:
                     return "authority", [], path
                 if self.is_reference(subject) and subject.lower_ not in COMPANY_REFERENCE_PRONOUNS:
@@ -423,6 +425,10 @@ class ClauseRoles:
                     ]
                     return "reference", named[-1:], path
                 if self.is_reference(subject):
+                    # "Wing Fat told the PCPD that it had changed ...": the reporting clause's subject
+                    reporter = self._reporting_subject(node, by_token)
+                    if reporter:
+                        return "reference", reporter, path
                     # "Tencent denied it was storing ...": the nearest organisation before the pronoun
                     before = [
                         (t.i, by_token.get(t.i, {"kind": "authority"}))
@@ -447,6 +453,28 @@ class ClauseRoles:
                 break
             node = node.head
         return "none", [], path
+
+    def _reporting_subject(self, clause: Token, by_token: dict[int, dict]) -> list[dict]:
+        """The companies that report a "that"-clause ("X informed the regulator that it ..."), if any."""
+        while clause.dep_ == "conj" and clause.head.i != clause.i:
+            clause = clause.head
+        if clause.dep_ != "ccomp":
+            return []
+        subjects = [c for c in clause.head.children if c.dep_ == "nsubj"]
+        if not subjects:
+            return []
+        head = by_token.get(subjects[0].i)
+        if head is not None:
+            return [head] if head["kind"] == "company" else []
+        # "the inspectorate, Revolut's lead supervisor, said it ...": an authority reports its own act
+        found = self._phrase_orgs(subjects[0], by_token)
+        return found if all(m["kind"] == "company" for m in found) else []
+
+    @staticmethod
+    def _conduct_of_target(verb: Token, path: list[Token]) -> bool:
+        """Did climbing reach an authority's action from below it ("fined X for selling data", "ordered
+        X to stop tracking", "sued X over the leak")? What it acts on is the target's conduct."""
+        return len(path) > 1 and (verb.lemma_ in ENFORCEMENT_VERBS or verb.lower_ in PENALTY_VERBS)
 
     def _targets(self, path: list[Token], by_token: dict[int, dict]) -> list[dict]:
         """Companies a regulator acts on: objects and "against/into/on" objects along the path."""

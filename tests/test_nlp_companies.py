@@ -51,6 +51,37 @@ def test_spans_that_are_not_company_names(nlp, text):
     assert tagged.companies == [], describe(tagged)
 
 
+@pytest.mark.parametrize(
+    "text,wanted",
+    [
+        (
+            "The regulator fined Tessier Optique S.à r.l. for keeping customers' prescriptions too long.",
+            "Tessier Optique",
+        ),
+        ("Keller & Marsh LLP said the intruders had copied client files.", "Keller & Marsh"),
+        (
+            "Hanoi Fresh Foods Co., Ltd. said the leaked list came from a former supplier.",
+            "Hanoi Fresh Foods",
+        ),
+    ],
+)
+def test_unknown_names_lose_their_legal_form(nlp, text, wanted):
+    names = {c["name"] for c in tag_article(nlp, None, text).companies}
+    assert names == {wanted}
+
+
+def test_a_short_form_defined_in_brackets_is_the_same_company(nlp):
+    tagged = tag_article(
+        nlp,
+        None,
+        "The commissioner published a report on a breach at Harbour Lane Telecom Limited (Harbour Lane). "
+        "Harbour Lane said it had notified the affected members.",
+    )
+    assert [(c["name"], c["count"]) for c in tagged.companies] == [("Harbour Lane Telecom", 3)], describe(
+        tagged
+    )
+
+
 def test_every_regulator_is_a_regulator_never_a_company(nlp):
     regulators = Config().regulators
     assert len(regulators) >= 60

@@ -139,6 +139,31 @@ INCIDENTS = {
         {"sharing", "enforcement"},
         set(),
     ),
+    "reason-of-a-fine-is-the-fined-company's-conduct": (
+        "Regulator fines two phone companies over location sales",
+        "The telecoms regulator fined the mobile operators Norvik Mobile and Telsa Connect a combined "
+        "$30 million on Tuesday for selling access to their subscribers' location data without consent.",
+        "norvik mobile",
+        {"enforcement", "sharing", "consent"},
+        set(),
+    ),
+    "data-protection-authority-acting-is-privacy-context": (
+        "",
+        "The Danish data protection authority has fined Hansen Bageri ApS 20,000 kroner for filming its "
+        "staff in the changing room.",
+        "hansen bageri",
+        {"enforcement", "surveillance"},
+        set(),
+    ),
+    "no-legal-basis-for-the-act-still-alleges-it": (
+        "Watchdog orders chatbot maker to stop processing data",
+        "The authority said Quillbot Labs had no legal basis for the mass collection of personal "
+        "information it used to train its models, and ordered it to stop processing the data of local "
+        "users.",
+        "quillbot labs",
+        {"collection", "enforcement"},
+        set(),
+    ),
 }
 
 

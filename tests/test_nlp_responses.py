@@ -78,6 +78,15 @@ RESPONSES = {
         "brightcall",
         set(),
     ),
+    "remedy-reported-to-a-regulator": (
+        "Watchdog reports on hack of shoe retailer",
+        "The privacy commissioner published a report on a data breach at Stepwell Footwear Limited "
+        "(Stepwell), whose customer database was downloaded by intruders. Stepwell told the commissioner "
+        "that it had engaged a forensic firm, changed all administrator passwords and notified the "
+        "affected members by text message.",
+        "stepwell footwear",
+        {"remediation"},
+    ),
 }
 
 
