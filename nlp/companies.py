@@ -195,6 +195,19 @@ class OrgLinker:
             [[{"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True}, {**capitalised, "OP": "+"}]],
             greedy="LONGEST",
         )
+        # "a Leeds travel agency, Hartley Holidays, kept ...": the name in apposition after what it is
+        self.name_patterns.add(
+            "apposition-after-descriptor",
+            [
+                [
+                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | {"agency"})}, "IS_LOWER": True},
+                    {"ORTH": ","},
+                    {**capitalised, "OP": "+"},
+                    {"ORTH": {"IN": [",", "("]}},
+                ]
+            ],
+            greedy="LONGEST",
+        )
         self.name_patterns.add(
             "before-apposition",
             [
@@ -311,6 +324,8 @@ class OrgLinker:
             kind = doc.vocab.strings[match_id]
             if kind == "after-descriptor":
                 name = doc[start + 1 : end]
+            elif kind == "apposition-after-descriptor":
+                name = doc[start + 2 : end - 1]
             elif kind in ("before-apposition", "before-which"):
                 name = doc[start : next(t.i for t in doc[start:end] if t.text == ",")]
             elif kind == "before-business-noun":

@@ -92,6 +92,21 @@ AUTHORITY_NOUNS = frozenset(
     department regulators' officials lawmakers legislators senators congress parliament state states
     investigators inspectors prosecutors cac ftc ico cnil sec doj""".split()
 )
+# What a business that calls itself an agency or a commission sells ("an insurance agency", "a travel
+# agency", "the ad agency"): such a noun names a company, not an authority.
+TRADE_MODIFIERS = frozenset(
+    """insurance travel advertising ad marketing recruitment recruiting employment staffing talent model
+    modelling modeling estate property letting lettings collection collections debt credit news creative
+    digital media translation dating nanny security shipping booking sales""".split()
+)
+
+
+def is_authority_noun(token: Token) -> bool:
+    return token.lower_ in AUTHORITY_NOUNS and not any(
+        c.dep_ in ("compound", "amod") and c.lower_ in TRADE_MODIFIERS for c in token.children
+    )
+
+
 # Dependencies that leave a noun phrase for another clause (a phrase's companies stop there).
 CLAUSE_DEPENDENCIES = frozenset("""relcl acl advcl ccomp xcomp csubj parataxis punct cc mark dep""".split())
 # "a subsidiary of Singapore Telecommunications", "a former employee of Amazon's cloud business": the
@@ -409,7 +424,7 @@ class ClauseRoles:
                     return "subject", companies, path
                 if orgs and enforcement:
                     return "target", self._targets(path, by_token), path
-                authority = bool(orgs) or subject.lower_ in AUTHORITY_NOUNS
+                authority = bool(orgs) or is_authority_noun(subject)
                 if authority and speaker:
                     return "regulator", [], path
                 if authority and enforcement:
@@ -433,7 +448,7 @@ class ClauseRoles:
                     before = [
                         (t.i, by_token.get(t.i, {"kind": "authority"}))
                         for t in fact.parsed[: subject.i]
-                        if t.i in by_token or (t.lower_ in AUTHORITY_NOUNS and t.dep_.startswith("nsubj"))
+                        if t.i in by_token or (is_authority_noun(t) and t.dep_.startswith("nsubj"))
                     ]
                     antecedent = before[-1][1] if before else None
                     if antecedent is None:
@@ -505,16 +520,25 @@ class ClauseRoles:
                 roles[strings[match_id]].add(mention["key"])
         return roles
 
-    def sentence_actors(self, fact: SentenceFacts, by_token: dict[int, dict], focus: str | None) -> list[str]:
-        """Fallback when no cue has a company as actor: the sentence's company roles, names or focus."""
+    def sentence_actors(
+        self,
+        fact: SentenceFacts,
+        by_token: dict[int, dict],
+        focus: str | None,
+        reference: str | None = None,
+    ) -> list[str]:
+        """Fallback when no cue has a company as actor: the sentence's company roles, names or focus.
+
+        reference: the company "the firm" and "it" stand for (default: focus)."""
         roles = self._roles(fact, by_token)
         actors = roles["subject"] | roles["agent"] | roles["target"] | roles["possessor"]
-        if not actors and focus:
+        reference = reference or focus
+        if not actors and reference:
             # "The company, a subsidiary of Singtel, said ...": the main clause is about the focus company
             for root in (t for t in fact.parsed if t.dep_ == "ROOT"):
                 subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
                 if subjects and self.is_reference(subjects[0]) and subjects[0].i not in by_token:
-                    return [focus]
+                    return [reference]
         order = {}
         for i, m in sorted(by_token.items()):
             order.setdefault(m["key"], i)
@@ -566,7 +590,7 @@ class ClauseRoles:
             fact.actor_found[type_id] = "clause"
             return list(dict.fromkeys(actors))
         fact.actor_found[type_id] = "sentence"
-        return self.sentence_actors(fact, by_token, topic)
+        return self.sentence_actors(fact, by_token, topic, reference=focus)
 
     def _enforcement_targets(
         self, fact: SentenceFacts, cue: Span, by_token: dict[int, dict], focus: str | None
@@ -714,6 +738,7 @@ class AccusedCompanies:
         sole_company = len(salience) == 1
         lead_about_privacy = any(f.has_context or f.types for f in lead)
         lead_companies = {m["key"] for f in lead for m in article.companies_in(f.index)}
+        notice = not lead_companies and any(t.lower_ in FIRST_PERSON for f in lead for t in f.span)
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
         for fact in article.sentences:
@@ -753,8 +778,15 @@ class AccusedCompanies:
                     article.accused_sentences[key] += 1
                 if accused:
                     focus = accused[0]
-                if fact.index == 0 or not self.is_background(
-                    fact, lead_companies if lead_about_privacy else set(), article.orgs_in(fact.index)
+                # a notice whose lead names no company ("We are writing to tell you ...") names its sender in
+                # its first incident sentence, dated or not ("On 18 August, Acme discovered ...")
+                introduces = notice and accused and len(article.accused_order) == len(accused)
+                if (
+                    fact.index == 0
+                    or introduces
+                    or not self.is_background(
+                        fact, lead_companies if lead_about_privacy else set(), article.orgs_in(fact.index)
+                    )
                 ):
                     foreground.update(accused)
             for m in article.companies_in(fact.index):

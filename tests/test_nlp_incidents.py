@@ -164,6 +164,48 @@ INCIDENTS = {
         {"collection", "enforcement"},
         set(),
     ),
+    "first-person-notice-names-its-sender-in-a-dated-sentence": (
+        "",
+        "We are writing to let you know about an incident affecting our online portal.\n\nOn 3 March "
+        "2022, Riverbend Savings Bank discovered that an unknown party had signed in to some customer "
+        "accounts with passwords stolen from other websites. We have locked the affected accounts.",
+        "riverbend savings bank",
+        {"breach"},
+        set(),
+    ),
+    "folder-anyone-could-open": (
+        "Travel agency left passport scans in open folder",
+        "A Leeds travel agency, Hartley Holidays, kept scanned passports of 6,000 customers in a cloud "
+        "folder that anyone with the address could open, a researcher said. The page was not password "
+        "protected.",
+        "hartley holidays",
+        {"breach"},
+        set(),
+    ),
+    "appeal-of-a-fine-in-a-foreign-currency": (
+        "Retailer to appeal Danish fine over customer data",
+        "Nordhavn Retail will appeal a 1.2 million crown ($170,000) fine from Denmark's data protection "
+        "regulator, which said the chain kept customers' data for years after they closed their accounts.",
+        "nordhavn retail",
+        {"enforcement"},
+        set(),
+    ),
+    "staff-watching-customers'-recordings": (
+        "Baby-monitor maker says staff watched videos",
+        "Staff at the baby-monitor maker Lullcam routinely watched recordings from cameras in customers' "
+        "nurseries that had nothing to do with any support request, two former employees said.",
+        "lullcam",
+        {"surveillance"},
+        {"breach"},
+    ),
+    "passing-data-to-an-advertising-network": (
+        "",
+        "The regulator found that the cycling app Spokewise had passed users' ride routes and a device "
+        "identifier to an advertising network for two years.",
+        "spokewise",
+        {"sharing"},
+        set(),
+    ),
 }
 
 
