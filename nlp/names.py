@@ -28,7 +28,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 def clean_name(text: str) -> str:
     """A surface name without a leading article, a trailing possessive or stray punctuation."""
     text = text.translate(_APOSTROPHES).strip()
-    text = re.sub(r"^(the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(the|a|an|its|their|our)\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s*'s?$", "", text)
     return text.strip(" ,;:-\"'()")
 

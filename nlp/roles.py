@@ -186,6 +186,7 @@ BACKGROUND_PHRASES = [
     "has since",
     "had been fined",
     "was also fined",
+    *(f"last {month}" for month in sorted(MONTHS)),
 ]
 # Verbs by which a company brings in help: the investigation they govern is its own.
 HIRING_VERBS = frozenset({"hire", "engage", "retain", "appoint", "commission", "enlist", "bring", "employ"})
@@ -732,12 +733,18 @@ class AccusedCompanies:
             default=None,
         )
         lead = article.sentences[:LEAD_SENTENCES]
-        privacy_lead = any(f.has_context or f.types for f in lead) and any(
+        # a lead is about privacy when it says so: a fine or a ruling there counts only beside privacy words
+        # ("court rules drivers are employees", "mortgage credit inquiries" are not)
+        privacy_lead = any(f.in_context for f in lead) and any(
             m["key"] == salient for f in lead for m in article.companies_in(f.index)
         )
         sole_company = len(salience) == 1
-        lead_about_privacy = any(f.has_context or f.types for f in lead)
+        lead_about_privacy = any(f.in_context for f in lead)
         lead_companies = {m["key"] for f in lead for m in article.companies_in(f.index)}
+        privacy_story = any(
+            f.has_context and not self.is_background(f, lead_companies, article.orgs_in(f.index))
+            for f in article.sentences
+        )
         notice = not lead_companies and any(t.lower_ in FIRST_PERSON for f in lead for t in f.span)
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
@@ -781,7 +788,9 @@ class AccusedCompanies:
                 # a notice whose lead names no company ("We are writing to tell you ...") names its sender in
                 # its first incident sentence, dated or not ("On 18 August, Acme discovered ...")
                 introduces = notice and accused and len(article.accused_order) == len(accused)
-                if (
+                # a ruling or a probe beside no privacy words makes no company the story's ("court rules
+                # Uber drivers are employees"), unless it leads a story whose own sentences are about privacy
+                if (fact.in_context or (fact.index < LEAD_SENTENCES and privacy_story)) and (
                     fact.index == 0
                     or introduces
                     or not self.is_background(

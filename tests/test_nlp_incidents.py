@@ -220,6 +220,19 @@ def test_incident_is_found_with_its_types(nlp, case):
 
 
 NOT_INCIDENTS = {
+    "earnings-story-recalling-an-old-breach": (
+        "Loan broker beats forecasts as refinancing picks up",
+        "Crestline Lending reported quarterly revenue ahead of analysts' estimates on Thursday, helped by "
+        "a rise in mortgage credit inquiries.\n\nThe company said it had finished moving to new systems, a "
+        "programme begun after its 2019 data breach, which exposed the details of 2 million borrowers.",
+    ),
+    "labour-ruling-with-a-separate-old-fine": (
+        "Court rules delivery riders are employees",
+        "A Madrid labour court ruled on Tuesday that riders working through Rapidoo's app should be "
+        "treated as employees, a decision the company said it would appeal.\n\nLast September the "
+        "Spanish data protection agency fined Rapidoo 500,000 euros for sending riders' personal data "
+        "abroad. That case was not part of Tuesday's ruling.",
+    ),
     "privacy-feature-launch": (
         "Phone maker adds a tracking prompt",
         "Apple's App Tracking Transparency feature now asks users whether apps may follow them across other "
