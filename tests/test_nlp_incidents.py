@@ -206,6 +206,56 @@ INCIDENTS = {
         {"sharing"},
         set(),
     ),
+    "consent-neither-informed-nor-free": (
+        "",
+        "The authority fined the dating app Sparkly 90,000 euros after finding that Sparkly shared users' "
+        "profile data with advertisers and that the consent it relied on was neither informed nor freely "
+        "given.",
+        "sparkly",
+        {"consent", "enforcement"},
+        set(),
+    ),
+    "calls-to-an-opt-out-register": (
+        "Energy seller fined for marketing calls",
+        "The regulator fined Voltaic Energy 40,000 euros for calling subscribers whose numbers were on the "
+        "national opt-out register, using customer lists it had bought.",
+        "voltaic energy",
+        {"consent", "enforcement"},
+        set(),
+    ),
+    "a-privacy-promise-broken": (
+        "",
+        "The watchdog said the loyalty scheme of Bramble Stores sold members' shopping histories to data "
+        "brokers, and that the chain had broken its promise that members' information would stay private.",
+        "bramble stores",
+        {"consent", "sharing"},
+        set(),
+    ),
+    "kept-after-it-was-needed": (
+        "",
+        "The commissioner alleges that Corran Finance kept passport details of rejected loan applicants for "
+        "years after it needed them.",
+        "corran finance",
+        {"collection"},
+        set(),
+    ),
+    "records-used-to-judge-staff": (
+        "",
+        "The data protection commissioner fined the retailer Fenmark 2 million euros after managers at Fenmark "
+        "built up files on employees' illnesses and family lives and used them to evaluate workers' "
+        "performance.",
+        "fenmark",
+        {"collection", "profiling", "enforcement"},
+        set(),
+    ),
+    "audience-segments-sold-to-advertisers": (
+        "",
+        "Investigators said the location broker Trailpoint grouped phones into audience segments such as "
+        "clinic visitors and sold access to them to advertisers, without the users' consent.",
+        "trailpoint",
+        {"profiling", "sharing"},
+        set(),
+    ),
 }
 
 
