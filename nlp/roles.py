@@ -451,6 +451,10 @@ class ClauseRoles:
                         for t in fact.parsed[: subject.i]
                         if t.i in by_token or (is_authority_noun(t) and t.dep_.startswith("nsubj"))
                     ]
+                    # "M&S has been working with Microsoft's team since it detected the intrusion": a
+                    # subject before the pronoun is its antecedent before any object is
+                    subjects_before = [(i, m) for i, m in before if self._in_subject(fact.parsed[i])]
+                    before = subjects_before or before
                     antecedent = before[-1][1] if before else None
                     if antecedent is None:
                         return "reference", [], path
@@ -485,6 +489,14 @@ class ClauseRoles:
         # "the inspectorate, Revolut's lead supervisor, said it ...": an authority reports its own act
         found = self._phrase_orgs(subjects[0], by_token)
         return found if all(m["kind"] == "company" for m in found) else []
+
+    @staticmethod
+    def _in_subject(token: Token) -> bool:
+        """Is the token (a word of) a clause's subject ("Marks and Spencer", not the "Revolut" of "the
+        inspectorate, Revolut's supervisor")?"""
+        while token.dep_ in ("compound", "conj", "amod", "nmod") and token.head.i != token.i:
+            token = token.head
+        return token.dep_ in ("nsubj", "nsubjpass")
 
     @staticmethod
     def _conduct_of_target(verb: Token, path: list[Token]) -> bool:

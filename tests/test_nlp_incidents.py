@@ -256,6 +256,15 @@ INCIDENTS = {
         {"profiling", "sharing"},
         set(),
     ),
+    "authority-that-reports-its-own-probe": (
+        "Payments firm fires agent who copied customer records",
+        "Zephyr Payments said it had dismissed an agent who copied the card details of 900 customers.\n\n"
+        "Ireland's Data Protection Commission, Zephyr Payments' lead supervisor in the EU, said it had opened "
+        "an investigation.",
+        "zephyr payments",
+        {"breach", "enforcement"},
+        set(),
+    ),
 }
 
 

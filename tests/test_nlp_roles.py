@@ -69,6 +69,13 @@ ROLES = {
         {"ledgerline"},
         {"costco"},
     ),
+    "it-is-the-subject-not-the-helper-named-last": (
+        "Grocer says hackers took customer data",
+        "Fairmart said hackers had taken the names and addresses of online shoppers.\n\nFairmart has been "
+        "working with Microsoft's incident-response team since it detected the intrusion.",
+        {"fairmart"},
+        {"microsoft"},
+    ),
 }
 
 
