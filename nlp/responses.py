@@ -15,6 +15,10 @@ from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, 
 from nlp.matching import AnchoredMatcher
 from nlp.roles import FAILURE_VERBS, OBLIGATION_VERBS, ClauseRoles
 
+# Verbs that impose only when they ask for an act ("told it to delete", "called for the deletion"), not
+# when they report or describe ("told the regulator that ...", "called the decision flawed").
+REQUEST_VERBS = frozenset("call tell ask press push urge expect want need".split())
+
 
 class Responses:
     """Response cues of incident articles, credited to the accused companies that say them."""
@@ -92,5 +96,12 @@ class Responses:
         the regulator that it had deleted")?"""
         if verb.lemma_ not in OBLIGATION_VERBS:
             return False
-        children = {c.dep_ for c in verb.children}
-        return "xcomp" in children or "ccomp" not in children
+        asks_for_an_act = any(
+            (c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"))
+            or (c.dep_ == "prep" and c.lower_ in ("for", "on") and c.i == verb.i + 1)
+            for c in verb.children
+        )
+        # "called the decision flawed", "told the regulator that it had ...": no act asked for
+        if verb.lemma_ in REQUEST_VERBS:
+            return asks_for_an_act
+        return asks_for_an_act or not any(c.dep_ == "ccomp" for c in verb.children)

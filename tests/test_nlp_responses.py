@@ -87,6 +87,23 @@ RESPONSES = {
         "stepwell footwear",
         {"remediation"},
     ),
+    "called-the-decision-flawed-and-will-appeal": (
+        "Ride app fined over drivers' data",
+        "The data protection authority fined Zoomcab 5 million euros for sending drivers' personal data to "
+        'servers abroad without safeguards.\n\nZoomcab called the decision "flawed" and the fine '
+        '"unjustified", and said it would appeal.',
+        "zoomcab",
+        {"denial"},
+    ),
+    "notice-of-what-the-firm-did": (
+        "",
+        "Organization: Pell & Harrow LLP (accounting firm). Residents affected: 410.\n\nSummary: The firm "
+        "determined that an unauthorized party had copied client files before launching ransomware. It "
+        "retained an outside firm to investigate, restored its systems from backups and is mailing letters "
+        "that offer 12 months of identity monitoring.",
+        "pell & harrow",
+        {"remediation"},
+    ),
 }
 
 
