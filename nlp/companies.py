@@ -216,7 +216,7 @@ class OrgLinker:
                     {"ORTH": ","},
                     {"LOWER": {"IN": ["a", "an", "the"]}},
                     {"IS_ALPHA": True, "OP": "{0,3}"},
-                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
+                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | O.RIVAL_NOUNS)}, "IS_LOWER": True},
                 ]
             ],
             greedy="LONGEST",
@@ -455,7 +455,23 @@ class OrgLinker:
         if ent.label_ == "PERSON" and len(ent) == 1 and ent[0].lower_ not in person_surnames:
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
             return before is None or before.lower_.rstrip(".") not in O.PERSON_TITLES
+        if ent.label_ == "GPE" and len(ent) == 1:
+            return self._unknown_place_named_like_a_party(ent)
         return False
+
+    def _unknown_place_named_like_a_party(self, ent: Span) -> bool:
+        """ "The insurer, Beazley, is covering the cost", "identity protection through Kroll": a one-word
+        "place" no gazetteer knows, standing where places do not ("in", "of", "Alpena, Michigan")."""
+        doc = ent.doc
+        if ent.text.casefold() in self.places or self._is_common_word(ent[0]) or ent.text.endswith("."):
+            return False  # "Pa.", "Wash.": a state's abbreviation
+        before = doc[ent.start - 1] if ent.start > 0 else None
+        if before is not None and (before.lower_ in O.PLACE_PREPOSITIONS or before.lower_ == "the"):
+            return False
+        after = doc[ent.end : ent.end + 2]
+        if after and after[0].text == "-":
+            return False  # "the Cupertino-based company"
+        return not (len(after) == 2 and after[0].text == "," and after[1].ent_type_ in ("GPE", "LOC"))
 
     def classify(self, ent: Span, person_surnames: set[str] = frozenset()) -> OrgMention | None:
         label = ent.label_
@@ -643,8 +659,14 @@ class OrgLinker:
             and before[-2].lower_ in O.CIVIL_DESCRIPTIONS
         ) or (before and before[-1].lower_ in ("nonprofit", "non-profit", "charity", "ngo")):
             return "civil"
+        core_end = ent.end
+        while core_end > ent.start + 1 and (
+            ent.doc[core_end - 1].is_punct or ent.doc[core_end - 1].lower_ in ("'s", "’s")
+        ):
+            core_end -= 1
         for match_id, start, end in self.non_company_names(ent):
-            if start == ent.start or end == ent.end:
+            # "EPIC", "the EFF's": the whole name; "Epic Systems" is another
+            if end >= core_end:
                 return ent.doc.vocab.strings[match_id]
         words = [w for w in re.findall(r"[\w&'-]+", name.lower()) if w not in ("'s", "s")]
         if not words:

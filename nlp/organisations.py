@@ -307,3 +307,12 @@ def place_names() -> frozenset[str]:
     names.update(currency.alpha_3 for currency in pycountry.currencies)
     names.update(country.alpha_3 for country in pycountry.countries)
     return frozenset(name.casefold() for name in names if name)
+
+
+# Words before a place name ("in Mesa", "outside Alpena"): an organisation rarely follows them.
+PLACE_PREPOSITIONS = frozenset(
+    "in at from near of to across outside inside around throughout into within between".split()
+)
+# What an apposition calls another company ("Foursquare, a larger competitor"): a company, though not the
+# one "the rival" refers back to.
+RIVAL_NOUNS = frozenset("competitor competitors rival rivals peer consultancy insurer specialist".split())

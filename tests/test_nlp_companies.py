@@ -36,6 +36,23 @@ def test_names_link_to_their_company(nlp, text, wanted):
 
 
 @pytest.mark.parametrize(
+    "text,wanted",
+    [
+        # names the small NER model calls places
+        ("The clinic's cyber insurer, Velmora, is covering the cost of the response.", {"velmora"}),
+        ("Patients are offered two years of identity protection through Brannock.", {"brannock"}),
+        # a name that starts like a civil-society acronym (EPIC) is another body
+        ("The records platform, supplied by Epic Systems, was not itself accessed.", {"epic"}),
+        # places, state abbreviations and "X-based" stay places
+        ("The 120-year-old lender, based in Altoona, Pa., has 22 branches.", set()),
+        ("The Cupertino-based company said the change applies in Europe.", set()),
+    ],
+)
+def test_unknown_companies_are_found_and_places_are_not(nlp, text, wanted):
+    assert companies(nlp, text) == wanted
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "RANSOMWARE GANG CLAIMS ATTACK ON HOSPITAL NETWORK\n\nThe hospital said services were running.",
