@@ -664,7 +664,7 @@ class OrgLinker:
             ent.doc[core_end - 1].is_punct or ent.doc[core_end - 1].lower_ in ("'s", "’s")
         ):
             core_end -= 1
-        for match_id, start, end in self.non_company_names(ent):
+        for match_id, _start, end in self.non_company_names(ent):
             # "EPIC", "the EFF's": the whole name; "Epic Systems" is another
             if end >= core_end:
                 return ent.doc.vocab.strings[match_id]

@@ -114,7 +114,9 @@ CLAUSE_DEPENDENCIES = frozenset("""relcl acl advcl ccomp xcomp csubj parataxis p
 RELATION_NOUNS = frozenset(
     """subsidiary subsidiaries parent owner owners affiliate affiliates rival rivals competitor competitors
     partner partners customer customers client clients supplier suppliers vendor vendors investor
-    investors shareholder shareholders employee employees contractor contractors founder user users""".split()
+    investors shareholder shareholders employee employees contractor contractors founder user users member
+    members patient patients subscriber subscribers passenger passengers guest guests tenant tenants
+    policyholder policyholders borrower borrowers""".split()
 )
 # Prepositions a noun phrase keeps its companies through ("two of Baidu's apps", "apps including Douyin").
 PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as", "from", "at"})
@@ -194,6 +196,7 @@ HIRING_VERBS = frozenset({"hire", "engage", "retain", "appoint", "commission", "
 FAILURE_VERBS = frozenset({"fail", "refuse", "decline", "neglect", "omit"})
 # Nouns of enforcement actions ("a lawsuit against Google", "an investigation into Didi").
 ENFORCEMENT_NOUNS = [
+    "proceeding",
     "lawsuit",
     "suit",
     "investigation",
@@ -502,7 +505,12 @@ class ClauseRoles:
     def _conduct_of_target(verb: Token, path: list[Token]) -> bool:
         """Did climbing reach an authority's action from below it ("fined X for selling data", "ordered
         X to stop tracking", "sued X over the leak")? What it acts on is the target's conduct."""
-        return len(path) > 1 and (verb.lemma_ in ENFORCEMENT_VERBS or verb.lower_ in PENALTY_VERBS)
+        return len(path) > 1 and (
+            verb.lemma_ in ENFORCEMENT_VERBS
+            or verb.lower_ in PENALTY_VERBS
+            # "opened proceedings against Shein over its cookie banner"
+            or any(c.dep_ == "dobj" and c.lemma_ in ENFORCEMENT_NOUNS for c in verb.children)
+        )
 
     def _targets(self, path: list[Token], by_token: dict[int, dict]) -> list[dict]:
         """Companies a regulator acts on: objects and "against/into/on" objects along the path."""
@@ -512,6 +520,15 @@ class ClauseRoles:
                 heads = []
                 if child.dep_ in ("dobj", "dative", "attr", "oprd"):
                     heads = [child]
+                    if child.lemma_ in ENFORCEMENT_NOUNS:
+                        # "opened proceedings against Shein", "filed a case against the bank"
+                        heads += [
+                            p
+                            for prep in child.children
+                            if prep.dep_ == "prep" and prep.lower_ in TARGET_PREPOSITIONS
+                            for p in prep.children
+                            if p.dep_ == "pobj"
+                        ]
                 elif child.dep_ == "prep" and (
                     child.lower_ in TARGET_PREPOSITIONS
                     or (child.lower_ == "with" and node.lemma_ in AGREEMENT_WORDS)
@@ -661,6 +678,8 @@ class ClauseRoles:
         # an authority (or an app store, or plaintiffs) acting on the objects of the clause
         subject_keys = {m["key"] for m in companies} if how == "subject" else set()
         keys = [m["key"] for m in self._targets(path, by_token) if m["key"] not in subject_keys]
+        if not keys:
+            keys = self._accused_by_action(path, by_token, focus)
         # "fined a private polyclinic in Zagreb": a business described, not named, is the story's company
         if (
             not keys
@@ -701,6 +720,24 @@ class ClauseRoles:
             # are for criminals
             return []
         return keys or None
+
+    def _accused_by_action(
+        self, path: list[Token], by_token: dict[int, dict], focus: str | None
+    ) -> list[str]:
+        """ "filed a class action accusing the lender of ...": whom the action accuses (a reference to a
+        business stands for the story's company)."""
+        keys: list[str] = []
+        for node in path:
+            for action in (c for c in node.children if c.dep_ == "dobj" and c.lemma_ in ENFORCEMENT_NOUNS):
+                for clause in (
+                    c for c in action.children if c.dep_ == "acl" and c.lemma_ in ENFORCEMENT_VERBS
+                ):
+                    for accused in (c for c in clause.children if c.dep_ == "dobj"):
+                        named = [
+                            m["key"] for m in self._phrase_orgs(accused, by_token) if m["kind"] == "company"
+                        ]
+                        keys += named or ([focus] if focus and self.is_reference(accused) else [])
+        return keys
 
     @staticmethod
     def _imposed(how: str, path: list[Token]) -> bool:

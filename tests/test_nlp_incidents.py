@@ -265,6 +265,22 @@ INCIDENTS = {
         {"breach", "enforcement"},
         set(),
     ),
+    "class-action-accusing-the-described-company": (
+        "Credit union sued over phishing breach",
+        "A member of Bayside Teachers Credit Union has filed a proposed class action accusing the "
+        "Tampa lender of failing to protect personal information exposed in a phishing attack.",
+        "bayside teachers credit union",
+        {"breach", "enforcement"},
+        set(),
+    ),
+    "proceedings-against-a-company-over-its-practice": (
+        "",
+        "Italy's data protection authority has opened proceedings against the online retailer Modalux "
+        "over the cookie banner on its website, which it says nudged visitors into accepting trackers.",
+        "modalux",
+        {"enforcement", "consent"},
+        set(),
+    ),
 }
 
 
