@@ -188,6 +188,10 @@ BACKGROUND_PHRASES = [
     "has since",
     "had been fined",
     "was also fined",
+    "a year after",
+    "years after",
+    "months after",
+    "in the aftermath of",
     *(f"last {month}" for month in sorted(MONTHS)),
 ]
 # Verbs by which a company brings in help: the investigation they govern is its own.
