@@ -49,9 +49,9 @@ CRIMINAL_ACTORS = frozenset(
 )
 # Types that a criminal actor in the sentence turns into a breach.
 CRIMINAL_DISPLACED_TYPES = frozenset({"collection", "sharing"})
-# Types a breach in the same sentence displaces: stolen data that is sold is no sharing, and credit
-# scores among the exposed records are no profiling.
-BREACH_DISPLACED_TYPES = frozenset({"sharing", "profiling"})
+# Types a breach in the same sentence displaces: stolen data that is sold is no sharing, credit scores
+# among the exposed records are no profiling, and stolen call records are no surveillance.
+BREACH_DISPLACED_TYPES = frozenset({"sharing", "profiling", "surveillance"})
 # regulators whose every action concerns personal data (config/regulators.yaml remit)
 PRIVACY_REMITS = frozenset({"privacy", "cyberspace"})
 

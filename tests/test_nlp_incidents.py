@@ -281,6 +281,29 @@ INCIDENTS = {
         {"enforcement", "consent"},
         set(),
     ),
+    "stolen-call-records-are-a-breach-not-surveillance": (
+        "Carrier says hackers took call logs",
+        "Northline Wireless said hackers had downloaded records of calls and text messages made by most of "
+        "its customers over six months.",
+        "northline wireless",
+        {"breach"},
+        {"surveillance"},
+    ),
+    "advertising-cookies-without-consent-are-consent-not-surveillance": (
+        "",
+        "The CNIL fined the retailer Boutique Laurier 2 million euros for placing advertising cookies on "
+        "visitors' devices without their consent.",
+        "boutique laurier",
+        {"consent", "enforcement"},
+        {"surveillance"},
+    ),
+    "data-kept-for-years-is-collection": (
+        "",
+        "The regulator said the gym chain Pulsefit kept members' fingerprints for years after they had left.",
+        "pulsefit",
+        {"collection"},
+        {"surveillance"},
+    ),
 }
 
 
