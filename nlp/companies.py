@@ -553,6 +553,8 @@ class OrgLinker:
         # "Social Security numbers", "SIM cards", "NotPetya malware": the name modifies a noun
         # (a name that ends in a corporate word, or that owns what follows, stays: "a Pinecrest Auto Group
         # finance employee", "the Veyra app")
+        if following is not None and following.lower_ in O.IDENTIFIER_NOUNS:
+            return False  # "National Insurance numbers", "Medicare cards": a scheme's identifiers
         if (
             following is not None
             and following.tag_ in ("NN", "NNS")

@@ -316,3 +316,5 @@ PLACE_PREPOSITIONS = frozenset(
 # What an apposition calls another company ("Foursquare, a larger competitor"): a company, though not the
 # one "the rival" refers back to.
 RIVAL_NOUNS = frozenset("competitor competitors rival rivals peer consultancy insurer specialist".split())
+# What a scheme issues to people ("National Insurance numbers"): the capitalised words before are no company.
+IDENTIFIER_NOUNS = frozenset("number numbers card cards id ids code codes".split())

@@ -241,8 +241,8 @@ INCIDENTS = {
     ),
     "records-used-to-judge-staff": (
         "",
-        "The data protection commissioner fined the retailer Fenmark 2 million euros after managers at Fenmark "
-        "built up files on employees' illnesses and family lives and used them to evaluate workers' "
+        "The data protection commissioner fined the retailer Fenmark 2 million euros after managers at "
+        "Fenmark built up files on employees' illnesses and family lives and used them to evaluate workers' "
         "performance.",
         "fenmark",
         {"collection", "profiling", "enforcement"},
@@ -259,8 +259,8 @@ INCIDENTS = {
     "authority-that-reports-its-own-probe": (
         "Payments firm fires agent who copied customer records",
         "Zephyr Payments said it had dismissed an agent who copied the card details of 900 customers.\n\n"
-        "Ireland's Data Protection Commission, Zephyr Payments' lead supervisor in the EU, said it had opened "
-        "an investigation.",
+        "Ireland's Data Protection Commission, Zephyr Payments' lead supervisor in the EU, said it had "
+        "opened an investigation.",
         "zephyr payments",
         {"breach", "enforcement"},
         set(),
@@ -303,6 +303,30 @@ INCIDENTS = {
         "pulsefit",
         {"collection"},
         {"surveillance"},
+    ),
+    "insider-viewed-records-without-a-reason": (
+        "Hospital fires clerk who read patient files",
+        "Riverside Health said it had fired a clerk who looked at the medical records of 1,200 patients "
+        "without any work-related reason.",
+        "riverside health",
+        {"breach"},
+        set(),
+    ),
+    "insider-emailed-files-to-a-personal-account": (
+        "",
+        "A former negotiator at Hollins Lettings emailed spreadsheets of tenants' names and bank details to "
+        "his personal account before joining a rival, the agency said.",
+        "hollins lettings",
+        {"breach"},
+        set(),
+    ),
+    "backup-found-unprotected-online": (
+        "Recruiter apologises after CV backup left open",
+        "A backup of the candidate database of Brookmere Staffing, holding the CVs of 30,000 job seekers and "
+        "their National Insurance numbers, was found unprotected online by a researcher.",
+        "brookmere staffing",
+        {"breach"},
+        set(),
     ),
 }
 
