@@ -88,7 +88,11 @@ def _regulator_named_like_a_company(cfg: Path) -> None:
 
 
 def _unquoted_boolean_in_a_cue(cfg: Path) -> None:
-    edit_yaml(cfg / "incidents.yaml", lambda d: d["types"][2]["cues"][0][0]["LOWER"]["IN"].append(False))
+    def add_false(data: dict) -> None:
+        cue = next(c for c in data["types"][2]["cues"] if "IN" in c[0].get("LOWER", {}))
+        cue[0]["LOWER"]["IN"].append(False)
+
+    edit_yaml(cfg / "incidents.yaml", add_false)
 
 
 def _bad_setting(cfg: Path) -> None:
@@ -117,7 +121,7 @@ BROKEN = {
     "cue-boolean": (
         _unquoted_boolean_in_a_cue,
         "incidents.yaml",
-        r"types\[2\]\.cues\[0\]\[0\]\.LOWER: False is not a word: quote it",
+        r"types\[2\]\.cues\[\d+\]\[0\]\.LOWER: False is not a word: quote it",
     ),
 }
 
