@@ -123,6 +123,7 @@ PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as", "from", "at"})
 # Verbs whose subject is on the receiving end of an enforcement noun ("Meta faces a lawsuit").
 TARGETED_VERBS = frozenset(
     """face receive get incur pay settle agree accept appeal contest challenge fight avoid escape resolve
+    overturn quash annul reduce
     be become hit draw attract lose win meet satisfy comply obey heed implement fulfil fulfill object
     dispute oppose protest criticise criticize""".split()
 )
@@ -516,14 +517,14 @@ class ClauseRoles:
             or any(c.dep_ == "dobj" and c.lemma_ in ENFORCEMENT_NOUNS for c in verb.children)
         )
 
-    def _targets(self, path: list[Token], by_token: dict[int, dict]) -> list[dict]:
-        """Companies a regulator acts on: objects and "against/into/on" objects along the path."""
-        found: list[dict] = []
+    @staticmethod
+    def _target_phrases(path: list[Token]) -> list[Token]:
+        """The heads of what an authority acts on: objects and "against/into/on" objects along the path."""
+        heads: list[Token] = []
         for node in path:
             for child in node.children:
-                heads = []
                 if child.dep_ in ("dobj", "dative", "attr", "oprd"):
-                    heads = [child]
+                    heads.append(child)
                     if child.lemma_ in ENFORCEMENT_NOUNS:
                         # "opened proceedings against Shein", "filed a case against the bank"
                         heads += [
@@ -537,10 +538,17 @@ class ClauseRoles:
                     child.lower_ in TARGET_PREPOSITIONS
                     or (child.lower_ == "with" and node.lemma_ in AGREEMENT_WORDS)
                 ):
-                    heads = [c for c in child.children if c.dep_ == "pobj"]
-                for head in heads:
-                    found += [m for m in self._phrase_orgs(head, by_token) if m["kind"] == "company"]
-        return found
+                    heads += [c for c in child.children if c.dep_ == "pobj"]
+        return heads
+
+    def _targets(self, path: list[Token], by_token: dict[int, dict]) -> list[dict]:
+        """Companies a regulator acts on."""
+        return [
+            m
+            for head in self._target_phrases(path)
+            for m in self._phrase_orgs(head, by_token)
+            if m["kind"] == "company"
+        ]
 
     def _roles(self, fact: SentenceFacts, by_token: dict[int, dict]) -> dict[str, set[str]]:
         """Role name -> company keys over the whole sentence (DependencyMatcher role patterns)."""
@@ -684,6 +692,16 @@ class ClauseRoles:
         keys = [m["key"] for m in self._targets(path, by_token) if m["key"] not in subject_keys]
         if not keys:
             keys = self._accused_by_action(path, by_token, focus)
+        if (
+            not keys
+            and focus
+            and how in ("target", "other", "person")
+            and any(
+                self.is_reference(t) and t.dep_ == "pobj" and t.head.lower_ == "against"
+                for t in self._target_phrases(path)
+            )
+        ):
+            keys = [focus]  # "a customer filed a class action against the bank"
         # "fined a private polyclinic in Zagreb": a business described, not named, is the story's company
         if (
             not keys

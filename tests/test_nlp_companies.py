@@ -47,6 +47,7 @@ def test_names_link_to_their_company(nlp, text, wanted):
         ("The 120-year-old lender, based in Altoona, Pa., has 22 branches.", set()),
         ("The Cupertino-based company said the change applies in Europe.", set()),
         ("The files held names and National Insurance numbers of 3,000 people.", set()),
+        ("The clinic's IVF patients were told to turn on MFA for the portal.", set()),
     ],
 )
 def test_unknown_companies_are_found_and_places_are_not(nlp, text, wanted):

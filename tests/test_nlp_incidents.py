@@ -328,6 +328,22 @@ INCIDENTS = {
         {"breach"},
         set(),
     ),
+    "class-action-against-the-described-company": (
+        "",
+        "Harwick Savings Bank said hackers had stolen files holding customers' account numbers. A customer "
+        "filed a proposed class action against the bank on Tuesday.",
+        "harwick savings bank",
+        {"breach", "enforcement"},
+        set(),
+    ),
+    "going-to-court-to-overturn-a-fine": (
+        "",
+        "The gym chain Vitalis Clubs says it will go to court to overturn a 90,000 euro fine imposed by the "
+        "national data protection commission over the fingerprint readers at its clubs.",
+        "vitalis clubs",
+        {"enforcement"},
+        set(),
+    ),
 }
 
 
