@@ -344,6 +344,22 @@ INCIDENTS = {
         {"enforcement"},
         set(),
     ),
+    "analysing-passengers'-lives": (
+        "",
+        "The regulator said the ride-hailing app Swiftride analysed passengers' occupations and family "
+        "relationships without clearly informing them.",
+        "swiftride",
+        {"profiling"},
+        set(),
+    ),
+    "an-automated-score-sets-prices": (
+        "",
+        "The insurance commissioner fined Orchard Mutual for setting renewal premiums with an automated "
+        "score built from policyholders' payment data.",
+        "orchard mutual",
+        {"profiling", "enforcement"},
+        set(),
+    ),
 }
 
 
