@@ -31,6 +31,8 @@ PRODUCT_LABEL = "COMPANY_PRODUCT"
 REGULATOR_LABEL = "REGULATOR"
 RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
 # NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
+# Words after a body's head word in English and Romance names ("Commission for ...", "Guardia di ...").
+HEAD_CUT_WORDS = frozenset({"of", "for", "di", "de", "del", "della", "des", "du", "da", "do"})
 NOT_NAME_LABELS = ("NORP", "GPE", "LOC", "DATE", "TIME", "ORDINAL", "EVENT", "LANGUAGE", "LAW")
 
 
@@ -674,8 +676,10 @@ class OrgLinker:
         if not words:
             return None
         # the head is the last word before the first "of" or "for" ("National Authority for Data
-        # Protection and Freedom of Information" -> authority)
-        cut = next((i for i, w in enumerate(words) if w in ("of", "for") and i > 0), len(words))
+        # Protection and Freedom of Information" -> authority; "Guardia di Finanza" -> guardia)
+        if words[0] in O.AUTHORITY_FIRST_WORDS:
+            return "government"  # "Policía Nacional", "Autorità Garante": the head comes first
+        cut = next((i for i, w in enumerate(words) if w in HEAD_CUT_WORDS and i > 0), len(words))
         head = words[cut - 1]
         if tuple(words[cut - 2 : cut]) in O.CORPORATE_COMPOUND_HEADS:
             return None

@@ -25,7 +25,8 @@ NON_COMPANY_HEADS: dict[str, frozenset[str]] = {
         regulator regulators watchdog procuratorate prosecutors prosecutor inspectorate ombudsman cabinet
         council assembly legislature judiciary garante datatilsynet directorate secretariat supervisor
         constabulary army navy military province municipality county committee office embassy consulate
-        union chamber board registrar""".split()
+        union chamber board registrar guard guardia gendarmerie carabinieri polizia policía policia polizei
+        politie politi""".split()
     ),
     "outlet": frozenset(
         """daily times news post journal herald tribune gazette telegraph press newspaper magazine
@@ -318,3 +319,9 @@ PLACE_PREPOSITIONS = frozenset(
 RIVAL_NOUNS = frozenset("competitor competitors rival rivals peer consultancy insurer specialist".split())
 # What a scheme issues to people ("National Insurance numbers"): the capitalised words before are no company.
 IDENTIFIER_NOUNS = frozenset("number numbers card cards id ids code codes".split())
+# First words of authorities' names in languages that put the head first ("Policía Nacional").
+AUTHORITY_FIRST_WORDS = frozenset(
+    """guardia gendarmerie carabinieri polizia policía policia polizei politie ministerio ministère ministero
+    ministerium agencia agenzia autorité autorità autoridad comisión commissione tribunale corte procura
+    fiscalía""".split()
+)

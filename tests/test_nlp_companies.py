@@ -48,6 +48,9 @@ def test_names_link_to_their_company(nlp, text, wanted):
         ("The Cupertino-based company said the change applies in Europe.", set()),
         ("The files held names and National Insurance numbers of 3,000 people.", set()),
         ("The clinic's IVF patients were told to turn on MFA for the portal.", set()),
+        # authorities whose names put the head first or use "di"/"de"
+        ("Officers of the Guardia di Finanza and the Policía Nacional visited the warehouse.", set()),
+        ("The bank, Banco de Sabadell, said its app was working again.", {"banco"}),
     ],
 )
 def test_unknown_companies_are_found_and_places_are_not(nlp, text, wanted):
