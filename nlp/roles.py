@@ -189,6 +189,7 @@ BACKGROUND_PHRASES = [
     "has since",
     "had been fined",
     "was also fined",
+    "last month",
     "a year after",
     "years after",
     "months after",

@@ -76,6 +76,14 @@ ROLES = {
         {"fairmart"},
         {"microsoft"},
     ),
+    "flaw-that-let-anyone-see-and-last-month's-other-leak": (
+        "Scooter maker fixes app flaw",
+        "Voltra Mobility said it had fixed a flaw in its app that allowed anyone with a free account to see "
+        "riders' names, phone numbers and home addresses.\n\nLast month Kestrel Motors disclosed that "
+        "location data on a million customers had been publicly accessible for years.",
+        {"voltra mobility"},
+        {"kestrel motors"},
+    ),
 }
 
 
