@@ -104,6 +104,13 @@ RESPONSES = {
         "pell & harrow",
         {"remediation"},
     ),
+    "apology-in-the-passive": (
+        "",
+        "Patient files on a server of Elmgrove Family Clinic were accessed by an intruder in March. Deep "
+        "regret was expressed to the patients.",
+        "elmgrove family clinic",
+        {"apology"},
+    ),
 }
 
 
