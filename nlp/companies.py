@@ -31,6 +31,8 @@ PRODUCT_LABEL = "COMPANY_PRODUCT"
 REGULATOR_LABEL = "REGULATOR"
 RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
 # NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
+# Labels the small NER model gives company names it does not know.
+NER_MISLABELS = frozenset({"PERSON", "GPE", "PRODUCT", "FAC", "WORK_OF_ART", "NORP", "LOC"})
 # Words after a body's head word in English and Romance names ("Commission for ...", "Guardia di ...").
 HEAD_CUT_WORDS = frozenset({"of", "for", "di", "de", "del", "della", "des", "du", "da", "do"})
 NOT_NAME_LABELS = ("NORP", "GPE", "LOC", "DATE", "TIME", "ORDINAL", "EVENT", "LANGUAGE", "LAW")
@@ -394,7 +396,8 @@ class OrgLinker:
         legal form and the short form the article defines in brackets ("Wing Fat Telecom Limited (Wing
         Fat)"), which the NER often calls a person.
         """
-        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        # the NER's other guesses for the very same words ("Paylinx" a person in the headline) give way
+        taken = {i for e in doc.ents if e.label_ not in NER_MISLABELS for i in range(e.start, e.end)}
         claimed = {i for m in mentions for i in range(m.start, m.end)}
         found = []
         seen_names = set()

@@ -271,7 +271,9 @@ NOT_IN_NAMES = frozenset(
 NOT_NAMES = frozenset(
     {"covid", "covid-19", "ransomware", "malware", "spyware", "phishing", "bitcoin", "crypto"}
     # the labels news sites put before a headline ("Explainer: what the new law means")
-    | set("explainer factbox analysis opinion comment editorial exclusive timeline interview briefing".split())
+    | set(
+        "explainer factbox analysis opinion comment editorial exclusive timeline interview briefing".split()
+    )
 )
 # Acronyms the NER takes for organisations that name things, not companies.
 NOT_ORG_ACRONYMS = frozenset(

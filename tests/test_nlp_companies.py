@@ -64,7 +64,8 @@ def test_unknown_companies_are_found_and_places_are_not(nlp, text, wanted):
         "The FTC said the Health Breach Notification Rule applies to health apps and fitness trackers.",
         "Sales of EV batteries rose 30 percent, while covid-19 cases fell in the bathroom of every home.",
         "The CNPD and the ACM both opened investigations into the data practices of telecom operators.",
-        "Explainer: what the new data law means for you\n\nUsers can withdraw consent as easily as they gave it.",
+        "Explainer: what the new data law means for you\n\nUsers can withdraw consent as easily as they "
+        "gave it.",
         "Ransomware hit three hospitals last week, according to the Cybersecurity and Infrastructure "
         "Security Agency.",
     ],

@@ -84,6 +84,13 @@ ROLES = {
         {"voltra mobility"},
         {"kestrel motors"},
     ),
+    "a-dated-sentence-about-the-story's-own-company": (
+        "Payroll firm Quintex Payroll says hackers took tax forms",
+        "Quintex Payroll processes wages for 900 small firms in Oregon.\n\nIn January a criminal group broke "
+        "into its file-transfer system and took the tax forms and Social Security numbers of 40,000 workers.",
+        {"quintex payroll"},
+        set(),
+    ),
 }
 
 
