@@ -216,7 +216,7 @@ NON_COMPANY_NAMES: dict[str, list[str]] = {
 # ("Lanhai Interactive", "Huaxin Precision Electronics").
 CORPORATE_HEAD_WORDS = frozenset(
     """technology technologies tech electronics semiconductor semiconductors interactive holdings group
-    mobility automotive motor mobile digital cloud cybersecurity finance fintech
+    mobility automotive motor mobile digital cloud cybersecurity finance fintech freight couriers
     capital bank bancorp financial insurance securities investments ventures partners motors pharma
     pharmaceuticals airlines air logistics express energy telecom communications networks software
     systems labs media entertainment games gaming retail mart appliances devices robotics biotech

@@ -41,6 +41,7 @@ def test_names_link_to_their_company(nlp, text, wanted):
         # names the small NER model calls places
         ("The clinic's cyber insurer, Velmora, is covering the cost of the response.", {"velmora"}),
         ("Patients are offered two years of identity protection through Brannock.", {"brannock"}),
+        ("Harwell Freight has apologised to warehouse staff at its Leeds depot.", {"harwell"}),
         # a name that starts like a civil-society acronym (EPIC) is another body
         ("The records platform, supplied by Epic Systems, was not itself accessed.", {"epic"}),
         # places, state abbreviations and "X-based" stay places
