@@ -52,13 +52,19 @@ def szdaily_source(server: SiteServer, source_id: str = "szdaily", every: str = 
 
 
 def start(config_dir: Path, db: Path) -> subprocess.Popen:
-    return subprocess.Popen(
+    # the output goes to a file: a pipe nobody reads until the end fills up, and the scheduler (and the
+    # crawls it starts) would block writing their logs
+    log = (db.parent / f"{db.stem}-schedule.log").open("w")
+    process = subprocess.Popen(
         [PRIVWATCH, "--config-dir", str(config_dir), "schedule", "--db", str(db)],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+    process.log_path = Path(log.name)
+    log.close()
+    return process
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -84,8 +90,8 @@ def processes_mentioning(marker: str) -> list[int]:
 
 def stop(process: subprocess.Popen) -> str:
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=60)
-    return output
+    process.wait(timeout=60)
+    return process.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 def list_jobs(config_dir: Path, db: Path) -> str:
@@ -134,8 +140,10 @@ def test_schedule_a_slow_crawl_never_overlaps_itself(config_dir, tmp_path):
             wait_for(
                 lambda: db.exists() and open_db(db).execute(finished).fetchone()[0] >= 2, 120, "two runs"
             )
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}; the scheduler said:\n{stop(process)[-4000:]}") from None
         finally:
-            output = stop(process)
+            output = stop(process) if process.returncode is None else ""
     assert process.returncode == 0, output
     runs = list(open_db(db).query("SELECT started, finished FROM crawl_runs ORDER BY started"))
     for earlier, later in zip(runs, runs[1:], strict=False):
