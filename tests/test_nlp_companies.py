@@ -29,16 +29,7 @@ def companies(nlp, text: str) -> set[str]:
         ("The flaw affects every computer running Windows 11, Microsoft said.", {"microsoft"}),
         ("Customers of Google Cloud in Europe can now keep their data in Frankfurt.", {"google"}),
         ("The Instagram owner said the change would reach teenagers first.", {"meta"}),
-    ],
-)
-def test_names_link_to_their_company(nlp, text, wanted):
-    assert companies(nlp, text) == wanted
-
-
-@pytest.mark.parametrize(
-    "text,wanted",
-    [
-        # names the small NER model calls places
+        # unknown companies the small NER model calls places
         ("The clinic's cyber insurer, Velmora, is covering the cost of the response.", {"velmora"}),
         ("Patients are offered two years of identity protection through Brannock.", {"brannock"}),
         ("Harwell Freight has apologised to warehouse staff at its Leeds depot.", {"harwell"}),
@@ -54,7 +45,7 @@ def test_names_link_to_their_company(nlp, text, wanted):
         ("The bank, Banco de Sabadell, said its app was working again.", {"banco"}),
     ],
 )
-def test_unknown_companies_are_found_and_places_are_not(nlp, text, wanted):
+def test_names_link_to_their_company_and_places_stay_places(nlp, text, wanted):
     assert companies(nlp, text) == wanted
 
 
