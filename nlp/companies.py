@@ -355,6 +355,9 @@ class OrgLinker:
             ):
                 continue
             found.append(name)
+        signature = self._signature(doc)
+        if signature is not None:
+            found.append(signature)
         # "Harbourline Tickets": the small NER model often stops before a capitalised common noun
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "PERSON", "FAC", "PRODUCT"):
@@ -542,6 +545,14 @@ class OrgLinker:
             return False
         if not self._looks_like_a_name(ent):
             return False
+        doc = ent.doc
+        if (
+            len(ent) == 1
+            and ent.start >= 2
+            and doc[ent.start - 1].lower_ in ("in", "from")
+            and doc[ent.start - 2].lower_ in O.PERSON_NOUNS
+        ):
+            return False  # "a client in Harrogate", "a woman from Cudahy": a place
         # "Major-Gen Gopaul Govender", "Dr Li Wenliang": a person with a title
         if ent[0].lower_.split("-")[0].rstrip(".") in O.PERSON_TITLES:
             return False
@@ -549,11 +560,10 @@ class OrgLinker:
         before = [t for t in ent.doc[max(0, ent.start - 3) : ent.start] if t.pos_ not in ("DET", "ADJ")]
         if before and before[-1].lemma_ in O.DOCUMENT_VERBS:
             return False
-        doc = ent.doc
         following = doc[ent.end] if ent.end < len(doc) else None
         # a short line without a verb ("Tech and Vogue", "Yes Teens") is a menu entry or a section label
         line = OrgLinker._line(ent)
-        if len(line) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in line):
+        if len(line) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in line) and not self._signs(ent):
             return False
         # "Social Security numbers", "SIM cards", "NotPetya malware": the name modifies a noun
         # (a name that ends in a corporate word, or that owns what follows, stays: "a Pinecrest Auto Group
@@ -587,7 +597,9 @@ class OrgLinker:
             if [t.lower_ for t in run] != lowered:
                 continue
             line = OrgLinker._line(run)
-            if self._headline_case(line) or not all(t.is_title and not t.is_upper for t in run):
+            if (self._headline_case(line) and not self._signs(run)) or not all(
+                t.is_title and not t.is_upper for t in run
+            ):
                 continue
             # a capitalised run of two or more words is a name wherever it stands; one word at the start
             # of a sentence is capitalised anyway
@@ -612,6 +624,39 @@ class OrgLinker:
         """Is the line set in capitals word by word (a headline), not as running text?"""
         words = [t for t in line if t.is_alpha and len(t) > 3]
         return len(words) >= 2 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
+
+    @classmethod
+    def _signature(cls, doc: Doc) -> Span | None:
+        """The sender's name a letter in the first person ends with ("Sincerely,\n\nMaple Row Podiatry"),
+        unless it is a person's."""
+        end = len(doc)
+        while end and (doc[end - 1].is_space or doc[end - 1].is_punct):
+            end -= 1
+        if not end:
+            return None
+        line = cls._line(doc[end - 1 : end])
+        words = [t for t in line if not t.is_space]
+        commas = [i for i, t in enumerate(words) if t.text == ","]
+        words = words[commas[-1] + 1 :] if commas else words  # "Member Services, Acme Credit Union"
+        if not 1 <= len(words) <= 6 or not cls._signs(line):
+            return None
+        if not all(t.is_title or t.is_upper or (t.is_punct and t.text in "&.'-") for t in words):
+            return None
+        if any(e.label_ == "PERSON" and line.start <= e.start < line.end for e in doc.ents):
+            return None
+        return doc[words[0].i : words[-1].i + 1]
+
+    @staticmethod
+    def _signs(name: Span) -> bool:
+        """Does the name end a letter written in the first person ("We are writing to tell you ...
+        Sincerely, Harbor Point Dental")? It is the sender's (not a department before it: "Member
+        Services, Tri-County Credit Union")."""
+        doc = name.doc
+        return (
+            not any(t.is_alpha for t in doc[name.end :])
+            and name.start > 0
+            and any(t.lower_ in O.FIRST_PERSON for t in doc[: name.start])
+        )
 
     @staticmethod
     def _owns(ent: Span) -> bool:

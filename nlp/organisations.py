@@ -15,6 +15,10 @@ from nlp.names import LEGAL_FORMS
 EXTRA_COMMON_WORDS = frozenset({"meta", "alexa", "citi", "uber", "bing", "venmo", "ally", "x"})
 
 
+# A company writing about itself (a breach notice, a statement).
+FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
+
+
 # The head word of an organisation's name (the word before "of", else the last word) says what kind of
 # body it is: governments, regulators and courts are never companies; outlets, universities,
 # associations, exchanges and laws are not the companies the digest is about.
@@ -315,6 +319,16 @@ def place_names() -> frozenset[str]:
     return frozenset(name.casefold() for name in names if name)
 
 
+# People, as nouns: what is done to them ("the developer was convicted") is not done to a company, and
+# "a client in Harrogate" is someone from a place, not from a company.
+PERSON_NOUNS = frozenset(
+    """man men woman women person people individual individuals employee employees worker workers staffer
+    teenager teenagers student students suspect suspects official officials executive executives manager
+    managers director directors founder officer officers teller nurse doctor driver drivers customer
+    customers user users member members patient patients resident residents citizen citizens developer
+    programmer engineer researcher researchers journalist journalists activist activists boy girl client
+    clients family families shopper shoppers""".split()
+)
 # Words before a place name ("in Mesa", "outside Alpena"): an organisation rarely follows them.
 PLACE_PREPOSITIONS = frozenset(
     "in at from near of to across outside inside around throughout into within between".split()

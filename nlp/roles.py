@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from nlp.companies import RULER_LABELS
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import type_score
-from nlp.organisations import BUSINESS_NOUNS
+from nlp.organisations import BUSINESS_NOUNS, FIRST_PERSON, PERSON_NOUNS
 
 # Nouns that refer back to the article's focus company when they are the subject ("the company said").
 COMPANY_REFERENCE_NOUNS = frozenset(
@@ -141,14 +141,6 @@ CRIMINAL_PROCESS = frozenset(
     """arrest arrested charge charged convict convicted sentence sentenced jail jailed detain detained indict
     indicted prosecute prosecuted""".split()
 )
-# Nouns for people: what is done to them ("the developer was convicted") is not done to a company.
-PERSON_NOUNS = frozenset(
-    """man men woman women person people individual individuals employee employees worker workers staffer
-    teenager teenagers student students suspect suspects official officials executive executives manager
-    managers director directors founder officer officers teller nurse doctor driver drivers customer
-    customers user users member members patient patients resident residents citizen citizens developer
-    programmer engineer researcher researchers journalist journalists activist activists boy girl""".split()
-)
 # Verbs by which a regulator reports what a company did ("the CNIL said Criteo places trackers").
 REPORTING_VERBS = frozenset(
     """say find rule allege accuse claim report state note conclude determine establish argue add write
@@ -164,8 +156,6 @@ OTHER_PARTY_WORDS = frozenset(
     """other another rival competing competitor second third some many several all most every each no
     any these those both""".split()
 )
-# A company writing about itself (a breach notice, a statement).
-FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
 # The headline and the first sentence of the body.
 LEAD_SENTENCES = 2
 MONTHS = frozenset(
@@ -648,6 +638,8 @@ class ClauseRoles:
         root, verb = path[0], path[-1]
         if any(n.lemma_ in HIRING_VERBS for n in path):
             return None  # "it hired Mandiant to investigate": the company's own inquiry, no enforcement
+        if self._tells_allegation(root):
+            return []  # "in a lawsuit filed on Monday, workers say the company tracked them": what it alleges
         if how == "none":
             return []
         if root.pos_ == "VERB" and root.lemma_ in OBLIGATION_VERBS and how != "other":
@@ -744,6 +736,17 @@ class ClauseRoles:
             return []
         return keys or None
 
+    @staticmethod
+    def _tells_allegation(action: Token) -> bool:
+        """Is the action the source of what a reporting verb says ("in the complaint, regulators allege
+        ...", "according to the lawsuit, ...")? Its target is whom the reported clause accuses."""
+        preposition = action.head
+        if action.dep_ != "pobj" or preposition.lower_ not in ("in", "according"):
+            return False
+        if preposition.lower_ == "according":
+            return True
+        return preposition.head.pos_ == "VERB" and preposition.head.lemma_ in REPORTING_VERBS
+
     def _accused_by_action(
         self, path: list[Token], by_token: dict[int, dict], focus: str | None
     ) -> list[str]:
@@ -817,7 +820,9 @@ class AccusedCompanies:
             f.has_context and not self.is_background(f, lead_companies, article.orgs_in(f.index))
             for f in article.sentences
         )
-        notice = not lead_companies and any(t.lower_ in FIRST_PERSON for f in lead for t in f.span)
+        # a letter's opening comes after its salutation ("Dear customer, We are writing to ...")
+        opening = [f for f in article.sentences if f.span[0].lower_ != "dear"][:LEAD_SENTENCES]
+        notice = not lead_companies and any(t.lower_ in FIRST_PERSON for f in opening for t in f.span)
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
         for fact in article.sentences:

@@ -40,6 +40,17 @@ def companies(nlp, text: str) -> set[str]:
         ("The Cupertino-based company said the change applies in Europe.", set()),
         ("The files held names and National Insurance numbers of 3,000 people.", set()),
         ("The clinic's IVF patients were told to turn on MFA for the portal.", set()),
+        ("A shopper in Wexcombe posted the receipt online, and a client from Dunmarrow shared it.", set()),
+        # a letter's sign-off names its sender, not the department before it
+        (
+            "Dear member,\n\nWe are writing about sign-ins to our app.\n\nMember Services, Ferrow Valley "
+            "Credit Union",
+            {"ferrow"},
+        ),
+        (
+            "Dear customer,\n\nWe locked your account after a suspicious sign-in.\n\nKilnworth Lettings",
+            {"kilnworth"},
+        ),
         # authorities whose names put the head first or use "di"/"de"
         ("Officers of the Guardia di Finanza and the Policía Nacional visited the warehouse.", set()),
         ("The bank, Banco de Sabadell, said its app was working again.", {"banco"}),

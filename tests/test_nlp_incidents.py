@@ -360,6 +360,42 @@ INCIDENTS = {
         {"profiling", "enforcement"},
         set(),
     ),
+    "a-letter-named-only-in-its-sign-off": (
+        "",
+        "Dear Patient,\n\nWe are writing about an incident involving our billing system. On 3 May an "
+        "unauthorised person copied files holding patients' names and insurance numbers from a staff "
+        "mailbox. We reset the mailbox's password and are offering a year of credit monitoring.\n\n"
+        "Sincerely,\n\nMaple Row Podiatry",
+        "maple row podiatry",
+        {"breach"},
+        set(),
+    ),
+    "a-drive-anyone-could-download": (
+        "Notice to families about attendance records",
+        "Dear families,\n\nWe run the attendance app your school uses. For two weeks in March a backup "
+        "drive in our hosting account was configured wrongly and could be downloaded by anyone who found "
+        "its address.\n\nWe closed the drive on 28 March and have informed every school that uses the "
+        "app.\n\nRollcall Systems",
+        "rollcall systems",
+        {"breach"},
+        set(),
+    ),
+    "a-camera-concealed-in-a-rest-room": (
+        "",
+        "Staff at the Dunmore call centre of Telvane Services found a camera concealed in a wall clock in "
+        "their rest area, their union said. Telvane said the device had been removed.",
+        "telvane services",
+        {"surveillance"},
+        {"consent"},
+    ),
+    "what-workers-say-in-a-lawsuit": (
+        "",
+        "In a lawsuit filed on Friday, former nurses say Brookvale Care Homes logged their locations through "
+        "an app it made them install on their own phones.",
+        "brookvale care homes",
+        {"surveillance", "enforcement"},
+        set(),
+    ),
 }
 
 

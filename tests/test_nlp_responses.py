@@ -111,6 +111,22 @@ RESPONSES = {
         "elmgrove family clinic",
         {"apology"},
     ),
+    "done-nothing-wrong": (
+        "",
+        "The data protection office fined Grainfield Bakery 4,000 euros for filming its staff in the "
+        "changing room. The owner said the bakery had done nothing wrong.",
+        "grainfield bakery",
+        {"denial"},
+    ),
+    "informed-the-schools-and-closed-the-drive": (
+        "",
+        "Dear parents,\n\nWe make the lunch-payment app used at your child's school. In April a backup of "
+        "pupils' accounts sat on a server that could be opened by anyone who knew where to look.\n\nWe "
+        "closed the server the day we learned of it and have informed every school district that uses "
+        "the app.\n\nTraymark Software",
+        "traymark software",
+        {"remediation"},
+    ),
 }
 
 

@@ -67,13 +67,28 @@ def start(config_dir: Path, db: Path) -> subprocess.Popen:
     return process
 
 
-def wait_for(condition, timeout: float, what: str) -> None:
+def wait_for(condition, timeout: float, what: str, process: subprocess.Popen | None = None) -> None:
+    """Polls condition; a timeout shows the end of the scheduler's log, which says why."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+    said = process.log_path.read_text(encoding="utf-8", errors="replace")[-6000:] if process else ""
+    raise AssertionError(f"timed out waiting for {what}" + (f"; the scheduler said:\n{said}" if said else ""))
+
+
+def count(db: Path, table: str, where: str = "1") -> int:
+    """Rows so far, read without migrating: the scheduler's jobs own the database's schema."""
+    if not db.exists():
+        return 0
+    database = open_db(db, migrate=False)
+    try:
+        if not database[table].exists():
+            return 0
+        return database.execute(f"SELECT count(*) FROM [{table}] WHERE {where}").fetchone()[0]
+    finally:
+        database.close()
 
 
 def processes_mentioning(marker: str) -> list[int]:
@@ -110,9 +125,8 @@ def test_scheduled_jobs_crawl_and_tag_and_the_digest_fires(config_dir, tmp_path)
         configure(config_dir, tmp_path, [szdaily_source(server)], digest_at=digest_at)
         process = start(config_dir, db)
         try:
-            wait_for(lambda: db.exists() and open_db(db)["articles"].count >= 6, 90, "articles")
-            tagged = "SELECT count(*) FROM articles WHERE tagged_at IS NOT NULL"
-            wait_for(lambda: open_db(db).execute(tagged).fetchone()[0] >= 6, 120, "tagged articles")
+            wait_for(lambda: count(db, "articles") >= 6, 120, "articles", process)
+            wait_for(lambda: count(db, "articles", "tagged_at IS NOT NULL") >= 6, 120, "tagging", process)
             wait_for(lambda: datetime.now(UTC) > digest_at + timedelta(seconds=8), 120, "the digest time")
         finally:
             output = stop(process)
@@ -136,14 +150,9 @@ def test_schedule_a_slow_crawl_never_overlaps_itself(config_dir, tmp_path):
         configure(config_dir, tmp_path, [szdaily_source(server, "slow", every="1s")])
         process = start(config_dir, db)
         try:
-            finished = "SELECT count(*) FROM crawl_runs WHERE finished IS NOT NULL"
-            wait_for(
-                lambda: db.exists() and open_db(db).execute(finished).fetchone()[0] >= 2, 120, "two runs"
-            )
-        except AssertionError as timeout:
-            raise AssertionError(f"{timeout}; the scheduler said:\n{stop(process)[-4000:]}") from None
+            wait_for(lambda: count(db, "crawl_runs", "finished IS NOT NULL") >= 2, 120, "two runs", process)
         finally:
-            output = stop(process) if process.returncode is None else ""
+            output = stop(process)
     assert process.returncode == 0, output
     runs = list(open_db(db).query("SELECT started, finished FROM crawl_runs ORDER BY started"))
     for earlier, later in zip(runs, runs[1:], strict=False):
