@@ -111,8 +111,31 @@ def sentence_docs(facts: list[SentenceFacts]) -> list[Doc]:
         sub.from_array(SENTENCE_ATTRS, values[span.start : span.end])
         if doc.tensor.size:
             sub.tensor = doc.tensor[span.start : span.end]
+        dateline = dateline_end(span)
+        if dateline:
+            sub[dateline].is_sent_start = True  # the parser then leaves the dateline out of the clause
         docs.append(sub)
     return docs
+
+
+DASHES = frozenset({"-", "–", "—", "--"})
+
+
+def dateline_end(span: Span) -> int | None:
+    """Where the sentence starts after a wire dateline ("ROME, Feb 6 – Italy's watchdog ...", "SAN
+    FRANCISCO (Reuters) - Uber ..."), which the parser would otherwise make the clause's subject."""
+    for i, token in enumerate(span[:12]):
+        if token.text in DASHES and i and token.whitespace_ and span[i - 1].whitespace_:
+            before = span[:i]
+            if (
+                i + 1 < len(span)
+                and span[i + 1].text[:1].isupper()
+                and any(t.pos_ == "PROPN" for t in before)
+                and not any(t.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON") for t in before)
+            ):
+                return i + 1
+            return None
+    return None
 
 
 def parse_sentences(parser, facts: list[SentenceFacts]) -> None:

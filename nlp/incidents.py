@@ -40,7 +40,7 @@ EVIDENCE_NOUNS = frozenset({"evidence", "sign", "indication", "proof", "suggesti
 # "no legal basis for the collection": the missing ground is the allegation, the act happened
 MISSING_GROUNDS = frozenset(
     """basis ground grounds justification reason need necessity consent permission authorization
-    authorisation notice right""".split()
+    authorisation notice right check safeguard verification""".split()
 )
 # Criminals as actors: what they collect or sell is a breach, not the company's collection or sharing.
 CRIMINAL_ACTORS = frozenset(
@@ -264,7 +264,12 @@ class IncidentTypes:
         arguments = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
         if any(t.dep_ == "det" and t.lower_ == "no" for a in arguments for t in a.subtree):
             return True
-        if any(d.dep_ == "det" and d.lower_ == "no" for t in cue_tokens for d in t.children):
+        # "no personal data", but "no legal basis" is the wrong itself
+        if any(
+            d.dep_ == "det" and d.lower_ == "no" and t.lemma_ not in MISSING_GROUNDS
+            for t in cue_tokens
+            for d in t.children
+        ):
             return True
         # "other privacy controversies, including ...", "problems such as illegally collecting data":
         # a cue inside a background list is about someone else

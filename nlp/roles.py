@@ -808,6 +808,14 @@ class AccusedCompanies:
             default=None,
         )
         lead = article.sentences[:LEAD_SENTENCES]
+        # a lede that opens with a company's name is about it ("HaulHire, a job board, left ..."), however
+        # often the researchers or rivals are named after it; unless the headline names another company
+        opener = next(
+            (m["key"] for f in lead for m in article.companies_in(f.index) if m["start"] == f.span.start),
+            None,
+        )
+        if opener and salience[opener] >= 2 and all(m["key"] == opener for m in article.companies_in(0)):
+            salient = opener
         # a lead is about privacy when it says so: a fine or a ruling there counts only beside privacy words
         # ("court rules drivers are employees", "mortgage credit inquiries" are not)
         privacy_lead = any(f.in_context for f in lead) and any(

@@ -396,6 +396,21 @@ INCIDENTS = {
         {"surveillance", "enforcement"},
         set(),
     ),
+    "an-order-after-a-wire-dateline": (
+        "",
+        "PARIS, May 2 – France's data protection regulator on Wednesday ordered the developers of Quillo "
+        "Labs, a homework-help chatbot, to stop processing the data of French pupils.",
+        "quillo labs",
+        {"enforcement"},
+        set(),
+    ),
+    "no-legal-basis-is-the-wrong-itself": (
+        "",
+        "The Garante said Corvita Labs had no legal basis for using patients' messages to train its models.",
+        "corvita labs",
+        {"consent"},
+        set(),
+    ),
 }
 
 

@@ -91,6 +91,14 @@ ROLES = {
         {"quintex payroll"},
         set(),
     ),
+    "the-lede-opens-with-the-company-the-finders-are-named-more": (
+        "Jobs site left applicants' background checks open to the internet",
+        "Rigmatch, a job board for crane operators, left a storage folder holding 50,000 documents open to "
+        "anyone, according to researchers at Pellwood Labs.\n\nPellwood Labs said it found the folder in "
+        "May and wrote to Rigmatch twice. Pellwood Labs published its findings on Monday.",
+        {"rigmatch"},
+        {"pellwood labs"},
+    ),
 }
 
 
