@@ -296,6 +296,40 @@ class TaxonomyFile(Model):
         return self
 
 
+# -- incidents.zh.yaml ---------------------------------------------------------------------------------
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as problem:
+        raise ValueError(f"not a regular expression ({problem}): {pattern!r}") from None
+    return pattern
+
+
+Regex = Annotated[str, Field(min_length=1), AfterValidator(_compiles)]
+
+
+class ChineseCued(Model):
+    cues: list[Regex] = Field(min_length=1)
+    examples: list[str] = []
+    counterexamples: list[str] = []
+
+
+class ChineseTaxonomyFile(Model):
+    """The Chinese wording of incidents.yaml's types and responses (regular expressions per sentence)."""
+
+    version: Literal[1] = 1
+    privacy_context: list[Regex] = Field(min_length=1)
+    traps: list[Regex] = []
+    negations: Regex
+    denials: Regex
+    obligations: Regex
+    background: Regex
+    types: dict[str, ChineseCued]
+    responses: dict[str, ChineseCued]
+
+
 WORD_ATTRIBUTES = ("LOWER", "ORTH", "LEMMA", "NORM", "TEXT")
 
 
@@ -518,6 +552,20 @@ class Config:
         return self._load("incidents.yaml", TaxonomyFile)
 
     @cached_property
+    def taxonomy_zh(self) -> ChineseTaxonomyFile:
+        path = self.directory / "incidents.zh.yaml"
+        cues = self._load("incidents.zh.yaml", ChineseTaxonomyFile)
+        for group, known, entries in (
+            ("types", self.taxonomy.types, cues.types),
+            ("responses", self.taxonomy.responses, cues.responses),
+        ):
+            ids = {entry.id for entry in known}
+            for name in entries:
+                if name not in ids:
+                    raise ConfigError(f"{path}: {group}.{name}: not a {group[:-1]} of incidents.yaml")
+        return cues
+
+    @cached_property
     def settings(self) -> Settings:
         path = self.directory / "settings.yaml"
         data = _read_yaml(path) if path.exists() else {}
@@ -529,7 +577,7 @@ class Config:
 
     def check(self) -> None:
         """Load every file now, so a bad one fails before any work starts."""
-        for name in ("settings", "sources", "knowledge_base", "regulators", "taxonomy"):
+        for name in ("settings", "sources", "knowledge_base", "regulators", "taxonomy", "taxonomy_zh"):
             getattr(self, name)
 
     def digest(self, *filenames: str) -> str:

@@ -10,6 +10,13 @@ from __future__ import annotations
 from spacy.language import Language
 
 from nlp.article_tags import ArticleTags
+from nlp.chinese import (
+    ChineseIncidents,
+    ChineseOrganisations,
+    ChineseResponses,
+    ChineseRoles,
+    chinese_sentences,
+)
 from nlp.companies import CompanyRuler, OrgLinker
 from nlp.incidents import IncidentTypes
 from nlp.preprocess import CachedPosLemma, paragraph_boundaries
@@ -17,6 +24,7 @@ from nlp.responses import Responses
 from nlp.roles import AccusedCompanies
 
 Language.component("privwatch_paragraphs_v1", func=paragraph_boundaries)
+Language.component("privwatch_zh_sentences_v1", func=chinese_sentences)
 
 
 @Language.factory("privwatch_pos_lemma_v1")
@@ -64,3 +72,26 @@ def make_responses(nlp: Language, name: str, *, parser: str | None):
 @Language.factory("privwatch_article_tags_v1")
 def make_article_tags(nlp: Language, name: str, *, keep_tensor: bool, trace: bool):
     return ArticleTags(name, keep_tensor, trace)
+
+
+# -- the Chinese pipeline (nlp/config.zh.cfg) ----------------------------------------------------------
+
+
+@Language.factory("privwatch_zh_organisations_v1")
+def make_zh_organisations(nlp: Language, name: str):
+    return ChineseOrganisations(nlp, name)
+
+
+@Language.factory("privwatch_zh_incidents_v1")
+def make_zh_incidents(nlp: Language, name: str, *, article_context_types: list[str]):
+    return ChineseIncidents(nlp, name, article_context_types)
+
+
+@Language.factory("privwatch_zh_roles_v1")
+def make_zh_roles(nlp: Language, name: str):
+    return ChineseRoles(nlp, name)
+
+
+@Language.factory("privwatch_zh_responses_v1")
+def make_zh_responses(nlp: Language, name: str):
+    return ChineseResponses(nlp, name)

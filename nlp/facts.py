@@ -91,6 +91,19 @@ class ArticleFacts:
         return [m for m in self.orgs if m["kind"] == "company"]
 
 
+def mark_near_context(facts: list[SentenceFacts]) -> None:
+    """Number the paragraphs (a line break ends one) and mark the sentences next to one with privacy
+    context in the same paragraph."""
+    paragraph = 0
+    for previous, fact in zip([None, *facts], facts, strict=False):
+        if previous is not None and "\n" in previous.span.doc[fact.span.start - 1].text:
+            paragraph += 1
+        fact.paragraph = paragraph
+    for i, fact in enumerate(facts):
+        neighbours = [facts[j] for j in (i - 1, i + 1) if 0 <= j < len(facts)]
+        fact.near_context = any(n.has_context and n.paragraph == fact.paragraph for n in neighbours)
+
+
 SENTENCE_ATTRS = [TAG, POS, LEMMA, ENT_IOB, ENT_TYPE]
 
 

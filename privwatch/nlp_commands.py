@@ -36,10 +36,10 @@ def _print_rows(rows: list[dict], as_json: bool, title: str | None = None) -> No
 
 
 def _pipeline(app):
-    from nlp.pipeline import PipelineError, build_pipeline
+    from nlp.pipeline import PipelineError, build_pipelines
 
     try:
-        return build_pipeline(app.config)
+        return build_pipelines(app.config)
     except (PipelineError, OSError) as exc:
         raise click.ClickException(f"cannot build the NLP pipeline: {exc}") from None
 

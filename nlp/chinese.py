@@ -1,0 +1,499 @@
+"""The Chinese pipeline's components: sentences, organisations, incident types, the accused and their
+responses, from the knowledge base's Chinese names and config/incidents.zh.yaml.
+
+spaCy's `zh` language with the jieba segmenter splits the words (jieba's dictionary ships in its wheel;
+pkuseg's model would be a download). Names and cues are matched on the characters of the text and mapped
+to tokens, so a segmentation that cuts a name in two loses nothing; jieba's words only mark where an
+unknown organisation's name can begin. The components fill the same ArticleFacts as the English ones, and
+the same article-tags component makes the tags: storage, views and the digest see one shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from config.models import ChineseTaxonomyFile, Company, Regulator
+from nlp.facts import (
+    FACTS_ATTR,
+    ORGS_ATTR,
+    ArticleFacts,
+    SentenceFacts,
+    mark_near_context,
+    sentence_text,
+)
+from nlp.incidents import PRIVACY_REMITS
+
+SENTENCE_ENDS = "。！？；!?;"
+CLOSING_MARKS = "”’」』）)\"'"
+
+# Words that end an organisation's name; the legal forms among them are dropped from the name.
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+ORG_ENDINGS = (
+    *LEGAL_FORMS,
+    "集团",
+    "公司",
+    "科技",
+    "银行",
+    "保险",
+    "证券",
+    "医院",
+    "酒店",
+    "物业",
+    "快递",
+    "物流",
+    "传媒",
+    "控股",
+    "信托",
+    "消费金融",
+    "小额贷款",
+    "网络科技",
+    "信息技术",
+    "电子商务",
+    "超市",
+    "商场",
+    "药房",
+    "诊所",
+    "汽车",
+    "置业",
+    "地产",
+    "药业",
+    "百货",
+    "商城",
+    "眼镜",
+    "旅行社",
+    "租车",
+    "金服",
+)
+# Words before an ending that name no one: "一家中国科技公司", "知名互联网公司".
+GENERIC_CORES = frozenset(
+    """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
+    数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述""".split()
+)
+# Bodies that act on companies, named after a place: never companies.
+AUTHORITY_ENDINGS = (
+    "人民法院",
+    "法院",
+    "人民检察院",
+    "检察院",
+    "公安局",
+    "公安分局",
+    "派出所",
+    "市场监督管理局",
+    "市场监管局",
+    "通信管理局",
+    "网信办",
+    "消保委",
+    "消费者协会",
+    "消费者权益保护委员会",
+    "人民政府",
+    "监督管理局",
+    "监管局",
+    "管理局",
+)
+# Words an organisation's name cannot start with or contain (jieba's words): function words and the
+# verbs news puts before a name ("工信部通报杭州云雀科技有限公司").
+NOT_IN_NAMES = frozenset(
+    """的 在 对 与 和 及 以及 被 由 向 据 称 将 已 已经 了 为 从 把 让 给 要 说 是 等 其 该 这 那 这家
+    那家 该公司 一家 多家 两家 三家 某 某某 于 也 都 并 而 或 但 因 又 还 就 所 以 旗下 通报 约谈 处罚
+    罚款 起诉 要求 责令 发现 显示 表示 指出 宣布 认定 涉及 包括 针对 关于 对于 经 报道 记者 获悉 披露
+    公布 发布 通告 通知 其中 包含 如 例如 比如 上述 涉事 当地 名 位 这些 那些 以下 简称 今日 昨日 近日
+    日前 此前 目前 今年 去年 称其 回应 声明 介绍 透露 认为 同时 此外 另外 随后 之后 此后 然而 不过 因此
+    所以 作为 成为 属于 来自 位于 一名 多名 大型 知名 国内 国外 境外 海外 全国 各地 部分 相关 有关 涉嫌
+    通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
+    母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
+    投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门""".split()
+)
+LEADING_WORDS = tuple(sorted((w for w in NOT_IN_NAMES if len(w) >= 2), key=len, reverse=True))
+# "（以下简称“云雀科技”）": the short form an article uses after a full name
+SHORT_FORM = re.compile(r"[（(]\s*(?:以下)?简称[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
+# an app named in quotes or book-title marks: "“云雀阅读”App", "《云雀阅读》APP"
+APP_NAME = re.compile(
+    r"[“《「]([^”》」]{2,14})[”》」]\s*(?:APP|App|app|应用|客户端|小程序)"
+    r"|(?<![A-Za-z])([A-Z][A-Za-z0-9]{1,15})\s*(?:APP|App|app|客户端)(?![A-Za-z])"
+    r"|(?:APP|App|app)\s*([A-Z][A-Za-z0-9]{1,15})(?![A-Za-z])"
+)
+LATIN = re.compile(r"[A-Za-z]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_sentences(doc: Doc) -> Doc:
+    """Sentences end at 。！？； (with a closing quote after them) and at line breaks."""
+    for i, token in enumerate(doc):
+        if i == 0:
+            token.is_sent_start = True
+            continue
+        previous = doc[i - 1].text
+        ended = previous[-1:] in SENTENCE_ENDS or (
+            previous[:1] in CLOSING_MARKS and i >= 2 and doc[i - 2].text[-1:] in SENTENCE_ENDS
+        )
+        token.is_sent_start = (
+            "\n" in previous or (ended and token.text[:1] not in CLOSING_MARKS)
+        ) and not token.is_space
+    return doc
+
+
+def bare_chinese_name(name: str) -> str:
+    """The name without its legal form: "杭州云雀科技有限公司" -> "杭州云雀科技"."""
+    for form in LEGAL_FORMS:
+        if name.endswith(form) and len(name) > len(form) + 1:
+            return name[: -len(form)]
+    return name
+
+
+def _free(span: tuple[int, int], trapped: list[tuple[int, int]]) -> bool:
+    start, end = span
+    return not any(start < trap_end and trap_start < end for trap_start, trap_end in trapped)
+
+
+def _char_span(doc: Doc, start: int, end: int) -> Span | None:
+    return doc.char_span(start, end, alignment_mode="expand")
+
+
+class ChineseOrganisations:
+    """Organisation mentions: the knowledge base's companies and regulators by any of their names
+    (Chinese names, products, and Latin-script names in mixed text), unknown companies by the words their
+    names end in (公司, 集团, 科技, 银行 ...), their short forms and apps named in quotes; authorities named
+    after a place (法院, 公安局, 市场监管局 ...) are never companies. Writes doc._.privwatch_orgs."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.nlp, self.name = nlp, name
+        self.known: dict[str, tuple[str, str, str]] = {}  # name -> (kind, key, display name)
+        self.known_pattern: re.Pattern | None = None
+        self.company_names: dict[str, str] = {}
+
+    def initialize(
+        self,
+        get_examples=None,
+        *,
+        nlp: Language | None = None,
+        companies: list[Company] = (),
+        regulators: list[Regulator] = (),
+    ) -> None:
+        self.known = {}
+        for company in companies:
+            for alias, _field in company.names():
+                self._add(alias, ("company", company.id, company.name))
+        for regulator in regulators:
+            for alias, _field in regulator.names():
+                self._add(alias, ("regulator", "regulator:" + regulator.id, regulator.name))
+        self.company_names = {c.id: c.name for c in companies}
+        alternatives = []
+        for alias in sorted(self.known, key=len, reverse=True):
+            escaped = re.escape(alias)
+            # a Latin-script name is a whole word ("Keep", not the "keep" in "keeping")
+            alternatives.append(rf"(?<![A-Za-z]){escaped}(?![A-Za-z])" if LATIN.search(alias) else escaped)
+        self.known_pattern = re.compile("|".join(alternatives)) if alternatives else None
+
+    def _add(self, alias: str, entry: tuple[str, str, str]) -> None:
+        alias = alias.strip()
+        # a Latin-script name in Chinese text: a short one only in capitals ("QQ"), never a common word
+        if not CJK.search(alias) and (len(alias) < 3 and not alias.isupper() or alias.islower()):
+            return
+        self.known.setdefault(alias, entry)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        mentions: list[dict] = []
+        taken = [False] * len(text)
+
+        def add(start: int, end: int, kind: str, key: str, name: str, company_id: str | None) -> None:
+            if any(taken[start:end]):
+                return
+            span = _char_span(doc, start, end)
+            if span is None:
+                return
+            for i in range(start, end):
+                taken[i] = True
+            mentions.append(
+                {
+                    "start": span.start,
+                    "end": span.end,
+                    "text": text[start:end],
+                    "kind": kind,
+                    "company_id": company_id,
+                    "name": name,
+                    "key": key,
+                }
+            )
+
+        if self.known_pattern is not None:
+            for match in self.known_pattern.finditer(text):
+                kind, key, name = self.known[match.group()]
+                add(match.start(), match.end(), kind, key, name, key if kind == "company" else None)
+        for start, end, kind in self._named_by_ending(doc, taken):
+            name = bare_chinese_name(text[start:end])
+            key = f"{kind}:{name}"
+            add(start, end, kind, key, name, None)
+        # an unknown company's short form ("（以下简称“云雀科技”）"), and apps in quotes: an app "旗下" a
+        # company is that company's
+        aliases = {m["name"]: m["name"] for m in mentions if m["kind"] == "company" and not m["company_id"]}
+        for match in SHORT_FORM.finditer(text):
+            named = [m for m in mentions if m["kind"] == "company" and doc[m["end"] - 1].idx < match.start()]
+            if named and not named[-1]["company_id"]:
+                aliases[match.group(1)] = named[-1]["name"]
+        for match in APP_NAME.finditer(text):
+            group = next(g for g in (1, 2, 3) if match.group(g))
+            app = match.group(group)
+            if app in self.known or app.upper() in ("APP", "IOS", "AI"):
+                continue
+            named = [m for m in mentions if m["kind"] == "company" and doc[m["end"] - 1].idx < match.start()]
+            owned = "旗下" in text[max(0, match.start() - 12) : match.start()]
+            owner = named[-1] if named and owned else None
+            if owner is not None and not owner["company_id"]:
+                aliases[app] = aliases.get(owner["name"], owner["name"])
+            else:
+                aliases.setdefault(app, app)
+            add(match.start(group), match.end(group), "company", f"company:{app}", app, None)
+        # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技": the same company
+        names = sorted({aliases[a] for a in aliases}, key=len, reverse=True)
+        for alias in list(aliases):
+            core = alias.removesuffix("公司")
+            longer = next(
+                (n for n in names if len(n) > len(alias) and (n.endswith(alias) or core in n)), None
+            )
+            if longer and len(core) >= 2:
+                aliases[alias] = aliases.get(longer, longer)
+        for m in mentions:
+            if m["kind"] == "company" and not m["company_id"] and m["name"] in aliases:
+                m["name"] = aliases[m["name"]]
+                m["key"] = f"company:{m['name']}"
+        # the article's other mentions of them, by bare name or short form
+        for alias in sorted(aliases, key=len, reverse=True):
+            for match in re.finditer(re.escape(alias), text):
+                name = aliases[alias]
+                add(match.start(), match.end(), "company", f"company:{name}", name, None)
+        mentions.sort(key=lambda m: m["start"])
+        doc._.set(ORGS_ATTR, mentions)
+        return doc
+
+    @staticmethod
+    def _named_by_ending(doc: Doc, taken: list[bool]) -> list[tuple[int, int, str]]:
+        """(start, end, kind) of names that end in a company's or an authority's word, from the words
+        before it back to a function word, a verb that introduces a name, punctuation or a known name."""
+        found = []
+        for i, token in enumerate(doc):
+            word = token.text
+            kind = (
+                "government"
+                if word.endswith(AUTHORITY_ENDINGS)
+                else "company"
+                if word.endswith(ORG_ENDINGS)
+                else None
+            )
+            if kind is None:
+                continue
+            # "云雀科技有限公司": the name ends at the last of its ending words
+            if i + 1 < len(doc) and doc[i + 1].text.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
+                continue
+            start = i
+            while start > 0:
+                before = doc[start - 1]
+                if (
+                    before.text in NOT_IN_NAMES
+                    or not (CJK.search(before.text) or before.text.isalnum())
+                    or any(taken[before.idx : before.idx + len(before.text)])
+                    or token.idx + len(word) - before.idx > 16
+                ):
+                    break
+                start -= 1
+            first = doc[start].idx
+            # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb
+            name = doc.text[first : token.idx + len(word)]
+            while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
+                first, name = first + len(cut), name[len(cut) :]
+            core = name
+            while core.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
+                ending = next(e for e in ORG_ENDINGS + AUTHORITY_ENDINGS if core.endswith(e))
+                core = core[: -len(ending)]
+            # "一家科技公司", "某公司", "中国科技公司": no name before the ending words
+            if len(core) < 2 or "某" in core or core in GENERIC_CORES:
+                continue
+            found.append((first, token.idx + len(word), kind))
+        # "成都青橙酒店管理有限公司": the whole name, not the "成都青橙酒店" inside it
+        return [
+            (start, end, kind)
+            for start, end, kind in found
+            if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
+        ]
+
+
+class ChineseIncidents:
+    """Incident types per sentence from config/incidents.zh.yaml: a cue counts in a sentence with privacy
+    context or next to one, unless a trap covers it, a negation comes just before it, or it is only what
+    a denial repeats. Fills doc._.privwatch_facts."""
+
+    def __init__(self, nlp: Language, name: str, article_context_types: list[str]):
+        self.nlp, self.name = nlp, name
+        self.article_context_types = frozenset(article_context_types)
+        self.cues: ChineseTaxonomyFile | None = None
+        self.privacy_authorities: set[str] = set()
+
+    def initialize(
+        self,
+        get_examples=None,
+        *,
+        nlp: Language | None = None,
+        taxonomy_zh: ChineseTaxonomyFile,
+        regulators: list[Regulator] = (),
+    ) -> None:
+        self.cues = taxonomy_zh
+        self.context = [re.compile(p) for p in taxonomy_zh.privacy_context]
+        self.traps = [re.compile(p) for p in taxonomy_zh.traps]
+        self.negations = re.compile(taxonomy_zh.negations)
+        self.denials = re.compile(taxonomy_zh.denials)
+        self.types = {t: [re.compile(p) for p in c.cues] for t, c in taxonomy_zh.types.items()}
+        self.privacy_authorities = {"regulator:" + r.id for r in regulators if r.remit in PRIVACY_REMITS}
+
+    def __call__(self, doc: Doc) -> Doc:
+        article = ArticleFacts.of(doc)
+        denied: dict[int, set[str]] = {}
+        for fact in article.sentences:
+            text, offset = fact.span.text, fact.span.start_char
+            trapped = [m.span() for trap in self.traps for m in trap.finditer(text)]
+            fact.has_context = any(
+                _free(m.span(), trapped) for c in self.context for m in c.finditer(text)
+            ) or any(m["key"] in self.privacy_authorities for m in article.orgs_in(fact.index))
+            denial = self.denials.search(text)
+            for type_id, patterns in self.types.items():
+                for pattern in patterns:
+                    for match in pattern.finditer(text):
+                        start, end = match.span()
+                        if not _free((start, end), trapped) or self._negated(text, start):
+                            continue
+                        span = _char_span(doc, offset + start, offset + end)
+                        if span is not None:
+                            fact.types.setdefault(type_id, []).append(span)
+                            if denial and denial.start() < start:
+                                denied.setdefault(fact.index, set()).add(type_id)
+        mark_near_context(article.sentences)
+        incident_facts = [f for f in article.sentences if f.types and f.in_context]
+        privacy_story = any(set(f.types) - self.article_context_types for f in incident_facts) or (
+            sum(f.has_context for f in article.sentences) >= 2
+        )
+        alleged = {t for f in incident_facts for t in f.types if t not in denied.get(f.index, set())}
+        for fact in article.sentences:
+            fact.types = {
+                t: cues
+                for t, cues in fact.types.items()
+                if t in alleged and (fact.in_context or (privacy_story and t in self.article_context_types))
+            }
+        article.raw_cues = {f.index: (dict(f.types), {}) for f in article.sentences if f.types}
+        doc._.set(FACTS_ATTR, article)
+        return doc
+
+    def _negated(self, text: str, start: int) -> bool:
+        """A negation in the few characters before the cue, within its clause ("并未发现数据泄露")."""
+        window = re.split(r"[，,、：:]", text[max(0, start - 12) : start])[-1]
+        return bool(self.negations.search(window))
+
+
+class ChineseRoles:
+    """The accused of each incident sentence: the companies it names (not those it names as recipients
+    or hired helpers), else the company in focus or the article's main company; companies named only
+    where the article recalls an earlier event are background."""
+
+    RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与)$")
+
+    def __init__(self, nlp: Language, name: str):
+        self.nlp, self.name = nlp, name
+
+    def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
+        self.background = re.compile(taxonomy_zh.background)
+
+    def __call__(self, doc: Doc) -> Doc:
+        article: ArticleFacts | None = doc._.get(FACTS_ATTR)
+        if article is None or not any(f.types for f in article.sentences):
+            return doc
+        main = main_company(article)
+        focus = main
+        foreground = {main} if main else set()
+        for fact in article.sentences:
+            named = self._accusable(fact, article)
+            if fact.types:
+                background = bool(self.background.search(fact.span.text))
+                accused = [k for k in named if not background or k in foreground]
+                if not accused and not named and focus:
+                    accused = [focus]
+                fact.accused = accused
+                for type_id in fact.types:
+                    for key in accused:
+                        article.incidents.setdefault((type_id, key), (1.0, sentence_text(fact.span)))
+                for key in accused:
+                    if key not in article.accused_order:
+                        article.accused_order.append(key)
+                    article.accused_sentences[key] += 1
+                    foreground.add(key)
+            if named:
+                focus = named[0]
+        return doc
+
+    def _accusable(self, fact: SentenceFacts, article: ArticleFacts) -> list[str]:
+        doc = fact.span.doc
+        keys = []
+        for m in article.companies_in(fact.index):
+            before = doc.text[max(fact.span.start_char, doc[m["start"]].idx - 4) : doc[m["start"]].idx]
+            if not self.RECIPIENT_BEFORE.search(before) and m["key"] not in keys:
+                keys.append(m["key"])
+        return keys
+
+
+def main_company(article: ArticleFacts) -> str | None:
+    """The company the article is about: the most named (a headline counts twice), the first on a tie."""
+    salience: Counter = Counter()
+    first: dict[str, int] = {}
+    for m in article.companies:
+        salience[m["key"]] += 2 if article.sentence_of[m["start"]] == 0 else 1
+        first.setdefault(m["key"], m["start"])
+    return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
+
+
+class ChineseResponses:
+    """What the accused said or did: response cues credited to the accused companies the sentence names,
+    else to the one in focus; a remedy an authority demands ("责令限期整改", "被下架") is nobody's."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.nlp, self.name = nlp, name
+
+    def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
+        self.responses = {r: [re.compile(p) for p in c.cues] for r, c in taxonomy_zh.responses.items()}
+        self.obligations = re.compile(taxonomy_zh.obligations)
+
+    def __call__(self, doc: Doc) -> Doc:
+        article: ArticleFacts | None = doc._.get(FACTS_ATTR)
+        if article is None or not article.accused_order:
+            return doc
+        focus = article.accused_order[0]
+        for fact in article.sentences:
+            # a sentence that names companies speaks for them (for none, when none is accused)
+            named = list(dict.fromkeys(m["key"] for m in article.companies_in(fact.index)))
+            for response_id, start, end in self.found(fact.span.text):
+                offset = fact.span.start_char
+                fact.responses.setdefault(response_id, []).append(
+                    _char_span(doc, offset + start, offset + end)
+                )
+                for key in [k for k in named or [focus] if k in article.accused_order]:
+                    article.responses.setdefault(key, []).append((response_id, sentence_text(fact.span)))
+                    if key not in fact.speakers:
+                        fact.speakers.append(key)
+            accused = [k for k in named if k in article.accused_order]
+            if accused:
+                focus = accused[0]
+        for fact in article.sentences:
+            if fact.responses:
+                article.raw_cues.setdefault(fact.index, ({}, {}))[1].update(fact.responses)
+        return doc
+
+    def found(self, sentence: str) -> list[tuple[str, int, int]]:
+        """(response id, start, end) of the response cues in a sentence, but those an authority demands."""
+        found = []
+        for response_id, patterns in self.responses.items():
+            for pattern in patterns:
+                for match in pattern.finditer(sentence):
+                    clause = re.split(r"[，,；;。]", sentence[: match.start()])[-1]
+                    if not self.obligations.search(clause):
+                        found.append((response_id, *match.span()))
+        return found

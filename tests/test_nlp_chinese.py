@@ -1,0 +1,151 @@
+"""The Chinese pipeline (nlp/chinese.py, config/incidents.zh.yaml): Chinese articles are routed to it by
+their detected language and come out in the same shape as English ones. Every article here was written
+for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.models import Config
+from nlp.facts import FACTS_ATTR
+from nlp.pipeline import build_pipelines, tag_article, tag_articles
+
+from .nlp_cases import accused, keys, mentioned
+
+
+@pytest.fixture(scope="session")
+def pipelines(nlp):
+    config = Config()
+    pipelines = build_pipelines(config)
+    return pipelines
+
+
+def tag(pipelines, title: str, body: str):
+    return tag_article(pipelines, title, body)
+
+
+def test_chinese_text_is_routed_to_the_chinese_pipeline_and_english_stays(pipelines):
+    articles = [
+        {
+            "id": 1,
+            "title": "网信办约谈某社交平台",
+            "body": "国家网信办今日约谈云雀社交科技有限公司，指出其App违法违规收集使用个人信息。",
+        },
+        {
+            "id": 2,
+            "title": "Fine for data broker",
+            "body": "The FTC fined Hollowell Data for selling location data.",
+        },
+    ]
+    first, second = tag_articles(pipelines, articles)
+    assert (first.language, second.language) == ("zh", "en")
+    assert first.is_incident and second.is_incident
+    assert [c["name"] for c in first.accused] == ["云雀社交科技"]
+
+
+@pytest.mark.parametrize(
+    "text,wanted",
+    [
+        ("用户发现支付宝年度账单默认勾选了芝麻信用服务协议，个人信息被授权给第三方。", {"ant-group"}),
+        ("有网友称微信会保存聊天记录，腾讯随后回应称不存储用户聊天内容。", {"tencent"}),
+        ("拼多多被指在用户不知情的情况下读取剪贴板中的个人信息。", {"pdd-holdings"}),
+    ],
+)
+def test_products_and_chinese_names_link_to_their_company(pipelines, text, wanted):
+    tagged = tag(pipelines, "", text)
+    assert {c["id"] for c in tagged.companies} == wanted
+
+
+def test_regulators_courts_and_police_are_never_companies(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "工信部、市场监管总局和杭州市西湖区人民法院先后介入。警方称，杭州市公安局已立案调查泄露个人信息一案，"
+        "涉事企业为杭州鹿鸣数据有限公司。",
+    )
+    assert {c["name"] for c in tagged.companies} == {"杭州鹿鸣数据"}
+
+
+def test_an_unknown_company_its_short_form_and_its_app_are_one_company(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "工信部通报，南京青禾网络科技有限公司（以下简称“青禾网络”）旗下“青禾记账”App存在超范围收集个人信息问题。"
+        "青禾网络回应称已完成整改。",
+    )
+    assert [(c["name"], c["role"]) for c in tagged.companies] == [("南京青禾网络科技", "accused")]
+    assert tagged.accused[0]["responses"] == ["remediation"]
+
+
+def test_the_ant_and_tencent_story_in_chinese(pipelines):
+    tagged = tag(
+        pipelines,
+        "支付宝账单默认勾选信用协议 蚂蚁致歉",
+        "新年伊始，不少用户在查看支付宝年度账单时发现，页面下方一行小字写着同意《芝麻服务协议》，而且已被默认勾选。\n\n"
+        "芝麻信用当晚发表声明向用户致歉，称已取消默认勾选，并删除已获取的授权。\n\n"
+        "同一周，有传言称微信会查看并存储用户的聊天记录。腾讯回应称，微信不存储任何用户的聊天内容，相关说法不实。\n\n"
+        "阿里巴巴股价当天小幅波动。",
+    )
+    assert accused(tagged) == {"ant-group", "tencent"}
+    assert "alibaba" in mentioned(tagged)
+    responses = {c["id"]: set(c["responses"]) for c in tagged.accused}
+    assert responses["ant-group"] == {"apology", "remediation"}
+    assert responses["tencent"] == {"denial"}
+    assert "consent" in tagged.incident_types
+
+
+def test_a_remedy_an_authority_orders_is_no_response(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "省通信管理局通报，福州长帆出行科技有限公司旗下App违规收集乘客位置信息，责令其限期整改并下架相关功能。",
+    )
+    assert keys("福州长帆出行科技") == accused(tagged)
+    assert tagged.accused[0]["responses"] == []
+
+
+@pytest.mark.parametrize(
+    "title,body",
+    [
+        ("新品发布", "深圳蓝盾科技有限公司发布新版手机，新增隐私保护功能，可一键关闭应用读取相册的权限。"),
+        ("一周数据", "上海海岚科技有限公司表示，经排查，并未发现任何用户个人信息泄露。"),
+        ("法规解读", "个人信息保护法规定，处理敏感个人信息应当取得个人的单独同意。"),
+    ],
+)
+def test_privacy_wording_without_an_incident(pipelines, title, body):
+    assert not tag(pipelines, title, body).is_incident
+
+
+def test_companies_of_an_earlier_case_are_background(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "成都青橙酒店管理有限公司旗下酒店约200万条住客信息在网上被兜售。此前，华住也曾因住客信息泄露引发关注。",
+    )
+    assert accused(tagged) == keys("成都青橙酒店管理")
+    assert "huazhu" in mentioned(tagged)
+
+
+def _zh_taxonomy_cases():
+    cues = Config().taxonomy_zh
+    cases = []
+    for kind, entries in (("type", cues.types), ("response", cues.responses)):
+        for entry_id, entry in entries.items():
+            cases += [(kind, entry_id, text, True) for text in entry.examples]
+            cases += [(kind, entry_id, text, False) for text in entry.counterexamples]
+    return cases
+
+
+@pytest.mark.parametrize("kind,entry_id,text,expected", _zh_taxonomy_cases())
+def test_chinese_examples_get_their_type_or_response(pipelines, kind, entry_id, text, expected):
+    chinese = pipelines.get("zh")
+    if kind == "response":
+        found = {response_id for response_id, _, _ in chinese.get_pipe("responses").found(text)}
+    else:
+        doc = chinese.make_doc(text)
+        for name, component in chinese.pipeline:
+            doc = component(doc)
+            if name == "incidents":
+                break
+        found = {t for fact in doc._.get(FACTS_ATTR).sentences for t in fact.types}
+    assert (entry_id in found) is expected, f"{kind} {entry_id} {'missed' if expected else 'found'}: {text}"
