@@ -71,7 +71,8 @@ ORG_ENDINGS = (
 # Words before an ending that name no one: "一家中国科技公司", "知名互联网公司".
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
-    数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述""".split()
+    数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述 股份制 中小 民营 连锁 城商
+    农商 外资 国有 地方 小型 中型 本""".split()
 )
 # Bodies that act on companies, named after a place: never companies.
 AUTHORITY_ENDINGS = (
@@ -105,7 +106,8 @@ NOT_IN_NAMES = frozenset(
     所以 作为 成为 属于 来自 位于 一名 多名 大型 知名 国内 国外 境外 海外 全国 各地 部分 相关 有关 涉嫌
     通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
     母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
-    投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门""".split()
+    投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
+    获刑""".split()
 )
 LEADING_WORDS = tuple(sorted((w for w in NOT_IN_NAMES if len(w) >= 2), key=len, reverse=True))
 # "（以下简称“云雀科技”）": the short form an article uses after a full name
@@ -294,6 +296,7 @@ class ChineseOrganisations:
                 before = doc[start - 1]
                 if (
                     before.text in NOT_IN_NAMES
+                    or before.whitespace_
                     or not (CJK.search(before.text) or before.text.isalnum())
                     or any(taken[before.idx : before.idx + len(before.text)])
                     or token.idx + len(word) - before.idx > 16
