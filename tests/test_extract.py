@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,6 +10,7 @@ from config.models import Config
 from crawlers.extract import extract
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import parse_date
+from crawlers.extract.metadata import clean_authors, split_authors
 from crawlers.extract.urls import canonical_url, strip_tracking
 
 from .conftest import FIXTURES, SHARED
@@ -64,6 +66,46 @@ def test_charset_header_beats_nothing_and_wrong_declarations_lose():
     assert text in decoded and encoding == "gb18030"
     utf8 = f"<html><head><meta charset='iso-8859-1'></head><body><p>{text}</p></body></html>".encode()
     assert text in decode_html(utf8, "text/html; charset=iso-8859-1")[0]
+
+
+def test_a_gbk_page_declared_as_latin_decodes_as_chinese():
+    text = "深圳某物业公司在小区门禁系统中采集业主人脸信息，未告知用途。" * 10
+    gbk = f"<html><head><meta charset='iso-8859-1'></head><body><p>{text}</p></body></html>".encode("gbk")
+    decoded, encoding = decode_html(gbk, "text/html; charset=iso-8859-1")
+    assert text in decoded and encoding == "gb18030"
+    latin = (
+        "<html><head><meta charset='iso-8859-1'></head><body><p>Les données du café à Noël.</p></body></html>"
+    )
+    assert decode_html((latin * 30).encode("latin-1"))[1] == "cp1252"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("昨天 21:15", "2024-03-04T13:15:00+00:00"),
+        ("今天 08:53", "2024-03-05T00:53:00+00:00"),
+        ("3小时前", "2024-03-04T23:00:00+00:00"),
+        ("2天前", "2024-03-03"),
+        ("发布于 2018年01月05日 08:53", "2018-01-05T00:53:00+00:00"),
+    ],
+)
+def test_chinese_relative_and_full_dates(text, expected):
+    now = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    assert parse_date(text, "Asia/Shanghai", now=now) == expected
+
+
+@pytest.mark.parametrize(
+    "byline,expected",
+    [
+        ("记者 张晓明 通讯员 李华", ["张晓明", "李华"]),
+        ("编辑：王磊", ["王磊"]),
+        ("文/陈静", ["陈静"]),
+        ("本报记者 周婧 上海报道", ["周婧"]),
+        ("来源：深圳特区报　作者：李四", ["李四"]),
+    ],
+)
+def test_chinese_bylines_name_their_authors(byline, expected):
+    assert clean_authors(split_authors(byline)) == expected
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,23 @@ SUPERSETS = {
 }
 
 
+# Encodings in which any byte is a character: decoding with them never fails, right or wrong.
+SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15", "cp1250", "cp1251", "koi8-r"})
+# Encodings of East Asian text, where most characters take two bytes or more.
+MULTI_BYTE = frozenset(
+    {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr"}
+)
+
+
+def _multi_byte(body: bytes) -> bool:
+    """Is the page, whatever it declares, written in an East Asian multi-byte encoding? Many bytes above
+    127 and charset_normalizer's reading say so."""
+    if sum(b > 127 for b in body[:200_000]) < 200:
+        return False
+    best = from_bytes(body[:200_000]).best()
+    return best is not None and (_normalise(best.encoding) or best.encoding) in MULTI_BYTE
+
+
 def _normalise(name: str | None) -> str | None:
     if not name:
         return None
@@ -46,6 +63,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         # mostly valid UTF-8 with a few stray bytes: a legacy charset would garble all the rest
         return lenient, "utf-8"
     for encoding in dict.fromkeys(c for c in candidates if c):
+        if encoding in SINGLE_BYTE and _multi_byte(body):
+            continue  # a GBK page that declares iso-8859-1 decodes "fine", into mojibake
         try:
             return body.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):

@@ -274,7 +274,20 @@ def _looks_like_person(name: str) -> bool:
     return PERSON_NAME.match(name) is not None
 
 
+# Chinese bylines: "记者 张晓明 通讯员 李华", "编辑：王磊", "文/陈静", "来源：深圳特区报"
+CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+CJK_ROLE = re.compile(
+    r"(?:^|(?<=\s))(?:本报|特约)?(?:记者|通讯员|实习生|责任编辑|责编|编辑|作者|撰文|文|图|摄影|摄)\s*[:：/\s]"
+)
+CJK_SOURCE = re.compile(r"(?:来源|出处|稿源)\s*[:：]\s*\S+")
+
+
 def split_authors(value: str) -> list[str]:
+    if CJK_TEXT.search(value):
+        value = CJK_ROLE.sub(" ", CJK_SOURCE.sub(" ", value))
+        parts = re.split(r"[\s,，、;；|/]+", value)
+        # "上海报道", "本报讯", "北京电": where the report comes from, not who wrote it
+        return [part for part in parts if part and not part.endswith(("报道", "讯", "电"))]
     return [part for part in AUTHOR_SPLIT.split(BYLINE_PREFIX.sub("", value)) if part]
 
 
