@@ -22,14 +22,15 @@ from pathlib import Path
 
 import spacy
 
-from nlp.pipeline import article_text, base_model_name, build_pipeline, tag_articles
+from nlp.pipeline import article_text, base_model_name, build_pipeline, build_pipelines, tag_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold" / "dev.jsonl"
+CHINESE_GOLD = ROOT / "tests" / "gold" / "zh-dev.jsonl"
 
 
-def load_articles(repeat: int) -> list[dict]:
-    records = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_articles(repeat: int, gold: Path = GOLD) -> list[dict]:
+    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     # each repeat's titles carry its number: privwatch tags an exact copy of a text only once
     return [
         {"id": f"{r['id']}#{k}", "title": f"{r['title']} ({k + 1})" if k else r["title"], "body": r["body"]}
@@ -83,6 +84,21 @@ def measure(articles: list[dict], processes: int, batch_size: int, rounds: int) 
     }
 
 
+def chinese_rate(repeat: int, rounds: int) -> dict:
+    """Chinese articles/s (one process) beside English on the same machine: the Chinese gold set through
+    the routing tagger (language detection, then the Chinese pipeline). No bare baseline: spaCy has no
+    Chinese NER in its package registry builds that install offline."""
+    articles = load_articles(repeat, CHINESE_GOLD)
+    tagger = build_pipelines()
+    for tagged in tag_articles(tagger, articles):
+        tagged.to_article_tags()
+
+    def run() -> int:
+        return sum(1 for tagged in tag_articles(tagger, articles) if tagged.to_article_tags() is not None)
+
+    return {"zh_tag_articles_per_s": round(max(_rate(run, len(articles)) for _ in range(rounds)), 2)}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="how many times the gold articles repeat")
@@ -100,12 +116,14 @@ def main(argv: list[str] | None = None) -> dict:
         "spacy_ner_articles_per_s": {str(r["processes"]): r["bare_ner_articles_per_s"] for r in runs},
         "tag_base_model": base_model_name(),
         "tag_cpus": os.cpu_count(),
+        **chinese_rate(args.repeat, args.rounds),
     }
     if not args.json:
         print(f"{'processes':>9}  {'bare NER art/s':>14}  {'privwatch art/s':>15}  {'ratio':>6}")
         for r in runs:
             bare, privwatch = r["bare_ner_articles_per_s"], r["privwatch_articles_per_s"]
             print(f"{r['processes']:>9}  {bare:>14}  {privwatch:>15}  {r['ratio']:>6}")
+        print(f"Chinese articles/s (1 process): {result['zh_tag_articles_per_s']}")
     print("BENCH " + json.dumps(result))
     return result
 
