@@ -323,6 +323,7 @@ class ChineseTaxonomyFile(Model):
     privacy_context: list[Regex] = Field(min_length=1)
     traps: list[Regex] = []
     negations: Regex
+    normatives: Regex
     denials: Regex
     obligations: Regex
     background: Regex

@@ -347,6 +347,7 @@ class ChineseIncidents:
         self.context = [re.compile(p) for p in taxonomy_zh.privacy_context]
         self.traps = [re.compile(p) for p in taxonomy_zh.traps]
         self.negations = re.compile(taxonomy_zh.negations)
+        self.normatives = re.compile(taxonomy_zh.normatives)
         self.denials = re.compile(taxonomy_zh.denials)
         self.types = {t: [re.compile(p) for p in c.cues] for t, c in taxonomy_zh.types.items()}
         self.privacy_authorities = {"regulator:" + r.id for r in regulators if r.remit in PRIVACY_REMITS}
@@ -365,7 +366,11 @@ class ChineseIncidents:
                 for pattern in patterns:
                     for match in pattern.finditer(text):
                         start, end = match.span()
-                        if not _free((start, end), trapped) or self._negated(text, start):
+                        if (
+                            not _free((start, end), trapped)
+                            or self._negated(text, start)
+                            or self._normative(text, start, end)
+                        ):
                             continue
                         span = _char_span(doc, offset + start, offset + end)
                         if span is not None:
@@ -387,6 +392,12 @@ class ChineseIncidents:
         article.raw_cues = {f.index: (dict(f.types), {}) for f in article.sentences if f.types}
         doc._.set(FACTS_ATTR, article)
         return doc
+
+    def _normative(self, text: str, start: int, end: int) -> bool:
+        """A rule stated in the cue's clause ("不得过度收集", "最高可处五千万元以下罚款")."""
+        clause_start = max((text.rfind(p, 0, start) for p in "，,；;：:"), default=-1) + 1
+        ends = [i for i in (text.find(p, end) for p in "，,；;。") if i != -1]
+        return bool(self.normatives.search(text[clause_start : min(ends, default=len(text))]))
 
     def _negated(self, text: str, start: int) -> bool:
         """A negation in the few characters before the cue, within its clause ("并未发现数据泄露")."""
@@ -430,8 +441,8 @@ class ChineseRoles:
                         article.accused_order.append(key)
                     article.accused_sentences[key] += 1
                     foreground.add(key)
-            if named:
-                focus = named[0]
+            if fact.accused:
+                focus = fact.accused[0]
         return doc
 
     def _accusable(self, fact: SentenceFacts, article: ArticleFacts) -> list[str]:

@@ -134,6 +134,8 @@ class Evaluation:
     companies: Counts = field(default_factory=Counts)
     responses: Counter = field(default_factory=Counter)  # correct, total
     errors: list[dict] = field(default_factory=list)
+    languages: Counter = field(default_factory=Counter)  # the languages articles were tagged as
+    by_language: dict[str, Evaluation] = field(default_factory=dict)  # when there are several
 
     def types_micro(self) -> Counts:
         total = Counts()
@@ -145,6 +147,12 @@ class Evaluation:
         total = self.responses["total"]
         return {
             "articles": self.articles,
+            "languages": dict(self.languages),
+            **(
+                {"by_language": {k: v.as_dict() for k, v in self.by_language.items()}}
+                if self.by_language
+                else {}
+            ),
             "is_incident": self.is_incident.scores(),
             "types": {t: c.scores() for t, c in self.types.items()},
             "types_micro": self.types_micro().scores(),
@@ -187,6 +195,7 @@ def score(
     result = Evaluation(types={t: Counts() for t in type_ids})
     for gold, system in zip(gold_records, tagged, strict=True):
         result.articles += 1
+        result.languages[system.language or "?"] += 1
         g_incident, s_incident = bool(gold["is_incident"]), system.is_incident
         result.is_incident.add(
             int(g_incident and s_incident),
@@ -255,8 +264,16 @@ def evaluate(
     type_ids: list[str],
     n_process: int = 1,
 ) -> Evaluation:
-    tagged = tag_articles(nlp, gold_records, n_process=n_process)
-    return score(gold_records, tagged, kb, type_ids)
+    gold_records = list(gold_records)
+    tagged = list(tag_articles(nlp, gold_records, n_process=n_process))
+    result = score(gold_records, tagged, kb, type_ids)
+    if len(result.languages) > 1:
+        for language in result.languages:
+            pairs = [
+                (g, t) for g, t in zip(gold_records, tagged, strict=True) if (t.language or "?") == language
+            ]
+            result.by_language[language] = score([g for g, _ in pairs], [t for _, t in pairs], kb, type_ids)
+    return result
 
 
 # -- false alarms on real news pages ------------------------------------------------------------------------

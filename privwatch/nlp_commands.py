@@ -313,7 +313,10 @@ def nlp_evaluate(
         result = evaluate(nlp, records, app.config.knowledge_base, type_ids, n_process=workers)
         summary["gold"][str(path)] = {**result.as_dict(), **({"errors": result.errors} if errors else {})}
         if not as_json:
-            _print_rows(result.rows(), False, title=f"{path} ({result.articles} articles)")
+            languages = ", ".join(f"{n} {language}" for language, n in result.languages.most_common())
+            _print_rows(result.rows(), False, title=f"{path} ({result.articles} articles: {languages})")
+            for language, part in result.by_language.items():
+                _print_rows(part.rows(), False, title=f"{path}, {language} only ({part.articles} articles)")
             for error in result.errors if errors else ():
                 click.echo(json.dumps(error, ensure_ascii=False))
     if pages:

@@ -11,9 +11,11 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.runner import SPIDERS
 from crawlers.runs import CrawlRuns
+from storage.db import CJK_OR_WORD
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sources"
 URL_COMMENT = re.compile(rb"<!--\s*url:\s*(\S+)\s*-->")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def fixture_files(source_id: str) -> tuple[Path, Path]:
@@ -57,5 +59,7 @@ def preview(source, db_path: str) -> dict:
     if article:
         article.pop("fetched_at")
         article["body_start"], article["body_end"] = article["body"][:80], article["body"][-80:]
-        article["body_words"] = len(article.pop("body").split())
+        body = article.pop("body")
+        # a Chinese character counts as a word: Chinese puts no spaces between words
+        article["body_words"] = len(CJK_OR_WORD.findall(body)) if CJK.search(body) else len(body.split())
     return {"source": source.id, "kind": source.kind, "links": links, "article": article, "errors": errors}
