@@ -72,7 +72,7 @@ ORG_ENDINGS = (
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
     数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述 股份制 中小 民营 连锁 城商
-    农商 外资 国有 地方 小型 中型 本""".split()
+    农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场""".split()
 )
 # Bodies that act on companies, named after a place: never companies.
 AUTHORITY_ENDINGS = (
@@ -107,8 +107,16 @@ NOT_IN_NAMES = frozenset(
     通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
     母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
     投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
-    获刑""".split()
+    获刑 到 内 期限 规定""".split()
 )
+# words no name that speaks for itself contains ("该员工", "有律师", "多名用户")
+NAME_BREAKERS = tuple(
+    """员工 律师 用户 网友 记者 专家 人士 消费者 市民 车主 客户 患者 家长 学生 负责人 工作人员
+    有关部门 相关部门 官方 平台方 该 这 那 某 其 我们 他们 公开 书面 赔礼 尚未 发文 规定 期限 创始人
+    警方 法院 检察院 监管""".split()
+)
+# characters a name does not start with: prepositions, conjunctions, quantities
+NOT_FIRST = frozenset("向在至到对与和被由从把给将已也则另该这那其某一各每")
 LEADING_WORDS = tuple(sorted((w for w in NOT_IN_NAMES if len(w) >= 2), key=len, reverse=True))
 # "（以下简称“云雀科技”）": the short form an article uses after a full name
 SHORT_FORM = re.compile(r"[（(]\s*(?:以下)?简称[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
@@ -118,6 +126,18 @@ APP_NAME = re.compile(
     r"|(?<![A-Za-z])([A-Z][A-Za-z0-9]{1,15})\s*(?:APP|App|app|客户端)(?![A-Za-z])"
     r"|(?:APP|App|app)\s*([A-Z][A-Za-z0-9]{1,15})(?![A-Za-z])"
 )
+# "速达快运确认系统漏洞遭利用", "卓越云课堂4月2日晚发布公告": a name that opens a clause and speaks for
+# itself (persons' names are shorter than four characters)
+SPEAKS_FOR_ITSELF = re.compile(
+    r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{4,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
+    r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|在官网|在官方微博|通过官方渠道)*"
+    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
+)
+# what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
+NAME_DESCRIPTOR_ENDS = re.compile(
+    r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
+)
+DESCRIPTOR_ENDS = re.compile(r"^.*(?:平台|公司|企业|机构|商家|厂商|品牌|应用|软件|网站)(?=.{2,})")
 LATIN = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -230,6 +250,21 @@ class ChineseOrganisations:
             name = bare_chinese_name(text[start:end])
             key = f"{kind}:{name}"
             add(start, end, kind, key, name, None)
+        for match in SPEAKS_FOR_ITSELF.finditer(text):
+            described = DESCRIPTOR_ENDS.match(match.group(1))
+            start = match.start(1) + (len(described.group()) if described else 0)
+            name = text[start : match.end(1)]
+            core = name
+            while core.endswith(ORG_ENDINGS):
+                core = core[: -len(next(e for e in ORG_ENDINGS if core.endswith(e)))]
+            if (
+                len(name) >= 4
+                and name[0] not in NOT_FIRST
+                and not any(w in name for w in NAME_BREAKERS)
+                and len(core) >= 2
+                and core not in GENERIC_CORES
+            ):
+                add(start, match.end(1), "company", f"company:{name}", name, None)
         # an unknown company's short form ("（以下简称“云雀科技”）"), and apps in quotes: an app "旗下" a
         # company is that company's
         aliases = {m["name"]: m["name"] for m in mentions if m["kind"] == "company" and not m["company_id"]}
@@ -304,10 +339,16 @@ class ChineseOrganisations:
                     break
                 start -= 1
             first = doc[start].idx
-            # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb
+            # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
+            # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
             name = doc.text[first : token.idx + len(word)]
             while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
                 first, name = first + len(cut), name[len(cut) :]
+            described = NAME_DESCRIPTOR_ENDS.match(name)
+            if described:
+                first, name = first + len(described.group()), name[len(described.group()) :]
+            while name and name[0] in NOT_FIRST:
+                first, name = first + 1, name[1:]
             core = name
             while core.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
                 ending = next(e for e in ORG_ENDINGS + AUTHORITY_ENDINGS if core.endswith(e))

@@ -116,6 +116,44 @@ def test_privacy_wording_without_an_incident(pipelines, title, body):
     assert not tag(pipelines, title, body).is_incident
 
 
+@pytest.mark.parametrize(
+    "title,body,wanted",
+    [
+        # a name with no company word that speaks for itself, after a description
+        ("", "社区买菜平台青禾优选当晚发布情况说明，确认部分用户的手机号和收货地址等信息遭泄露。", "青禾优选"),
+        (
+            "快运公司确认面单泄露",
+            "远航快运确认公司运单查询系统存在越权漏洞，收件人面单信息被不法分子批量下载。",
+            "远航快运",
+        ),
+        # a description before a name that ends in a company word
+        ("", "市监局认定，小区物业服务方金湾物业服务有限公司未经业主同意采集人脸信息。", "金湾物业服务"),
+    ],
+)
+def test_unknown_companies_named_without_company_words(pipelines, title, body, wanted):
+    tagged = tag(pipelines, title, body)
+    assert [c["name"] for c in tagged.accused] == [wanted], tagged.to_json()
+
+
+def test_rules_stated_in_an_explainer_accuse_no_one(pipelines):
+    tagged = tag(
+        pipelines,
+        "个人信息保护法要点解读",
+        "收集个人信息应当限于实现处理目的的最小范围，不得过度收集。平台不得利用个人信息对消费者实行大数据杀熟，"
+        "违者最高可处五千万元以下罚款。例如，用户注销美团账号后，有权要求平台删除其个人信息。",
+    )
+    assert not tagged.is_incident, tagged.to_json()
+
+
+def test_staff_monitoring_software_is_surveillance(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "多名员工反映，杭州远帆网络科技有限公司在员工电脑上安装监控软件，定时截屏并记录员工访问的网站，据此生成离职风险评分。",
+    )
+    assert {"surveillance", "profiling"} <= set(tagged.incident_types), tagged.to_json()
+
+
 def test_companies_of_an_earlier_case_are_background(pipelines):
     tagged = tag(
         pipelines,
