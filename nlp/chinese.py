@@ -107,13 +107,13 @@ NOT_IN_NAMES = frozenset(
     通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
     母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
     投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
-    获刑 到 内 期限 规定""".split()
+    获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入""".split()
 )
 # words no name that speaks for itself contains ("该员工", "有律师", "多名用户")
 NAME_BREAKERS = tuple(
     """员工 律师 用户 网友 记者 专家 人士 消费者 市民 车主 客户 患者 家长 学生 负责人 工作人员
     有关部门 相关部门 官方 平台方 该 这 那 某 其 我们 他们 公开 书面 赔礼 尚未 发文 规定 期限 创始人
-    警方 法院 检察院 监管""".split()
+    警方 法院 检察院 监管 后续 不少 对此 将在 录入""".split()
 )
 # characters a name does not start with: prepositions, conjunctions, quantities
 NOT_FIRST = frozenset("向在至到对与和被由从把给将已也则另该这那其某一各每")

@@ -1,7 +1,7 @@
 """`privwatch demo`: the whole product offline on the bundled snapshot.
 
-The snapshot (privwatch/demo/site/) holds three small news sites. Each is served on 127.0.0.1 with its own
-robots.txt; the demo points three sources at them, runs the real crawl and tagging, writes a digest
+The snapshot (privwatch/demo/site/) holds four small news sites. Each is served on 127.0.0.1 with its own
+robots.txt; the demo points four sources at them, runs the real crawl and tagging, writes a digest
 preview, then serves Datasette until Ctrl-C.
 """
 
@@ -102,13 +102,16 @@ class SnapshotServer:
         self.stop()
 
 
-def demo_sources(servers: dict[str, SnapshotServer], szdaily: dict) -> list[dict]:
-    """The three demo sources, pointed at the local servers; Shenzhen Daily keeps its real selectors."""
+def demo_sources(servers: dict[str, SnapshotServer], szdaily: dict, sztqb: dict) -> list[dict]:
+    """The four demo sources, pointed at the local servers; Shenzhen Daily and Shenzhen Special Zone Daily
+    keep their real selectors."""
     sz, feed, sitemap = servers["szdaily"], servers["feedsite"], servers["sitemapsite"]
+    tq = servers["sztqb"]
     local = {"allowed_domains": ["127.0.0.1"], "every": "1h"}
     return [
         {**szdaily, **local, "url": sz.url("/"),
          "start_urls": [sz.url(f"/node_{n}.htm") for n in (3036, 3040, 3044, 3048)]},
+        {**sztqb, **local, "url": tq.url("/"), "start_urls": [tq.url(f"/node_{n}.htm") for n in (1311, 1312)]},
         {"id": "pacific-tech-wire", "name": "Pacific Tech Wire", "kind": "feed", "url": feed.url("/"),
          "start_urls": [feed.url("/")], "language": "en", "timezone": "Asia/Hong_Kong", **local},
         {"id": "harbour-finance-daily", "name": "Harbour Finance Daily", "kind": "sitemap",
@@ -122,8 +125,8 @@ def write_demo_config(
 ) -> None:
     shutil.copytree(config_dir, target)
     sources = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
-    szdaily = next(s for s in sources["sources"] if s["id"] == "szdaily")
-    sources["sources"] = demo_sources(servers, szdaily)
+    by_id = {s["id"]: s for s in sources["sources"]}
+    sources["sources"] = demo_sources(servers, by_id["szdaily"], by_id["sztqb"])
     (target / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
     settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8")) or {}
     settings["database"] = str(db_path)
@@ -171,7 +174,7 @@ def prepare(config_dir: Path, work: Path, db_path: Path, digest_path: Path, serv
 
 
 def serve_sites(snapshot: Path = SNAPSHOT) -> dict[str, SnapshotServer]:
-    names = ("szdaily", "feedsite", "sitemapsite")
+    names = ("szdaily", "sztqb", "feedsite", "sitemapsite")
     missing = [n for n in names if not (snapshot / n).is_dir()]
     if missing:
         raise DemoError(f"{snapshot}: the snapshot lacks {', '.join(missing)}")

@@ -45,6 +45,30 @@ def test_demo_stores_and_tags_the_snapshot(demo):
     assert database.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0] == 1
 
 
+def test_demo_crawls_and_tags_the_chinese_outlet(demo):
+    database = open_db(demo / "demo.db")
+    chinese = list(database.query("SELECT * FROM articles WHERE language = 'zh' ORDER BY published"))
+    assert len(chinese) >= 15
+    assert all(a["author"] and a["published"] and "\ufffd" not in a["body"] for a in chinese)
+    ant = next(a for a in chinese if "芝麻" in a["title"])
+    # printed "2026年11月04日 09:10" in Asia/Shanghai
+    assert ant["published"] == "2026-11-04T01:10:00+00:00" and ant["author"] == "陈思远; 林晓"
+    # the hotel leak is a GBK page that declares iso-8859-1
+    hotel = next(a for a in chinese if a["url"].endswith("content_35124315.htm"))
+    assert hotel["title"].startswith("枫岚酒店")
+    rows = list(
+        database.query(
+            "SELECT i.company_id, i.incident_type, i.response FROM incidents i "
+            "JOIN articles a ON a.id = i.article_id WHERE a.language = 'zh'"
+        )
+    )
+    assert ("ant-group", "consent", "apology") in {
+        (r["company_id"], r["incident_type"], r["response"]) for r in rows
+    }
+    assert ("tencent", "denial") in {(r["company_id"], r["response"]) for r in rows}
+    assert len({r["incident_type"] for r in rows}) >= 5
+
+
 def test_demo_writes_a_digest_preview(demo):
     message = message_from_bytes((demo / "privwatch-demo-digest.eml").read_bytes(), policy=policy.default)
     html = message.get_body(preferencelist=("html",)).get_content()

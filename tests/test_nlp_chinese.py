@@ -120,7 +120,11 @@ def test_privacy_wording_without_an_incident(pipelines, title, body):
     "title,body,wanted",
     [
         # a name with no company word that speaks for itself, after a description
-        ("", "社区买菜平台青禾优选当晚发布情况说明，确认部分用户的手机号和收货地址等信息遭泄露。", "青禾优选"),
+        (
+            "",
+            "社区买菜平台青禾优选当晚发布情况说明，确认部分用户的手机号和收货地址等信息遭泄露。",
+            "青禾优选",
+        ),
         (
             "快运公司确认面单泄露",
             "远航快运确认公司运单查询系统存在越权漏洞，收件人面单信息被不法分子批量下载。",
