@@ -111,7 +111,8 @@ def demo_sources(servers: dict[str, SnapshotServer], szdaily: dict, sztqb: dict)
     return [
         {**szdaily, **local, "url": sz.url("/"),
          "start_urls": [sz.url(f"/node_{n}.htm") for n in (3036, 3040, 3044, 3048)]},
-        {**sztqb, **local, "url": tq.url("/"), "start_urls": [tq.url(f"/node_{n}.htm") for n in (1311, 1312)]},
+        {**sztqb, **local, "url": tq.url("/"),
+         "start_urls": [tq.url(f"/node_{n}.htm") for n in (1311, 1312)]},
         {"id": "pacific-tech-wire", "name": "Pacific Tech Wire", "kind": "feed", "url": feed.url("/"),
          "start_urls": [feed.url("/")], "language": "en", "timezone": "Asia/Hong_Kong", **local},
         {"id": "harbour-finance-daily", "name": "Harbour Finance Daily", "kind": "sitemap",

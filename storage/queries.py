@@ -8,6 +8,8 @@ from sqlite_utils import Database
 
 from storage.migrations import TABLES, VIEWS
 
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
 
 def schema_sql(db: Database) -> str:
     """The schema as stable SQL text (tables, indexes, triggers, views; sorted), for golden comparison."""
@@ -67,10 +69,13 @@ def companies(db: Database, search: str | None = None) -> list[dict]:
 
 
 def search_articles(db: Database, query: str, limit: int = 20) -> list[dict]:
+    """Articles matching an FTS5 query, best first; a query in Chinese searches the Chinese articles'
+    trigram index (each term of three characters or more matches where it occurs)."""
+    index = "articles_fts_zh" if CJK.search(query) else "articles_fts"
     return list(
         db.query(
-            """SELECT a.id, a.title, a.url FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
-               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
+            f"""SELECT a.id, a.title, a.url FROM {index} f JOIN articles a ON a.rowid = f.rowid
+               WHERE {index} MATCH ? ORDER BY rank LIMIT ?""",
             [query, limit],
         )
     )

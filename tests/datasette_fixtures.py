@@ -220,6 +220,18 @@ def _untagged_and_mentions_only(database) -> None:
         {"url": "https://news.example/empty", "source_id": "bbc", "title": "Page without text"},
         None,
     )
+    _add(
+        database,
+        {
+            "url": "http://sztqb.sznews.com/content/2018-01/04/content_20910001.htm",
+            "source_id": "sztqb",
+            "title": "芝麻信用回应年度账单争议",
+            "published": "2018-01-04T02:00:00+00:00",
+            "language": "zh",
+            "body": "芝麻信用表示，将调整年度账单页面的授权方式，不再默认勾选服务协议。",
+        },
+        None,
+    )
 
 
 def _crawl_runs(database) -> None:

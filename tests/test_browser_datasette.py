@@ -235,3 +235,30 @@ def test_a_bar_of_the_dashboard_opens_that_company_s_incidents(server, browser_p
     page.wait_for_url(re.compile(r"/fixture/incidents\?company_id=ant-group"))
     assert set(page.locator("td.col-company").all_inner_texts()) == {"Ant Group"}
     assert not problems
+
+
+def test_searching_chinese_words_finds_the_chinese_story(server, browser_page):
+    base, fixture = server
+    from storage import db as store
+
+    database = store.open_db(fixture.path)
+    story = store.upsert_article(
+        database,
+        {
+            "url": "http://sztqb.sznews.com/content/2018-01/05/content_20911234.htm",
+            "source_id": "sztqb",
+            "title": "支付宝年度账单默认勾选芝麻信用协议 蚂蚁致歉",
+            "published": "2018-01-05T00:53:00+00:00",
+            "language": "zh",
+            "body": "不少用户查看支付宝年度账单时发现，《芝麻服务协议》已被默认勾选。芝麻信用当晚致歉。",
+        },
+    )
+    database.close()
+    page, problems = browser_page
+    page.goto(f"{base}/fixture/search_chinese?q=芝麻信用")
+    assert page.locator("h1").first.inner_text() == "Search Chinese articles"
+    assert "芝麻信用" in page.locator("td.col-snippet mark").all_inner_texts()
+    assert page.get_by_role("link", name="支付宝年度账单默认勾选芝麻信用协议 蚂蚁致歉").count() >= 1
+    assert page.locator(f"td.col-article_id a[href*='/articles/{story.article_id}']").count() == 1
+    shot(page, "search-chinese")
+    assert not problems

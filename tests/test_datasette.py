@@ -40,6 +40,7 @@ QUERY_PARAMS = {
     "company_history": {"company": "Ant Group"},
     "most_accused": {"from": "2018-01-01", "to": "2018-01-31"},
     "search_incidents": {"q": "sesame credit"},
+    "search_chinese": {"q": "芝麻信用"},
 }
 
 

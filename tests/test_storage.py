@@ -74,6 +74,24 @@ def test_fts_follows_insert_update_and_delete(database):
     )  # raises if out of sync
 
 
+def test_chinese_articles_are_found_by_any_run_of_three_characters(database):
+    body = "用户打开支付宝年度账单时发现，芝麻信用服务协议已被默认勾选。"
+    chinese = store.upsert_article(database, article("https://a.example/zh", body, language="zh"))
+    english = store.upsert_article(
+        database, article("https://a.example/en", "Sesame Credit 芝麻信用", language="en")
+    )
+    assert [r["id"] for r in search_articles(database, '"芝麻信用"')] == [chinese.article_id]
+    assert [r["id"] for r in search_articles(database, '"默认勾选"')] == [chinese.article_id]
+    assert search_articles(database, '"微信聊天"') == []
+    # the tagger finds the English article is Chinese after all, and the Chinese one English
+    database.execute("UPDATE articles SET language = 'zh' WHERE id = ?", [english.article_id])
+    database.execute("UPDATE articles SET language = 'en' WHERE id = ?", [chinese.article_id])
+    assert [r["id"] for r in search_articles(database, '"芝麻信用"')] == [english.article_id]
+    store.delete_article(database, english.article_id)
+    assert search_articles(database, '"芝麻信用"') == []
+    database.execute("INSERT INTO articles_fts_zh(articles_fts_zh) VALUES('integrity-check')")
+
+
 def test_upserting_the_same_url_twice_keeps_one_row(database):
     results = [store.upsert_article(database, article("https://a.example/same")) for _ in range(2)]
     assert [r.outcome for r in results] == ["new", "unchanged"]

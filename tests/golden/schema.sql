@@ -54,6 +54,18 @@ CREATE TABLE 'articles_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 
 CREATE TABLE 'articles_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
 
+CREATE VIRTUAL TABLE articles_fts_zh USING fts5(
+    title, body, content='articles', content_rowid='id', tokenize='trigram'
+);
+
+CREATE TABLE 'articles_fts_zh_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+
+CREATE TABLE 'articles_fts_zh_data'(id INTEGER PRIMARY KEY, block BLOB);
+
+CREATE TABLE 'articles_fts_zh_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+
+CREATE TABLE 'articles_fts_zh_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+
 CREATE TABLE companies (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -363,6 +375,11 @@ CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN
   INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "body") VALUES('delete', old.rowid, old."title", old."body");
 END;
 
+CREATE TRIGGER articles_ad_fts_zh AFTER DELETE ON articles WHEN OLD.language = 'zh' BEGIN
+    INSERT INTO articles_fts_zh (articles_fts_zh, rowid, title, body)
+    VALUES ('delete', OLD.id, OLD.title, OLD.body);
+END;
+
 CREATE TRIGGER articles_ad_materialized AFTER DELETE ON articles BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.id;
@@ -403,9 +420,21 @@ CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN
   INSERT INTO "articles_fts" (rowid, "title", "body") VALUES (new.rowid, new."title", new."body");
 END;
 
+CREATE TRIGGER articles_ai_fts_zh AFTER INSERT ON articles WHEN NEW.language = 'zh' BEGIN
+    INSERT INTO articles_fts_zh (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
+END;
+
 CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN
   INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "body") VALUES('delete', old.rowid, old."title", old."body");
   INSERT INTO "articles_fts" (rowid, "title", "body") VALUES (new.rowid, new."title", new."body");
+END;
+
+CREATE TRIGGER articles_au_fts_zh AFTER UPDATE OF title, body, language ON articles
+WHEN OLD.language = 'zh' OR NEW.language = 'zh' BEGIN
+    INSERT INTO articles_fts_zh (articles_fts_zh, rowid, title, body)
+    SELECT 'delete', OLD.id, OLD.title, OLD.body WHERE OLD.language = 'zh';
+    INSERT INTO articles_fts_zh (rowid, title, body)
+    SELECT NEW.id, NEW.title, NEW.body WHERE NEW.language = 'zh';
 END;
 
 CREATE TRIGGER articles_au_materialized AFTER UPDATE OF id, published, title, url, source_id, duplicate_of ON articles WHEN OLD.id IS NOT NEW.id OR OLD.published IS NOT NEW.published OR OLD.title IS NOT NEW.title OR OLD.url IS NOT NEW.url OR OLD.source_id IS NOT NEW.source_id OR OLD.duplicate_of IS NOT NEW.duplicate_of BEGIN
