@@ -73,6 +73,8 @@ def test_demo_writes_a_digest_preview(demo):
     message = message_from_bytes((demo / "privwatch-demo-digest.eml").read_bytes(), policy=policy.default)
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "Ant Group" in html and "Tencent" in html
+    # the Chinese outlet's evidence as it is, under the same company headings as English items
+    assert "芝麻信用" in html and "微信" in html
     preview = (demo / "privwatch-demo-digest.html").read_text(encoding="utf-8")
     assert preview.split() == html.split()
 
