@@ -254,11 +254,16 @@ TIMELINE_COLUMNS = (
 WEEKLY_COLUMNS = "week, incident_type, articles, companies, incidents"
 
 
-def _incident_rows(article_condition: str, unlinked: bool = False) -> str:
+def _incident_columns(language: bool) -> str:
+    return INCIDENT_COLUMNS + (", language" if language else "")
+
+
+def _incident_rows(article_condition: str, unlinked: bool = False, language: bool = False) -> str:
     """The 0003 incidents view's rows (plus the week) for the articles matching the condition on `ai`.
 
     With `unlinked` (0007 on), an incident of an organisation the knowledge base lacks shows its name
-    and its response from unlinked_orgs."""
+    and its response from unlinked_orgs; with `language` (0009 on, with `unlinked`), rows end with the
+    article's language."""
     if not unlinked:
         return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
     m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
@@ -270,7 +275,7 @@ LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.compa
 WHERE a.duplicate_of IS NULL AND {article_condition.format(column="ai.article_id")}"""
     return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id{", a.language" if language else ""}
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -305,7 +310,7 @@ WHERE week IS NOT NULL AND {week_condition}
 GROUP BY week, incident_type"""
 
 
-def _refresh(article_condition: str, weeks: bool, unlinked: bool = False) -> str:
+def _refresh(article_condition: str, weeks: bool, unlinked: bool = False, language: bool = False) -> str:
     """Statements that rewrite the materialized rows of the articles matching `{column} ...`.
 
     With `weeks`, also the weekly counts of the weeks those articles were in before and are in after
@@ -315,8 +320,8 @@ def _refresh(article_condition: str, weeks: bool, unlinked: bool = False) -> str
     dirty += f"{articles};"
     statements = f"""{dirty if weeks else ""}
     DELETE FROM incidents_materialized WHERE {articles};
-    INSERT INTO incidents_materialized ({INCIDENT_COLUMNS})
-{_incident_rows(article_condition, unlinked)};
+    INSERT INTO incidents_materialized ({_incident_columns(language)})
+{_incident_rows(article_condition, unlinked, language)};
     DELETE FROM company_timeline_materialized WHERE {articles};
     INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
 {_timeline_rows(article_condition)};"""
@@ -341,37 +346,46 @@ def _trigger(name: str, event: str, statements: str, when: str = "") -> str:
     return f"CREATE TRIGGER {name} AFTER {event}{f' WHEN {when}' if when else ''} BEGIN{statements}\nEND"
 
 
-def _article_and_company_triggers(unlinked: bool = False) -> list[str]:
+def _article_and_company_triggers(unlinked: bool = False, language: bool = False) -> list[str]:
     """The triggers that refresh an article's materialized rows when the article or a company changes."""
-    columns = ("id", "published", "title", "url", "source_id", "duplicate_of")
+    columns = (
+        "id",
+        "published",
+        "title",
+        "url",
+        "source_id",
+        "duplicate_of",
+        *(["language"] if language else []),
+    )
+    versions = {"unlinked": unlinked, "language": language}
     return [
         _trigger(
             "articles_au_materialized",
             f"UPDATE OF {', '.join(columns)} ON articles",
-            _refresh("{column} IN (OLD.id, NEW.id)", weeks=True, unlinked=unlinked),
+            _refresh("{column} IN (OLD.id, NEW.id)", weeks=True, **versions),
             when=" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns),
         ),
         _trigger(
             "articles_ad_materialized",
             "DELETE ON articles",
-            _refresh("{column} = OLD.id", weeks=True, unlinked=unlinked),
+            _refresh("{column} = OLD.id", weeks=True, **versions),
         ),
         _trigger(
             "companies_ai_materialized",
             "INSERT ON companies",
-            _refresh(_articles_of_company("NEW.id"), False, unlinked),
+            _refresh(_articles_of_company("NEW.id"), False, **versions),
         ),
         _trigger(
             "companies_au_materialized",
             "UPDATE OF id, name ON companies",
-            _refresh(_articles_of_company("OLD.id"), False, unlinked)
-            + _refresh(_articles_of_company("NEW.id"), False, unlinked),
+            _refresh(_articles_of_company("OLD.id"), False, **versions)
+            + _refresh(_articles_of_company("NEW.id"), False, **versions),
             when="OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name",
         ),
         _trigger(
             "companies_ad_materialized",
             "DELETE ON companies",
-            _refresh(_articles_of_company("OLD.id"), False, unlinked),
+            _refresh(_articles_of_company("OLD.id"), False, **versions),
         ),
     ]
 
@@ -488,7 +502,7 @@ SELECT {WEEKLY_COLUMNS}
 FROM weekly_counts_materialized
 """,
     )
-    refill_materialized_views(db, unlinked=False)
+    refill_materialized_views(db, unlinked=False, language=False)
     for trigger in _refresh_triggers():
         db.execute(trigger)
 
@@ -526,26 +540,26 @@ def refresh_once_per_retag(db: Database) -> None:
         db.execute(statement)
 
 
-def _tagged_trigger(unlinked: bool = False) -> str:
+def _tagged_trigger(unlinked: bool = False, language: bool = False) -> str:
     """Setting tagged_at after a re-tag refreshes the article's materialized rows once."""
     return _trigger(
         "articles_tagged_materialized",
         "UPDATE OF tagged_at ON articles",
-        _refresh("{column} = NEW.id", weeks=True, unlinked=unlinked),
+        _refresh("{column} = NEW.id", weeks=True, unlinked=unlinked, language=language),
         when="NEW.tagged_at IS NOT NULL",
     )
 
 
-def refill_materialized_views(db: Database, unlinked: bool = True) -> None:
+def refill_materialized_views(db: Database, unlinked: bool = True, language: bool = True) -> None:
     """Rewrite the materialized tables from the stored tables: their first fill, and the last step of a
-    bulk load that dropped the triggers for speed (benchmarks/datasette.py). `unlinked`: the rows as
-    0007 defines them (the default; 0005 ran them before 0007 existed)."""
+    bulk load that dropped the triggers for speed (benchmarks/datasette.py). `unlinked` and `language`: the
+    rows as 0007 and 0009 define them (the default; earlier migrations ran them before those existed)."""
     _run(
         db,
         f"""
 DELETE FROM incidents_materialized;
-INSERT INTO incidents_materialized ({INCIDENT_COLUMNS})
-{_incident_rows("1", unlinked)};
+INSERT INTO incidents_materialized ({_incident_columns(language)})
+{_incident_rows("1", unlinked, language)};
 DELETE FROM company_timeline_materialized;
 INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
 {_timeline_rows("1")};
@@ -588,7 +602,32 @@ def responses_and_unlinked_accused(db: Database) -> None:
     ON article_responses(article_id, coalesce(company_id, ''), coalesce(org_name, ''), response)""",
         "CREATE INDEX idx_article_responses_company ON article_responses(company_id, response)",
     ]
+    statements += [f"DROP TRIGGER {name}" for name in _ROW_TRIGGERS if not name.startswith("unlinked_orgs")]
+    statements += _row_triggers(language=False)
+    for statement in statements:
+        db.execute(statement)
+    refill_materialized_views(db, language=False)
+
+
+# the triggers that keep the materialized rows (0007 on): per row table, then per article and company
+_ROW_TRIGGERS = [
+    f"{table}_{suffix}_materialized"
+    for table in ("article_incidents", "mentions", "unlinked_orgs")
+    for suffix in ("ai", "ad", "au")
+] + [
+    "articles_au_materialized",
+    "articles_ad_materialized",
+    "companies_ai_materialized",
+    "companies_au_materialized",
+    "companies_ad_materialized",
+    "articles_tagged_materialized",
+]
+
+
+def _row_triggers(language: bool) -> list[str]:
+    """CREATE statements of _ROW_TRIGGERS, rows as 0007 defines them (and 0009 with `language`)."""
     new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
+    statements = []
     # unlinked_orgs marks the weeks like article_incidents: an article's cascade may reach it first
     for table, weeks in (("article_incidents", True), ("mentions", False), ("unlinked_orgs", True)):
         for suffix, event, condition, when in (
@@ -596,25 +635,14 @@ def responses_and_unlinked_accused(db: Database) -> None:
             ("ad", "DELETE", "{column} = OLD.article_id", old),
             ("au", "UPDATE", "{column} IN (OLD.article_id, NEW.article_id)", f"{old} OR {new}"),
         ):
-            name = f"{table}_{suffix}_materialized"
-            if table != "unlinked_orgs":
-                statements.append(f"DROP TRIGGER {name}")
+            refresh = _refresh(condition, weeks, unlinked=True, language=language)
             statements.append(
-                _trigger(name, f"{event} ON {table}", _refresh(condition, weeks, unlinked=True), when=when)
+                _trigger(f"{table}_{suffix}_materialized", f"{event} ON {table}", refresh, when=when)
             )
-    for trigger in (
-        "articles_au_materialized",
-        "articles_ad_materialized",
-        "companies_ai_materialized",
-        "companies_au_materialized",
-        "companies_ad_materialized",
-        "articles_tagged_materialized",
-    ):
-        statements.append(f"DROP TRIGGER {trigger}")
-    statements += [*_article_and_company_triggers(unlinked=True), _tagged_trigger(unlinked=True)]
-    for statement in statements:
-        db.execute(statement)
-    refill_materialized_views(db)
+    return statements + [
+        *_article_and_company_triggers(unlinked=True, language=language),
+        _tagged_trigger(unlinked=True, language=language),
+    ]
 
 
 # -- 0008: search in Chinese ----------------------------------------------------------------------------
@@ -651,3 +679,27 @@ END""",
     ]
     for statement in statements:
         db.execute(statement)
+
+
+# -- 0009: the incidents rows carry the article's language ---------------------------------------------
+# Analysts facet and filter the incidents view by language (Chinese and English sources side by side): the
+# materialized rows gain the article's language, and their triggers are re-created to fill it.
+
+
+@migrations(name="0009_incidents_language")
+def incidents_language(db: Database) -> None:
+    statements = [
+        "ALTER TABLE incidents_materialized ADD COLUMN language TEXT",
+        """CREATE INDEX idx_incidents_materialized_language
+    ON incidents_materialized(language, published, company, incident_type, source, response)""",
+        *(f"DROP TRIGGER {name}" for name in _ROW_TRIGGERS),
+        *_row_triggers(language=True),
+        "DROP VIEW incidents",
+        """CREATE VIEW incidents AS
+SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
+    company_id, source_id, week, language
+FROM incidents_materialized""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+    refill_materialized_views(db)

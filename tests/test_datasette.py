@@ -128,7 +128,7 @@ def test_incidents_view_is_newest_first_with_default_facets(datasette):
     page = get(datasette, "/fixture/incidents.json?_shape=objects").json()
     published = [r["published"] for r in page["rows"]]
     assert published == sorted(published, key=lambda p: p or "", reverse=True)
-    assert set(page["facet_results"]) == {"incident_type", "company", "source", "response"}
+    assert set(page["facet_results"]) == {"incident_type", "company", "source", "response", "language"}
     companies = {r["value"]: r["count"] for r in page["facet_results"]["company"]["results"]}
     assert companies["Ant Group"] == 6 and companies["Tencent"] == 7
     types = {r["value"]: r["count"] for r in page["facet_results"]["incident_type"]["results"]}

@@ -70,7 +70,7 @@ def database(tmp_path):
 def test_views_keep_their_columns(database):
     assert [d[0] for d in database.execute("SELECT * FROM incidents LIMIT 0").description] == [
         "published", "company", "incident_type", "response", "evidence", "title", "url", "source", "score",
-        "article_id", "company_id", "source_id", "week",
+        "article_id", "company_id", "source_id", "week", "language",
     ]  # fmt: skip
     assert [d[0] for d in database.execute("SELECT * FROM company_timeline LIMIT 0").description] == [
         "company_id", "company", "published", "role", "response", "incident_types", "evidence", "title",
@@ -79,6 +79,25 @@ def test_views_keep_their_columns(database):
     assert [d[0] for d in database.execute("SELECT * FROM weekly_counts LIMIT 0").description] == [
         "week", "incident_type", "articles", "companies", "incidents"
     ]  # fmt: skip
+
+
+def test_incidents_carry_the_language_the_tagger_found(database):
+    differ = (
+        "SELECT count(*) FROM incidents i JOIN articles a ON a.id = i.article_id "
+        "WHERE i.language IS NOT a.language"
+    )
+    assert database.execute(differ).fetchone()[0] == 0
+    article_id = database.execute("SELECT article_id FROM incidents LIMIT 1").fetchone()[0]
+    # a re-tag sets the language it found with tagged_at (storage.db.replace_tags_many)
+    database.execute(
+        "UPDATE articles SET language = 'zh', tagged_at = '2026-12-05T00:00:00+00:00' WHERE id = ?",
+        [article_id],
+    )
+    languages = {
+        r[0] for r in database.execute("SELECT language FROM incidents WHERE article_id = ?", [article_id])
+    }
+    assert languages == {"zh"}
+    assert database.execute(differ).fetchone()[0] == 0
 
 
 def test_fixture_views_match_the_join_definitions(database):

@@ -148,7 +148,7 @@ CREATE TABLE incidents_materialized (
     article_id INTEGER NOT NULL,
     company_id TEXT,
     source_id TEXT
-);
+, language TEXT);
 
 CREATE TABLE mentions (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -243,6 +243,9 @@ CREATE INDEX idx_incidents_materialized_company
 CREATE INDEX idx_incidents_materialized_company_id
     ON incidents_materialized(company_id, published, incident_type, source, response, company);
 
+CREATE INDEX idx_incidents_materialized_language
+    ON incidents_materialized(language, published, company, incident_type, source, response);
+
 CREATE INDEX idx_incidents_materialized_published ON incidents_materialized(published);
 
 CREATE INDEX idx_incidents_materialized_response
@@ -266,10 +269,10 @@ CREATE INDEX idx_unlinked_orgs_review ON unlinked_orgs(name, article_id, count);
 CREATE TRIGGER article_incidents_ad_materialized AFTER DELETE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -302,10 +305,10 @@ END;
 CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -338,10 +341,10 @@ END;
 CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -383,10 +386,10 @@ END;
 CREATE TRIGGER articles_ad_materialized AFTER DELETE ON articles BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -437,13 +440,13 @@ WHEN OLD.language = 'zh' OR NEW.language = 'zh' BEGIN
     SELECT NEW.id, NEW.title, NEW.body WHERE NEW.language = 'zh';
 END;
 
-CREATE TRIGGER articles_au_materialized AFTER UPDATE OF id, published, title, url, source_id, duplicate_of ON articles WHEN OLD.id IS NOT NEW.id OR OLD.published IS NOT NEW.published OR OLD.title IS NOT NEW.title OR OLD.url IS NOT NEW.url OR OLD.source_id IS NOT NEW.source_id OR OLD.duplicate_of IS NOT NEW.duplicate_of BEGIN
+CREATE TRIGGER articles_au_materialized AFTER UPDATE OF id, published, title, url, source_id, duplicate_of, language ON articles WHEN OLD.id IS NOT NEW.id OR OLD.published IS NOT NEW.published OR OLD.title IS NOT NEW.title OR OLD.url IS NOT NEW.url OR OLD.source_id IS NOT NEW.source_id OR OLD.duplicate_of IS NOT NEW.duplicate_of OR OLD.language IS NOT NEW.language BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -476,10 +479,10 @@ END;
 CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON articles WHEN NEW.tagged_at IS NOT NULL BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -511,10 +514,10 @@ END;
 
 CREATE TRIGGER companies_ad_materialized AFTER DELETE ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -538,10 +541,10 @@ END;
 
 CREATE TRIGGER companies_ai_materialized AFTER INSERT ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -565,10 +568,10 @@ END;
 
 CREATE TRIGGER companies_au_materialized AFTER UPDATE OF id, name ON companies WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -589,10 +592,10 @@ JOIN articles a ON a.id = m.article_id
 JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -616,10 +619,10 @@ END;
 
 CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -643,10 +646,10 @@ END;
 
 CREATE TRIGGER mentions_ai_materialized AFTER INSERT ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -670,10 +673,10 @@ END;
 
 CREATE TRIGGER mentions_au_materialized AFTER UPDATE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -710,10 +713,10 @@ END;
 CREATE TRIGGER unlinked_orgs_ad_materialized AFTER DELETE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -746,10 +749,10 @@ END;
 CREATE TRIGGER unlinked_orgs_ai_materialized AFTER INSERT ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -782,10 +785,10 @@ END;
 CREATE TRIGGER unlinked_orgs_au_materialized AFTER UPDATE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id
+    ai.article_id, ai.company_id, a.source_id, a.language
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -821,7 +824,7 @@ FROM company_timeline_materialized;
 
 CREATE VIEW incidents AS
 SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
-    company_id, source_id, week
+    company_id, source_id, week, language
 FROM incidents_materialized;
 
 CREATE VIEW weekly_counts AS
