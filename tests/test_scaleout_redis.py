@@ -248,11 +248,13 @@ def test_redis_round_crawls_every_source_kind_like_one_process(tmp_path, config_
     """Listing pages, a feed and a news sitemap on the shared frontier; a second round fetches no article."""
     env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
     db = tmp_path / "kinds.db"
+    said = []  # each round's output (the workers' warnings and errors): a failure shows them
     with fixture_site_servers() as servers:
         local_sources(config_dir, servers)
         for round_number in (1, 2):
             before = {name: s.counts() for name, s in servers.items()}
             result = subprocess.run(crawl_command(config_dir, db, 2), env=env, capture_output=True, text=True)
+            said.append(result.stderr[-3000:])
             assert result.returncode == 0, result.stderr[-3000:]
             if round_number == 2:
                 for site, server in servers.items():
@@ -260,7 +262,8 @@ def test_redis_round_crawls_every_source_kind_like_one_process(tmp_path, config_
                     assert fetched and not [p for p in fetched if p in site_articles(site)], site
         for site, server in servers.items():
             stored = stored_paths(db, server)
-            assert sorted(stored) == sorted(site_articles(site) - {"/private/leaked-draft.html"}), site
+            wanted = site_articles(site) - {"/private/leaked-draft.html"}
+            assert sorted(stored) == sorted(wanted), (site, said)
     database = open_db(db)
     runs = list(database.query("SELECT source_id, status, new, duplicates FROM crawl_runs ORDER BY id"))
     assert len(runs) == 6 and all(r["status"] == "ok" for r in runs), runs
