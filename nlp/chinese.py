@@ -166,6 +166,13 @@ def bare_chinese_name(name: str) -> str:
     return name
 
 
+def _core(name: str, endings: tuple[str, ...]) -> str:
+    """The name without the words it ends in: "杭州云雀科技有限公司" -> "杭州云雀"."""
+    while ending := next((e for e in endings if name.endswith(e)), None):
+        name = name[: -len(ending)]
+    return name
+
+
 def _free(span: tuple[int, int], trapped: list[tuple[int, int]]) -> bool:
     start, end = span
     return not any(start < trap_end and trap_start < end for trap_start, trap_end in trapped)
@@ -254,9 +261,7 @@ class ChineseOrganisations:
             described = DESCRIPTOR_ENDS.match(match.group(1))
             start = match.start(1) + (len(described.group()) if described else 0)
             name = text[start : match.end(1)]
-            core = name
-            while core.endswith(ORG_ENDINGS):
-                core = core[: -len(next(e for e in ORG_ENDINGS if core.endswith(e)))]
+            core = _core(name, ORG_ENDINGS)
             if (
                 len(name) >= 4
                 and name[0] not in NOT_FIRST
@@ -349,10 +354,7 @@ class ChineseOrganisations:
                 first, name = first + len(described.group()), name[len(described.group()) :]
             while name and name[0] in NOT_FIRST:
                 first, name = first + 1, name[1:]
-            core = name
-            while core.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
-                ending = next(e for e in ORG_ENDINGS + AUTHORITY_ENDINGS if core.endswith(e))
-                core = core[: -len(ending)]
+            core = _core(name, ORG_ENDINGS + AUTHORITY_ENDINGS)
             # "一家科技公司", "某公司", "中国科技公司": no name before the ending words
             if len(core) < 2 or "某" in core or core in GENERIC_CORES:
                 continue

@@ -12,10 +12,10 @@ from scrapy.utils.test import get_crawler
 from crawlers.runner import SPIDERS
 from crawlers.runs import CrawlRuns
 from storage.db import CJK_OR_WORD
+from storage.queries import CJK
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sources"
 URL_COMMENT = re.compile(rb"<!--\s*url:\s*(\S+)\s*-->")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def fixture_files(source_id: str) -> tuple[Path, Path]:
