@@ -43,6 +43,7 @@ from scrapy import Request, signals
 from scrapy.core.engine import ExecutionEngine
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawlers import settings as base
@@ -62,6 +63,19 @@ if #best == 0 then return false end
 redis.call('ZREM', KEYS[1], best[1])
 redis.call('HSET', KEYS[2], ARGV[1], best[2] .. '|' .. best[1])
 return best[1]
+"""
+# Mark a request seen and queue it in one step: a worker killed between the two would leave a request
+# the dupefilter calls seen but no queue holds, and nobody would fetch it. ARGV[1] = '' skips the filter
+# (dont_filter); ARGV[4] is the in-flight token of the request it replaces (a retry or redirect), or '':
+# that one is done either way.
+PUSH_SCRIPT = """
+local queued = 0
+if ARGV[1] == '' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  queued = 1
+end
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+return queued
 """
 # Put every request of a dead worker's in-flight hash back into the queue.
 REQUEUE_SCRIPT = """
@@ -139,7 +153,7 @@ def scrapy_settings(url: str, keys: RoundKeys, worker: str, heartbeat_seconds: f
     """Scrapy settings that put a crawler on the round's shared frontier."""
     return {
         "REDIS_URL": url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawlers.frontier.ReliableScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawlers.frontier.ReliableQueue",
         "SCHEDULER_QUEUE_KEY": keys.queue("%(spider)s"),
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -190,6 +204,19 @@ def work_left(server: redis.Redis, keys: RoundKeys, spider: str) -> bool:
     return any(server.hlen(k) for k in server.scan_iter(match=keys.inflight(spider, "*"), count=500))
 
 
+class ReliableScheduler(Scheduler):
+    """scrapy-redis' scheduler whose dupefilter check and queue push are one Redis step."""
+
+    def enqueue_request(self, request: Request) -> bool:
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push(request, fingerprint, self.df.key):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+
 class ReliableQueue(PriorityQueue):
     """scrapy-redis' priority queue where a popped request stays in the worker's in-flight hash until
     it is acknowledged; a retry or redirect pushed back acknowledges the request it came from."""
@@ -199,14 +226,14 @@ class ReliableQueue(PriorityQueue):
         worker = spider.settings.get("PRIVWATCH_WORKER_ID")
         self.inflight_key = round_keys(spider.settings).inflight(spider.name, worker)
         self._pop = server.register_script(POP_SCRIPT)
+        self._push = server.register_script(PUSH_SCRIPT)
 
-    def push(self, request: Request) -> None:
-        token = request.meta.pop(TOKEN, None)
-        pipe = self.server.pipeline()
-        pipe.execute_command("ZADD", self.key, -request.priority, self._encode_request(request))
-        if token:
-            pipe.hdel(self.inflight_key, token)
-        pipe.execute()
+    def push(self, request: Request, fingerprint: str = "", dupefilter_key: str = "") -> bool:
+        """Queue the request unless its fingerprint is already in the dupefilter set; False if it was."""
+        token = request.meta.pop(TOKEN, None) or ""
+        data = self._encode_request(request)
+        keys = [dupefilter_key or self.key, self.key, self.inflight_key]
+        return bool(self._push(keys=keys, args=[fingerprint, -request.priority, data, token]))
 
     def pop(self, timeout: int = 0) -> Request | None:
         token = uuid.uuid4().hex

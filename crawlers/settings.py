@@ -34,6 +34,8 @@ HTTPERROR_ALLOW_ALL = False
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.RobotsPolicyMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.RetryWithBackoffMiddleware": 550,
     "crawlers.middlewares.SkipStoredArticlesMiddleware": 560,

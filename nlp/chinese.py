@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
+import jieba
+import jieba.posseg
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -68,12 +71,20 @@ ORG_ENDINGS = (
     "租车",
     "金服",
 )
-# Words before an ending that name no one: "一家中国科技公司", "知名互联网公司".
+# Words before an ending that name no one: "一家中国科技公司", "知名互联网公司", "外包公司".
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
     数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述 股份制 中小 民营 连锁 城商
-    农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场""".split()
+    农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场 外包 全资 标的""".split()
 )
+# jieba's part-of-speech tags of words that are no part of a name (prepositions, conjunctions, particles,
+# pronouns, numerals, measure, time and direction words), and those of its single characters; a single
+# character only when it is common (its dictionary tags rare characters at random: "鉴" a preposition)
+FUNCTION_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz rg m mq q t tg f y e o".split())
+FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e".split())
+COMMON_CHAR = 10000
+# a word jieba's dictionary counts fewer times than this is rare enough to be a name's own word
+RARE_WORD = 100
 # Bodies that act on companies, named after a place: never companies.
 AUTHORITY_ENDINGS = (
     "人民法院",
@@ -127,10 +138,13 @@ APP_NAME = re.compile(
     r"|(?:APP|App|app)\s*([A-Z][A-Za-z0-9]{1,15})(?![A-Za-z])"
 )
 # "速达快运确认系统漏洞遭利用", "卓越云课堂4月2日晚发布公告": a name that opens a clause and speaks for
-# itself (persons' names are shorter than four characters)
+# itself (a three-character one only if it is no person's name)
+# who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
+SPEAKER_WORDS = ("就此", "对此", "客服", "方面", "官方", "相关负责人", "负责人", "工作人员")
 SPEAKS_FOR_ITSELF = re.compile(
-    r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{4,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
-    r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|在官网|在官方微博|通过官方渠道)*"
+    r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{3,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
+    r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|" + "|".join(SPEAKER_WORDS) + "|"
+    r"在官网|在官方微博|通过官方渠道)*"
     r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
 )
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
@@ -171,6 +185,89 @@ def _core(name: str, endings: tuple[str, ...]) -> str:
     while ending := next((e for e in endings if name.endswith(e)), None):
         name = name[: -len(ending)]
     return name
+
+
+@cache
+def _dictionary() -> tuple[dict[str, int], dict[str, str]]:
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab
+
+
+def _words(text: str) -> list[tuple[str, str, int]]:
+    """(word, tag, count) of jieba's dictionary words in the text; what it does not know comes out one
+    character at a time (no HMM guesses, which glue a verb to a name)."""
+    counts, tags = _dictionary()
+    return [(w, tags.get(w, ""), counts.get(w, 0)) for w in jieba.cut(text, HMM=False)]
+
+
+def _is_place(word: str, tag: str) -> bool:
+    """A province, city or district: jieba tags it so, or it does "合肥市" ("合肥" alone is a noun)."""
+    if len(word) < 2:
+        return False
+    tags = _dictionary()[1]
+    return tag == "ns" or any(tags.get(word + level) == "ns" for level in "省市县区")
+
+
+def name_start(candidate: str) -> int:
+    """Where the name that ends the candidate begins: back over its words to a function word, or to its
+    place of registration ("授予宁波启帆网络科技" -> "宁波启帆网络科技": a Chinese company's legal name is
+    place, own name, trade, form)."""
+    words = _words(candidate)
+    start = len(candidate)
+    for k in range(len(words) - 1, -1, -1):
+        word, tag, count = words[k]
+        if len(word) == 1:
+            if tag in FUNCTION_CHAR_TAGS and count >= COMMON_CHAR:
+                break
+        elif tag in FUNCTION_TAGS or word in NOT_IN_NAMES:
+            break
+        start -= len(word)
+        if _is_place(word, tag) and not (k and _is_place(*words[k - 1][:2])):
+            break
+    return start
+
+
+def _ending_word(word: str) -> str:
+    """The word, or the company word it starts with when jieba glued a verb to it ("科技开发" in
+    "由蓝析科技开发")."""
+    tags = _dictionary()[1]
+    for ending in ORG_ENDINGS:
+        if word.startswith(ending) and word != ending and tags.get(word[len(ending) :]) == "v":
+            return ending
+    return word
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """A Chinese short form keeps characters of the full name in their order, its own name first
+    ("信融数科" for "上海信融数字科技", "江北农商行" for "江北农村商业银行")."""
+    if len(short) < 3 or short[:2] not in name:
+        return False
+    rest = iter(name[name.index(short[:2]) :])
+    return all(char in rest for char in short)
+
+
+def _a_person(name: str) -> bool:
+    return any(pair.flag.startswith("nr") for pair in jieba.posseg.lcut(name))
+
+
+def names_someone(core: str) -> bool:
+    """Whether the words before a company word name one company, not a kind of business ("装修公司",
+    "标的公司"): a word jieba does not know (two of its characters in a row), a rare word, a person's or
+    brand's name, or a place of registration with more after it."""
+    words = _words(core)
+    unknown_run = 0
+    for k, (word, tag, count) in enumerate(words):
+        if len(word) == 1:
+            unknown_run = unknown_run + 1 if tag not in FUNCTION_TAGS else 0
+            if unknown_run >= 2:
+                return True
+            continue
+        unknown_run = 0
+        if count < RARE_WORD or tag in ("nr", "nz", "nt", "nrt", "nrfg"):
+            return True
+        if _is_place(word, tag) and sum(len(w) for w, _, _ in words[k + 1 :]) >= 2:
+            return True
+    return False
 
 
 def _free(span: tuple[int, int], trapped: list[tuple[int, int]]) -> bool:
@@ -260,16 +357,19 @@ class ChineseOrganisations:
         for match in SPEAKS_FOR_ITSELF.finditer(text):
             described = DESCRIPTOR_ENDS.match(match.group(1))
             start = match.start(1) + (len(described.group()) if described else 0)
-            name = text[start : match.end(1)]
+            end = match.end(1)
+            while tail := next((w for w in SPEAKER_WORDS if text.endswith(w, start, end)), ""):
+                end -= len(tail)
+            name = text[start:end]
             core = _core(name, ORG_ENDINGS)
             if (
-                len(name) >= 4
+                (len(name) >= 4 or (len(name) == 3 and names_someone(name) and not _a_person(name)))
                 and name[0] not in NOT_FIRST
                 and not any(w in name for w in NAME_BREAKERS)
                 and len(core) >= 2
                 and core not in GENERIC_CORES
             ):
-                add(start, match.end(1), "company", f"company:{name}", name, None)
+                add(start, end, "company", f"company:{name}", name, None)
         # an unknown company's short form ("（以下简称“云雀科技”）"), and apps in quotes: an app "旗下" a
         # company is that company's
         aliases = {m["name"]: m["name"] for m in mentions if m["kind"] == "company" and not m["company_id"]}
@@ -290,13 +390,13 @@ class ChineseOrganisations:
             else:
                 aliases.setdefault(app, app)
             add(match.start(group), match.end(group), "company", f"company:{app}", app, None)
-        # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技": the same company
+        # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技", "江北农商行" after
+        # "江北农村商业银行": the same company
         names = sorted({aliases[a] for a in aliases}, key=len, reverse=True)
         for alias in list(aliases):
             core = alias.removesuffix("公司")
-            longer = next(
-                (n for n in names if len(n) > len(alias) and (n.endswith(alias) or core in n)), None
-            )
+            fuller = (n for n in names if n != alias and len(n) > len(core))
+            longer = next((n for n in fuller if core in n or abbreviates(core, n)), None)
             if longer and len(core) >= 2:
                 aliases[alias] = aliases.get(longer, longer)
         for m in mentions:
@@ -318,7 +418,7 @@ class ChineseOrganisations:
         before it back to a function word, a verb that introduces a name, punctuation or a known name."""
         found = []
         for i, token in enumerate(doc):
-            word = token.text
+            word = _ending_word(token.text)
             kind = (
                 "government"
                 if word.endswith(AUTHORITY_ENDINGS)
@@ -347,6 +447,9 @@ class ChineseOrganisations:
             # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
             # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
             name = doc.text[first : token.idx + len(word)]
+            if kind == "company":
+                cut = name_start(name[: len(name) - len(word)])
+                first, name = first + cut, name[cut:]
             while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
                 first, name = first + len(cut), name[len(cut) :]
             described = NAME_DESCRIPTOR_ENDS.match(name)
@@ -355,8 +458,11 @@ class ChineseOrganisations:
             while name and name[0] in NOT_FIRST:
                 first, name = first + 1, name[1:]
             core = _core(name, ORG_ENDINGS + AUTHORITY_ENDINGS)
-            # "一家科技公司", "某公司", "中国科技公司": no name before the ending words
+            # "一家科技公司", "某公司", "中国科技公司", "装修公司": no name before the ending words
             if len(core) < 2 or "某" in core or core in GENERIC_CORES:
+                continue
+            # a legal form ("有限公司") names one company whatever its words
+            if kind == "company" and not word.endswith(LEGAL_FORMS) and not names_someone(core):
                 continue
             found.append((first, token.idx + len(word), kind))
         # "成都青橙酒店管理有限公司": the whole name, not the "成都青橙酒店" inside it

@@ -63,6 +63,16 @@ def local_sources(config_dir: Path, servers: dict[str, SiteServer]) -> None:
     (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
 
 
+def only_sources(config_dir: Path, sources: list[dict], **crawl_settings) -> None:
+    """Configure these sources alone, crawled without delays and with these crawl settings."""
+    data = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
+    data["sources"] = sources
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
+    settings["crawl"].update(autothrottle=False, download_delay=0, **crawl_settings)
+    (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+
+
 def crawl(config_dir: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [PRIVWATCH, "--config-dir", str(config_dir), "crawl", "--db", str(db), *args],
@@ -186,18 +196,13 @@ def test_failures_are_recorded_and_the_rest_of_the_crawl_goes_on(tmp_path, confi
     (site / "notafeed.xml").write_text("this is not a feed <<<")
     faults = {"/news/a1.html": [(503, {"Retry-After": "1"})]}
     with SiteServer(site, faults=faults) as server:
-        data = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
         common = {"allowed_domains": ["127.0.0.1"], "url": server.url("/")}
-        data["sources"] = [
+        only_sources(config_dir, [
             {"id": "flaky", "name": "Flaky", "kind": "listing", "start_urls": [server.url("/index.html")],
              "selectors": {"article_links": "ul.list a"}, **common},
             {"id": "brokenfeed", "name": "Broken feed", "kind": "feed",
              "start_urls": [server.url("/notafeed.xml")], **common},
-        ]  # fmt: skip
-        (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-        settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
-        settings["crawl"].update(autothrottle=False, download_delay=0, retries=2)
-        (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+        ], retries=2)  # fmt: skip
         db = tmp_path / "faults.db"
         crawl(config_dir, db)
         requests = server.counts()
@@ -221,3 +226,50 @@ def test_failures_are_recorded_and_the_rest_of_the_crawl_goes_on(tmp_path, confi
         r["source_id"]: r["status"] for r in database.query("SELECT source_id, status FROM crawl_runs")
     }
     assert statuses == {"flaky": "partial", "brokenfeed": "failed"}
+
+
+@pytest.mark.parametrize(
+    "robots, fetched",
+    [
+        ("rules", {"/index.html", "/news/a1.html", "/news/a2.html"}),
+        ("missing", {"/index.html", "/news/a1.html", "/news/a2.html", "/private/a1.html", "/private/a2.html",
+                     "/private/index.html", "/private/more.html"}),
+        ("server error", set()),
+    ],
+)  # fmt: skip
+def test_robots_txt_is_read_as_rfc_9309_says(tmp_path, config_dir, robots, fetched):
+    """Rules bind every request that waited for them; no robots.txt (404) means no rules; a robots.txt the
+    server cannot give (5xx) means nothing may be fetched, and each page it stopped is a crawl error."""
+    site = tmp_path / "site"
+    for folder in ("news", "private"):
+        (site / folder).mkdir(parents=True)
+    articles = sorted((SITES / "feedsite" / "articles").glob("20*/*/*.html"))[:2]
+    for number, page in enumerate(articles, 1):
+        for folder in ("news", "private"):
+            (site / folder / f"a{number}.html").write_bytes(page.read_bytes())
+    links = "".join(f'<li><a href="/{f}/a{n}.html">x</a></li>' for f in ("news", "private") for n in (1, 2))
+    listings = ("index.html", "private/index.html", "private/more.html")
+    for listing in listings:
+        (site / listing).write_text(f"<html><body><ul class='list'>{links}</ul></body></html>")
+    if robots != "missing":
+        (site / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    faults = {"/robots.txt": [(503, {})] * 3} if robots == "server error" else {}
+    # the listing pages all ask for robots.txt while it is still on its way
+    with SiteServer(site, faults=faults, delays={"/robots.txt": 0.5}) as server:
+        only_sources(config_dir, [
+            {"id": "polite", "name": "Polite", "kind": "listing", "url": server.url("/"),
+             "start_urls": [server.url(f"/{p}") for p in listings],
+             "selectors": {"article_links": "ul.list a"}, "allowed_domains": ["127.0.0.1"]},
+        ], retries=1)  # fmt: skip
+        db = tmp_path / "robots.db"
+        command = [PRIVWATCH, "--config-dir", str(config_dir), "crawl", "--db", str(db)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        requests = server.counts()
+    assert result.returncode == (1 if robots == "server error" else 0), result.stderr
+    assert set(requests) - {"/robots.txt"} == fetched
+    database = open_db(db)
+    errors = [r["error"] for r in database.query("SELECT error FROM crawl_errors")]
+    if robots == "server error":
+        assert len(errors) == 3 and all(e.startswith("robots.txt unreachable (HTTP 503)") for e in errors)
+    else:
+        assert errors == []

@@ -139,6 +139,45 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
     assert [c["name"] for c in tagged.accused] == [wanted], tagged.to_json()
 
 
+@pytest.mark.parametrize(
+    "body,wanted",
+    [
+        # a name begins at its place of registration, not at the verb before it
+        ("网信办指出，该应用将人脸数据授予宁波启帆网络科技有限公司使用，未告知用户。", "宁波启帆网络科技"),
+        ("涉事照片出自合肥云朵影像科技有限公司的服务器，已遭公开下载。", "合肥云朵影像科技"),
+        ("投诉人被指为长沙安康骨科医院的患者，其病历信息遭泄露。", "长沙安康骨科医院"),
+        # nor at a preposition glued to it
+        ("据了解，这款应用由蓝析科技开发，会在后台读取用户通讯录。", "蓝析科技"),
+        # a name ends before the time, the spokesman or the side that speaks
+        ("橙果优选当晚发布声明，承认部分会员的手机号和住址遭泄露。", "橙果优选"),
+        ("鹿鸣家居客服表示，泄露的订单信息来自一名已离职员工。", "鹿鸣家居"),
+        ("鲜果汇当晚发布声明，承认会员的手机号遭泄露。", "鲜果汇"),
+        # a short form keeps the full name's characters in order: one company
+        (
+            "临海农村商业银行因违规查询客户征信信息被罚款30万元。临海农商行相关负责人表示，已将涉事员工停职。",
+            "临海农村商业银行",
+        ),
+    ],
+)
+def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
+    tagged = tag(pipelines, "", body)
+    assert [c["name"] for c in tagged.companies] == [wanted], tagged.to_json()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "业主称，其手机号和住址被小区物业泄露给了一家装修公司，随后不断接到推销电话。",
+        "问询函要求说明标的公司报告期内是否发生用户个人信息泄露，相关数据由外包公司处理。",
+        "市民反映，搬家公司和家政公司的员工随意拍摄并转发客户家中照片。",
+    ],
+)
+def test_a_kind_of_business_is_not_a_name(pipelines, body):
+    """ "一家装修公司", "标的公司", "外包公司": what a company does, not who it is."""
+    tagged = tag(pipelines, "", body)
+    assert tagged.companies == [], tagged.to_json()
+
+
 def test_rules_stated_in_an_explainer_accuse_no_one(pipelines):
     tagged = tag(
         pipelines,

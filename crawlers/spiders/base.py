@@ -66,6 +66,8 @@ class SourceSpider(scrapy.Spider):
             message = str(failure.value)
             if "redirect" in message.lower():
                 self.record_error(request, f"redirect loop: {message}")
+            elif message.startswith("robots.txt unreachable"):
+                self.record_error(request, message)
         else:
             error = failure.value
             text = f"{type(error).__name__}: {error}".strip().rstrip(":")

@@ -10,11 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 from storage.db import open_db
 
 from ..conftest import FIXTURES
+from ..test_crawl import only_sources
 from .faultsrv import FaultServer
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
@@ -57,15 +56,6 @@ def listing(root: Path, links: list[str]) -> None:
     (root / "index.html").write_text(f"<html><body><ul>{items}</ul></body></html>", encoding="utf-8")
 
 
-def configure(config_dir: Path, sources: list[dict], **crawl) -> None:
-    data = yaml.safe_load((config_dir / "sources.yaml").read_text(encoding="utf-8"))
-    data["sources"] = sources
-    (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
-    settings["crawl"].update(autothrottle=False, download_delay=0, **crawl)
-    (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-
-
 def source(server, source_id: str, kind: str, start: str, **extra) -> dict:
     return {"id": source_id, "name": source_id, "kind": kind, "url": server.url("/"),
             "start_urls": [server.url(start)], "allowed_domains": ["127.0.0.1"], **extra}  # fmt: skip
@@ -90,7 +80,7 @@ def test_reliability_crawl_survives_every_fault(tmp_path, config_dir):
     listing(site, good + [wrong_charset] + [f"/faults/{name}" for name in FAULTS])
     headers = {wrong_charset: {"Content-Type": "text/html; charset=iso-8859-1"}}
     with FaultServer(site, stall_seconds=8, headers=headers) as server:
-        configure(
+        only_sources(
             config_dir,
             [
                 source(server, "faulty", "listing", "/index.html", selectors={"article_links": "a.story"}),
@@ -126,7 +116,7 @@ def test_reliability_kill_9_halfway_then_rerun_stores_each_article_once(tmp_path
     articles = write_articles(site, 400)
     listing(site, articles)
     with FaultServer(site) as server:
-        configure(
+        only_sources(
             config_dir,
             [source(server, "big", "listing", "/index.html", selectors={"article_links": "a.story"})],
         )
