@@ -312,6 +312,8 @@ Regex = Annotated[str, Field(min_length=1), AfterValidator(_compiles)]
 
 class ChineseCued(Model):
     cues: list[Regex] = Field(min_length=1)
+    # wording that looks like this type's cue but shows another type: it cancels this type's cues only
+    traps: list[Regex] = []
     examples: list[str] = []
     counterexamples: list[str] = []
 

@@ -70,6 +70,15 @@ ORG_ENDINGS = (
     "旅行社",
     "租车",
     "金服",
+    "门诊部",
+    "体检中心",
+    "健身",
+    "工作室",
+    "俱乐部",
+    "事务所",
+    "驾校",
+    "药店",
+    "网",
 )
 # Words before an ending that name no one: "一家中国科技公司", "知名互联网公司", "外包公司".
 GENERIC_CORES = frozenset(
@@ -124,7 +133,7 @@ NOT_IN_NAMES = frozenset(
 NAME_BREAKERS = tuple(
     """员工 律师 用户 网友 记者 专家 人士 消费者 市民 车主 客户 患者 家长 学生 负责人 工作人员
     有关部门 相关部门 官方 平台方 该 这 那 某 其 我们 他们 公开 书面 赔礼 尚未 发文 规定 期限 创始人
-    警方 法院 检察院 监管 后续 不少 对此 将在 录入""".split()
+    警方 法院 检察院 监管 后续 不少 对此 将在 录入 受访者 网民 居民 民警 业内人士 专家 半数""".split()
 )
 # characters a name does not start with: prepositions, conjunctions, quantities
 NOT_FIRST = frozenset("向在至到对与和被由从把给将已也则另该这那其某一各每")
@@ -133,9 +142,11 @@ LEADING_WORDS = tuple(sorted((w for w in NOT_IN_NAMES if len(w) >= 2), key=len, 
 SHORT_FORM = re.compile(r"[（(]\s*(?:以下)?简称[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
 # an app named in quotes or book-title marks: "“云雀阅读”App", "《云雀阅读》APP"
 APP_NAME = re.compile(
-    r"[“《「]([^”》」]{2,14})[”》」]\s*(?:APP|App|app|应用|客户端|小程序)"
+    r"[“《「]([^”》」]{2,14})[”》」]\s*的?(?:APP|App|app|应用|客户端|小程序)"
     r"|(?<![A-Za-z])([A-Z][A-Za-z0-9]{1,15})\s*(?:APP|App|app|客户端)(?![A-Za-z])"
     r"|(?:APP|App|app)\s*([A-Z][A-Za-z0-9]{1,15})(?![A-Za-z])"
+    # a company's product in quotes ("橙果网络旗下“橙果健身”")
+    r"|旗下(?:的|App|APP|应用|产品)*[“《「]([^”》」]{2,14})[”》」]"
 )
 # "速达快运确认系统漏洞遭利用", "卓越云课堂4月2日晚发布公告": a name that opens a clause and speaks for
 # itself (a three-character one only if it is no person's name)
@@ -147,6 +158,8 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"在官网|在官方微博|通过官方渠道)*"
     r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
 )
+# a company named right after these receives or helps: it does not act
+RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与)$")
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
     r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
@@ -244,6 +257,16 @@ def abbreviates(short: str, name: str) -> bool:
         return False
     rest = iter(name[name.index(short[:2]) :])
     return all(char in rest for char in short)
+
+
+def _inside_a_word(word: str, text: str, end: int) -> bool:
+    """Whether a word that ends in a one-character company word ("网") is a word of its own ("联网",
+    "互联网") or runs on into one ("网络")."""
+    ending = next((e for e in ORG_ENDINGS if word.endswith(e)), "")
+    if len(ending) != 1:
+        return False
+    counts = _dictionary()[0]
+    return counts.get(word, 0) >= RARE_WORD or counts.get(ending + text[end : end + 1], 0) >= RARE_WORD
 
 
 def _a_person(name: str) -> bool:
@@ -350,7 +373,11 @@ class ChineseOrganisations:
             for match in self.known_pattern.finditer(text):
                 kind, key, name = self.known[match.group()]
                 add(match.start(), match.end(), kind, key, name, key if kind == "company" else None)
+        apps = [m.span() for m in APP_NAME.finditer(text)]
         for start, end, kind in self._named_by_ending(doc, taken):
+            # "“橙果健身”App": an app, named for its company below
+            if any(s <= start and end <= e for s, e in apps):
+                continue
             name = bare_chinese_name(text[start:end])
             key = f"{kind}:{name}"
             add(start, end, kind, key, name, None)
@@ -378,12 +405,12 @@ class ChineseOrganisations:
             if named and not named[-1]["company_id"]:
                 aliases[match.group(1)] = named[-1]["name"]
         for match in APP_NAME.finditer(text):
-            group = next(g for g in (1, 2, 3) if match.group(g))
+            group = next(g for g in (1, 2, 3, 4) if match.group(g))
             app = match.group(group)
             if app in self.known or app.upper() in ("APP", "IOS", "AI"):
                 continue
             named = [m for m in mentions if m["kind"] == "company" and doc[m["end"] - 1].idx < match.start()]
-            owned = "旗下" in text[max(0, match.start() - 12) : match.start()]
+            owned = "旗下" in text[max(0, match.start(group) - 12) : match.start(group)]
             owner = named[-1] if named and owned else None
             if owner is not None and not owner["company_id"]:
                 aliases[app] = aliases.get(owner["name"], owner["name"])
@@ -419,14 +446,15 @@ class ChineseOrganisations:
         found = []
         for i, token in enumerate(doc):
             word = _ending_word(token.text)
-            kind = (
-                "government"
-                if word.endswith(AUTHORITY_ENDINGS)
-                else "company"
-                if word.endswith(ORG_ENDINGS)
-                else None
-            )
-            if kind is None:
+            # the ending may span words: "消费金融" after "易达" is "消费" + "金融" to jieba
+            tail = doc.text[max(0, token.idx + len(word) - 8) : token.idx + len(word)]
+            authority = next((e for e in AUTHORITY_ENDINGS if tail.endswith(e)), None)
+            ending = authority or max((e for e in ORG_ENDINGS if tail.endswith(e)), key=len, default=None)
+            if ending is None:
+                continue
+            kind = "government" if authority else "company"
+            # "联网", "官网", "网络": a one-character ending inside a word of its own
+            if kind == "company" and _inside_a_word(word, doc.text, token.idx + len(word)):
                 continue
             # "云雀科技有限公司": the name ends at the last of its ending words
             if i + 1 < len(doc) and doc[i + 1].text.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
@@ -447,9 +475,8 @@ class ChineseOrganisations:
             # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
             # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
             name = doc.text[first : token.idx + len(word)]
-            if kind == "company":
-                cut = name_start(name[: len(name) - len(word)])
-                first, name = first + cut, name[cut:]
+            cut = name_start(name[: len(name) - len(ending)])
+            first, name = first + cut, name[cut:]
             while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
                 first, name = first + len(cut), name[len(cut) :]
             described = NAME_DESCRIPTOR_ENDS.match(name)
@@ -461,8 +488,11 @@ class ChineseOrganisations:
             # "一家科技公司", "某公司", "中国科技公司", "装修公司": no name before the ending words
             if len(core) < 2 or "某" in core or core in GENERIC_CORES:
                 continue
-            # a legal form ("有限公司") names one company whatever its words
+            # a legal form ("有限公司") names one company whatever its words; a common word ("物联网")
+            # names none
             if kind == "company" and not word.endswith(LEGAL_FORMS) and not names_someone(core):
+                continue
+            if _dictionary()[0].get(name, 0) >= RARE_WORD:
                 continue
             found.append((first, token.idx + len(word), kind))
         # "成都青橙酒店管理有限公司": the whole name, not the "成都青橙酒店" inside it
@@ -499,6 +529,7 @@ class ChineseIncidents:
         self.normatives = re.compile(taxonomy_zh.normatives)
         self.denials = re.compile(taxonomy_zh.denials)
         self.types = {t: [re.compile(p) for p in c.cues] for t, c in taxonomy_zh.types.items()}
+        self.type_traps = {t: [re.compile(p) for p in c.traps] for t, c in taxonomy_zh.types.items()}
         self.privacy_authorities = {"regulator:" + r.id for r in regulators if r.remit in PRIVACY_REMITS}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -512,11 +543,13 @@ class ChineseIncidents:
             ) or any(m["key"] in self.privacy_authorities for m in article.orgs_in(fact.index))
             denial = self.denials.search(text)
             for type_id, patterns in self.types.items():
+                type_traps = self.type_traps[type_id]
+                trapped_here = trapped + [m.span() for t in type_traps for m in t.finditer(text)]
                 for pattern in patterns:
                     for match in pattern.finditer(text):
                         start, end = match.span()
                         if (
-                            not _free((start, end), trapped)
+                            not _free((start, end), trapped_here)
                             or self._negated(text, start)
                             or self._normative(text, start, end)
                         ):
@@ -550,7 +583,7 @@ class ChineseIncidents:
 
     def _negated(self, text: str, start: int) -> bool:
         """A negation in the few characters before the cue, within its clause ("并未发现数据泄露")."""
-        window = re.split(r"[，,、：:]", text[max(0, start - 12) : start])[-1]
+        window = re.split(r"[，,、：:]", text[max(0, start - 20) : start])[-1]
         return bool(self.negations.search(window))
 
 
@@ -558,8 +591,6 @@ class ChineseRoles:
     """The accused of each incident sentence: the companies it names (not those it names as recipients
     or hired helpers), else the company in focus or the article's main company; companies named only
     where the article recalls an earlier event are background."""
-
-    RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与)$")
 
     def __init__(self, nlp: Language, name: str):
         self.nlp, self.name = nlp, name
@@ -575,7 +606,7 @@ class ChineseRoles:
         focus = main
         foreground = {main} if main else set()
         for fact in article.sentences:
-            named = self._accusable(fact, article)
+            named = acting_companies(fact, article)
             if fact.types:
                 background = bool(self.background.search(fact.span.text))
                 accused = [k for k in named if not background or k in foreground]
@@ -594,14 +625,17 @@ class ChineseRoles:
                 focus = fact.accused[0]
         return doc
 
-    def _accusable(self, fact: SentenceFacts, article: ArticleFacts) -> list[str]:
-        doc = fact.span.doc
-        keys = []
-        for m in article.companies_in(fact.index):
-            before = doc.text[max(fact.span.start_char, doc[m["start"]].idx - 4) : doc[m["start"]].idx]
-            if not self.RECIPIENT_BEFORE.search(before) and m["key"] not in keys:
-                keys.append(m["key"])
-        return keys
+
+def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
+    """The companies a sentence names, but those it names as recipients or hired helpers ("与云析科技的
+    合作", "提供给某保险代理")."""
+    doc = fact.span.doc
+    keys = []
+    for m in article.companies_in(fact.index):
+        before = doc.text[max(fact.span.start_char, doc[m["start"]].idx - 4) : doc[m["start"]].idx]
+        if not RECIPIENT_BEFORE.search(before) and m["key"] not in keys:
+            keys.append(m["key"])
+    return keys
 
 
 def main_company(article: ArticleFacts) -> str | None:
@@ -632,7 +666,7 @@ class ChineseResponses:
         focus = article.accused_order[0]
         for fact in article.sentences:
             # a sentence that names companies speaks for them (for none, when none is accused)
-            named = list(dict.fromkeys(m["key"] for m in article.companies_in(fact.index)))
+            named = acting_companies(fact, article)
             for response_id, start, end in self.found(fact.span.text):
                 offset = fact.span.start_char
                 fact.responses.setdefault(response_id, []).append(

@@ -152,6 +152,10 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
         ("橙果优选当晚发布声明，承认部分会员的手机号和住址遭泄露。", "橙果优选"),
         ("鹿鸣家居客服表示，泄露的订单信息来自一名已离职员工。", "鹿鸣家居"),
         ("鲜果汇当晚发布声明，承认会员的手机号遭泄露。", "鲜果汇"),
+        # names that end in what the business is: a clinic, a gym, a website
+        ("多名患者反映，在博雅口腔门诊部就诊后，病历信息遭泄露并被用于推销。", "博雅口腔门诊部"),
+        ("会员称，闭店的燃动健身将会员资料卖给了其他商家。", "燃动健身"),
+        ("求职平台聘达网确认，部分求职者简历遭批量下载。", "聘达网"),
         # a short form keeps the full name's characters in order: one company
         (
             "临海农村商业银行因违规查询客户征信信息被罚款30万元。临海农商行相关负责人表示，已将涉事员工停职。",
@@ -170,6 +174,7 @@ def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
         "业主称，其手机号和住址被小区物业泄露给了一家装修公司，随后不断接到推销电话。",
         "问询函要求说明标的公司报告期内是否发生用户个人信息泄露，相关数据由外包公司处理。",
         "市民反映，搬家公司和家政公司的员工随意拍摄并转发客户家中照片。",
+        "专家提醒，物联网设备和互联网平台收集的个人信息越来越多，泄露风险随之上升。",
     ],
 )
 def test_a_kind_of_business_is_not_a_name(pipelines, body):
