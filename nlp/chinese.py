@@ -145,8 +145,8 @@ APP_NAME = re.compile(
     r"[“《「]([^”》」]{2,14})[”》」]\s*的?(?:APP|App|app|应用|客户端|小程序)"
     r"|(?<![A-Za-z])([A-Z][A-Za-z0-9]{1,15})\s*(?:APP|App|app|客户端)(?![A-Za-z])"
     r"|(?:APP|App|app)\s*([A-Z][A-Za-z0-9]{1,15})(?![A-Za-z])"
-    # a company's product in quotes ("橙果网络旗下“橙果健身”")
-    r"|旗下(?:的|App|APP|应用|产品)*[“《「]([^”》」]{2,14})[”》」]"
+    # a company's product or a brand in quotes ("橙果网络旗下“橙果健身”", "智能门锁品牌“安芯”")
+    r"|(?:旗下|品牌)(?:的|App|APP|应用|产品)*[“《「]([^”》」]{2,14})[”》」]"
 )
 # "速达快运确认系统漏洞遭利用", "卓越云课堂4月2日晚发布公告": a name that opens a clause and speaks for
 # itself (a three-character one only if it is no person's name)
@@ -158,8 +158,12 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"在官网|在官方微博|通过官方渠道)*"
     r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
 )
-# a company named right after these receives or helps: it does not act
-RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与)$")
+# a company named right after these receives or helps, or is where something was posted or hosted
+# ("在微博爆料", "部署在阿里云服务器上"): it does not act
+RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|在|通过|部署在|托管在)$")
+CHANNEL_AFTER = re.compile(
+    r"^(等[^，。；]{0,8})?的?(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群)"
+)
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
     r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
@@ -632,8 +636,10 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
     doc = fact.span.doc
     keys = []
     for m in article.companies_in(fact.index):
-        before = doc.text[max(fact.span.start_char, doc[m["start"]].idx - 4) : doc[m["start"]].idx]
-        if not RECIPIENT_BEFORE.search(before) and m["key"] not in keys:
+        start, end = doc[m["start"]].idx, doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text)
+        before = doc.text[max(fact.span.start_char, start - 4) : start]
+        after = doc.text[end : min(fact.span.end_char, end + 16)]
+        if not (RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after)) and m["key"] not in keys:
             keys.append(m["key"])
     return keys
 

@@ -183,6 +183,35 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
     assert tagged.companies == [], tagged.to_json()
 
 
+@pytest.mark.parametrize(
+    "body,accused_keys,mentioned_keys",
+    [
+        # where it happened is not who did it: a mini program, a host, a post
+        (
+            "社区团购平台青蔓优选发布说明称，其微信小程序的一个接口遭恶意调用，部分用户的手机号和地址被批量获取。",
+            {"青蔓优选"},
+            {"tencent"},
+        ),
+        (
+            "智能摄像头品牌“星眸”的云端管理后台存在未授权访问漏洞，数万名用户的家庭画面可被随意查看。"
+            "该后台部署在阿里云服务器上。",
+            {"星眸"},
+            {"alibaba"},
+        ),
+        # a sentence that opens with an earlier year recalls another case
+        (
+            "国家网信办通报，快宁出行科技有限公司在行程结束后仍持续采集乘客位置信息，被处以罚款。"
+            "2022年7月，国家网信办曾对滴滴全球股份有限公司处以80.26亿元罚款。",
+            {"快宁出行科技"},
+            {"didi"},
+        ),
+    ],
+)
+def test_a_channel_a_host_or_an_earlier_case_is_not_accused(pipelines, body, accused_keys, mentioned_keys):
+    tagged = tag(pipelines, "", body)
+    assert accused(tagged) == keys(*accused_keys) and mentioned(tagged) == mentioned_keys, tagged.to_json()
+
+
 def test_rules_stated_in_an_explainer_accuse_no_one(pipelines):
     tagged = tag(
         pipelines,
