@@ -448,17 +448,18 @@ class ChineseOrganisations:
         """(start, end, kind) of names that end in a company's or an authority's word, from the words
         before it back to a function word, a verb that introduces a name, punctuation or a known name."""
         found = []
+        text = doc.text
         for i, token in enumerate(doc):
             word = _ending_word(token.text)
             # the ending may span words: "消费金融" after "易达" is "消费" + "金融" to jieba
-            tail = doc.text[max(0, token.idx + len(word) - 8) : token.idx + len(word)]
+            tail = text[max(0, token.idx + len(word) - 8) : token.idx + len(word)]
             authority = next((e for e in AUTHORITY_ENDINGS if tail.endswith(e)), None)
             ending = authority or max((e for e in ORG_ENDINGS if tail.endswith(e)), key=len, default=None)
             if ending is None:
                 continue
             kind = "government" if authority else "company"
             # "联网", "官网", "网络": a one-character ending inside a word of its own
-            if kind == "company" and _inside_a_word(word, doc.text, token.idx + len(word)):
+            if kind == "company" and _inside_a_word(word, text, token.idx + len(word)):
                 continue
             # "云雀科技有限公司": the name ends at the last of its ending words
             if i + 1 < len(doc) and doc[i + 1].text.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
@@ -478,7 +479,7 @@ class ChineseOrganisations:
             first = doc[start].idx
             # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
             # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
-            name = doc.text[first : token.idx + len(word)]
+            name = text[first : token.idx + len(word)]
             cut = name_start(name[: len(name) - len(ending)])
             first, name = first + cut, name[cut:]
             while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
@@ -633,12 +634,14 @@ class ChineseRoles:
 def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
     """The companies a sentence names, but those it names as recipients or hired helpers ("与云析科技的
     合作", "提供给某保险代理")."""
-    doc = fact.span.doc
+    doc, text = fact.span.doc, fact.span.text
+    offset = fact.span.start_char
     keys = []
     for m in article.companies_in(fact.index):
-        start, end = doc[m["start"]].idx, doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text)
-        before = doc.text[max(fact.span.start_char, start - 4) : start]
-        after = doc.text[end : min(fact.span.end_char, end + 16)]
+        start = doc[m["start"]].idx - offset
+        end = doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text) - offset
+        before = text[max(0, start - 4) : start]
+        after = text[end : end + 16]
         if not (RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after)) and m["key"] not in keys:
             keys.append(m["key"])
     return keys
