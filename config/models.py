@@ -328,6 +328,7 @@ class ChineseTaxonomyFile(Model):
     normatives: Regex
     denials: Regex
     obligations: Regex
+    orders: Regex
     background: Regex
     types: dict[str, ChineseCued]
     responses: dict[str, ChineseCued]

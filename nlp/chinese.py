@@ -667,6 +667,7 @@ class ChineseResponses:
     def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
         self.responses = {r: [re.compile(p) for p in c.cues] for r, c in taxonomy_zh.responses.items()}
         self.obligations = re.compile(taxonomy_zh.obligations)
+        self.orders = re.compile(taxonomy_zh.orders)
 
     def __call__(self, doc: Doc) -> Doc:
         article: ArticleFacts | None = doc._.get(FACTS_ATTR)
@@ -694,12 +695,18 @@ class ChineseResponses:
         return doc
 
     def found(self, sentence: str) -> list[tuple[str, int, int]]:
-        """(response id, start, end) of the response cues in a sentence, but those an authority demands."""
+        """(response id, start, end) of the response cues in a sentence, but those an authority or a court
+        demands and those not done ("逾期不整改")."""
         found = []
         for response_id, patterns in self.responses.items():
             for pattern in patterns:
                 for match in pattern.finditer(sentence):
-                    clause = re.split(r"[，,；;。]", sentence[: match.start()])[-1]
-                    if not self.obligations.search(clause):
+                    before = sentence[: match.start()]
+                    clause = re.split(r"[，,；;。]", before)[-1]
+                    if not (
+                        self.obligations.search(clause)
+                        or self.orders.search(before)
+                        or re.search(r"(不|未|拒不|没有|尚未)$", before)
+                    ):
                         found.append((response_id, *match.span()))
         return found
