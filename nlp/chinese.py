@@ -92,6 +92,7 @@ GENERIC_CORES = frozenset(
 FUNCTION_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz rg m mq q t tg f y e o".split())
 FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e".split())
 COMMON_CHAR = 10000
+COMMON_WORD = 2000
 # a word jieba's dictionary counts fewer times than this is rare enough to be a name's own word
 RARE_WORD = 100
 # Bodies that act on companies, named after a place: never companies.
@@ -151,7 +152,11 @@ APP_NAME = re.compile(
 # "速达快运确认系统漏洞遭利用", "卓越云课堂4月2日晚发布公告": a name that opens a clause and speaks for
 # itself (a three-character one only if it is no person's name)
 # who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
-SPEAKER_WORDS = ("就此", "对此", "客服", "方面", "官方", "相关负责人", "负责人", "工作人员")
+SPEAKER_WORDS = (
+    "就此", "对此", "客服", "方面", "官方", "相关负责人", "负责人", "工作人员", "法务", "发言人",
+    "副总裁", "总裁", "董事长", "创始人", "公关",
+)  # fmt: skip
+WEEKDAY = re.compile(r"(周|星期)[一二三四五六日天]")
 SPEAKS_FOR_ITSELF = re.compile(
     r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{3,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
     r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|" + "|".join(SPEAKER_WORDS) + "|"
@@ -261,6 +266,25 @@ def abbreviates(short: str, name: str) -> bool:
         return False
     rest = iter(name[name.index(short[:2]) :])
     return all(char in rest for char in short)
+
+
+def speaker_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """The name in what opens a clause before a speech verb: up to the first word that is no part of a
+    name ("职达网未作正式", "乐拍方面周二", "童趣信息法务")."""
+    words = _words(text[start:end])
+    length = 0
+    for word, tag, count in words:
+        single = len(word) == 1
+        if (
+            word in SPEAKER_WORDS
+            or WEEKDAY.fullmatch(word)
+            or (single and tag[:1] in "pcurd" and count >= COMMON_CHAR)
+            # jieba's dictionary tags some rare nouns as adverbs ("相机"): only a common one ends a name
+            or (not single and (tag in FUNCTION_TAGS or (tag in ("d", "ad", "vd") and count >= COMMON_WORD)))
+        ):
+            break
+        length += len(word)
+    return start, start + length
 
 
 def _inside_a_word(word: str, text: str, end: int) -> bool:
@@ -385,16 +409,24 @@ class ChineseOrganisations:
             name = bare_chinese_name(text[start:end])
             key = f"{kind}:{name}"
             add(start, end, kind, key, name, None)
+        unknown = [m["name"] for m in mentions if m["kind"] == "company" and not m["company_id"]]
+        found_cores = sorted({_core(name, ORG_ENDINGS) for name in unknown}, key=len, reverse=True)
         for match in SPEAKS_FOR_ITSELF.finditer(text):
             described = DESCRIPTOR_ENDS.match(match.group(1))
             start = match.start(1) + (len(described.group()) if described else 0)
-            end = match.end(1)
-            while tail := next((w for w in SPEAKER_WORDS if text.endswith(w, start, end)), ""):
-                end -= len(tail)
+            # "知途教育咨询在接受采访时": a name already found, and words after it
+            known = next((c for c in found_cores if len(c) >= 2 and c in text[start : match.end(1)]), None)
+            if known:
+                at = text.index(known, start)
+                add(at, at + len(known), "company", f"company:{known}", known, None)
+                continue
+            start, end = speaker_name(text, start, match.end(1))
             name = text[start:end]
             core = _core(name, ORG_ENDINGS)
             if (
-                (len(name) >= 4 or (len(name) == 3 and names_someone(name) and not _a_person(name)))
+                len(name) >= 3
+                and names_someone(core if len(core) >= 2 else name)
+                and (len(name) >= 4 or not _a_person(name))
                 and name[0] not in NOT_FIRST
                 and not any(w in name for w in NAME_BREAKERS)
                 and len(core) >= 2
