@@ -680,12 +680,20 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
 
 
 def main_company(article: ArticleFacts) -> str | None:
-    """The company the article is about: the most named (a headline counts twice), the first on a tie."""
+    """The company the article is about: the most named as one that acts (a headline counts twice; not
+    where something was posted or to whom something went), the first on a tie."""
     salience: Counter = Counter()
+    named: Counter = Counter()
     first: dict[str, int] = {}
-    for m in article.companies:
-        salience[m["key"]] += 2 if article.sentence_of[m["start"]] == 0 else 1
-        first.setdefault(m["key"], m["start"])
+    for fact in article.sentences:
+        acting = set(acting_companies(fact, article))
+        for m in article.companies_in(fact.index):
+            weight = 2 if fact.index == 0 else 1
+            named[m["key"]] += weight
+            salience[m["key"]] += weight if m["key"] in acting else 0
+            first.setdefault(m["key"], m["start"])
+    # named only where things happen ("在某某中介购房的市民"): the most named, then
+    salience = salience if any(salience.values()) else named
     return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
 
 

@@ -200,6 +200,13 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             {"星眸"},
             {"alibaba"},
         ),
+        # the platforms it posted on are named more often than the clinic; the story is about the clinic
+        (
+            "近日，一起隐私纠纷作出一审判决。法院查明，杭州素颜医疗美容门诊部有限公司未经顾客同意，"
+            "在其抖音账号和微信公众号上发布顾客的术前照片。涉事视频在抖音上的播放量超过十万次。",
+            {"杭州素颜医疗美容门诊部"},
+            {"bytedance", "tencent"},
+        ),
         # a sentence that opens with an earlier year recalls another case
         (
             "国家网信办通报，快宁出行科技有限公司在行程结束后仍持续采集乘客位置信息，被处以罚款。"
