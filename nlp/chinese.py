@@ -165,9 +165,16 @@ SPEAKS_FOR_ITSELF = re.compile(
 )
 # a company named right after these receives or helps, or is where something was posted or hosted
 # ("在微博爆料", "部署在阿里云服务器上"): it does not act
-RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|在|通过|部署在|托管在)$")
+RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|部署在|托管在)$")
 CHANNEL_AFTER = re.compile(
-    r"^(等[^，。；]{0,8})?的?(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群)"
+    r"^(?:[、和及与][^，。；、]{1,10})*(?:等[^，。；]{0,8})?的?"
+    r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
+    r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
+)
+# "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
+POSTED_ON = (
+    re.compile(r"(在|于|通过)$"),
+    re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)"),
 )
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
@@ -674,7 +681,9 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         end = doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text) - offset
         before = text[max(0, start - 4) : start]
         after = text[end : end + 16]
-        if not (RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after)) and m["key"] not in keys:
+        posted_on = POSTED_ON[0].search(before) and POSTED_ON[1].match(after)
+        passive = RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after) or posted_on
+        if not passive and m["key"] not in keys:
             keys.append(m["key"])
     return keys
 

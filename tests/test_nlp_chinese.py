@@ -207,6 +207,12 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             {"杭州素颜医疗美容门诊部"},
             {"bytedance", "tencent"},
         ),
+        # platforms listed as where it happened
+        (
+            "据调查，苏州通达人力资源服务有限公司在BOSS直聘、58同城等平台注册企业账号，批量下载求职者简历后转卖。",
+            {"苏州通达人力资源服务"},
+            {"kanzhun", "58-com"},
+        ),
         # a sentence that opens with an earlier year recalls another case
         (
             "国家网信办通报，快宁出行科技有限公司在行程结束后仍持续采集乘客位置信息，被处以罚款。"
