@@ -163,9 +163,13 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"在官网|在官方微博|通过官方渠道)*"
     r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
 )
-# a company named right after these receives or helps, or is where something was posted or hosted
-# ("在微博爆料", "部署在阿里云服务器上"): it does not act
-RECIPIENT_BEFORE = re.compile(r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|部署在|托管在)$")
+# a company speaking of itself
+FIRST_PERSON = re.compile(r"我司|我院|我行|我所|我店|我公司|本公司|本院|本行|本所|本店")
+# a company named right after these receives or helps, or is the tool or host something was done with
+# ("通过微信", "部署在阿里云服务器上"): it does not act
+RECIPIENT_BEFORE = re.compile(
+    r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|部署在|托管在|通过|利用|使用|借助|添加其?)$"
+)
 CHANNEL_AFTER = re.compile(
     r"^(?:[、和及与][^，。；、]{1,10})*(?:等[^，。；]{0,8})?的?"
     r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
@@ -688,9 +692,24 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
     return keys
 
 
+def _signer(article: ArticleFacts) -> str | None:
+    """The company that signs a statement written in its own voice ("我司", "我院"): a line that is only
+    its name."""
+    if not any(FIRST_PERSON.search(f.span.text) for f in article.sentences):
+        return None
+    for fact in reversed(article.sentences):
+        for m in article.companies_in(fact.index):
+            if fact.span.text.strip() == m["text"]:
+                return m["key"]
+    return None
+
+
 def main_company(article: ArticleFacts) -> str | None:
-    """The company the article is about: the most named as one that acts (a headline counts twice; not
-    where something was posted or to whom something went), the first on a tie."""
+    """The company the article is about: the one that signs it, else the most named as one that acts (a
+    headline counts twice; not where something was posted or to whom something went), the first on a tie."""
+    signer = _signer(article)
+    if signer:
+        return signer
     salience: Counter = Counter()
     named: Counter = Counter()
     first: dict[str, int] = {}

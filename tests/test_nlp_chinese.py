@@ -213,6 +213,14 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             {"苏州通达人力资源服务"},
             {"kanzhun", "58-com"},
         ),
+        # a statement in the company's own voice is about the company that signs it; the app its staff
+        # used is a tool
+        (
+            "近日，有会员反映我司一名店员通过微信将其手机号和住址转发给他人。我司已辞退该员工，并向受影响的会员致歉。"
+            "\n\n南京禾风餐饮管理有限公司\n2023年5月8日",
+            {"南京禾风餐饮管理"},
+            {"tencent"},
+        ),
         # a sentence that opens with an earlier year recalls another case
         (
             "国家网信办通报，快宁出行科技有限公司在行程结束后仍持续采集乘客位置信息，被处以罚款。"
