@@ -3,8 +3,9 @@ responses, from the knowledge base's Chinese names and config/incidents.zh.yaml.
 
 spaCy's `zh` language with the jieba segmenter splits the words (jieba's dictionary ships in its wheel;
 pkuseg's model would be a download). Names and cues are matched on the characters of the text and mapped
-to tokens, so a segmentation that cuts a name in two loses nothing; jieba's words only mark where an
-unknown organisation's name can begin. The components fill the same ArticleFacts as the English ones, and
+to tokens, so a segmentation that cuts a name in two loses nothing; jieba's dictionary (its words, their
+counts and part-of-speech tags) tells where an unknown organisation's name begins and ends and whether it
+names one company at all. The components fill the same ArticleFacts as the English ones, and
 the same article-tags component makes the tags: storage, views and the digest see one shape.
 """
 
@@ -298,10 +299,9 @@ def speaker_name(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + length
 
 
-def _inside_a_word(word: str, text: str, end: int) -> bool:
+def _inside_a_word(word: str, ending: str, text: str, end: int) -> bool:
     """Whether a word that ends in a one-character company word ("网") is a word of its own ("联网",
     "互联网") or runs on into one ("网络")."""
-    ending = next((e for e in ORG_ENDINGS if word.endswith(e)), "")
     if len(ending) != 1:
         return False
     counts = _dictionary()[0]
@@ -502,7 +502,7 @@ class ChineseOrganisations:
                 continue
             kind = "government" if authority else "company"
             # "联网", "官网", "网络": a one-character ending inside a word of its own
-            if kind == "company" and _inside_a_word(word, text, token.idx + len(word)):
+            if kind == "company" and _inside_a_word(word, ending, text, token.idx + len(word)):
                 continue
             # "云雀科技有限公司": the name ends at the last of its ending words
             if i + 1 < len(doc) and doc[i + 1].text.endswith(ORG_ENDINGS + AUTHORITY_ENDINGS):
@@ -538,7 +538,7 @@ class ChineseOrganisations:
                 continue
             # a legal form ("有限公司") names one company whatever its words; a common word ("物联网")
             # names none
-            if kind == "company" and not word.endswith(LEGAL_FORMS) and not names_someone(core):
+            if kind == "company" and ending not in LEGAL_FORMS and not names_someone(core):
                 continue
             if _dictionary()[0].get(name, 0) >= RARE_WORD:
                 continue

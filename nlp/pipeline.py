@@ -31,7 +31,8 @@ from nlp.language import detect_language
 from nlp.organisations import LEGAL_FORMS_WITH_STOPS
 from storage.db import ArticleTags
 
-NLP_VERSION = "2.0.0"
+# raised when the components change what they tag, so `privwatch tag --stale` re-tags older articles
+NLP_VERSION = "2.1.0"
 NLP_DIR = Path(__file__).resolve().parent
 CONFIG_PATH = NLP_DIR / "config.cfg"
 CHINESE_CONFIG_PATH = NLP_DIR / "config.zh.cfg"
