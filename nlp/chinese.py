@@ -177,10 +177,8 @@ CHANNEL_AFTER = re.compile(
     r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
 )
 # "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
-POSTED_ON = (
-    re.compile(r"(在|于|通过)$"),
-    re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)"),
-)
+POSTED_BEFORE = re.compile(r"(在|于|通过)$")
+POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
     r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
@@ -290,7 +288,7 @@ def speaker_name(text: str, start: int, end: int) -> tuple[int, int]:
         if (
             word in SPEAKER_WORDS
             or WEEKDAY.fullmatch(word)
-            or (single and tag[:1] in "pcurd" and count >= COMMON_CHAR)
+            or (single and (tag in FUNCTION_CHAR_TAGS or tag == "d") and count >= COMMON_CHAR)
             # jieba's dictionary tags some rare nouns as adverbs ("相机"): only a common one ends a name
             or (not single and (tag in FUNCTION_TAGS or (tag in ("d", "ad", "vd") and count >= COMMON_WORD)))
         ):
@@ -685,7 +683,7 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         end = doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text) - offset
         before = text[max(0, start - 4) : start]
         after = text[end : end + 16]
-        posted_on = POSTED_ON[0].search(before) and POSTED_ON[1].match(after)
+        posted_on = POSTED_BEFORE.search(before) and POSTED_AFTER.match(after)
         passive = RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after) or posted_on
         if not passive and m["key"] not in keys:
             keys.append(m["key"])

@@ -47,8 +47,8 @@ class SnapshotServer:
         class Server(ThreadingHTTPServer):
             daemon_threads = True
             # socketserver's default backlog of 5 drops the SYNs of a crawl's parallel connections under
-            # load; the client retries them after 1, 3, 7 s and a robots.txt fetch can time out (Scrapy
-            # then obeys no robots.txt at all)
+            # load; the client retries them after 1, 3, 7 s, and a robots.txt fetch that times out stops
+            # the crawl at that host
             request_queue_size = 128
 
             def handle_error(self, request, client_address):  # a client hanging up is not our error
