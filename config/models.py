@@ -409,6 +409,30 @@ class RedisSettings(Model):
     heartbeat_seconds: float = Field(default=30, ge=1)
 
 
+class StoryWeights(Model):
+    """What an incident article's score against a story adds up (nlp/stories.py); tuned on
+    tests/gold/stories-dev.jsonl."""
+
+    accused: float = Field(default=0.3, ge=0)  # times the share of the article's accused in the story
+    types: float = Field(default=0.3, ge=0)  # times the share of its incident types the story has
+    types_unknown: float = Field(default=0.5, ge=0, le=1)  # that share when one side has only enforcement
+    text: float = Field(default=1.0, ge=0)  # times the best rare-word cosine with an article of the story
+    # that cosine when no article of the story is in the article's language (figures and Latin names
+    # shared with one count instead, when they say more)
+    text_other_language: float = Field(default=0.1, ge=0, le=1)
+    gap: float = Field(default=0.1, ge=0)  # taken off per window of days between article and story
+
+
+class StorySettings(Model):
+    window_days: int = Field(default=30, ge=1)  # since the story's last article (or before its first)
+    join_threshold: float = 0.3
+    # the rare-word cosine an article needs with an article of the story in its language, if there is one
+    min_text: float = Field(default=0.05, ge=0, le=1)
+    # the rare-word cosine an article without an incident of its own needs with a story's article to join it
+    coverage_threshold: float = Field(default=0.12, ge=0, le=1)
+    weights: StoryWeights = StoryWeights()
+
+
 class Settings(Model):
     database: str = "privwatch.db"
     timezone: TimeZoneName = "UTC"
@@ -418,6 +442,7 @@ class Settings(Model):
     smtp: SmtpSettings = SmtpSettings()
     serve: ServeSettings = ServeSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    stories: StorySettings = StorySettings()
 
 
 def env_overrides(model: type[BaseModel], environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> dict:

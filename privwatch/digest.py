@@ -1,4 +1,4 @@
-"""The daily digest: what is new since the last digest, by accused company, with evidence and links.
+"""The daily digest: what is new since the last digest, by story, with evidence and links.
 
 Decisions an analyst or operator may want to know:
 
@@ -10,8 +10,13 @@ Decisions an analyst or operator may want to know:
   NLP version) rewrites `tagged_at`, so to keep a bulk re-tag of the archive out of the next digest, the
   article must also have been fetched (first stored, or its body last changed) no more than
   `RETAG_GRACE` before the period starts. Syndicated copies (`duplicate_of` set) never count.
-- **Grouping**: one section per accused company, most incidents first (an incident is one article x
-  company x incident type, as in the `incidents` view), then incidents that no known company carries.
+- **Grouping**: one section per story (nlp/stories.py: one controversy of one accused company or set,
+  across outlets and days) with original articles in the period: "New story" when all its articles are
+  in the period, else "Update: 3 more articles, Tencent now denies" (a response that first appeared in
+  the period). Each shows the one evidence sentence that says most about what is new (the new response's
+  in an update, else the strongest incident sentence), a link to the story's timeline and the first
+  report. A story that only gained syndicated copies is not repeated. New stories come first, then
+  updates; incidents that no company carries follow.
 - **Spikes** compare, per company x incident type, the articles *published* in the 24 hours before the
   period's end with the daily mean of the 14 days before those; a pair is flagged at `SPIKE_RATIO` times
   that mean or more and `SPIKE_MIN_ARTICLES` articles or more (any count >= the minimum when the earlier
@@ -63,7 +68,7 @@ SPIKE_BASELINE_DAYS = 14
 SPIKE_RATIO = 3.0
 SPIKE_MIN_ARTICLES = 3
 UNLINKED_SHOWN = 25
-ARTICLES_SHOWN_PER_COMPANY = 10  # the rest are one click away, in Datasette
+ARTICLES_SHOWN_PER_STORY = 10  # the rest are one click away, on the story's page in Datasette
 BACKOFF_SECONDS = 2.0  # first retry after 2 s, then 4 s, 8 s ...
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEXT_WIDTH = 78
@@ -174,29 +179,49 @@ class ArticleEntry:
         self.evidence.append(Evidence([incident_type] if incident_type else [], sentence))
 
 
+RESPONSE_NEWS = {"apology": "apologises", "denial": "denies", "remediation": "announces a fix"}
+
+
 @dataclass
-class CompanyEntry:
-    company_id: str
-    name: str
-    datasette_url: str  # the company's incidents in Datasette, for the articles not shown
-    incident_count: int = 0
-    articles: list[ArticleEntry] = field(default_factory=list)
+class StoryEntry:
+    """A story with articles in the period: new (all its articles are), or an update of an older one."""
+
+    story_id: int
+    title: str
+    datasette_url: str  # the story's timeline
+    first_report: ArticleEntry
+    accused: list[str]
+    types: list[str]
+    latest_responses: str | None
+    earlier: int  # original articles outside the period
+    outlets: int
+    articles: list[ArticleEntry] = field(default_factory=list)  # the period's, newest first
+    new_responses: list[tuple[str, str]] = field(default_factory=list)  # (company, response), oldest first
+    # per accused company, the sentence that says most about what is new: its strongest incident
+    # sentence in the period, or in an update the sentence of its new response
+    evidence: dict[str, str] = field(default_factory=dict)
+    response_evidence: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    @property
+    def is_new(self) -> bool:
+        return not self.earlier
+
+    @property
+    def headline(self) -> str:
+        """ "New story", or "Update: 3 more articles, Tencent now denies"."""
+        if self.is_new:
+            return "New story"
+        news = [count_of(len(self.articles), "more article")]
+        news += [f"{company} now {RESPONSE_NEWS[response]}" for company, response in self.new_responses]
+        return "Update: " + ", ".join(news)
 
     @property
     def shown_articles(self) -> list[ArticleEntry]:
-        return self.articles[:ARTICLES_SHOWN_PER_COMPANY]
+        return self.articles[:ARTICLES_SHOWN_PER_STORY]
 
     @property
     def hidden_articles(self) -> int:
-        return max(0, len(self.articles) - ARTICLES_SHOWN_PER_COMPANY)
-
-    @property
-    def types(self) -> list[str]:
-        return sorted({t for a in self.articles for t in a.types})
-
-    @property
-    def responses(self) -> list[str]:
-        return sorted({a.response for a in self.articles if a.response})
+        return max(0, len(self.articles) - ARTICLES_SHOWN_PER_STORY)
 
 
 @dataclass(frozen=True)
@@ -223,19 +248,28 @@ class Digest:
     period: Period
     article_count: int
     incident_count: int
-    companies: list[CompanyEntry]
-    unattributed: list[ArticleEntry]  # incidents that no known company carries
+    stories: list[StoryEntry]  # new stories first, then updates; most articles in the period first
+    unattributed: list[ArticleEntry]  # incidents that no company carries, so in no story
     spikes: list[Spike]
     unlinked_orgs: list[UnlinkedOrg]
     unlinked_total: int
 
     @property
     def empty(self) -> bool:
-        return not (self.incident_count or self.companies or self.spikes)
+        return not (self.incident_count or self.stories or self.spikes)
 
     @property
     def items(self) -> int:
         return self.incident_count
+
+    @property
+    def new_stories(self) -> int:
+        return sum(story.is_new for story in self.stories)
+
+    @property
+    def accused(self) -> list[str]:
+        """Accused companies of the period's stories, in the order the stories come, each once."""
+        return list(dict.fromkeys(name for story in self.stories for name in story.accused))
 
 
 def link_or_none(url: str | None) -> str | None:
@@ -273,10 +307,23 @@ def datasette_article_url(base_url: str, database_path: str, article_id: int) ->
     return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/articles/{article_id}"
 
 
-def datasette_company_url(base_url: str, database_path: str, company_id: str) -> str:
-    """The company's rows of the incidents view in Datasette, newest first."""
-    query = urlencode({"company_id": company_id, "_sort_desc": "published"})
-    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/incidents?{query}"
+def datasette_story_url(base_url: str, database_path: str, story_id: int) -> str:
+    """The story's timeline in Datasette (the `story` canned query)."""
+    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/story?{urlencode({'story': story_id})}"
+
+
+def _article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: str) -> ArticleEntry:
+    return ArticleEntry(
+        article_id=row["article_id"],
+        title=row["title"] or "(untitled)",
+        url=link_or_none(row["url"]),
+        raw_url=row["url"] or "",
+        source=row["source"] or row["source_id"] or "unknown source",
+        published=published_day(row["published"], zone),
+        published_at=published_utc(row["published"]),
+        datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
+        response=row.get("response"),
+    )
 
 
 def build_digest(
@@ -285,43 +332,29 @@ def build_digest(
     from storage import digests as queries
 
     bounds = (period.start_iso, period.end_iso, utc_iso(period.start - RETAG_GRACE))
-    companies: dict[str, CompanyEntry] = {}
-    entries: dict[tuple[str | None, int], ArticleEntry] = {}  # (company id or None, article id)
+    stories = _period_stories(db, bounds, zone=zone, datasette_url=datasette_url, database_path=database_path)
+    story_of = {a.article_id: story for story in stories for a in story.articles}
+    strongest: dict[tuple[int, str], float] = {}
+    unattributed: dict[int, ArticleEntry] = {}
     incident_count = 0
     for row in queries.period_incidents(db, *bounds):
-        company_id = row["company_id"]
-        entry = entries.get((company_id, row["article_id"]))
-        if entry is None:
-            entry = entries[(company_id, row["article_id"])] = ArticleEntry(
-                article_id=row["article_id"],
-                title=row["title"] or "(untitled)",
-                url=link_or_none(row["url"]),
-                raw_url=row["url"] or "",
-                source=row["source"] or row["source_id"] or "unknown source",
-                published=published_day(row["published"], zone),
-                published_at=published_utc(row["published"]),
-                datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
-                response=row["response"],
+        incident_count += bool(row["incident_type"])
+        story, company, score = story_of.get(row["article_id"]), row["company"], row["score"] or 0
+        if story and company and row["evidence"] and score > strongest.get((story.story_id, company), -1):
+            strongest[(story.story_id, company)] = score
+            story.evidence[company] = row["evidence"]
+        if row["company"] is None and story is None:
+            entry = unattributed.get(row["article_id"])
+            if entry is None:
+                entry = unattributed[row["article_id"]] = _article_entry(
+                    row, zone, datasette_url, database_path
+                )
+            entry.add_evidence(row["incident_type"], row["evidence"])
+    for story in stories:
+        for company, response in story.new_responses:
+            story.evidence[company] = story.response_evidence.get((company, response)) or story.evidence.get(
+                company
             )
-            if company_id is not None:
-                if company_id not in companies:
-                    companies[company_id] = CompanyEntry(
-                        company_id,
-                        row["company"] or company_id,
-                        datasette_company_url(datasette_url, database_path, company_id),
-                    )
-                companies[company_id].articles.append(entry)
-        entry.add_evidence(row["incident_type"], row["evidence"])
-        if row["incident_type"]:
-            incident_count += 1
-            if company_id is not None:
-                companies[company_id].incident_count += 1
-    unattributed = [entry for (company_id, _), entry in entries.items() if company_id is None]
-    for company in companies.values():
-        company.articles.sort(key=lambda a: (a.published_at, a.article_id), reverse=True)
-    ordered = sorted(
-        companies.values(), key=lambda c: (-c.incident_count, -len(c.articles), c.name.casefold())
-    )
     unlinked = [
         UnlinkedOrg(r["name"], r["articles"], r["mentions"])
         for r in queries.period_unlinked_orgs(db, *bounds)
@@ -330,12 +363,65 @@ def build_digest(
         period=period,
         article_count=queries.period_article_count(db, *bounds),
         incident_count=incident_count,
-        companies=ordered,
-        unattributed=sorted(unattributed, key=lambda a: (a.published_at, a.article_id), reverse=True),
+        stories=stories,
+        unattributed=sorted(
+            unattributed.values(), key=lambda a: (a.published_at, a.article_id), reverse=True
+        ),
         spikes=find_spikes(db, period.end),
         unlinked_orgs=unlinked[:UNLINKED_SHOWN],
         unlinked_total=len(unlinked),
     )
+
+
+def _period_stories(
+    db: Database, bounds: tuple[str, str, str], *, zone: ZoneInfo, datasette_url: str, database_path: str
+) -> list[StoryEntry]:
+    """The stories with original articles in the period (a story that only gained syndicated copies has
+    none), new ones first, then by articles in the period."""
+    import json
+
+    from storage import digests as queries
+
+    rows = queries.period_story_articles(db, *bounds)
+    by_story: dict[int, list[dict]] = {}
+    for row in rows:
+        by_story.setdefault(row["story_id"], []).append(row)
+    stories = []
+    for story in queries.stories_with_first_reports(db, list(by_story)):
+        articles = by_story[story["id"]]
+        first = {
+            "article_id": story["first_article_id"],
+            "title": story["first_title"],
+            "url": story["first_url"],
+            "published": story["first_published"],
+            "source": story["first_source"],
+            "source_id": None,
+        }
+        entry = StoryEntry(
+            story_id=story["id"],
+            title=story["title"] or "(untitled)",
+            datasette_url=datasette_story_url(datasette_url, database_path, story["id"]),
+            first_report=_article_entry(first, zone, datasette_url, database_path),
+            accused=json.loads(story["accused"] or "[]"),
+            types=json.loads(story["types"] or "[]"),
+            latest_responses=story["latest_responses"],
+            earlier=story["originals"] - len(articles),
+            outlets=story["outlets"],
+        )
+        for row in articles:
+            article = _article_entry(row, zone, datasette_url, database_path)
+            article.types = sorted((row["types"] or "").split(",")) if row["types"] else []
+            article.response = ", ".join(sorted(row["responses"].split(","))) if row["responses"] else None
+            entry.articles.append(article)
+        stories.append(entry)
+    by_id = {story.story_id: story for story in stories}
+    for response in queries.story_responses_of_articles(db, [r["article_id"] for r in rows]):
+        story = by_id.get(response["story_id"])
+        if story and not story.is_new:
+            story.new_responses.append((response["company"], response["response"]))
+            story.response_evidence[(response["company"], response["response"])] = response["evidence"]
+    stories.sort(key=lambda s: (not s.is_new, -len(s.articles), s.title.casefold(), s.story_id))
+    return stories
 
 
 def find_spikes(db: Database, end: datetime) -> list[Spike]:
@@ -436,8 +522,9 @@ def subject_line(prefix: str, digest: Digest, zone: ZoneInfo) -> str:
     day = digest.period.end.astimezone(zone).date().isoformat()
     if digest.empty:
         return one_line(f"{prefix} {day}: nothing new")
-    names = [one_line(c.name) for c in digest.companies[:3]]
-    more = len(digest.companies) - len(names)
+    accused = digest.accused
+    names = [one_line(name) for name in accused[:3]]
+    more = len(accused) - len(names)
     who = f" ({', '.join(names)}{f' and {more} more' if more else ''})" if names else ""
     spikes = f", {count_of(len(digest.spikes), 'spike')}" if digest.spikes else ""
     return one_line(f"{prefix} {day}: {count_of(digest.incident_count, 'incident')}{who}{spikes}")
@@ -572,6 +659,7 @@ def run_digest(
     db: str | None,
     now: datetime | None = None,
 ) -> None:
+    from nlp.stories import update_stories
     from storage.db import record_digest
     from storage.digests import digest_covering, last_period_end
 
@@ -603,6 +691,8 @@ def run_digest(
             "--force sends it again"
         )
         return
+    # articles tagged by an older privwatch, or stored by other means, join their stories first
+    update_stories(database, settings.stories)
     digest = build_digest(
         database,
         period,
@@ -626,7 +716,8 @@ def run_digest(
     )
     summary = (
         f"{label}: {count_of(digest.incident_count, 'incident')}, "
-        f"{count_of(len(digest.companies), 'company', 'companies')}, {count_of(len(digest.spikes), 'spike')}"
+        f"{count_of(len(digest.stories), 'story', 'stories')} ({digest.new_stories} new), "
+        f"{count_of(len(digest.spikes), 'spike')}"
     )
     if dry_run:
         try:

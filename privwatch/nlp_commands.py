@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -121,6 +121,7 @@ def tag(
     total = count_articles_to_tag(database, **which)
     if not total:
         click.echo("nothing to tag")
+        _assign_stories(app, database, retagged=[], rebuild=False)
         return
     nlp = _pipeline(app)
     version = nlp.meta["privwatch_version"]
@@ -131,6 +132,7 @@ def tag(
 
     counts = {"articles": 0, "incidents": 0, "mentions": 0, "unlinked": 0}
     pending: list = []
+    tagged_ids: list[int] = []
 
     def write_pending() -> None:
         replace_tags_many(database, pending, version)
@@ -141,6 +143,7 @@ def tag(
         for tagged in tag_articles(nlp, records(), n_process=workers):
             tags = tagged.to_article_tags()
             pending.append((tagged.id, tags))
+            tagged_ids.append(tagged.id)
             counts["articles"] += 1
             counts["incidents"] += int(tagged.is_incident)
             counts["mentions"] += len(tags.mentions)
@@ -152,6 +155,19 @@ def tag(
         f"tagged {counts['articles']} articles: {counts['incidents']} incidents, "
         f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations ({version})"
     )
+    _assign_stories(app, database, retagged=tagged_ids, rebuild=everything)
+
+
+def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:
+    """Stories after a tag run: rebuilt from nothing after --all, else the new and re-tagged incident
+    articles join or open stories."""
+    from nlp.stories import rebuild_stories, update_stories
+
+    settings = app.config.settings.stories
+    if rebuild:
+        click.echo(f"stories rebuilt: {rebuild_stories(database, settings)}")
+    elif assigned := update_stories(database, settings, retagged):
+        click.echo(f"articles placed in stories: {assigned}")
 
 
 @click.command("tag-file")
@@ -335,5 +351,146 @@ def nlp_evaluate(
         summary["news_pages"] = None
         if not as_json:
             click.echo(f"real news pages: skipped ({pages_dir} is absent)")
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+def _read_story_gold(path: Path) -> list[dict]:
+    from nlp.jsonl import read_jsonl
+
+    def check(record: dict) -> None:
+        missing = {"id", "story", "outlet", "published", "body"} - set(record)
+        if missing:
+            raise ValueError(f"missing {', '.join(sorted(missing))}")
+
+    try:
+        return read_jsonl(path, check, "not a story gold line")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _store_and_tag(app, nlp, records: list[dict], database, workers: int) -> dict[int, str]:
+    """Store gold articles as a crawl would (one source per outlet, times in UTC), tag them and assign
+    stories; returns article id -> gold id."""
+    import re
+
+    from nlp.pipeline import tag_articles
+    from nlp.stories import update_stories
+    from privwatch.config_rows import storage_rows
+    from storage.db import load_config_rows, replace_tags_many, upsert_articles
+
+    rows = storage_rows(app.config)
+    outlets = {
+        r["outlet"]: re.sub(r"\W+", "-", r["outlet"].casefold()).strip("-") or "outlet" for r in records
+    }
+    rows.sources = [{"id": f"gold-{slug}", "name": name, "kind": "feed"} for name, slug in outlets.items()]
+    load_config_rows(database, rows)
+    articles = []
+    for record in records:
+        published = datetime.fromisoformat(record["published"])
+        if published.tzinfo:
+            published = published.astimezone(UTC)
+        articles.append(
+            {
+                "url": f"https://gold.invalid/{record['id']}",
+                "source_id": f"gold-{outlets[record['outlet']]}",
+                "title": record.get("title"),
+                "published": published.isoformat(),
+                "language": record.get("language"),
+                "body": record["body"],
+            }
+        )
+    results = upsert_articles(database, articles)
+    gold_of = {r.article_id: record["id"] for r, record in zip(results, records, strict=True)}
+    texts = [{"id": r.article_id, "title": a["title"], "body": a["body"], "language": a["language"]}
+             for r, a in zip(results, articles, strict=True)]  # fmt: skip
+    version = nlp.meta["privwatch_version"]
+    tagged = [(t.id, t.to_article_tags()) for t in tag_articles(nlp, texts, n_process=workers)]
+    replace_tags_many(database, tagged, version)
+    update_stories(database, app.config.settings.stories)
+    return gold_of
+
+
+@nlp_group.command("evaluate-stories")
+@click.argument(
+    "gold", metavar="GOLD.jsonl...", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--keep-db",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the tagged gold articles and their stories in this new database (to browse or re-assign).",
+)
+@workers_option
+@click.option("--errors", is_flag=True, help="Also list each predicted story with its gold stories.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_obj
+def nlp_evaluate_stories(app, gold: tuple[Path, ...], keep_db: Path | None, workers: int, errors: bool,
+                         as_json: bool) -> None:  # fmt: skip
+    """Score story assignment on gold stories: B-cubed precision, recall and F1.
+
+    GOLD lines: {"id", "story" (null for an article in no story), "outlet", "published" (ISO 8601),
+    "title", "body", "language"?}. Each file's articles go into a fresh database as a crawl would store
+    them (one source per outlet; a copy of another's body becomes its duplicate), are tagged by the
+    pipeline and assigned to stories in time order. `all` scores every gold story article (one the
+    tagger missed stands alone); `tagged` only those the tagger put in a story.
+
+    \b
+    Example:
+      privwatch nlp evaluate-stories tests/gold/stories-dev.jsonl tests/gold/stories-test.jsonl
+    """
+    import tempfile
+
+    from nlp.stories import b_cubed
+    from storage.db import open_db
+    from storage.stories import memberships
+
+    app.config.check()  # a broken config fails before any input is read
+    if not gold:
+        raise click.UsageError("give a story gold file")
+    gold_sets = {path: _read_story_gold(path) for path in gold}
+    if keep_db and len(gold) > 1:
+        raise click.UsageError("--keep-db takes one gold file")
+    if keep_db and keep_db.exists():
+        raise click.UsageError(f"{keep_db} exists: give a new path")
+    nlp = _pipeline(app)
+    summary = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for path, records in gold_sets.items():
+            db_path = keep_db or Path(scratch) / f"{path.stem}.db"
+            database = open_db(db_path)
+            gold_of = _store_and_tag(app, nlp, records, database, workers)
+            story_of = {gold_of[a]: str(s) for a, s in memberships(database).items()}
+            database.close()
+            labels = {r["id"]: r["story"] for r in records}
+            tagged = {i: label for i, label in labels.items() if i in story_of or label is None}
+            result = {
+                "all": b_cubed(labels, story_of),
+                "tagged": b_cubed(tagged, story_of),
+                "gold_stories": len({s for s in labels.values() if s is not None}),
+                "predicted_stories": len(set(story_of.values())),
+                "missed_articles": sorted(
+                    i for i, s in labels.items() if s is not None and i not in story_of
+                ),
+                "false_articles": sorted(i for i, s in labels.items() if s is None and i in story_of),
+            }
+            if errors:
+                grouped: dict[str, list[str]] = {}
+                for item, story in sorted(story_of.items()):
+                    grouped.setdefault(story, []).append(f"{item}={labels[item]}")
+                result["predicted"] = sorted(grouped.values())
+            summary[str(path)] = result
+            if not as_json:
+                rows = [{"scored": name, **result[name]} for name in ("all", "tagged")]
+                found = f"{result['gold_stories']} gold stories, {result['predicted_stories']} found"
+                _print_rows(rows, False, title=f"{path} ({found})")
+                click.echo(
+                    f"  gold story articles in no story: {', '.join(result['missed_articles']) or '-'}"
+                )
+                click.echo(
+                    f"  articles of no gold story in a story: {', '.join(result['false_articles']) or '-'}"
+                )
+                for members in result.get("predicted", []):
+                    click.echo("  " + " ".join(members))
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -9,6 +9,8 @@ come in several ISO forms (date only, with an offset) and compare through julian
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
 # The articles of a period, as a CTE; every period query below starts with it.
@@ -53,13 +55,15 @@ def period_article_count(db: Database, since: str, until: str, fetched_since: st
 def period_incidents(db: Database, since: str, until: str, fetched_since: str) -> list[dict]:
     """One row per article x company x incident type in the period, with the article and the response.
 
-    company_id is None for an incident no company carries. An accused company with no incident type
-    of its own comes as one row with incident_type None (its evidence is the mention's sentence).
+    company_id is None for an incident no known company carries (company is then the name of an accused
+    organisation the knowledge base lacks, if any). An accused company with no incident type of its own
+    comes as one row with incident_type None (its evidence is the mention's sentence).
     """
     sql = (
         PERIOD_ARTICLES
         + """
-SELECT ai.article_id, ai.company_id, c.name AS company, ai.incident_type, it.label AS incident_label,
+SELECT ai.article_id, ai.company_id, coalesce(c.name, ai.org_name) AS company, ai.incident_type,
+       it.label AS incident_label,
        ai.score, ai.evidence, m.response, m.role,
        a.title, a.url, a.published, a.source_id, s.name AS source
 FROM article_incidents ai
@@ -137,3 +141,47 @@ ORDER BY recent DESC, c.name COLLATE NOCASE, ai.incident_type
         "min_recent": min_recent,
     }
     return list(db.query(sql, params))
+
+
+def period_story_articles(db: Database, since: str, until: str, fetched_since: str) -> list[dict]:
+    """The period's articles that are in a story, one row each: the story, the article, its incident
+    types and its responses."""
+    sql = (
+        PERIOD_ARTICLES
+        + """
+SELECT sa.story_id, a.id AS article_id, a.title, a.url, a.published, a.source_id, s.name AS source,
+    (SELECT group_concat(DISTINCT ai.incident_type) FROM article_incidents ai WHERE ai.article_id = a.id)
+        AS types,
+    (SELECT group_concat(DISTINCT r.response) FROM article_responses r WHERE r.article_id = a.id) AS responses
+FROM period_articles p
+JOIN story_articles sa ON sa.article_id = p.id
+JOIN articles a ON a.id = p.id
+LEFT JOIN sources s ON s.id = a.source_id
+ORDER BY sa.story_id, a.published DESC, a.id DESC
+"""
+    )
+    return list(db.query(sql, _period(since, until, fetched_since)))
+
+
+def stories_with_first_reports(db: Database, story_ids: list[int]) -> list[dict]:
+    """The stories' rows, each with its first report (headline, URL, source, date) and its number of
+    original articles."""
+    sql = """
+SELECT st.*, a.title AS first_title, a.url AS first_url, a.published AS first_published,
+    coalesce(s.name, a.source_id) AS first_source
+FROM stories st
+LEFT JOIN articles a ON a.id = st.first_article_id
+LEFT JOIN sources s ON s.id = a.source_id
+WHERE st.id IN (SELECT value FROM json_each(:ids))
+"""
+    return list(db.query(sql, {"ids": json.dumps(story_ids)}))
+
+
+def story_responses_of_articles(db: Database, article_ids: list[int]) -> list[dict]:
+    """Responses that first appeared in one of these articles (story_responses rows), oldest first."""
+    sql = """
+SELECT story_id, company, response, first_seen, article_id, evidence FROM story_responses
+WHERE article_id IN (SELECT value FROM json_each(:ids))
+ORDER BY story_id, first_seen, company, response
+"""
+    return list(db.query(sql, {"ids": json.dumps(article_ids)}))

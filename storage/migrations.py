@@ -22,6 +22,9 @@ TABLES = (
     "crawl_errors",
     "digests",
     "article_urls",
+    "stories",
+    "story_articles",
+    "story_responses",
 )
 VIEWS = ("incidents", "company_timeline", "weekly_counts")
 
@@ -703,3 +706,160 @@ FROM incidents_materialized""",
     for statement in statements:
         db.execute(statement)
     refill_materialized_views(db)
+
+
+# -- 0010: stories ----------------------------------------------------------------------------------------
+# A story is one controversy of one accused company (or set) followed across articles, outlets and days.
+# Which article belongs to which story is decided by nlp/stories.py and written to story_articles; the
+# story's row (title, dates, counts, accused, types, responses) and its story_responses (each response of
+# each accused company, with the article it first appeared in) are derived from the members' articles and
+# tags by the statements below, which triggers run whenever a member, its article or its tags change, so
+# they stay right under re-tags, edits, deletes and raw SQL. A story left without articles is deleted.
+
+
+def _refresh_stories(story_ids: str) -> str:
+    """Statements that rewrite the derived columns and responses of the stories whose ids `story_ids` (a
+    SQL list or subquery) gives, and delete those of them left without articles."""
+    members = "story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id"
+    # accused: the members' incident rows with a company or an unknown organisation; copies (duplicate_of)
+    # count as articles and outlets, while title and tags come from originals (a copy has the same tags)
+    accused = (
+        "story_articles sa JOIN articles a ON a.id = sa.article_id "
+        "JOIN article_incidents ai ON ai.article_id = sa.article_id "
+        "LEFT JOIN companies c ON c.id = ai.company_id "
+        "WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL "
+        "AND coalesce(ai.company_id, ai.org_name) IS NOT NULL"
+    )
+    return f"""
+DELETE FROM stories WHERE id IN ({story_ids}) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN ({story_ids});
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN ({story_ids}))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM {members}
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM {members}
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM {members}),
+    last_seen = (SELECT max(a.published) FROM {members}),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM {members} AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM {members}),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM {members}
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM {accused} ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM {accused} AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM {accused} ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN ({story_ids});"""
+
+
+def _story_triggers() -> list[str]:
+    of_article = "SELECT story_id FROM story_articles WHERE article_id = {}"
+    new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
+    triggers = [
+        _trigger("story_articles_ai", "INSERT ON story_articles", _refresh_stories("NEW.story_id")),
+        _trigger("story_articles_ad", "DELETE ON story_articles", _refresh_stories("OLD.story_id")),
+        _trigger(
+            "story_articles_au",
+            "UPDATE ON story_articles",
+            _refresh_stories("OLD.story_id, NEW.story_id"),
+        ),
+        _trigger(
+            "articles_au_stories",
+            "UPDATE OF title, published, source_id, language, duplicate_of, tagged_at ON articles",
+            _refresh_stories(of_article.format("NEW.id")),
+        ),
+        _trigger(
+            "companies_au_stories",
+            "UPDATE OF name ON companies",
+            _refresh_stories(
+                "SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai "
+                "ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id"
+            ),
+        ),
+    ]
+    for table in ("article_incidents", "article_responses"):
+        for suffix, event, ids, when in (
+            ("ai", "INSERT", of_article.format("NEW.article_id"), new),
+            ("ad", "DELETE", of_article.format("OLD.article_id"), old),
+            (
+                "au",
+                "UPDATE",
+                f"{of_article.format('OLD.article_id')} UNION {of_article.format('NEW.article_id')}",
+                f"{old} OR {new}",
+            ),
+        ):
+            refresh = _refresh_stories(ids)
+            triggers.append(_trigger(f"{table}_{suffix}_stories", f"{event} ON {table}", refresh, when))
+    return triggers
+
+
+@migrations(name="0010_stories")
+def stories(db: Database) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    title TEXT,
+    first_article_id INTEGER,
+    first_seen TEXT,
+    last_seen TEXT,
+    articles INTEGER NOT NULL DEFAULT 0,
+    originals INTEGER NOT NULL DEFAULT 0,
+    outlets INTEGER NOT NULL DEFAULT 0,
+    languages TEXT,
+    accused TEXT,
+    company_ids TEXT,
+    types TEXT,
+    responses TEXT,
+    latest_responses TEXT
+);
+CREATE INDEX idx_stories_last_seen ON stories(last_seen);
+CREATE INDEX idx_stories_first_seen ON stories(first_seen);
+CREATE TABLE story_articles (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    score REAL
+);
+CREATE INDEX idx_story_articles_story ON story_articles(story_id);
+CREATE TABLE story_responses (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    company_id TEXT,
+    org_name TEXT,
+    company TEXT,
+    response TEXT NOT NULL,
+    first_seen TEXT,
+    article_id INTEGER,
+    evidence TEXT
+);
+CREATE INDEX idx_story_responses_story ON story_responses(story_id, company, first_seen)
+""",
+    )
+    for trigger in _story_triggers():
+        db.execute(trigger)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from config.models import StorySettings
+from nlp.stories import update_stories
 from privwatch.cli import cli
 from storage import db as store
 
@@ -281,6 +283,7 @@ def build_fixture_db(path: Path, config_dir: Path | None = None, synthetic: int 
     assert duplicate.outcome == "duplicate", duplicate
     _untagged_and_mentions_only(database)
     _crawl_runs(database)
+    update_stories(database, StorySettings())
     articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
     database.close()
     return FixtureDb(path, seed_id, script_id, duplicate.article_id, articles)

@@ -102,6 +102,10 @@ def seed_story(db: Database) -> int:
             },
         ],
         unlinked_orgs={"SD-Agencies": 1},
+        responses=[
+            {"company_id": "ant-group", "response": "apology", "evidence": ANT_APOLOGY},
+            {"company_id": "tencent", "response": "denial", "evidence": TENCENT_SURVEILLANCE},
+        ],
     )
     replace_tags(db, article_id, tags, NLP_VERSION)
     return article_id
@@ -148,6 +152,11 @@ def tagged_article(
             {"incident_type": t, "company_id": c, "score": 0.9, "evidence": e} for t, c, e in incidents
         ],
         unlinked_orgs=unlinked or {},
+        responses=[
+            {"company_id": company_id, "response": response, "evidence": title}
+            for company_id, response in responses.items()
+            if response and response != "none"
+        ],
     )
     replace_tags(db, article_id, tags, NLP_VERSION)
     return article_id

@@ -41,6 +41,8 @@ QUERY_PARAMS = {
     "most_accused": {"from": "2018-01-01", "to": "2018-01-31"},
     "search_incidents": {"q": "sesame credit"},
     "search_chinese": {"q": "芝麻信用"},
+    "story": {"story": "1"},  # the seed story, the oldest
+    "company_stories": {"company": "Alipay"},
 }
 
 

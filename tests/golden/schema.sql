@@ -169,6 +169,40 @@ CREATE TABLE sources (
     every TEXT
 );
 
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    title TEXT,
+    first_article_id INTEGER,
+    first_seen TEXT,
+    last_seen TEXT,
+    articles INTEGER NOT NULL DEFAULT 0,
+    originals INTEGER NOT NULL DEFAULT 0,
+    outlets INTEGER NOT NULL DEFAULT 0,
+    languages TEXT,
+    accused TEXT,
+    company_ids TEXT,
+    types TEXT,
+    responses TEXT,
+    latest_responses TEXT
+);
+
+CREATE TABLE story_articles (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    score REAL
+);
+
+CREATE TABLE story_responses (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    company_id TEXT,
+    org_name TEXT,
+    company TEXT,
+    response TEXT NOT NULL,
+    first_seen TEXT,
+    article_id INTEGER,
+    evidence TEXT
+);
+
 CREATE TABLE tags_being_replaced (article_id INTEGER PRIMARY KEY);
 
 CREATE TABLE unlinked_orgs (
@@ -262,6 +296,14 @@ CREATE INDEX idx_incidents_materialized_week
 
 CREATE INDEX idx_mentions_company ON mentions(company_id, role);
 
+CREATE INDEX idx_stories_first_seen ON stories(first_seen);
+
+CREATE INDEX idx_stories_last_seen ON stories(last_seen);
+
+CREATE INDEX idx_story_articles_story ON story_articles(story_id);
+
+CREATE INDEX idx_story_responses_story ON story_responses(story_id, company, first_seen);
+
 CREATE INDEX idx_unlinked_orgs_article ON unlinked_orgs(article_id);
 
 CREATE INDEX idx_unlinked_orgs_review ON unlinked_orgs(name, article_id, count);
@@ -302,6 +344,54 @@ GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
 END;
 
+CREATE TRIGGER article_incidents_ad_stories AFTER DELETE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+END;
+
 CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
@@ -338,6 +428,54 @@ GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
 END;
 
+CREATE TRIGGER article_incidents_ai_stories AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+END;
+
 CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
@@ -372,6 +510,198 @@ FROM incidents_materialized
 WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
 GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
+END;
+
+CREATE TRIGGER article_incidents_au_stories AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+END;
+
+CREATE TRIGGER article_responses_ad_stories AFTER DELETE ON article_responses WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+END;
+
+CREATE TRIGGER article_responses_ai_stories AFTER INSERT ON article_responses WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+END;
+
+CREATE TRIGGER article_responses_au_stories AFTER UPDATE ON article_responses WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
 END;
 
 CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN
@@ -474,6 +804,54 @@ FROM incidents_materialized
 WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
 GROUP BY week, incident_type;
     DELETE FROM weekly_counts_dirty;
+END;
+
+CREATE TRIGGER articles_au_stories AFTER UPDATE OF title, published, source_id, language, duplicate_of, tagged_at ON articles BEGIN
+DELETE FROM stories WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id);
 END;
 
 CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON articles WHEN NEW.tagged_at IS NOT NULL BEGIN
@@ -617,6 +995,54 @@ JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
 END;
 
+CREATE TRIGGER companies_au_stories AFTER UPDATE OF name ON companies BEGIN
+DELETE FROM stories WHERE id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id);
+END;
+
 CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
     INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
@@ -708,6 +1134,150 @@ END;
 
 CREATE TRIGGER sources_au_materialized AFTER UPDATE OF id, name ON sources WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN
     UPDATE incidents_materialized SET source = (SELECT name FROM sources WHERE id = source_id) WHERE source_id IN (OLD.id, NEW.id);
+END;
+
+CREATE TRIGGER story_articles_ad AFTER DELETE ON story_articles BEGIN
+DELETE FROM stories WHERE id IN (OLD.story_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (OLD.story_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (OLD.story_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (OLD.story_id);
+END;
+
+CREATE TRIGGER story_articles_ai AFTER INSERT ON story_articles BEGIN
+DELETE FROM stories WHERE id IN (NEW.story_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (NEW.story_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (NEW.story_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (NEW.story_id);
+END;
+
+CREATE TRIGGER story_articles_au AFTER UPDATE ON story_articles BEGIN
+DELETE FROM stories WHERE id IN (OLD.story_id, NEW.story_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
+    WHERE sa.story_id = stories.id);
+DELETE FROM story_responses WHERE story_id IN (OLD.story_id, NEW.story_id);
+INSERT INTO story_responses (story_id, company_id, org_name, company, response, first_seen, article_id,
+    evidence)
+SELECT story_id, company_id, org_name, company, response, published, article_id, evidence FROM (
+    SELECT sa.story_id, r.company_id, r.org_name, coalesce(c.name, r.org_name) AS company, r.response,
+        a.published, r.article_id, r.evidence,
+        row_number() OVER (PARTITION BY sa.story_id, coalesce(r.company_id, ''), coalesce(r.org_name, ''),
+            r.response ORDER BY a.published IS NULL, a.published, a.id) AS nth
+    FROM story_articles sa
+    JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+    JOIN article_responses r ON r.article_id = sa.article_id
+    LEFT JOIN companies c ON c.id = r.company_id
+    WHERE sa.story_id IN (OLD.story_id, NEW.story_id))
+WHERE nth = 1;
+UPDATE stories SET
+    title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+    first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    last_seen = (SELECT max(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    articles = (SELECT count(*) FROM story_articles sa WHERE sa.story_id = stories.id),
+    originals = (SELECT count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL),
+    outlets = (SELECT count(DISTINCT coalesce(a.source_id, '')) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
+    languages = (SELECT json_group_array(language) FROM (SELECT DISTINCT a.language FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
+        AND a.language IS NOT NULL ORDER BY 1)),
+    accused = (SELECT json_group_array(name) FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS name
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    company_ids = (SELECT json_group_array(company_id) FROM (SELECT DISTINCT ai.company_id
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL AND ai.company_id IS NOT NULL ORDER BY 1)),
+    types = (SELECT json_group_array(incident_type) FROM (SELECT DISTINCT ai.incident_type
+        FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1)),
+    responses = (SELECT json_group_array(response) FROM (SELECT DISTINCT response FROM story_responses r
+        WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+            WHERE l.story_id = r.story_id AND l.company IS r.company) ORDER BY 1)),
+    latest_responses = (SELECT group_concat(company || ': ' || kinds, '; ') FROM (
+        SELECT company, group_concat(response, ', ') AS kinds FROM (
+            SELECT r.company, r.response FROM story_responses r
+            WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
+                WHERE l.story_id = r.story_id AND l.company IS r.company)
+            ORDER BY r.company, r.response)
+        GROUP BY company ORDER BY company))
+WHERE id IN (OLD.story_id, NEW.story_id);
 END;
 
 CREATE TRIGGER unlinked_orgs_ad_materialized AFTER DELETE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN

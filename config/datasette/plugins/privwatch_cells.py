@@ -2,7 +2,7 @@
 
 Scraped text is untrusted: every value rendered here is escaped first, and only the markup added here
 (links, <mark>) is HTML. What it adds:
-- titles link to the original article (when the row has an http(s) url);
+- titles link to the original article (when the row has an http(s) url); a story's title to its timeline;
 - article_id in the analyst views and canned queries links to the article's page;
 - snippets from search_incidents show the matched words highlighted (⟦ ⟧ markers become <mark>);
 - the SQL function fts_query(text) turns what an analyst types into a safe FTS5 query;
@@ -11,13 +11,17 @@ Scraped text is untrusted: every value rendered here is escaped first, and only 
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
 # Views and canned queries (table None) whose article_id has no foreign-key link of its own.
 ARTICLE_LINK_TABLES = {None, "incidents", "company_timeline"}
+# the stories table's JSON lists, shown as plain comma-separated text
+STORY_LISTS = {"accused", "company_ids", "types", "responses", "languages"}
 SNIPPET_START, SNIPPET_END = "⟦", "⟧"
 FTS_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -61,8 +65,29 @@ def highlight(snippet: str) -> Markup:
     return Markup(html)
 
 
+def _story_link(datasette, database: str, story_id, text: str) -> Markup:
+    href = datasette.urls.database(database) + "/story?" + urlencode({"story": story_id})
+    return Markup('<a href="{}" title="the story\'s timeline">{}</a>').format(href, text)
+
+
+def _json_list(value) -> list | None:
+    if not (isinstance(value, str) and value.startswith("[")):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    return items if isinstance(items, list) else None
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if table == "stories" and column == "title" and isinstance(value, str):
+        return _story_link(datasette, database, row["id"], value)
+    if column == "story" and isinstance(value, str) and "story_id" in _keys(row):
+        return _story_link(datasette, database, row["story_id"], value)
+    if table == "stories" and column in STORY_LISTS and (items := _json_list(value)) is not None:
+        return ", ".join(str(item) for item in items)
     if column == "title" and isinstance(value, str) and "url" in _keys(row) and _is_web_url(row["url"]):
         return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(row["url"], value)
     if column == "article_id" and table in ARTICLE_LINK_TABLES and isinstance(value, int):

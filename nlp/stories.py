@@ -1,0 +1,404 @@
+"""Story assignment: each incident article joins the story of the same controversy or opens a new one.
+
+A story is one underlying event of one accused company (or set of companies), across outlets, languages
+and days. An article is compared with the stories whose accused companies it shares and whose articles lie
+within the window (settings.yaml `stories.window_days`) of its own date; the score adds up what the two
+have in common (the share of its accused companies, its incident types, the rare words of headline,
+opening and evidence sentences against the story's articles in the same language) and takes off for the
+gap in days. The best story above `stories.join_threshold` wins; otherwise the article opens a story.
+Articles are taken in time order, so a rebuild from the same tags gives the same stories, and a new crawl
+only adds to them. A syndicated copy (duplicate_of) goes where its original went.
+
+Word rarity comes from wordfreq's frequency lists (English and Chinese), so "Sesame" and "芝麻信用" weigh
+much more than "data" or "用户" without a list of words of our own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from sqlite_utils import Database
+
+from config.models import StorySettings
+from storage import stories as store
+
+# wordfreq's Zipf scale: 7 is "the", 1 a word seen once in a billion; unknown names get 0
+COMMONEST_ZIPF = 6.0
+RARE_NAME_WORD = 1.5  # rarity (6 - Zipf) from which a word of a company name is its name, not a word
+# a figure (an amount, a count of users) weighs like a rare word: two reports that give the same one
+# are likely about the same event, whatever their language
+FIGURE_WEIGHT = 5.0
+FIGURE = re.compile(
+    r"(\d+(?:[,，]\d{3})*(?:\.\d+)?)\s*(万|亿|thousand|million|billion|k\b|m\b|bn\b)?", re.IGNORECASE
+)
+MULTIPLIERS = {
+    "万": 1e4,
+    "亿": 1e8,
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+}
+# the incident type that follows other types: a fine or probe joins the story of the event it punishes
+FOLLOW_UP_TYPES = frozenset({"enforcement"})
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """An incident article as story assignment sees it."""
+
+    id: int
+    at: datetime | None
+    language: str
+    source_id: str | None
+    copy_of: int | None
+    accused: frozenset[str]  # for coverage, the companies it names
+    types: frozenset[str]
+    terms: dict[str, float] = field(hash=False, compare=False)
+    coverage: bool = False  # no incident of its own: it may join a story, never open one
+
+    @classmethod
+    def from_row(cls, row: dict, names: frozenset[str] = frozenset(), coverage: bool = False) -> StoryArticle:
+        """`names`: words of company names, left out of the terms (see name_words)."""
+        language = row["language"] or ("zh" if CJK.search(row["title"] or "") else "en")
+        text = "\n".join([row["title"] or "", row["opening"] or "", *row["evidence"]])
+        orgs = {key[4:] for key in row["accused"] if key.startswith("org:")}
+        names = names | name_words(orgs)
+        return cls(
+            id=row["id"],
+            at=parse_time(row["at"]),
+            language=language,
+            source_id=row["source_id"],
+            copy_of=row["duplicate_of"],
+            accused=frozenset(row["accused"]),
+            types=frozenset(row["types"]),
+            terms={t: w for t, w in term_weights(text, language).items() if t not in names},
+            coverage=coverage,
+        )
+
+
+@dataclass
+class Story:
+    key: int | str  # a stored story's id, or the name of one opened in this run
+    articles: list[StoryArticle] = field(default_factory=list)
+    accused: Counter = field(default_factory=Counter)
+    types: set[str] = field(default_factory=set)
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def add(self, article: StoryArticle) -> None:
+        self.articles.append(article)
+        self.accused.update(article.accused)
+        self.types |= article.types
+        if article.at:
+            self.first = min(filter(None, (self.first, article.at)))
+            self.last = max(filter(None, (self.last, article.at)))
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=200_000)
+def _rarity(token: str, language: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return max(0.0, COMMONEST_ZIPF - zipf_frequency(token, language))
+
+
+def figures(text: str) -> set[str]:
+    """The figures of a text as language-free terms ("#38000" for "38,000", "3.8万" and "38 thousand");
+    years and numbers under 100 (dates, durations) are left out."""
+    found = set()
+    for digits, multiplier in FIGURE.findall(text):
+        value = float(re.sub("[,，]", "", digits)) * MULTIPLIERS.get((multiplier or "").lower(), 1)
+        if value < 100 or (not multiplier and "." not in digits and 1900 <= value <= 2100):
+            continue
+        found.add(f"#{round(value)}")
+    return found
+
+
+def term_weights(text: str, language: str) -> dict[str, float]:
+    """Each distinct word of the text with its rarity (0 for the commonest words, which are left out),
+    and its figures."""
+    from wordfreq import tokenize
+
+    language = "zh" if language == "zh" else "en"
+    weights = dict.fromkeys(figures(text), FIGURE_WEIGHT)
+    for token in set(tokenize(text, language)):
+        if (len(token) > 1 or CJK.match(token)) and not token[0].isdigit():
+            weight = _rarity(token, language)
+            if weight > 0:
+                weights[token] = weight
+    return weights
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The rare words of company names ("meituan", "芝麻", not "pay" or "cloud"). Two articles that share
+    an accused company share its name: only the other words they share say they tell the same story."""
+    from wordfreq import tokenize
+
+    words = set()
+    for name in names:
+        language = "zh" if CJK.search(name) else "en"
+        words.update(t for t in tokenize(name, language) if _rarity(t, language) >= RARE_NAME_WORD)
+    return frozenset(words)
+
+
+def language_free(terms: dict[str, float]) -> dict[str, float]:
+    """The terms two languages can share: figures and words in Latin letters (names, "App")."""
+    return {t: w for t, w in terms.items() if t.startswith("#") or t.isascii()}
+
+
+def same_organisation(a: str, b: str) -> bool:
+    """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
+    normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), or a
+    Chinese short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司")."""
+    from nlp.chinese import abbreviates
+    from nlp.names import normalise_name
+
+    a, b = normalise_name(a), normalise_name(b)
+    short, full = sorted((a, b), key=len)
+    if not short:
+        return False
+    if CJK.search(short):
+        return short in full or abbreviates(short, full)
+    return full == short or full.startswith(short + " ")
+
+
+def shared_accused(keys: Iterable[str], story_keys: Iterable[str]) -> int:
+    """How many of an article's accused (company ids, "org:" names) the story's accused include."""
+    story_keys = set(story_keys)
+    orgs = [k[4:] for k in story_keys if k.startswith("org:")]
+    return sum(
+        key in story_keys or (key.startswith("org:") and any(same_organisation(key[4:], o) for o in orgs))
+        for key in keys
+    )
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    shared = sum(weight * weight for token, weight in a.items() if token in b)
+    if not shared:
+        return 0.0
+    norm_a = math.sqrt(sum(w * w for w in a.values()))
+    norm_b = math.sqrt(sum(w * w for w in b.values()))
+    return shared / (norm_a * norm_b)
+
+
+class StoryAssigner:
+    def __init__(self, settings: StorySettings, names: frozenset[str] = frozenset()):
+        """`names`: words of the knowledge base's company names (name_words), left out of the terms."""
+        self.settings = settings
+        self.window = timedelta(days=settings.window_days)
+        self.names = names
+
+    @classmethod
+    def for_database(cls, db: Database, settings: StorySettings) -> StoryAssigner:
+        return cls(settings, name_words(store.company_names(db)))
+
+    def articles(self, rows: Iterable[dict], coverage: bool = False) -> list[StoryArticle]:
+        return [StoryArticle.from_row(r, self.names, coverage) for r in rows]
+
+    def gap(self, article: StoryArticle, story: Story) -> timedelta:
+        if not (article.at and story.first and story.last):
+            return timedelta(0)
+        if article.at < story.first:
+            return story.first - article.at
+        return max(timedelta(0), article.at - story.last)
+
+    def score(self, article: StoryArticle, story: Story) -> float | None:
+        """How well the article fits the story; None when it cannot join it (no shared accused company,
+        outside the window, or coverage in another language than the story's articles)."""
+        gap = self.gap(article, story)
+        if gap > self.window:
+            return None
+        shared = shared_accused(article.accused, story.accused)
+        if not shared:
+            return None
+        texts = [
+            cosine(article.terms, other.terms)
+            for other in story.articles
+            if other.language == article.language
+        ]
+        if texts and max(texts) < self.settings.min_text:
+            return None  # the same company, but the words of another event
+        if article.coverage:
+            return max(texts) if texts else None  # only its words say it covers the story
+        weights = self.settings.weights
+        score = weights.accused * shared / len(article.accused)
+        own, theirs = article.types - FOLLOW_UP_TYPES, story.types - FOLLOW_UP_TYPES
+        score += weights.types * (len(own & theirs) / len(own) if own and theirs else weights.types_unknown)
+        if not texts:  # in another language than the story's articles: their figures and Latin names
+            own_terms = language_free(article.terms)
+            shared_terms = [cosine(own_terms, language_free(other.terms)) for other in story.articles]
+            texts = [max([weights.text_other_language, *shared_terms])]
+        score += weights.text * max(texts)
+        return score - weights.gap * gap / self.window
+
+    def best(self, article: StoryArticle, stories: Iterable[Story]) -> tuple[Story | None, float | None]:
+        best, best_score = None, None
+        for story in stories:
+            score = self.score(article, story)
+            if score is not None and (best_score is None or score > best_score):
+                best, best_score = story, score
+        threshold = self.settings.coverage_threshold if article.coverage else self.settings.join_threshold
+        if best_score is None or best_score < threshold:
+            return None, best_score
+        return best, best_score
+
+    def assign(
+        self, articles: Sequence[StoryArticle], stories: list[Story]
+    ) -> list[tuple[int | str, int, float | None]]:
+        """Assign the articles (in time order) to the stories, opening new ones as needed; the stories
+        grow. Returns (story key, article id, score) per assigned article; a new story's key is "new-N"."""
+        story_of: dict[int, Story] = {a.id: s for s in stories for a in s.articles}
+        assignments = []
+        for article in articles:
+            story, score = story_of.get(article.copy_of), None
+            if story is None:
+                if not article.accused:  # a copy of an article in no story
+                    continue
+                story, score = self.best(article, stories)
+            if story is None:
+                if article.coverage:
+                    continue
+                story = Story(key=f"new-{len(stories)}")
+                stories.append(story)
+            if not article.coverage:  # stories are matched on their incident articles only
+                story.add(article)
+            story_of[article.id] = story
+            assignments.append((story.key, article.id, score))
+        return assignments
+
+    def cover(self, db: Database, stories: list[Story]) -> list[tuple[int | str, int, float | None]]:
+        """Coverage: articles that name a story's accused company but in which the tagger found no
+        incident (a reaction, a follow-up, a report it missed) join the story whose words they match
+        best, above `stories.coverage_threshold`; they never open a story."""
+        companies = {key for story in stories for key in story.accused if not key.startswith("org:")}
+        times = [t for story in stories for t in (story.first, story.last) if t]
+        if not companies or not times:
+            return []
+        start, end = (min(times) - self.window).isoformat(), (max(times) + self.window).isoformat()
+        rows = store.coverage_candidates(db, companies, start, end)
+        return self.assign(self.articles(rows, coverage=True), stories)
+
+
+def update_stories(db: Database, settings: StorySettings, retagged: Iterable[int] = ()) -> int:
+    """Bring stories up to date after a tag run: articles whose tags were replaced leave their stories,
+    then every incident article in no story joins or opens one, and articles without an incident may
+    join one as its coverage. Stories outside the dates of these articles are not touched. Returns how
+    many articles were assigned."""
+    retagged = list(retagged)
+    store.leave_stories(db, retagged)
+    assigner = StoryAssigner.for_database(db, settings)
+    articles = assigner.articles(store.incident_articles(db, store.unassigned_incident_ids(db)))
+    # re-tagged articles without an incident may now cover a story of their dates
+    times = [a.at for a in articles if a.at] + [parse_time(t) for t in store.article_times(db, retagged)]
+    times = [t for t in times if t]
+    stories = []
+    if times:
+        window = timedelta(days=settings.window_days)
+        start, end = (min(times) - window).isoformat(), (max(times) + window).isoformat()
+        nearby = store.stories_between(db, start, end)
+        members = {
+            a.id: a
+            for a in assigner.articles(
+                store.incident_articles(db, [i for ids in nearby.values() for i in ids])
+            )
+        }
+        for story_id, ids in nearby.items():
+            story = Story(key=story_id)
+            for article_id in ids:
+                if article_id in members:
+                    story.add(members[article_id])
+            stories.append(story)
+    assignments = assigner.assign(articles, stories)
+    assignments += assigner.cover(db, stories)
+    store.write_assignments(db, assignments)
+    return len(assignments)
+
+
+def rebuild_stories(db: Database, settings: StorySettings) -> int:
+    """Assign every incident article again from nothing, keeping each rebuilt story under the id of the
+    old story most of its articles were in (links to story pages survive a re-tag). Returns the number
+    of stories."""
+    assigner = StoryAssigner.for_database(db, settings)
+    articles = assigner.articles(store.incident_articles(db))
+    old_story_of = store.memberships(db)
+    store.replace_all_stories(db, {})  # coverage candidates are articles in no story
+    stories: list[Story] = []
+    assignments = assigner.assign(articles, stories) + assigner.cover(db, stories)
+    members: dict[int | str, list[tuple[int, float | None]]] = {}
+    for key, article_id, score in assignments:
+        members.setdefault(key, []).append((article_id, score))
+    store.replace_all_stories(db, keep_story_ids(members, old_story_of))
+    return len(members)
+
+
+def keep_story_ids(
+    stories: dict[int | str, list[tuple[int, float | None]]], old_story_of: dict[int, int]
+) -> dict[int, list[tuple[int, float | None]]]:
+    """Number rebuilt stories: each takes the old id that most of its articles had (stories in order of
+    their first article; an old id goes once), the rest new ids after the highest old one."""
+    numbered: dict[int, list[tuple[int, float | None]]] = {}
+    unmatched = []
+    for members in stories.values():
+        votes = Counter(old_story_of[a] for a, _ in members if a in old_story_of)
+        old = next((story_id for story_id, _ in votes.most_common() if story_id not in numbered), None)
+        if old is None:
+            unmatched.append(members)
+        else:
+            numbered[old] = members
+    next_id = max([*old_story_of.values(), *numbered, 0]) + 1
+    for offset, members in enumerate(unmatched):
+        numbered[next_id + offset] = members
+    return numbered
+
+
+# -- evaluation ---------------------------------------------------------------------------------------------
+
+
+def b_cubed(gold: dict[str, str | None], predicted: dict[str, str | None]) -> dict[str, float]:
+    """B-cubed precision, recall and F1 (Bagga and Baldwin) of predicted stories against gold stories,
+    averaged over the articles of gold stories. An article in no story (gold or predicted) is alone in
+    its own; a predicted story counts all its articles, so an article wrongly placed in a story lowers
+    the precision of that story's articles."""
+
+    def clusters(labels: dict[str, str | None]) -> dict[str, set[str]]:
+        members: dict[str, set[str]] = {}
+        for item, label in labels.items():
+            members.setdefault(label if label is not None else f"alone:{item}", set()).add(item)
+        return {
+            item: members[label if label is not None else f"alone:{item}"] for item, label in labels.items()
+        }
+
+    gold_of, predicted_of = clusters(gold), clusters({item: predicted.get(item) for item in gold})
+    items = [item for item, label in gold.items() if label is not None]
+    if not items:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "articles": 0}
+    precision = sum(len(predicted_of[i] & gold_of[i]) / len(predicted_of[i]) for i in items) / len(items)
+    recall = sum(len(predicted_of[i] & gold_of[i]) / len(gold_of[i]) for i in items) / len(items)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+        "articles": len(items),
+    }

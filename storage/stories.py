@@ -1,0 +1,159 @@
+"""Reading and writing story membership (migration 0010). Which article joins which story is decided in
+nlp/stories.py; the story rows themselves are derived from their members by the migration's triggers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlite_utils import Database
+
+# An incident article as story assignment sees it: its time (published, else fetched), where it came
+# from, its headline and opening, and its tags. `accused`: company ids, and "org:" + name for an
+# organisation the knowledge base lacks.
+_ARTICLE_ROWS = """
+SELECT a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.source_id, a.duplicate_of, a.title,
+    substr(a.body, 1, 600) AS opening,
+    (SELECT json_group_array(DISTINCT coalesce(ai.company_id, 'org:' || ai.org_name))
+        FROM article_incidents ai WHERE ai.article_id = a.id
+        AND coalesce(ai.company_id, ai.org_name) IS NOT NULL) AS accused,
+    (SELECT json_group_array(DISTINCT ai.incident_type) FROM article_incidents ai
+        WHERE ai.article_id = a.id AND coalesce(ai.company_id, ai.org_name) IS NOT NULL) AS types,
+    (SELECT json_group_array(DISTINCT evidence) FROM (
+        SELECT ai.evidence FROM article_incidents ai WHERE ai.article_id = a.id AND ai.evidence IS NOT NULL
+        UNION SELECT r.evidence FROM article_responses r WHERE r.article_id = a.id AND r.evidence IS NOT NULL
+    )) AS evidence
+FROM articles a
+"""
+_ACCUSES = (
+    "EXISTS (SELECT 1 FROM article_incidents ai WHERE ai.article_id = {} "
+    "AND coalesce(ai.company_id, ai.org_name) IS NOT NULL)"
+)
+# an incident article, or a syndicated copy of one (whatever the tagger made of the copy's own headline)
+_IN_STORIES = f"({_ACCUSES.format('a.id')} OR {_ACCUSES.format('a.duplicate_of')})"
+
+
+def _article(row: Mapping) -> dict:
+    return {
+        **row,
+        "accused": sorted(json.loads(row["accused"])),
+        "types": sorted(json.loads(row["types"])),
+        "evidence": json.loads(row["evidence"]),
+    }
+
+
+def incident_articles(db: Database, article_ids: Iterable[int] | None = None) -> list[dict]:
+    """The incident articles and their copies (every one, or those of `article_ids`) in the order stories
+    take them: by time, then id."""
+    where, params = _IN_STORIES, []
+    if article_ids is not None:
+        ids = sorted(set(article_ids))
+        if not ids:
+            return []
+        where += " AND a.id IN (SELECT value FROM json_each(?))"
+        params = [json.dumps(ids)]
+    sql = f"{_ARTICLE_ROWS} WHERE {where} ORDER BY at IS NULL, at, a.id"
+    return [_article(r) for r in db.query(sql, params)]
+
+
+def coverage_candidates(db: Database, company_ids: Iterable[str], start: str, end: str) -> list[dict]:
+    """Articles that name one of these companies without the tagger finding an incident in them (a
+    follow-up, a reaction, a report the tagger missed), dated from `start` to `end`, in no story and not
+    copies: they may join a story of those companies as its coverage. `accused` holds the companies
+    they name."""
+    ids = json.dumps(sorted(set(company_ids)))
+    sql = f"""
+SELECT a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.source_id, a.duplicate_of, a.title,
+    substr(a.body, 1, 600) AS opening,
+    (SELECT json_group_array(DISTINCT m.company_id) FROM mentions m WHERE m.article_id = a.id) AS accused,
+    '[]' AS types, '[]' AS evidence
+FROM articles a
+WHERE a.id IN (SELECT m.article_id FROM mentions m WHERE m.company_id IN (SELECT value FROM json_each(?)))
+  AND coalesce(a.published, a.fetched_at) BETWEEN ? AND ?
+  AND a.duplicate_of IS NULL AND NOT {_ACCUSES.format("a.id")}
+  AND a.id NOT IN (SELECT article_id FROM story_articles)
+ORDER BY at, a.id"""
+    return [_article(r) for r in db.query(sql, [ids, start, end])]
+
+
+def unassigned_incident_ids(db: Database) -> list[int]:
+    """Incident articles and their copies in no story (new ones, and those a re-tag took out)."""
+    sql = (
+        f"SELECT a.id FROM articles a WHERE {_IN_STORIES} "
+        "AND a.id NOT IN (SELECT article_id FROM story_articles)"
+    )
+    return [r[0] for r in db.execute(sql)]
+
+
+def article_times(db: Database, article_ids: Iterable[int]) -> list[str]:
+    """The articles' dates (published, else fetched)."""
+    ids = json.dumps(sorted(set(article_ids)))
+    sql = "SELECT coalesce(published, fetched_at) FROM articles WHERE id IN (SELECT value FROM json_each(?))"
+    return [r[0] for r in db.execute(sql, [ids])]
+
+
+def stories_between(db: Database, start: str, end: str) -> dict[int, list[int]]:
+    """Stories with an article dated from `start` to `end` (ISO strings): story id -> its article ids in
+    time order."""
+    sql = """
+SELECT sa.story_id, a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id
+WHERE sa.story_id IN (
+    SELECT s.id FROM stories s WHERE s.last_seen >= ? AND s.first_seen <= ?
+    UNION SELECT sa2.story_id FROM story_articles sa2 JOIN articles a2 ON a2.id = sa2.article_id
+    WHERE a2.published IS NULL AND a2.fetched_at BETWEEN ? AND ?)
+ORDER BY sa.story_id, coalesce(a.published, a.fetched_at), a.id"""
+    stories: dict[int, list[int]] = {}
+    for story_id, article_id in db.execute(sql, [start, end, start, end]):
+        stories.setdefault(story_id, []).append(article_id)
+    return stories
+
+
+def company_names(db: Database) -> list[str]:
+    """Every name, alias and product name of the knowledge base's companies."""
+    return [r[0] for r in db.execute("SELECT alias FROM company_aliases")]
+
+
+def memberships(db: Database) -> dict[int, int]:
+    """article id -> story id, for every article in a story."""
+    return dict(db.execute("SELECT article_id, story_id FROM story_articles").fetchall())
+
+
+def leave_stories(db: Database, article_ids: Iterable[int]) -> int:
+    """Take articles out of their stories (a story left empty goes)."""
+    ids = json.dumps(sorted(set(article_ids)))
+    with db.atomic():
+        return db.execute(
+            "DELETE FROM story_articles WHERE article_id IN (SELECT value FROM json_each(?))", [ids]
+        ).rowcount
+
+
+def write_assignments(
+    db: Database, assignments: Sequence[tuple[int | str, int, float | None]]
+) -> dict[str, int]:
+    """Write (story, article id, score) assignments in order, in one transaction. A story is a stored
+    story's id, or a string naming a story this batch opens. Returns the opened stories' ids by name."""
+    opened: dict[str, int] = {}
+    with db.atomic():
+        for story, article_id, score in assignments:
+            if isinstance(story, str):
+                if story not in opened:
+                    opened[story] = db.execute("INSERT INTO stories DEFAULT VALUES").lastrowid
+                story = opened[story]
+            db.execute(
+                "INSERT OR REPLACE INTO story_articles (article_id, story_id, score) VALUES (?, ?, ?)",
+                [article_id, story, score],
+            )
+    return opened
+
+
+def replace_all_stories(db: Database, stories: Mapping[int, Sequence[tuple[int, float | None]]]) -> None:
+    """Replace every story with these (story id -> [(article id, score)]), in one transaction."""
+    with db.atomic():
+        db.execute("DELETE FROM story_articles")
+        db.execute("DELETE FROM stories")
+        for story_id, members in sorted(stories.items()):
+            db.execute("INSERT INTO stories (id) VALUES (?)", [story_id])
+            db.conn.executemany(
+                "INSERT INTO story_articles (article_id, story_id, score) VALUES (?, ?, ?)",
+                [(article_id, story_id, score) for article_id, score in members],
+            )

@@ -1,0 +1,263 @@
+"""Stories: incident articles of one controversy grouped across outlets, languages and days (nlp/stories.py,
+migration 0010)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from config.models import StorySettings
+from nlp.stories import Story, StoryArticle, StoryAssigner, b_cubed, rebuild_stories, update_stories
+from storage import db as store
+from storage.stories import memberships
+
+from .conftest import FIXTURES
+from .datasette_fixtures import build_fixture_db
+
+MEITUAN = FIXTURES / "stories" / "meituan.jsonl"
+
+
+def gold_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def store_lines(db_path: Path, lines: list[dict]) -> dict[str, int]:
+    """Store gold lines as crawled articles; gold id -> article id."""
+    database = store.open_db(db_path)
+    ids = {}
+    for line in lines:
+        result = store.upsert_article(
+            database,
+            {"url": f"https://news.example/{line['id']}", "title": line["title"], "body": line["body"],
+             "published": line["published"], "language": line["language"], "source_id": None},
+        )  # fmt: skip
+        ids[line["id"]] = result.article_id
+    database.close()
+    return ids
+
+
+def grouped(db_path: Path, ids: dict[str, int]) -> set[frozenset[str]]:
+    database = store.open_db(db_path)
+    story_of = memberships(database)
+    database.close()
+    groups: dict[int, set[str]] = {}
+    for gold_id, article_id in ids.items():
+        if article_id in story_of:
+            groups.setdefault(story_of[article_id], set()).add(gold_id)
+    return {frozenset(g) for g in groups.values()}
+
+
+def story_rows(db_path: Path) -> tuple[list, list]:
+    database = store.open_db(db_path)
+    try:
+        return (
+            database.execute("SELECT * FROM story_articles ORDER BY article_id").fetchall(),
+            database.execute("SELECT * FROM stories ORDER BY id").fetchall(),
+        )
+    finally:
+        database.close()
+
+
+def test_one_event_is_one_story_across_outlets_and_languages(run, db_path):
+    lines = gold_lines(MEITUAN)
+    ids = store_lines(db_path, lines)
+    output = run("tag", "--db", str(db_path)).output
+    assert "articles placed in stories: 5" in output
+    # the rider-location story in two English outlets and a Chinese paper; a fine over another practice
+    # the same week and a leak two months later are stories of their own; earnings news is in none
+    assert grouped(db_path, ids) == {frozenset({"A1", "A2", "A3"}), frozenset({"B1"}), frozenset({"C1"})}
+    database = store.open_db(db_path)
+    story = database.execute(
+        "SELECT * FROM stories WHERE id = (SELECT story_id FROM story_articles WHERE article_id = ?)",
+        [ids["A1"]],
+    ).fetchone()
+    columns = [d[0] for d in database.execute("SELECT * FROM stories LIMIT 0").description]
+    story = dict(zip(columns, story, strict=True))
+    assert story["title"] == lines[0]["title"]
+    assert (story["articles"], story["originals"]) == (3, 3)
+    assert json.loads(story["languages"]) == ["en", "zh"]
+    assert json.loads(story["company_ids"]) == ["meituan"]
+    assert "apology" in json.loads(story["responses"])
+    first_apology = database.execute(
+        "SELECT article_id FROM story_responses WHERE story_id = ? AND response = 'apology'", [story["id"]]
+    ).fetchone()
+    assert first_apology == (ids["A2"],)  # the day Meituan first said sorry, not the Chinese retelling
+
+
+def test_a_retag_of_everything_yields_the_same_stories(run, db_path):
+    store_lines(db_path, gold_lines(MEITUAN))
+    run("tag", "--db", str(db_path))
+    before = story_rows(db_path)
+    assert "stories rebuilt: 3" in run("tag", "--all", "--db", str(db_path)).output
+    assert story_rows(db_path) == before
+
+
+def test_new_articles_join_stories_without_renumbering_old_ones(run, db_path):
+    lines = gold_lines(MEITUAN)
+    ids = store_lines(db_path, [line for line in lines if line["id"] != "A2"])
+    run("tag", "--db", str(db_path))
+    before = dict(memberships(store.open_db(db_path)))
+    # a later crawl brings the apology, published between two stored articles of its story
+    ids.update(store_lines(db_path, [line for line in lines if line["id"] == "A2"]))
+    assert "articles placed in stories: 1" in run("tag", "--db", str(db_path)).output
+    after = memberships(store.open_db(db_path))
+    assert {a: s for a, s in after.items() if a in before} == before
+    assert after[ids["A2"]] == after[ids["A1"]]
+
+
+def test_a_syndicated_copy_joins_its_original_s_story(run, db_path):
+    lines = gold_lines(MEITUAN)
+    copy = {
+        **lines[0],
+        "id": "A1-copy",
+        "title": "Rider GPS feed went to insurer",
+        "published": "2024-05-02T12:00:00+08:00",
+    }
+    ids = store_lines(db_path, [*lines, copy])
+    run("tag", "--db", str(db_path))
+    story_of = memberships(store.open_db(db_path))
+    assert story_of[ids["A1-copy"]] == story_of[ids["A1"]]
+    database = store.open_db(db_path)
+    assert database.execute(
+        "SELECT articles, originals, title FROM stories WHERE id = ?", [story_of[ids["A1"]]]
+    ).fetchone() == (4, 3, lines[0]["title"])
+
+
+def article(article_id: int, day: int, accused: set[str], types: set[str], text: str, language: str = "en"):
+    from datetime import UTC, datetime, timedelta
+
+    from nlp.stories import term_weights
+
+    return StoryArticle(
+        id=article_id, at=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=day), language=language,
+        source_id=None, copy_of=None, accused=frozenset(accused), types=frozenset(types),
+        terms=term_weights(text, language),
+    )  # fmt: skip
+
+
+def test_the_window_counts_from_the_story_s_last_article():
+    assigner = StoryAssigner(StorySettings(window_days=30))
+    text = "Acme Telecom exposed subscriber call records on an open storage bucket"
+    stories: list[Story] = []
+    days = [0, 25, 50, 90]  # each within 30 days of the one before, but the last 40 days after
+    assignments = assigner.assign(
+        [article(i, day, {"acme"}, {"breach"}, text) for i, day in enumerate(days)], stories
+    )
+    keys = [key for key, _, _ in assignments]
+    assert keys[0] == keys[1] == keys[2] != keys[3]
+
+
+def test_a_shared_company_is_required_to_join():
+    assigner = StoryAssigner(StorySettings())
+    text = "The app sent contact lists to an advertising network without consent"
+    stories: list[Story] = []
+    assignments = assigner.assign(
+        [article(1, 0, {"acme"}, {"sharing"}, text), article(2, 1, {"globex"}, {"sharing"}, text)], stories
+    )
+    assert assignments[0][0] != assignments[1][0]
+
+
+def test_b_cubed_scores_a_known_clustering():
+    gold = {"a": "1", "b": "1", "c": "1", "d": "2", "e": None}
+    # one story split in two, and the article of no story placed with the second story
+    predicted = {"a": "x", "b": "x", "c": "y", "d": "z", "e": "z"}
+    scores = b_cubed(gold, predicted)
+    # precision: a, b 1; c 1; d 1/2 -> 3.5/4; recall: a, b 2/3; c 1/3; d 1 -> (2/3+2/3+1/3+1)/4
+    assert scores["precision"] == round(3.5 / 4, 3)
+    assert scores["recall"] == round((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4, 3)
+    assert b_cubed(gold, {"a": "x", "b": "x", "c": "x", "d": "z"})["f1"] == 1.0
+
+
+def test_evaluate_stories_scores_a_gold_file(run):
+    output = run("nlp", "evaluate-stories", str(MEITUAN), "--json").output
+    result = json.loads(output[output.index("{") :])[str(MEITUAN)]
+    assert result["all"]["f1"] == 1.0 and result["all"]["articles"] == 5
+    assert (result["gold_stories"], result["predicted_stories"]) == (3, 3)
+    assert result["false_articles"] == []
+
+
+# -- the story rows follow every write ----------------------------------------------------------------------
+
+REFERENCE = """
+SELECT sa.story_id,
+    min(a.published), max(a.published), count(*), sum(a.duplicate_of IS NULL),
+    count(DISTINCT coalesce(a.source_id, '')),
+    (SELECT group_concat(n, '|') FROM (SELECT DISTINCT coalesce(c.name, ai.org_name) AS n
+        FROM story_articles s2 JOIN articles a2 ON a2.id = s2.article_id
+        JOIN article_incidents ai ON ai.article_id = s2.article_id
+        LEFT JOIN companies c ON c.id = ai.company_id
+        WHERE s2.story_id = sa.story_id AND a2.duplicate_of IS NULL
+        AND coalesce(ai.company_id, ai.org_name) IS NOT NULL ORDER BY 1))
+FROM story_articles sa JOIN articles a ON a.id = sa.article_id
+GROUP BY sa.story_id
+"""
+ACTUAL = """
+SELECT id, first_seen, last_seen, articles, originals, outlets,
+    (SELECT group_concat(value, '|') FROM json_each(accused))
+FROM stories
+"""
+
+
+def assert_stories_match(database, when: str) -> None:
+    actual = sorted(database.execute(ACTUAL).fetchall(), key=repr)
+    assert actual == sorted(database.execute(REFERENCE).fetchall(), key=repr), when
+    empty = database.execute("SELECT count(*) FROM stories WHERE articles = 0").fetchone()[0]
+    assert not empty, f"a story without articles remains {when}"
+
+
+@pytest.fixture
+def database(tmp_path):
+    build_fixture_db(tmp_path / "fixture.db")
+    database = store.open_db(tmp_path / "fixture.db")
+    update_stories(database, StorySettings())
+    yield database
+    database.close()
+
+
+def test_stories_follow_every_kind_of_write(database):
+    from .test_datasette_views import random_tags
+
+    rng = random.Random(5)
+    companies = [r[0] for r in database.execute("SELECT id FROM companies ORDER BY id LIMIT 6")]
+    types = [r[0] for r in database.execute("SELECT id FROM incident_types")]
+    ids = [r[0] for r in database.execute("SELECT id FROM articles")]
+    assert database.execute("SELECT count(*) FROM stories").fetchone()[0] > 5
+    for step in range(50):
+        action = rng.choice(["retag", "edit", "syndicate", "delete", "company", "rebuild"])
+        if action == "retag":
+            article_id = rng.choice(ids)
+            store.replace_tags(database, article_id, random_tags(rng, companies, types), "t")
+            update_stories(database, StorySettings(), [article_id])
+        elif action == "edit":
+            url = database.execute("SELECT url FROM articles WHERE id = ?", [rng.choice(ids)]).fetchone()
+            store.upsert_article(
+                database,
+                {"url": url[0], "title": f"Edited {step}", "body": f"new body {step}",
+                 "published": f"2024-02-{1 + step % 28:02d}T00:00:00+00:00", "source_id": "bbc"},
+            )  # fmt: skip
+        elif action == "syndicate":
+            body = database.execute(
+                "SELECT a.body FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+                "WHERE a.duplicate_of IS NULL ORDER BY random() LIMIT 1"
+            ).fetchone()
+            result = store.upsert_article(
+                database,
+                {"url": f"https://copy.example/{step}", "title": f"Copy {step}", "body": body[0],
+                 "published": "2001-01-01T00:00:00+00:00", "source_id": "guardian"},
+            )  # fmt: skip
+            ids.append(result.article_id)
+        elif action == "delete":
+            victim = rng.choice(ids)
+            store.delete_article(database, victim)
+            ids.remove(victim)
+        elif action == "company":
+            with database.atomic():
+                database.execute(
+                    "UPDATE companies SET name = name || '+' WHERE id = ?", [rng.choice(companies)]
+                )
+        else:
+            rebuild_stories(database, StorySettings())
+        assert_stories_match(database, f"after step {step} ({action})")
