@@ -14,6 +14,7 @@ MODULES = [
     "benchmarks.scaleout",
     "benchmarks.extraction",
     "benchmarks.nlp",
+    "benchmarks.stories",
     "benchmarks.datasette",
     "benchmarks.demo_10k",
 ]

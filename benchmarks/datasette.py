@@ -7,6 +7,8 @@ privacy incidents (1-2 types, an accused company, a response), unknown organisat
 runs. It is built once under build/ and reused (delete it to rebuild). Pages measured, each after warm-up
 requests, sequentially:
 - the incidents view: newest first with the four default facets (stock: the same URL parameters);
+- the stories page with its three array facets, the largest story's timeline and the stories of the
+  most-mentioned company (stock: the same parameters, or the same SQL);
 - search_incidents, FTS with snippets, for a common, a medium and a rare term (stock: the same SQL);
 - company_history for the most-mentioned company (stock: the same SQL);
 - the dashboard's data: each chart's query as the dashboard fetches it, unfiltered and filtered by a
@@ -48,7 +50,7 @@ from config.models import Config
 from privwatch.config_rows import storage_rows
 from privwatch.serve import datasette_folder
 from storage import db as store
-from storage.migrations import refill_materialized_views
+from storage.migrations import refill_materialized_views, refill_stories
 
 ROOT = Path(__file__).resolve().parent.parent
 START, YEARS = np.datetime64("2021-01-01T00:00:00"), 5
@@ -149,6 +151,37 @@ class Generator:
         return articles, mentions, incidents, unlinked
 
 
+class SyntheticStories:
+    """Stories for the synthetic incidents: an accused company's incident articles less than STORY_GAP
+    apart form one story (at most STORY_MAX articles), as story assignment would group a run of reports.
+    (Assignment itself is measured by benchmarks.stories.)"""
+
+    STORY_GAP = np.timedelta64(5, "D")
+    STORY_MAX = 25
+
+    def __init__(self) -> None:
+        self.open: dict[str, tuple[int, np.datetime64, int]] = {}  # company -> (story id, last, size)
+        self.last_id = 0
+
+    def rows(self, articles: list, incidents: list) -> tuple[list, list]:
+        """(new story ids, story_articles rows) for a chunk."""
+        published = {a[0]: np.datetime64(a[5][:19]) for a in articles}
+        stories, members, seen = [], [], set()
+        for article_id, _, company, _, _ in incidents:
+            if company is None or article_id in seen:
+                continue
+            seen.add(article_id)
+            story = self.open.get(company)
+            at = published[article_id]
+            if story is None or at - story[1] > self.STORY_GAP or story[2] >= self.STORY_MAX:
+                self.last_id += 1
+                stories.append((self.last_id,))
+                story = (self.last_id, at, 0)
+            self.open[company] = (story[0], at, story[2] + 1)
+            members.append((article_id, story[0]))
+        return stories, members
+
+
 def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) -> None:
     """Write the synthetic database at `path` (through a temporary file, so a killed build never leaves a
     half-built database to be reused)."""
@@ -163,6 +196,7 @@ def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) 
     for name, _ in triggers:
         database.execute(f"DROP TRIGGER {name}")
     generator = Generator(config, incident_share)
+    stories = SyntheticStories()
     started = time.perf_counter()
     conn = database.conn
     for first in range(1, articles + 1, chunk):
@@ -181,7 +215,12 @@ def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) 
                 "evidence) VALUES (?,?,?,?,?)",
                 incidents,
             )
-            conn.executemany("INSERT OR IGNORE INTO unlinked_orgs VALUES (?,?,?)", unlinked)
+            conn.executemany(
+                "INSERT OR IGNORE INTO unlinked_orgs (name, article_id, count) VALUES (?,?,?)", unlinked
+            )
+            story_rows, members = stories.rows(rows, incidents)
+            conn.executemany("INSERT INTO stories (id) VALUES (?)", story_rows)
+            conn.executemany("INSERT INTO story_articles (article_id, story_id) VALUES (?, ?)", members)
         print(f"  {first + len(rows) - 1:,} articles ({time.perf_counter() - started:.0f} s)", flush=True)
     with conn:
         for source in generator.sources:
@@ -201,9 +240,15 @@ def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) 
     print("  full-text index …", flush=True)
     with conn:
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
-    print("  materialized views …", flush=True)
+    print("  materialized views and stories …", flush=True)
     with database.atomic():
+        database.execute(
+            "INSERT INTO article_responses (article_id, company_id, response, evidence) "
+            "SELECT article_id, company_id, response, evidence FROM mentions "
+            "WHERE role = 'accused' AND response IN ('apology', 'denial', 'remediation')"
+        )
         refill_materialized_views(database)
+        refill_stories(database)
         for _, sql in triggers:
             database.execute(sql)
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -279,11 +324,26 @@ def pages(db_name: str, path: Path) -> list:
         article_id = conn.execute(
             "SELECT article_id FROM incidents_materialized ORDER BY published DESC LIMIT 1"
         ).fetchone()[0]
+        big_story = conn.execute("SELECT id FROM stories ORDER BY articles DESC, id DESC LIMIT 1").fetchone()[
+            0
+        ]
     from datasette.utils import tilde_encode
 
     base = f"/{tilde_encode(db_name)}"
     facets = "_facet=incident_type&_facet=company&_facet=source&_facet=response&_sort_desc=published&_size=50"
     result = [("incidents view (facets, newest first)", f"{base}/incidents", f"{base}/incidents?{facets}")]
+    story_facets = (
+        "_facet_array=accused&_facet_array=types&_facet_array=responses&_sort_desc=last_seen&_size=50"
+    )
+    result.append(
+        ("stories page (facets, newest activity first)", f"{base}/stories", f"{base}/stories?{story_facets}")
+    )
+    for name, params in (("story", {"story": big_story}), ("company_stories", {"company": top_company})):
+        shown = " ".join(f"{k}={v}" for k, v in params.items())
+        ours = f"{base}/{name}?{urlencode(params)}"
+        result.append(
+            (f"{name} {shown}", ours, f"{base}?{urlencode({'sql': queries[name]['sql'], **params})}")
+        )
     search_sql = queries["search_incidents"]["sql"]
     stock_search_sql = search_sql.replace("fts_query(:q)", ":q")
     quote_search = plugin_fts_query()

@@ -778,6 +778,12 @@ UPDATE stories SET
 WHERE id IN ({story_ids});"""
 
 
+def refill_stories(db: Database) -> None:
+    """Rewrite every story's derived columns and responses: the last step of a bulk load that dropped the
+    triggers for speed (benchmarks/datasette.py)."""
+    _run(db, _refresh_stories("SELECT id FROM stories"))
+
+
 def _story_triggers() -> list[str]:
     of_article = "SELECT story_id FROM story_articles WHERE article_id = {}"
     new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
