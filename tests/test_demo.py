@@ -6,7 +6,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -51,8 +53,8 @@ def test_demo_crawls_and_tags_the_chinese_outlet(demo):
     assert len(chinese) >= 15
     assert all(a["author"] and a["published"] and "\ufffd" not in a["body"] for a in chinese)
     ant = next(a for a in chinese if "芝麻" in a["title"])
-    # printed "2026年11月04日 09:10" in Asia/Shanghai
-    assert ant["published"] == "2026-11-04T01:10:00+00:00" and ant["author"] == "陈思远; 林晓"
+    # printed "2018年01月07日 09:10" in Asia/Shanghai
+    assert ant["published"] == "2018-01-07T01:10:00+00:00" and ant["author"] == "陈思远; 林晓"
     # the hotel leak is a GBK page that declares iso-8859-1
     hotel = next(a for a in chinese if a["url"].endswith("content_35124315.htm"))
     assert hotel["title"].startswith("枫岚酒店")
@@ -67,6 +69,52 @@ def test_demo_crawls_and_tags_the_chinese_outlet(demo):
     }
     assert ("tencent", "denial") in {(r["company_id"], r["response"]) for r in rows}
     assert len({r["incident_type"] for r in rows}) >= 5
+
+
+# The multi-outlet stories the snapshot is built to show (privwatch/demo/site/README.md, "Stories"): one event
+# of one accused company, each article within 30 days of the one before, on two or more sites.
+DEMO_STORIES = {
+    "ant-group": [  # the seed story
+        "ant-sesame-credit-default-consent.html",
+        "content_3471234.htm",
+        "content_21470538.htm",
+        "pboc-summons-alipay-sesame-credit.html",
+    ],
+    "tencent": ["content_21468217.htm", "ant-sesame-credit-default-consent.html", "content_3471234.htm"],
+    "coupang": [
+        "content_31709625.htm",
+        "coupang-breach-apology.html",
+        "coupang-shares-breach.html",
+        "content_35117836.htm",
+        "coupang-ceo-resigns-police-raid.html",
+    ],
+    "didi": ["content_31694300.htm", "content_35104518.htm", "didi-fine-lifts-cloud.html"],
+    "sk-telecom": ["content_31694913.htm", "skt-hack-probe-blames-carrier.html", "skt-pipc-record-fine.html"],
+    "bytedance": ["content_31710851.htm", "tiktok-appeal-dpc-fine.html", "tiktok-china-servers-data.html"],
+}
+
+
+@pytest.mark.parametrize("company", DEMO_STORIES)
+def test_demo_story_articles_accuse_the_same_company_across_outlets(demo, company):
+    database = open_db(demo / "demo.db")
+    articles = []
+    for name in DEMO_STORIES[company]:
+        found = list(
+            database.query(
+                "SELECT a.source_id, a.published, m.role, m.response FROM articles a "
+                "LEFT JOIN mentions m ON m.article_id = a.id AND m.company_id = ? "
+                "WHERE a.url LIKE ? AND a.duplicate_of IS NULL",
+                [company, f"%/{name}"],
+            )
+        )
+        assert len(found) == 1 and found[0]["role"] == "accused", (name, found)
+        articles.append(found[0])
+    assert len({a["source_id"] for a in articles}) >= 2
+    published = [datetime.fromisoformat(a["published"]) for a in articles]
+    assert published == sorted(published)
+    assert all(later - earlier <= timedelta(days=30) for earlier, later in pairwise(published))
+    if company == "ant-group":  # the story's timeline shows Ant's apology
+        assert "apology" in {a["response"] for a in articles}
 
 
 def test_demo_writes_a_digest_preview(demo):
