@@ -1,20 +1,31 @@
 """Story assignment: each incident article joins the story of the same controversy or opens a new one.
 
 A story is one underlying event of one accused company (or set of companies), across outlets, languages
-and days. An article is compared with the stories whose accused companies it shares and whose articles lie
-within the window (settings.yaml `stories.window_days`) of its own date; the score adds up what the two
-have in common (the share of its accused companies, its incident types, the rare words of headline,
-opening and evidence sentences against the story's articles in the same language) and takes off for the
-gap in days. The best story above `stories.join_threshold` wins; otherwise the article opens a story.
-Articles are taken in time order, so a rebuild from the same tags gives the same stories, and a new crawl
-only adds to them. A syndicated copy (duplicate_of) goes where its original went.
+and days. An article is a candidate for the stories that share one of its accused companies (an unknown
+organisation matches its own short or long name) and have an article within the window of its date
+(settings.yaml `stories.window_days`). Among those it must share words with the story's articles in its
+own language (`min_text`): the same company in the same week with other words is another event. Its score
+adds the share of its accused companies in the story, the share of its incident types the story has (a
+fine or probe, `enforcement`, follows any event), and the best cosine of rare words with an article of the
+story, less a little for the gap in days; the best story at `join_threshold` or more wins, otherwise the
+article opens a story. Against a story with no article in its language, the figures and Latin names the
+texts share stand in for the words. Weights and thresholds are settings, tuned on
+tests/gold/stories-dev.jsonl.
 
-Word rarity comes from wordfreq's frequency lists (English and Chinese), so "Sesame" and "芝麻信用" weigh
-much more than "data" or "用户" without a list of words of our own.
+Words are those of headline, opening and evidence sentences, weighed by rarity from wordfreq's frequency
+lists (English and Chinese), so "Sesame" and "芝麻" weigh far more than "data" or "用户", and the
+companies' own names are left out: two articles about one company share its name whatever they report.
+Figures ("38,000", "3.8万") are terms of their own that every language shares.
+
+Articles are taken in time order, so a rebuild from the same tags gives the same stories and a new crawl
+only adds to them. A syndicated copy (duplicate_of) goes where its original went. Articles that name a
+story's company but in which the tagger found no incident join it as coverage when their words match
+(`coverage_threshold`); they never open a story and are not matched against.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -23,10 +34,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+import jieba
 from sqlite_utils import Database
 
 from config.models import StorySettings
 from storage import stories as store
+
+# wordfreq segments Chinese with its own jieba dictionary, whose loading jieba logs line by line to stderr:
+# a command's output (the digest's one line) stays its own
+jieba.setLogLevel(logging.WARNING)
 
 # wordfreq's Zipf scale: 7 is "the", 1 a word seen once in a billion; unknown names get 0
 COMMONEST_ZIPF = 6.0

@@ -25,6 +25,7 @@ TABLES = (
     "stories",
     "story_articles",
     "story_responses",
+    "story_companies",
 )
 VIEWS = ("incidents", "company_timeline", "weekly_counts")
 
@@ -710,11 +711,18 @@ FROM incidents_materialized""",
 
 # -- 0010: stories ----------------------------------------------------------------------------------------
 # A story is one controversy of one accused company (or set) followed across articles, outlets and days.
+# Its title is the headline of the earliest article that names the most of its accused companies (the
+# first report that tells the whole story); first_article_id is its first report.
 # Which article belongs to which story is decided by nlp/stories.py and written to story_articles; the
 # story's row (title, dates, counts, accused, types, responses) and its story_responses (each response of
 # each accused company, with the article it first appeared in) are derived from the members' articles and
 # tags by the statements below, which triggers run whenever a member, its article or its tags change, so
 # they stay right under re-tags, edits, deletes and raw SQL. A story left without articles is deleted.
+# story_companies (story x accused company, with the story's last_seen) finds a company's latest stories
+# through an index. The stories page facets on one value per story, read from an index each (company: the
+# one most of its articles accuse; type: the most frequent, the event's over a follow-up's enforcement;
+# response: that company's latest): Datasette's array facets over the JSON lists deduplicate whole rows
+# and took 350 ms at a million articles. The lists stay, for display and `accused__arraycontains`.
 
 
 def _refresh_stories(story_ids: str) -> str:
@@ -749,7 +757,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM {members}
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM {members}
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM {members}),
@@ -774,8 +784,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
-WHERE id IN ({story_ids});"""
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM {accused}
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM {accused} GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
+WHERE id IN ({story_ids});
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN ({story_ids});
+DELETE FROM story_companies WHERE story_id IN ({story_ids});
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN ({story_ids}) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;"""
 
 
 def refill_stories(db: Database) -> None:
@@ -844,7 +874,10 @@ CREATE TABLE stories (
     company_ids TEXT,
     types TEXT,
     responses TEXT,
-    latest_responses TEXT
+    latest_responses TEXT,
+    company TEXT,
+    type TEXT,
+    response TEXT
 );
 CREATE INDEX idx_stories_last_seen ON stories(last_seen);
 CREATE INDEX idx_stories_first_seen ON stories(first_seen);
@@ -864,7 +897,19 @@ CREATE TABLE story_responses (
     article_id INTEGER,
     evidence TEXT
 );
-CREATE INDEX idx_story_responses_story ON story_responses(story_id, company, first_seen)
+CREATE INDEX idx_story_responses_story ON story_responses(story_id, company, first_seen);
+CREATE TABLE story_companies (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    company_id TEXT,
+    org_name TEXT,
+    company TEXT,
+    last_seen TEXT
+);
+CREATE INDEX idx_story_companies_story ON story_companies(story_id);
+CREATE INDEX idx_story_companies_company ON story_companies(company_id, last_seen);
+CREATE INDEX idx_stories_company ON stories(company, last_seen);
+CREATE INDEX idx_stories_type ON stories(type, last_seen);
+CREATE INDEX idx_stories_response ON stories(response, last_seen)
 """,
     )
     for trigger in _story_triggers():

@@ -78,10 +78,14 @@ ORDER BY at, a.id"""
 
 def unassigned_incident_ids(db: Database) -> list[int]:
     """Incident articles and their copies in no story (new ones, and those a re-tag took out)."""
-    sql = (
-        f"SELECT a.id FROM articles a WHERE {_IN_STORIES} "
-        "AND a.id NOT IN (SELECT article_id FROM story_articles)"
-    )
+    # from the incident rows and the copies (both indexed), not from every article
+    sql = """
+SELECT ai.article_id FROM article_incidents ai WHERE coalesce(ai.company_id, ai.org_name) IS NOT NULL
+UNION
+SELECT a.id FROM articles a JOIN article_incidents ai ON ai.article_id = a.duplicate_of
+WHERE a.duplicate_of IS NOT NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+EXCEPT
+SELECT article_id FROM story_articles"""
     return [r[0] for r in db.execute(sql)]
 
 

@@ -156,7 +156,7 @@ def test_search_canned_query_highlights_matches(server, browser_page):
 def wait_for_charts(page) -> dict[str, int]:
     """Wait until every vega chart has drawn marks; returns the number of marks per chart."""
     marks = {}
-    for slug in ("incidents-per-week", "top-accused", "by-source", "responses"):
+    for slug in ("incidents-per-week", "active-stories", "top-accused", "by-source", "responses"):
         chart = page.locator(f"#chart-{slug} svg.marks")
         chart.wait_for(state="visible", timeout=30_000)
         box = chart.bounding_box()
@@ -234,6 +234,33 @@ def test_a_bar_of_the_dashboard_opens_that_company_s_incidents(server, browser_p
     page.locator("#chart-top-accused [aria-roledescription='bar'][aria-label*='company: Ant Group']").click()
     page.wait_for_url(re.compile(r"/fixture/incidents\?company_id=ant-group"))
     assert set(page.locator("td.col-company").all_inner_texts()) == {"Ant Group"}
+    assert not problems
+
+
+def test_the_stories_page_and_a_bar_of_active_stories_open_a_story_s_timeline(server, browser_page):
+    base, fixture = server
+    page, problems = browser_page
+    with sqlite3.connect(fixture.path) as connection:
+        story_id, title = connection.execute(
+            "SELECT story_id, title FROM story_articles JOIN stories ON stories.id = story_id "
+            "WHERE article_id = ?",
+            [fixture.seed_id],
+        ).fetchone()
+    page.goto(f"{base}/fixture/stories")
+    for facet in ("company", "type", "response"):
+        assert page.locator(f"#facet-{facet}").is_visible(), facet
+    page.locator("#facet-company").get_by_role("link", name="Ant Group").click()
+    page.wait_for_url(re.compile(r"company=Ant\+Group"))
+    page.get_by_role("link", name=title, exact=True).click()
+    page.wait_for_url(re.compile(rf"/fixture/story\?story={story_id}$"))
+    assert page.locator("td.col-what").first.inner_text() == title
+    assert "syndicated copy" in page.locator("td.col-event").all_inner_texts()
+    shot(page, "story")
+    # the dashboard's bar of the seed story in January 2018 opens the same timeline
+    page.goto(f"{base}/-/dashboards/privacy-controversies?date_start=2018-01-01&date_end=2018-01-31")
+    wait_for_charts(page)
+    page.locator("#chart-active-stories [aria-roledescription='bar']").first.click()
+    page.wait_for_url(re.compile(rf"/fixture/story\?story={story_id}$"))
     assert not problems
 
 

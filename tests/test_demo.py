@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from itertools import pairwise
@@ -17,7 +19,11 @@ from benchmarks.sites import free_port
 from storage.db import open_db
 from storage.queries import search_articles
 
+from .conftest import ROOT
+from .test_browser_datasette import CHROMIUM, CHROMIUM_FLAGS
+
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +123,46 @@ def test_demo_story_articles_accuse_the_same_company_across_outlets(demo, compan
         assert "apology" in {a["response"] for a in articles}
 
 
+def test_demo_groups_each_multi_outlet_story_into_one_story(demo):
+    database = open_db(demo / "demo.db")
+    stories = {}
+    for company, names in DEMO_STORIES.items():
+        found = {
+            r[0]
+            for name in names
+            for r in database.execute(
+                "SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+                "WHERE a.url LIKE ?",
+                [f"%/{name}"],
+            )
+        }
+        assert len(found) == 1, (company, found)
+        stories[company] = found.pop()
+    # Ant's and Tencent's halves of the seed story are one story: the seed article accuses both
+    assert stories["ant-group"] == stories["tencent"]
+    big = database.execute(
+        "SELECT count(*) FROM stories WHERE articles >= 3 AND outlets >= 2 AND id IN "
+        f"({', '.join(map(str, stories.values()))})"
+    ).fetchone()[0]
+    assert big >= 4
+    seed = database.execute("SELECT * FROM stories WHERE id = ?", [stories["ant-group"]]).fetchone()
+    columns = [d[0] for d in database.execute("SELECT * FROM stories LIMIT 0").description]
+    seed = dict(zip(columns, seed, strict=True))
+    # the earliest report that names both accused companies
+    assert seed["title"].startswith("Ant Financial apologises for pre-ticked Sesame Credit box")
+    assert "Ant Group: apology" in seed["latest_responses"] and "Tencent: denial" in seed["latest_responses"]
+
+
+def test_demo_digest_shows_each_story_once(demo):
+    message = message_from_bytes((demo / "privwatch-demo-digest.eml").read_bytes(), policy=policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    headings = [line for line in text.splitlines() if line.startswith("== New story: ")]
+    database = open_db(demo / "demo.db")
+    titles = [r[0] for r in database.execute("SELECT title FROM stories")]
+    assert len(headings) == len(titles) == len(set(headings))
+    assert sorted(h[len("== New story: ") : -3] for h in headings) == sorted(titles)
+
+
 def test_demo_writes_a_digest_preview(demo):
     message = message_from_bytes((demo / "privwatch-demo-digest.eml").read_bytes(), policy=policy.default)
     html = message.get_body(preferencelist=("html",)).get_content()
@@ -127,9 +173,11 @@ def test_demo_writes_a_digest_preview(demo):
     assert preview.split() == html.split()
 
 
-def test_demo_database_serves_in_datasette(demo):
+@contextmanager
+def serving(db_path: Path):
+    """`privwatch serve` on the database at a free port; yields its base URL once it answers."""
     port = free_port()
-    server = subprocess.Popen([PRIVWATCH, "serve", "--db", str(demo / "demo.db"), "--port", str(port)])
+    server = subprocess.Popen([PRIVWATCH, "serve", "--db", str(db_path), "--port", str(port)])
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -141,6 +189,43 @@ def test_demo_database_serves_in_datasette(demo):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_demo_database_serves_in_datasette(demo):
+    with serving(demo / "demo.db"):
+        pass
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_demo_stories_page_opens_the_seed_story_s_timeline(demo):
+    """In a browser: the stories page lists the seed story; its timeline has its articles in date order
+    across outlets and languages, and Ant's apology on the day it first appeared."""
+    from playwright.sync_api import sync_playwright
+
+    database = open_db(demo / "demo.db")
+    story_id, title = database.execute(
+        "SELECT sa.story_id, s.title FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+        "JOIN stories s ON s.id = sa.story_id WHERE a.url LIKE '%/content_3471234.htm'"
+    ).fetchone()
+    with serving(demo / "demo.db") as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{base}/demo/stories")
+        page.get_by_role("link", name=title, exact=True).click()
+        page.wait_for_url(re.compile(rf"/demo/story\?story={story_id}$"))
+        dates = page.locator("td.col-date").all_inner_texts()
+        events = page.locator("td.col-what").all_inner_texts()
+        outlets = set(page.locator("td.col-outlet").all_inner_texts())
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "datasette-demo-story.png"), full_page=True)
+        browser.close()
+    assert dates == sorted(dates) and len(dates) >= 6
+    assert "Ant apologizes over misleading sign-up" in events and "Ant Group apologises" in events
+    assert "Tencent denies" in events
+    assert len(outlets) >= 4  # Shenzhen Daily, 深圳特区报, Pacific Tech Wire, Harbour Finance Daily

@@ -689,9 +689,13 @@ def test_digest_keeps_chinese_company_names_in_subject_and_both_parts(run, confi
     assert "蚂蚁集团控股" in message["Subject"]
     text, markup = parts(message)
     for part in (text, visible_text(markup)):
-        # the Chinese report of the day before opens the seed story: one story, in both languages
-        assert "1 story (1 new), 2 new articles" in part
-        assert "New story: 支付宝年度账单默认勾选芝麻信用" in part and "Tencent, 蚂蚁集团控股" in part
+        # the Chinese report of the day before and the seed story are one story, in both languages, under
+        # the headline of the report that names both accused companies
+        assert "1 story (1 new), 2 new articles" in part and "Tencent, 蚂蚁集团控股" in part
+        assert (
+            "New story: Ant apologizes over misleading sign-up" in part
+            and "支付宝年度账单默认勾选芝麻信用" in part
+        )
         assert "深圳某数据公司" in part
     assert message.get_body(("html",)).get_content_charset() == "utf-8"
 

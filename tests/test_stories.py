@@ -201,9 +201,21 @@ FROM stories
 """
 
 
+COMPANIES_REFERENCE = """
+SELECT DISTINCT sa.story_id, coalesce(c.name, ai.org_name), s.last_seen
+FROM story_articles sa JOIN stories s ON s.id = sa.story_id JOIN articles a ON a.id = sa.article_id
+JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id
+WHERE a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+"""
+
+
 def assert_stories_match(database, when: str) -> None:
     actual = sorted(database.execute(ACTUAL).fetchall(), key=repr)
     assert actual == sorted(database.execute(REFERENCE).fetchall(), key=repr), when
+    companies = sorted(
+        database.execute("SELECT story_id, company, last_seen FROM story_companies").fetchall()
+    )
+    assert companies == sorted(database.execute(COMPANIES_REFERENCE).fetchall()), when
     empty = database.execute("SELECT count(*) FROM stories WHERE articles = 0").fetchone()[0]
     assert not empty, f"a story without articles remains {when}"
 

@@ -183,13 +183,24 @@ CREATE TABLE stories (
     company_ids TEXT,
     types TEXT,
     responses TEXT,
-    latest_responses TEXT
+    latest_responses TEXT,
+    company TEXT,
+    type TEXT,
+    response TEXT
 );
 
 CREATE TABLE story_articles (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
     score REAL
+);
+
+CREATE TABLE story_companies (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    company_id TEXT,
+    org_name TEXT,
+    company TEXT,
+    last_seen TEXT
 );
 
 CREATE TABLE story_responses (
@@ -296,11 +307,21 @@ CREATE INDEX idx_incidents_materialized_week
 
 CREATE INDEX idx_mentions_company ON mentions(company_id, role);
 
+CREATE INDEX idx_stories_company ON stories(company, last_seen);
+
 CREATE INDEX idx_stories_first_seen ON stories(first_seen);
 
 CREATE INDEX idx_stories_last_seen ON stories(last_seen);
 
+CREATE INDEX idx_stories_response ON stories(response, last_seen);
+
+CREATE INDEX idx_stories_type ON stories(type, last_seen);
+
 CREATE INDEX idx_story_articles_story ON story_articles(story_id);
+
+CREATE INDEX idx_story_companies_company ON story_companies(company_id, last_seen);
+
+CREATE INDEX idx_story_companies_story ON story_companies(story_id);
 
 CREATE INDEX idx_story_responses_story ON story_responses(story_id, company, first_seen);
 
@@ -363,7 +384,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -388,8 +411,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
@@ -447,7 +490,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -472,8 +517,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
@@ -531,7 +596,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -556,8 +623,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER article_responses_ad_stories AFTER DELETE ON article_responses WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
@@ -579,7 +666,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -604,8 +693,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER article_responses_ai_stories AFTER INSERT ON article_responses WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
@@ -627,7 +736,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -652,8 +763,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER article_responses_au_stories AFTER UPDATE ON article_responses WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
@@ -675,7 +806,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -700,8 +833,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = OLD.article_id UNION SELECT story_id FROM story_articles WHERE article_id = NEW.article_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN
@@ -825,7 +978,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -850,8 +1005,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id);
+DELETE FROM story_companies WHERE story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT story_id FROM story_articles WHERE article_id = NEW.id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON articles WHEN NEW.tagged_at IS NOT NULL BEGIN
@@ -1014,7 +1189,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -1039,8 +1216,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id);
+DELETE FROM story_companies WHERE story_id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (SELECT DISTINCT sa.story_id FROM story_articles sa JOIN article_incidents ai ON ai.article_id = sa.article_id WHERE ai.company_id = NEW.id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
@@ -1155,7 +1352,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -1180,8 +1379,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (OLD.story_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (OLD.story_id);
+DELETE FROM story_companies WHERE story_id IN (OLD.story_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (OLD.story_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER story_articles_ai AFTER INSERT ON story_articles BEGIN
@@ -1203,7 +1422,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -1228,8 +1449,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (NEW.story_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (NEW.story_id);
+DELETE FROM story_companies WHERE story_id IN (NEW.story_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (NEW.story_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER story_articles_au AFTER UPDATE ON story_articles BEGIN
@@ -1251,7 +1492,9 @@ SELECT story_id, company_id, org_name, company, response, published, article_id,
 WHERE nth = 1;
 UPDATE stories SET
     title = (SELECT a.title FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
-        ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
+        ORDER BY a.duplicate_of IS NOT NULL, (SELECT count(DISTINCT coalesce(ai.company_id, ai.org_name))
+            FROM article_incidents ai WHERE ai.article_id = a.id) DESC,
+            a.published IS NULL, a.published, a.id LIMIT 1),
     first_article_id = (SELECT a.id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.published IS NULL, a.published, a.id LIMIT 1),
     first_seen = (SELECT min(a.published) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = stories.id),
@@ -1276,8 +1519,28 @@ UPDATE stories SET
             WHERE r.story_id = stories.id AND r.first_seen IS (SELECT max(l.first_seen) FROM story_responses l
                 WHERE l.story_id = r.story_id AND l.company IS r.company)
             ORDER BY r.company, r.response)
-        GROUP BY company ORDER BY company))
+        GROUP BY company ORDER BY company)),
+    company = (SELECT coalesce(c.name, ai.org_name) FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL
+        GROUP BY coalesce(ai.company_id, ai.org_name)
+        ORDER BY count(DISTINCT ai.article_id) DESC, coalesce(c.name, ai.org_name) LIMIT 1),
+    type = (SELECT ai.incident_type FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN article_incidents ai ON ai.article_id = sa.article_id LEFT JOIN companies c ON c.id = ai.company_id WHERE sa.story_id = stories.id AND a.duplicate_of IS NULL AND coalesce(ai.company_id, ai.org_name) IS NOT NULL GROUP BY ai.incident_type
+        ORDER BY ai.incident_type = 'enforcement', count(*) DESC, ai.incident_type LIMIT 1)
 WHERE id IN (OLD.story_id, NEW.story_id);
+UPDATE stories SET response = (SELECT r.response FROM story_responses r
+    WHERE r.story_id = stories.id AND r.company IS stories.company
+    ORDER BY r.first_seen DESC, CASE r.response WHEN 'remediation' THEN 0 WHEN 'apology' THEN 1 ELSE 2 END
+    LIMIT 1)
+WHERE id IN (OLD.story_id, NEW.story_id);
+DELETE FROM story_companies WHERE story_id IN (OLD.story_id, NEW.story_id);
+INSERT INTO story_companies (story_id, company_id, org_name, company, last_seen)
+SELECT DISTINCT sa.story_id, ai.company_id, CASE WHEN ai.company_id IS NULL THEN ai.org_name END,
+    coalesce(c.name, ai.org_name), st.last_seen
+FROM story_articles sa
+JOIN stories st ON st.id = sa.story_id
+JOIN articles a ON a.id = sa.article_id AND a.duplicate_of IS NULL
+JOIN article_incidents ai ON ai.article_id = sa.article_id
+LEFT JOIN companies c ON c.id = ai.company_id
+WHERE sa.story_id IN (OLD.story_id, NEW.story_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
 CREATE TRIGGER unlinked_orgs_ad_materialized AFTER DELETE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
