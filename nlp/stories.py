@@ -17,6 +17,10 @@ lists (English and Chinese), so "Sesame" and "芝麻" weigh far more than "data"
 companies' own names are left out: two articles about one company share its name whatever they report.
 Figures ("38,000", "3.8万") are terms of their own that every language shares.
 
+The cost per article is bounded: it meets the CANDIDATE_STORIES latest stories of its companies, and in
+each the COMPARED_PER_LANGUAGE latest articles of its language (a story of a thousand articles about one
+company, or a thousand stories of it in a month, cost no more than a few dozen).
+
 Articles are taken in time order, so a rebuild from the same tags gives the same stories and a new crawl
 only adds to them. A syndicated copy (duplicate_of) goes where its original went. Articles that name a
 story's company but in which the tagger found no incident join it as coverage when their words match
@@ -28,7 +32,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,9 +67,12 @@ MULTIPLIERS = {
     "billion": 1e9,
     "bn": 1e9,
 }
+COMPARED_PER_LANGUAGE = 12  # a story's latest articles in a language that an article is compared with
+CANDIDATE_STORIES = 40  # the stories of its accused companies, latest activity first, an article may join
 # the incident type that follows other types: a fine or probe joins the story of the event it punishes
 FOLLOW_UP_TYPES = frozenset({"enforcement"})
 CJK = re.compile(r"[\u3400-\u9fff]")
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,9 @@ class StoryArticle:
 class Story:
     key: int | str  # a stored story's id, or the name of one opened in this run
     articles: list[StoryArticle] = field(default_factory=list)
+    # per language, the articles an article is compared with: the latest few, so that a story of
+    # hundreds of articles costs no more to match than one of a dozen
+    recent: dict[str, deque[StoryArticle]] = field(default_factory=dict)
     accused: Counter = field(default_factory=Counter)
     types: set[str] = field(default_factory=set)
     first: datetime | None = None
@@ -113,6 +123,7 @@ class Story:
 
     def add(self, article: StoryArticle) -> None:
         self.articles.append(article)
+        self.recent.setdefault(article.language, deque(maxlen=COMPARED_PER_LANGUAGE)).append(article)
         self.accused.update(article.accused)
         self.types |= article.types
         if article.at:
@@ -218,6 +229,35 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return shared / (norm_a * norm_b)
 
 
+class StoryIndex:
+    """The stories by accused company, so that an article is matched with the stories of its companies
+    only, the CANDIDATE_STORIES latest of them."""
+
+    def __init__(self, stories: Iterable[Story]):
+        self.by_accused: dict[str, dict[int, Story]] = {}
+        self.with_organisations: dict[int, Story] = {}  # matched by name, not by key
+        for story in stories:
+            for article in story.articles:
+                self.add(story, article)
+
+    def add(self, story: Story, article: StoryArticle) -> None:
+        for key in article.accused:
+            self.by_accused.setdefault(key, {})[id(story)] = story
+            if key.startswith("org:"):
+                self.with_organisations[id(story)] = story
+
+    def candidates(self, article: StoryArticle) -> list[Story]:
+        found = {}
+        for key in article.accused:
+            found.update(self.by_accused.get(key, {}))
+            if key.startswith("org:"):
+                found.update(
+                    (n, s) for n, s in self.with_organisations.items() if shared_accused([key], s.accused)
+                )
+        latest = sorted(found.values(), key=lambda s: s.last or EARLIEST, reverse=True)
+        return latest[:CANDIDATE_STORIES]
+
+
 class StoryAssigner:
     def __init__(self, settings: StorySettings, names: frozenset[str] = frozenset()):
         """`names`: words of the knowledge base's company names (name_words), left out of the terms."""
@@ -248,11 +288,7 @@ class StoryAssigner:
         shared = shared_accused(article.accused, story.accused)
         if not shared:
             return None
-        texts = [
-            cosine(article.terms, other.terms)
-            for other in story.articles
-            if other.language == article.language
-        ]
+        texts = [cosine(article.terms, other.terms) for other in story.recent.get(article.language, ())]
         if texts and max(texts) < self.settings.min_text:
             return None  # the same company, but the words of another event
         if article.coverage:
@@ -263,7 +299,11 @@ class StoryAssigner:
         score += weights.types * (len(own & theirs) / len(own) if own and theirs else weights.types_unknown)
         if not texts:  # in another language than the story's articles: their figures and Latin names
             own_terms = language_free(article.terms)
-            shared_terms = [cosine(own_terms, language_free(other.terms)) for other in story.articles]
+            shared_terms = [
+                cosine(own_terms, language_free(other.terms))
+                for recent in story.recent.values()
+                for other in recent
+            ]
             texts = [max([weights.text_other_language, *shared_terms])]
         score += weights.text * max(texts)
         return score - weights.gap * gap / self.window
@@ -285,13 +325,14 @@ class StoryAssigner:
         """Assign the articles (in time order) to the stories, opening new ones as needed; the stories
         grow. Returns (story key, article id, score) per assigned article; a new story's key is "new-N"."""
         story_of: dict[int, Story] = {a.id: s for s in stories for a in s.articles}
+        index = StoryIndex(stories)
         assignments = []
         for article in articles:
             story, score = story_of.get(article.copy_of), None
             if story is None:
                 if not article.accused:  # a copy of an article in no story
                     continue
-                story, score = self.best(article, stories)
+                story, score = self.best(article, index.candidates(article))
             if story is None:
                 if article.coverage:
                     continue
@@ -299,6 +340,7 @@ class StoryAssigner:
                 stories.append(story)
             if not article.coverage:  # stories are matched on their incident articles only
                 story.add(article)
+                index.add(story, article)
             story_of[article.id] = story
             assignments.append((story.key, article.id, score))
         return assignments
