@@ -814,16 +814,31 @@ def refill_stories(db: Database) -> None:
     _run(db, _refresh_stories("SELECT id FROM stories"))
 
 
+def refresh_listed_stories(db: Database) -> None:
+    """Rewrite the stories listed in stories_to_refresh, once each, and empty the list: the end of a batch
+    of story_articles writes (each row's trigger would rewrite its whole story again: minutes for a
+    story of thousands of articles)."""
+    _run(db, _refresh_stories("SELECT story_id FROM stories_to_refresh"))
+    db.execute("DELETE FROM stories_to_refresh")
+
+
 def _story_triggers() -> list[str]:
     of_article = "SELECT story_id FROM story_articles WHERE article_id = {}"
     new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
+    # a batch write lists its stories in stories_to_refresh and refreshes each once at the end
+    one_by_one = "NOT EXISTS (SELECT 1 FROM stories_to_refresh)"
     triggers = [
-        _trigger("story_articles_ai", "INSERT ON story_articles", _refresh_stories("NEW.story_id")),
-        _trigger("story_articles_ad", "DELETE ON story_articles", _refresh_stories("OLD.story_id")),
+        _trigger(
+            "story_articles_ai", "INSERT ON story_articles", _refresh_stories("NEW.story_id"), one_by_one
+        ),
+        _trigger(
+            "story_articles_ad", "DELETE ON story_articles", _refresh_stories("OLD.story_id"), one_by_one
+        ),
         _trigger(
             "story_articles_au",
             "UPDATE ON story_articles",
             _refresh_stories("OLD.story_id, NEW.story_id"),
+            one_by_one,
         ),
         _trigger(
             "articles_au_stories",
@@ -887,6 +902,7 @@ CREATE TABLE story_articles (
     score REAL
 );
 CREATE INDEX idx_story_articles_story ON story_articles(story_id);
+CREATE TABLE stories_to_refresh (story_id INTEGER PRIMARY KEY);
 CREATE TABLE story_responses (
     story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
     company_id TEXT,

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 
 from sqlite_utils import Database
+
+from storage.migrations import refresh_listed_stories
 
 # An incident article as story assignment sees it: its time (published, else fetched), where it came
 # from, its headline and opening, and its tags. `accused`: company ids, and "org:" + name for an
@@ -122,10 +125,29 @@ def memberships(db: Database) -> dict[int, int]:
     return dict(db.execute("SELECT article_id, story_id FROM story_articles").fetchall())
 
 
+@contextmanager
+def _batch(db: Database):
+    """One transaction of story_articles writes whose stories are rewritten once each at the end (the
+    per-row triggers pause while stories_to_refresh lists anything; 0 is no story)."""
+    with db.atomic():
+        db.execute("INSERT OR IGNORE INTO stories_to_refresh (story_id) VALUES (0)")
+        yield
+        refresh_listed_stories(db)
+
+
+def _list_stories_of(db: Database, article_ids: str) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO stories_to_refresh (story_id) SELECT story_id FROM story_articles "
+        "WHERE article_id IN (SELECT value FROM json_each(?))",
+        [article_ids],
+    )
+
+
 def leave_stories(db: Database, article_ids: Iterable[int]) -> int:
     """Take articles out of their stories (a story left empty goes)."""
     ids = json.dumps(sorted(set(article_ids)))
-    with db.atomic():
+    with _batch(db):
+        _list_stories_of(db, ids)
         return db.execute(
             "DELETE FROM story_articles WHERE article_id IN (SELECT value FROM json_each(?))", [ids]
         ).rowcount
@@ -137,7 +159,8 @@ def write_assignments(
     """Write (story, article id, score) assignments in order, in one transaction. A story is a stored
     story's id, or a string naming a story this batch opens. Returns the opened stories' ids by name."""
     opened: dict[str, int] = {}
-    with db.atomic():
+    with _batch(db):
+        _list_stories_of(db, json.dumps([article_id for _, article_id, _ in assignments]))
         for story, article_id, score in assignments:
             if isinstance(story, str):
                 if story not in opened:
@@ -147,16 +170,18 @@ def write_assignments(
                 "INSERT OR REPLACE INTO story_articles (article_id, story_id, score) VALUES (?, ?, ?)",
                 [article_id, story, score],
             )
+            db.execute("INSERT OR IGNORE INTO stories_to_refresh (story_id) VALUES (?)", [story])
     return opened
 
 
 def replace_all_stories(db: Database, stories: Mapping[int, Sequence[tuple[int, float | None]]]) -> None:
     """Replace every story with these (story id -> [(article id, score)]), in one transaction."""
-    with db.atomic():
+    with _batch(db):
         db.execute("DELETE FROM story_articles")
         db.execute("DELETE FROM stories")
         for story_id, members in sorted(stories.items()):
             db.execute("INSERT INTO stories (id) VALUES (?)", [story_id])
+            db.execute("INSERT INTO stories_to_refresh (story_id) VALUES (?)", [story_id])
             db.conn.executemany(
                 "INSERT INTO story_articles (article_id, story_id, score) VALUES (?, ?, ?)",
                 [(article_id, story_id, score) for article_id, score in members],

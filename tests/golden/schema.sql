@@ -189,6 +189,8 @@ CREATE TABLE stories (
     response TEXT
 );
 
+CREATE TABLE stories_to_refresh (story_id INTEGER PRIMARY KEY);
+
 CREATE TABLE story_articles (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
@@ -1333,7 +1335,7 @@ CREATE TRIGGER sources_au_materialized AFTER UPDATE OF id, name ON sources WHEN 
     UPDATE incidents_materialized SET source = (SELECT name FROM sources WHERE id = source_id) WHERE source_id IN (OLD.id, NEW.id);
 END;
 
-CREATE TRIGGER story_articles_ad AFTER DELETE ON story_articles BEGIN
+CREATE TRIGGER story_articles_ad AFTER DELETE ON story_articles WHEN NOT EXISTS (SELECT 1 FROM stories_to_refresh) BEGIN
 DELETE FROM stories WHERE id IN (OLD.story_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
     WHERE sa.story_id = stories.id);
 DELETE FROM story_responses WHERE story_id IN (OLD.story_id);
@@ -1403,7 +1405,7 @@ LEFT JOIN companies c ON c.id = ai.company_id
 WHERE sa.story_id IN (OLD.story_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
-CREATE TRIGGER story_articles_ai AFTER INSERT ON story_articles BEGIN
+CREATE TRIGGER story_articles_ai AFTER INSERT ON story_articles WHEN NOT EXISTS (SELECT 1 FROM stories_to_refresh) BEGIN
 DELETE FROM stories WHERE id IN (NEW.story_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
     WHERE sa.story_id = stories.id);
 DELETE FROM story_responses WHERE story_id IN (NEW.story_id);
@@ -1473,7 +1475,7 @@ LEFT JOIN companies c ON c.id = ai.company_id
 WHERE sa.story_id IN (NEW.story_id) AND coalesce(ai.company_id, ai.org_name) IS NOT NULL;
 END;
 
-CREATE TRIGGER story_articles_au AFTER UPDATE ON story_articles BEGIN
+CREATE TRIGGER story_articles_au AFTER UPDATE ON story_articles WHEN NOT EXISTS (SELECT 1 FROM stories_to_refresh) BEGIN
 DELETE FROM stories WHERE id IN (OLD.story_id, NEW.story_id) AND NOT EXISTS (SELECT 1 FROM story_articles sa
     WHERE sa.story_id = stories.id);
 DELETE FROM story_responses WHERE story_id IN (OLD.story_id, NEW.story_id);
