@@ -82,7 +82,6 @@ class StoryArticle:
     id: int
     at: datetime | None
     language: str
-    source_id: str | None
     copy_of: int | None
     accused: frozenset[str]  # for coverage, the companies it names
     types: frozenset[str]
@@ -100,7 +99,6 @@ class StoryArticle:
             id=row["id"],
             at=parse_time(row["at"]),
             language=language,
-            source_id=row["source_id"],
             copy_of=row["duplicate_of"],
             accused=frozenset(row["accused"]),
             types=frozenset(row["types"]),
@@ -116,7 +114,7 @@ class Story:
     # per language, the articles an article is compared with: the latest few, so that a story of
     # hundreds of articles costs no more to match than one of a dozen
     recent: dict[str, deque[StoryArticle]] = field(default_factory=dict)
-    accused: Counter = field(default_factory=Counter)
+    accused: set[str] = field(default_factory=set)
     types: set[str] = field(default_factory=set)
     first: datetime | None = None
     last: datetime | None = None
@@ -124,7 +122,7 @@ class Story:
     def add(self, article: StoryArticle) -> None:
         self.articles.append(article)
         self.recent.setdefault(article.language, deque(maxlen=COMPARED_PER_LANGUAGE)).append(article)
-        self.accused.update(article.accused)
+        self.accused |= article.accused
         self.types |= article.types
         if article.at:
             self.first = min(filter(None, (self.first, article.at)))

@@ -196,11 +196,11 @@ class StoryEntry:
     earlier: int  # original articles outside the period
     outlets: int
     articles: list[ArticleEntry] = field(default_factory=list)  # the period's, newest first
-    new_responses: list[tuple[str, str]] = field(default_factory=list)  # (company, response), oldest first
+    # (company, response, its sentence) first seen in the period, oldest first
+    new_responses: list[tuple[str, str, str | None]] = field(default_factory=list)
     # per accused company, the sentence that says most about what is new: its strongest incident
     # sentence in the period, or in an update the sentence of its new response
     evidence: dict[str, str] = field(default_factory=dict)
-    response_evidence: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     @property
     def is_new(self) -> bool:
@@ -212,7 +212,7 @@ class StoryEntry:
         if self.is_new:
             return "New story"
         news = [count_of(len(self.articles), "more article")]
-        news += [f"{company} now {RESPONSE_NEWS[response]}" for company, response in self.new_responses]
+        news += [f"{company} now {RESPONSE_NEWS[response]}" for company, response, _ in self.new_responses]
         return "Update: " + ", ".join(news)
 
     @property
@@ -351,10 +351,8 @@ def build_digest(
                 )
             entry.add_evidence(row["incident_type"], row["evidence"])
     for story in stories:
-        for company, response in story.new_responses:
-            story.evidence[company] = story.response_evidence.get((company, response)) or story.evidence.get(
-                company
-            )
+        for company, _, sentence in story.new_responses:
+            story.evidence[company] = sentence or story.evidence.get(company)
     unlinked = [
         UnlinkedOrg(r["name"], r["articles"], r["mentions"])
         for r in queries.period_unlinked_orgs(db, *bounds)
@@ -418,8 +416,7 @@ def _period_stories(
     for response in queries.story_responses_of_articles(db, [r["article_id"] for r in rows]):
         story = by_id.get(response["story_id"])
         if story and not story.is_new:
-            story.new_responses.append((response["company"], response["response"]))
-            story.response_evidence[(response["company"], response["response"])] = response["evidence"]
+            story.new_responses.append((response["company"], response["response"], response["evidence"]))
     stories.sort(key=lambda s: (not s.is_new, -len(s.articles), s.title.casefold(), s.story_id))
     return stories
 

@@ -14,9 +14,10 @@ from storage.migrations import refresh_listed_stories
 # An incident article as story assignment sees it: its time (published, else fetched), where it came
 # from, its headline and opening, and its tags. `accused`: company ids, and "org:" + name for an
 # organisation the knowledge base lacks.
-_ARTICLE_ROWS = """
-SELECT a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.source_id, a.duplicate_of, a.title,
-    substr(a.body, 1, 600) AS opening,
+_ARTICLE_COLUMNS = """a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.duplicate_of, a.title,
+    substr(a.body, 1, 600) AS opening"""
+_ARTICLE_ROWS = f"""
+SELECT {_ARTICLE_COLUMNS},
     (SELECT json_group_array(DISTINCT coalesce(ai.company_id, 'org:' || ai.org_name))
         FROM article_incidents ai WHERE ai.article_id = a.id
         AND coalesce(ai.company_id, ai.org_name) IS NOT NULL) AS accused,
@@ -66,8 +67,7 @@ def coverage_candidates(db: Database, company_ids: Iterable[str], start: str, en
     they name."""
     ids = json.dumps(sorted(set(company_ids)))
     sql = f"""
-SELECT a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.source_id, a.duplicate_of, a.title,
-    substr(a.body, 1, 600) AS opening,
+SELECT {_ARTICLE_COLUMNS},
     (SELECT json_group_array(DISTINCT m.company_id) FROM mentions m WHERE m.article_id = a.id) AS accused,
     '[]' AS types, '[]' AS evidence
 FROM articles a

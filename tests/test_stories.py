@@ -133,7 +133,7 @@ def article(article_id: int, day: int, accused: set[str], types: set[str], text:
 
     return StoryArticle(
         id=article_id, at=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=day), language=language,
-        source_id=None, copy_of=None, accused=frozenset(accused), types=frozenset(types),
+        copy_of=None, accused=frozenset(accused), types=frozenset(types),
         terms=term_weights(text, language),
     )  # fmt: skip
 
