@@ -9,6 +9,7 @@ class ArticleItem(scrapy.Item):
     source_id = scrapy.Field()
     title = scrapy.Field()
     authors = scrapy.Field()
+    credit = scrapy.Field()
     published = scrapy.Field()
     updated = scrapy.Field()
     section = scrapy.Field()
@@ -20,7 +21,8 @@ class ArticleItem(scrapy.Item):
 
 
 def storage_row(item) -> dict:
-    """The article as storage.db.upsert_articles takes it (authors joined into one author field)."""
+    """The article as storage.db.upsert_articles takes it (authors and credits joined into one field each)."""
     row = {k: v for k, v in dict(item).items() if k in ArticleItem.fields}
     row["author"] = "; ".join(row.pop("authors", None) or []) or None
+    row["credit"] = "; ".join(row.get("credit") or []) or None
     return row

@@ -412,8 +412,8 @@ def extract(app: App, pages: Path, url: str | None, source_id: str | None) -> No
     """Extract articles from stored pages and print one JSON line per page.
 
     PAGES is a .jsonl file of {"path": ".html or .html.gz file", "url": ...} lines (paths relative to
-    it), or one page with --url. Output keys: path, url, title, published, authors, body, language,
-    extractor (and section). The crawler uses the same extraction code.
+    it), or one page with --url. Output keys: path, url, title, published, authors (people), credit
+    (outlets, desks, agencies), body, language, extractor (and section). The crawler uses the same extraction code.
 
     \b
     Example:

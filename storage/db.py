@@ -25,6 +25,7 @@ ARTICLE_FIELDS = (
     "source_id",
     "title",
     "author",
+    "credit",
     "published",
     "updated",
     "section",

@@ -930,3 +930,9 @@ CREATE INDEX idx_stories_response ON stories(response, last_seen)
     )
     for trigger in _story_triggers():
         db.execute(trigger)
+
+
+@migrations(name="0012_article_credit")
+def article_credit(db: Database) -> None:
+    # who a byline credits besides people: outlets, desks, agencies (articles.author holds people only)
+    _run(db, "ALTER TABLE articles ADD COLUMN credit TEXT")

@@ -34,6 +34,8 @@ class Extracted:
     published: str | None = None
     updated: str | None = None
     authors: list[str] = field(default_factory=list)
+    # outlets, desks, agencies and addresses the byline credits beside (or instead of) people
+    credit: list[str] = field(default_factory=list)
     body: str | None = None
     language: str | None = None
     section: str | None = None
@@ -128,6 +130,8 @@ def _clean_title(title: str | None, site_names: list[str]) -> str | None:
             or any(n in part or part in n for n in names)
         )
 
+    if _squash(title) in names:  # a <title> that names only the site says nothing about the article
+        return None
     parts = TITLE_SEPARATORS.split(title)
     separators = TITLE_SEPARATORS.findall(title)
     while len(parts) > 1 and is_site(parts[-1]):
@@ -138,6 +142,57 @@ def _clean_title(title: str | None, site_names: list[str]) -> str | None:
         separators.pop(0)
     cleaned = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:], strict=True))
     return cleaned.strip() or None
+
+
+# a headline inside a link or a navigation bar is a teaser of another page
+HEADLINE_ELEMENTS = "//h1[not(ancestor::a) and not(ancestor::nav)]"
+
+
+def _headline_texts(tree) -> list[str]:
+    elements = tree.xpath(HEADLINE_ELEMENTS)
+    in_article = [h for h in elements if h.xpath("ancestor::article or ancestor::main")]
+    return [text for h in [*in_article, *elements] if (text := " ".join(h.text_content().split()))]
+
+
+def _headline_above_date(tree) -> str | None:
+    """The line printed just above the date line, on pages that mark their headline up as plain styled
+    text ("Ant apologizes over misleading sign-up" / "2018-01-05  08:53    Shenzhen Daily")."""
+    lines = []
+    for text in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        line = " ".join(text.split())
+        if not line:
+            continue
+        if len(line) < 80 and (match := DATE_LINE.search(line)) and match.group("H"):
+            previous = next((p for p in reversed(lines) if _squash(p[1])), None)
+            if previous is not None and 2 <= len(previous[1].split()) <= 30 and not previous[0]:
+                return previous[1]
+            return None
+        element = text.getparent().getparent() if text.is_tail else text.getparent()
+        lines.append((element is not None and bool(element.xpath("ancestor-or-self::a")), line))
+    return None
+
+
+def _without_suffix(title: str, headlines: list[str | None]) -> str:
+    """The title without a tail that the page's own headline lacks: a site or section name joined by a
+    separator no list foresees ("…-정치ㅣ한국일보", "… · Site", "…｜站名")."""
+    for headline in filter(None, headlines):
+        headline = " ".join(headline.split())
+        if len(headline) < len(title) and title.casefold().startswith(headline.casefold()):
+            tail = title[len(headline) :].lstrip()
+            if tail and not tail[0].isalnum() and len(tail.split()) <= 6 and len(_squash(headline)) >= 12:
+                return title[: len(headline)]
+    return title
+
+
+def _printed_headline(tree, shared: str, tab: str | None, structured: str | None) -> str | None:
+    """The headline printed in the article, when the page's shared titles (og:title and <title>, less
+    its site name) agree with each other on another phrasing: an <h1> that the JSON-LD headline repeats
+    is the article's own headline, the other two the social and search desk's."""
+    if not (tab and structured) or _squash(structured) == _squash(shared):
+        return None
+    if _without_suffix(tab, [shared]).casefold() != shared.casefold():
+        return None
+    return next((text for text in _headline_texts(tree) if _squash(text) == _squash(structured)), None)
 
 
 def _from_selectors(selector: Selector, selectors, timezone: str) -> dict:
@@ -188,6 +243,9 @@ def _trafilatura(html: str, url: str, include_tables: bool):
     )
 
 
+LAYOUT_CELL_WORDS = 150
+
+
 def _is_layout_table(text: str | None) -> bool:
     """Whether trafilatura returned a page's layout tables (navigation cells of a word or two) rather
     than the article: tables of prose or data in an article are kept."""
@@ -195,6 +253,8 @@ def _is_layout_table(text: str | None) -> bool:
     rows = [line for line in lines if line.lstrip().startswith("|")]
     if not lines or len(rows) <= len(lines) / 2:
         return False
+    if any(len(cell.split()) > LAYOUT_CELL_WORDS for row in rows for cell in row.split("|")):
+        return True  # a cell that holds the whole article: the page is laid out in a table
     short = [row for row in rows if len(row.replace("|", " ").split()) <= 3]
     return len(short) > len(rows) / 2
 
@@ -242,21 +302,34 @@ def extract(
     ]
     cleaned = [_clean_title(c, site_names) for c in title_candidates]
     chosen = next((i for i, t in enumerate(cleaned) if t), None)
-    if chosen is not None:
+    if chosen is None:
+        result.title = _headline_above_date(tree)
+    else:
         result.title = cleaned[chosen]
         if not selected.get("title"):
-            visible = {_clean_title(c, site_names) for c in (meta.headline, h1[0] if len(h1) == 1 else None)}
-            if result.title not in visible:  # the structured or visible headline confirms the whole title
+            shown = {_clean_title(c, site_names) for c in (meta.headline, h1[0] if len(h1) == 1 else None)}
+            if result.title not in shown:  # the structured or visible headline confirms the whole title
                 result.title = _shared_headline(result.title, cleaned[chosen + 1 :])
+            result.title = _printed_headline(tree, result.title, cleaned[-1], meta.headline) or result.title
+            result.title = _without_suffix(result.title, [meta.headline, *_headline_texts(tree)])
 
     result.published = selected.get("published") or _published_from_page(
         meta, page_text, timezone, document.date if document is not None else None
     )
     result.updated = parse_date(meta.modified(), timezone)
-    authors = selected.get("authors") or meta.authors()
-    if not authors and document is not None and document.author:
-        authors = clean_authors(split_authors(document.author))
-    result.authors = authors
+    byline = meta.byline()
+    if selected.get("authors"):
+        byline = meta.sort_byline(selected["authors"], byline.credit)
+    # last resorts, for people only: what they credit otherwise is a rougher copy of what we have
+    last_resorts = (
+        lambda: split_authors(document.author) if document is not None and document.author else [],
+        meta.plain_byline,
+    )
+    for names in last_resorts:
+        if byline.people:
+            break
+        byline.people = meta.sort_byline(names(), []).people
+    result.authors, result.credit = byline.people, byline.credit
     if selected.get("body"):
         result.body = selected["body"]
     elif document is not None and document.text:

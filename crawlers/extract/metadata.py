@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from lxml import html as lxml_html
+from wordfreq import available_languages, zipf_frequency
+
+from crawlers.extract.dates import DATE_LINE
 
 ARTICLE_TYPES = {
     "newsarticle",
@@ -66,6 +70,7 @@ AUTHOR_META = (
     "byl",
     "cxenseparse:author",
     "twitter:creator",
+    "articleauthor",
 )
 SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
 
@@ -117,8 +122,17 @@ def _names(value, organisations: bool) -> list[str]:
         if bool(_types(value) & ORGANISATION_TYPES) != organisations:
             return []
         name = value.get("name")
-        return [name] if isinstance(name, str) else []
+        if not isinstance(name, str):
+            parts = [value.get("givenName"), value.get("familyName")]
+            name = " ".join(p for p in parts if isinstance(p, str)) or None
+        return [name] if name else []
     return []
+
+
+@dataclass
+class Byline:
+    people: list[str]
+    credit: list[str]
 
 
 class PageMetadata:
@@ -141,6 +155,9 @@ class PageMetadata:
                 if value:
                     return value
         return None
+
+    def all_meta(self, names) -> list[str]:
+        return [value for name in names for value in self.meta.get(name, []) if value]
 
     def _article_value(self, key: str):
         for item in self.articles:
@@ -168,24 +185,25 @@ class PageMetadata:
         value = self._article_value("dateModified")
         return value if isinstance(value, str) else self.first_meta(MODIFIED_META)
 
-    def authors(self) -> list[str]:
-        """People credited by JSON-LD, meta tags, bylines or author links, in that order; when none
-        names a person, the organisations credited (the outlet itself, an agency)."""
-        credit = self._article_value("author")
+    def byline(self) -> Byline:
+        """People credited by JSON-LD, meta tags, bylines, author links or a labelled byline ("Autor
+        Roman Beispiel"), from the first of these that names a person; the outlets, desks, agencies and
+        addresses credited beside them go to `credit`."""
+        credited = self._article_value("author")
         outlets = self._outlet_names()
-        credits = [n for n in _names(credit, organisations=True)]
-
-        def people(names: list[str]) -> list[str]:
-            names = clean_authors(names)
-            found = [n for n in names if _squash(n) not in outlets]
-            if not any(_looks_like_person(n) for n in found):  # a credit line of outlets and agencies
-                found = []
-            credits.extend(n for n in names if n not in found)
-            return found
-
+        credit = list(_names(credited, organisations=True))
         scope = (self.tree.xpath("//article") or [self.tree])[0]
+
+        def printed_byline() -> list[str]:
+            # bylines of the page's own article, not of the related-articles lists around it
+            return [
+                name
+                for e in scope.xpath(".//*[@rel='author' or @itemprop='author']")
+                for name in split_authors(" ".join(e.text_content().split()))
+            ]
+
         sources = (
-            lambda: [p for n in _names(credit, organisations=False) for p in split_authors(n)],
+            lambda: [p for n in _names(credited, organisations=False) for p in split_authors(n)],
             lambda: next(
                 (
                     [n for v in values for n in split_authors(v)]
@@ -194,19 +212,83 @@ class PageMetadata:
                 ),
                 [],
             ),
-            # bylines of the page's own article, not of the related-articles lists around it
-            lambda: [
-                name
-                for e in scope.xpath(".//*[@rel='author' or @itemprop='author']")
-                for name in split_authors(" ".join(e.text_content().split()))
-            ],
+            printed_byline,
             self._byline_links,
+            self._labelled_byline,
         )
-        for source in sources:
-            found = people(source())
-            if found:
-                return found
-        return clean_authors(credits)
+        printed_credit: list[str] = []
+        for index, source in enumerate(sources):
+            found = self.sort_byline(source(), [], outlets)
+            printed_credit = printed_credit or found.credit
+            if found.people:
+                people = found.people
+                if index == 0:  # the printed byline may name co-authors the structured data leaves out
+                    printed = self.sort_byline(printed_byline(), [], outlets).people
+                    # (a longer list is the photo and video credits around the article)
+                    more = len(people) < len(printed) <= 3
+                    if more and {_squash(n) for n in people} <= {_squash(n) for n in printed}:
+                        people = printed
+                return Byline(people, _credit([*credit, *found.credit], outlets))
+        return Byline([], _credit([*credit, *printed_credit], outlets))
+
+    def sort_byline(self, names: list[str], credit: list[str], outlets: set[str] | None = None) -> Byline:
+        """Names split into people and credits (added to `credit`)."""
+        outlets = self._outlet_names() if outlets is None else outlets
+        names = clean_authors(names)
+        people = [n for n in names if not _is_organisation(n, outlets)]
+        if not any(_looks_like_person(n) for n in people):  # a credit line of outlets and agencies
+            people = []
+        return Byline(people, _unique([*credit, *(n for n in names if n not in people)], key=_squash))
+
+    def plain_byline(self) -> list[str]:
+        """A name printed as plain text where bylines sit: beside the date line ("Ayşe Demir | 05.04.2025")
+        or in capitals and bold, alone in a paragraph above the body ("<p><strong>JANE ROE</strong></p>")."""
+        scope = (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
+        beside_date = [
+            e
+            for e in scope.iterdescendants()
+            if len(e) == 0
+            and isinstance(e.tag, str)
+            and PRINTED_NAME.match(" ".join((e.text or "").split()).strip(" |·•-–—,").title())
+            and e.getparent() is not None
+            and PRINTED_DATE.search(e.getparent().text_content())
+        ]
+        lead = []
+        for paragraph in scope.xpath(".//p[normalize-space()]"):
+            text = paragraph.text_content().strip()
+            if len(text.split()) > 20:
+                break
+            bold = "".join(b.text_content() for b in paragraph.xpath("./strong | ./b")).strip()
+            if text == bold and text.isupper():
+                lead.append(paragraph)
+        # Latin-script names only: the languages whose word lists need a segmenter do not apply
+        language = self.language() if self.language() in LATIN_WORD_LISTS else "en"
+        for element in [*beside_date, *lead]:
+            text = " ".join(element.text_content().split()).strip(" |·•-–—,")
+            name = text.title() if text.isupper() else text
+            if not PRINTED_NAME.match(name) or PRINTED_DATE.search(text):
+                continue
+            # "Mit Video", "Mehr zum Thema": labels made of the language's everyday words, not a name
+            if all(zipf_frequency(word, language) < EVERYDAY_ZIPF for word in name.split()):
+                return [text]
+        return []
+
+    def _labelled_byline(self) -> list[str]:
+        """Names after a label element: "<strong>Autorin/Autor</strong> Roman Beispiel", "Yazar: …"."""
+        scope = (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
+        names = []
+        for element in scope.iterdescendants():
+            if len(element) or not isinstance(element.tag, str) or len(element.text or "") > 30:
+                continue
+            label = " ".join((element.text or "").split()).rstrip(":： ")
+            parent = element.getparent()
+            if parent is None or not BYLINE_LABEL.fullmatch(label):
+                continue
+            line = " ".join(parent.text_content().split())
+            rest = line[line.find(label) + len(label) :].lstrip(":： ")
+            if 0 < len(rest) <= 80:
+                names.extend(split_authors(rest))
+        return names
 
     def _outlet_names(self) -> set[str]:
         names = list(self.meta.get("og:site_name", []))
@@ -255,11 +337,38 @@ class PageMetadata:
 
 
 BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af|przez|от|作者|记者)[\s:：]+", re.I)
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|&|、|\|)\s*", re.I)
+# "A, B and C", "A og B", "A und B", "A ve B", "A i B": the conjunctions of the languages we read
+AUTHOR_SPLIT = re.compile(
+    r"\s*(?:,|;|&|、|\||\b(?:and|und|et|y|e|og|och|en|i|ve|oraz|ja|és|a|и)\b)\s*", re.I
+)
+# role words printed after a name: "홍길동 기자", "张三 记者", "Jane Roe, Staff Writer"
+ROLE_WORDS = r"staff writer|reporter|correspondent|editor|기자|특파원|记者|特派记者|通讯员"
+ROLE_SUFFIX = re.compile(rf"(?:\s*(?:기자|특파원|记者|特派记者|通讯员)|,\s*(?:{ROLE_WORDS}))$", re.I)
+ROLE_ONLY = re.compile(rf"(?:{ROLE_WORDS})", re.I)
+BYLINE_LABEL = re.compile(
+    r"(?:authors?|autor(?:in|en)?(?:/autor)?|autorin/autor|auteurs?|autor[ei]|yazar|forfatter[e]?|författare"
+    r"|text|tekst|texto|written by|作者|记者|기자)",
+    re.I,
+)
+# words that make a credit an outlet, a desk or an agency rather than a person
+ORGANISATION_WORDS = re.compile(
+    r"\b(?:agency|agencies|ajans[ıi]?|agentur|agence|agencia|redaktion|rédaction|redazione|redacción|redactie"
+    r"|newsroom|desk|staff|team|news|nachrichten|noticias|press|presse|prensa|media|online|times|daily|zeitung"
+    r"|journal|gazette|tribune|post|herald|wire|service|reuters|bureau)\b",
+    re.I,
+)
+# a date as bylines print it: "2025-04-05", "05.04.2025", "5/4/2025"
+PRINTED_DATE = re.compile(rf"{DATE_LINE.pattern}|\b\d{{1,2}}[./-]\d{{1,2}}[./-](?:19|20)\d{{2}}\b")
+ADDRESS = re.compile(r"https?:|www\.|@|\.[a-z]{2,6}\b", re.I)
 
 
+EVERYDAY_ZIPF = 5.5
+LATIN_WORD_LISTS = {code for code in available_languages() if code not in {"ja", "ko", "zh", "th", "vi"}}
+# a name in running text, every word capitalised: "Ayşe Demir", "Jean-Luc O'Neill"
+PRINTED_NAME = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?:\s[A-ZÀ-Ý][\w'’.-]+){1,3}$")
 PERSON_NAME = re.compile(r"^(?:Dr\.\s|Prof\.\s)?[A-ZÀ-Ý][\w'’.-]+(?:\s[A-ZÀ-Ýa-z][\w'’.-]+){1,3}$")
-NOT_A_NAME = re.compile(r"https?:|www\.|@|[()\[\]{}<>]|\d{2,}|^(image|photo|foto|bild)\b", re.I)
+# markup debris and picture credits: "(Image: Getty Images)", "Foto: dpa"
+NOT_A_NAME = re.compile(r"[\[\]{}<>]|^\(|^(image|photo|foto|bild)\b|\b(image|photo|foto|bild)\s*:", re.I)
 
 
 def _squash(text: str) -> str:
@@ -267,11 +376,36 @@ def _squash(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
 
 
+def _unique(names: Iterable[str], key=lambda name: name) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(key(name), name)
+    return list(seen.values())
+
+
+def _credit(names: list[str], outlets: set[str]) -> list[str]:
+    """Credits once each; the outlet's credit to itself only when nobody else is credited."""
+    names = _unique(names, key=_squash)
+    others = [n for n in names if not any(outlet.startswith(_squash(n)) for outlet in outlets)]
+    return others or names
+
+
 def _looks_like_person(name: str) -> bool:
     """A personal name in Latin script (two to four capitalised words), or any name in another script."""
     if not re.search(r"[A-Za-zÀ-ÿ]", name):
         return True
     return PERSON_NAME.match(name) is not None
+
+
+def _is_organisation(name: str, outlets: set[str]) -> bool:
+    """An outlet, desk, agency or address: what a byline credits that is not a person."""
+    squashed = _squash(name)
+    return bool(
+        ADDRESS.search(name)
+        or re.search(r"\d", name)
+        or ORGANISATION_WORDS.search(name)
+        or any(squashed == outlet or outlet.startswith(squashed) for outlet in outlets)
+    )
 
 
 # Chinese bylines: "记者 张晓明 通讯员 李华", "编辑：王磊", "文/陈静", "来源：深圳特区报"
@@ -292,10 +426,12 @@ def split_authors(value: str) -> list[str]:
 
 
 def clean_authors(names: list[str]) -> list[str]:
+    """Names without byline prefixes, role words, markup debris or repeats."""
     cleaned: list[str] = []
     for name in names:
         name = BYLINE_PREFIX.sub("", " ".join(str(name).split())).strip(" ,;|-")
-        if NOT_A_NAME.search(name):
+        name = ROLE_SUFFIX.sub("", name).strip(" ,;|-")
+        if NOT_A_NAME.search(name) or ROLE_ONLY.fullmatch(name):
             continue
         if 1 < len(name) <= 60 and name not in cleaned:
             cleaned.append(name)

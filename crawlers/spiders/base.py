@@ -99,6 +99,7 @@ class SourceSpider(scrapy.Spider):
             source_id=source.id,
             title=page.title or hints.get("title"),
             authors=page.authors or hints.get("authors") or [],
+            credit=page.credit,
             published=published,
             updated=page.updated,
             section=page.section or hints.get("section"),

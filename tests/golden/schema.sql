@@ -38,7 +38,7 @@ CREATE TABLE articles (
     duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
     tagged_at TEXT,
     nlp_version TEXT
-);
+, credit TEXT);
 
 CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (
     "title", "body",
