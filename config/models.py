@@ -30,6 +30,8 @@ from pydantic import (
     model_validator,
 )
 
+from config.regex_safety import backtracking_problem
+
 ENV_PREFIX = "PRIVWATCH_"
 REPO_CONFIG_DIR = Path(__file__).resolve().parent
 
@@ -86,6 +88,20 @@ Interval = Annotated[str, AfterValidator(_interval)]
 # -- sources.yaml --------------------------------------------------------------------------------------
 
 
+def _cannot_hang(pattern: str) -> None:
+    problem = backtracking_problem(pattern)
+    if problem:
+        shown = f"'{pattern}'" if pattern.isprintable() else repr(pattern)  # as written in the YAML
+        raise ValueError(
+            f"{shown} could hang the crawler: {problem}; write it without repeating a group that "
+            "itself repeats or offers overlapping alternatives"
+        )
+
+
+# the pattern of an EXSLT regular-expression call in XPath, re:test(., 'pattern'): lxml runs it with re
+XPATH_REGEX_CALL = re.compile(r"""re:(?:test|match|replace)\s*\([^,]*,\s*(?:'([^']*)'|"([^"]*)")""")
+
+
 class Selectors(Model):
     """CSS selectors, or XPath when the expression starts with '/' or '('."""
 
@@ -96,6 +112,18 @@ class Selectors(Model):
     body: str | None = None
     author: str | None = None
     section: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _regexes_cannot_hang(cls, value: str | None) -> str | None:
+        for match in XPATH_REGEX_CALL.finditer(value or ""):
+            pattern = match.group(1) if match.group(1) is not None else match.group(2)
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}: {pattern!r}") from None
+            _cannot_hang(pattern)
+        return value
 
 
 class Source(Model):
@@ -120,6 +148,7 @@ class Source(Model):
                 re.compile(value)
             except re.error as exc:
                 raise ValueError(f"not a regular expression: {exc}") from exc
+            _cannot_hang(value)
         return value
 
     @model_validator(mode="after")
@@ -304,6 +333,7 @@ def _compiles(pattern: str) -> str:
         re.compile(pattern)
     except re.error as problem:
         raise ValueError(f"not a regular expression ({problem}): {pattern!r}") from None
+    _cannot_hang(pattern)
     return pattern
 
 
