@@ -30,6 +30,8 @@ from pydantic import (
     model_validator,
 )
 
+from config.regex_safety import backtracking_problem
+
 ENV_PREFIX = "PRIVWATCH_"
 REPO_CONFIG_DIR = Path(__file__).resolve().parent
 
@@ -86,6 +88,26 @@ Interval = Annotated[str, AfterValidator(_interval)]
 # -- sources.yaml --------------------------------------------------------------------------------------
 
 
+def _usable_regex(pattern: str) -> str:
+    """A regular expression that compiles and cannot hang the crawler with catastrophic backtracking."""
+    try:
+        re.compile(pattern)
+    except re.error as problem:
+        raise ValueError(f"not a regular expression ({problem}): {pattern!r}") from None
+    problem = backtracking_problem(pattern)
+    if problem:
+        shown = f"'{pattern}'" if pattern.isprintable() else repr(pattern)  # as written in the YAML
+        raise ValueError(
+            f"{shown} could hang the crawler: {problem}; write it without repeating a group that "
+            "itself repeats or offers overlapping alternatives"
+        )
+    return pattern
+
+
+# the pattern of an EXSLT regular-expression call in XPath, re:test(., 'pattern'): lxml runs it with re
+XPATH_REGEX_CALL = re.compile(r"""re:(?:test|match|replace)\s*\([^,]*,\s*(?:'([^']*)'|"([^"]*)")""")
+
+
 class Selectors(Model):
     """CSS selectors, or XPath when the expression starts with '/' or '('."""
 
@@ -96,6 +118,13 @@ class Selectors(Model):
     body: str | None = None
     author: str | None = None
     section: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _regexes_cannot_hang(cls, value: str | None) -> str | None:
+        for match in XPATH_REGEX_CALL.finditer(value or ""):
+            _usable_regex(match.group(1) if match.group(1) is not None else match.group(2))
+        return value
 
 
 class Source(Model):
@@ -114,13 +143,8 @@ class Source(Model):
 
     @field_validator("article_url_pattern")
     @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from exc
-        return value
+    def _usable(cls, value: str | None) -> str | None:
+        return value if value is None else _usable_regex(value)
 
     @model_validator(mode="after")
     def _listing_needs_links(self) -> Source:
@@ -299,15 +323,7 @@ class TaxonomyFile(Model):
 # -- incidents.zh.yaml ---------------------------------------------------------------------------------
 
 
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as problem:
-        raise ValueError(f"not a regular expression ({problem}): {pattern!r}") from None
-    return pattern
-
-
-Regex = Annotated[str, Field(min_length=1), AfterValidator(_compiles)]
+Regex = Annotated[str, Field(min_length=1), AfterValidator(_usable_regex)]
 
 
 class ChineseCued(Model):

@@ -19,6 +19,8 @@ Keys, all under `{prefix}:{round}:`:
   {spider}:inflight:{worker}   requests a worker popped and has not finished (hash token -> score|data)
   alive:{worker}               heartbeat, "host:pid", expires after the heartbeat timeout
   counts:{source}              pages and usable_pages (listing/feed/sitemap pages with links) (hash)
+  selector_misses:{source}     pages where the source's selectors matched nothing: pages, one count per
+                               selector, example_url (hash; the coordinator records one crawl warning)
   worker_pages                 pages fetched per worker (hash)
   runs                         source id -> crawl_runs id (hash, written by the coordinator)
   coordinator                  the coordinator's heartbeat (its pid; expires 10 s after it stops)
@@ -112,6 +114,9 @@ class RoundKeys:
 
     def counts(self, source_id: str) -> str:
         return f"{self.base}:counts:{source_id}"
+
+    def selector_misses(self, source_id: str) -> str:
+        return f"{self.base}:selector_misses:{source_id}"
 
     @property
     def coordinator(self) -> str:
@@ -406,6 +411,16 @@ class RedisCrawlRuns:
             pipe.hincrby(self.keys.worker_pages, self.worker, n)
         pipe.execute()
 
+    def selector_miss(self, source_id: str, selectors: list[str], url: str | None) -> None:
+        key = self.keys.selector_misses(source_id)
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hincrby(key, "pages", 1)
+        for name in selectors:
+            pipe.hincrby(key, SELECTOR_FIELD + name, 1)
+        if url:
+            pipe.hsetnx(key, "example_url", url)
+        pipe.execute()
+
     def error(self, source_id: str | None, url: str | None, status: int | None, error: str) -> None:
         logger.warning("crawl error %s %s: %s", status or "-", url, error)
         record = {
@@ -416,6 +431,23 @@ class RedisCrawlRuns:
 
     def finish(self, reason: str) -> list[dict]:
         return []
+
+
+SELECTOR_FIELD = "selector:"
+
+
+def selector_misses(
+    server: redis.Redis, keys: RoundKeys, source_id: str
+) -> tuple[int, dict[str, int], str | None]:
+    """What RedisCrawlRuns.selector_miss counted for a source in this round: pages, {selector: pages},
+    an example URL."""
+    fields = {k.decode(): v.decode() for k, v in server.hgetall(keys.selector_misses(source_id)).items()}
+    by_selector = {
+        name.removeprefix(SELECTOR_FIELD): int(value)
+        for name, value in fields.items()
+        if name.startswith(SELECTOR_FIELD)
+    }
+    return int(fields.get("pages", 0)), by_selector, fields.get("example_url")
 
 
 class StoredUrlsInRedis:

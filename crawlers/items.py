@@ -17,12 +17,13 @@ class ArticleItem(scrapy.Item):
     body = scrapy.Field()
     body_hash = scrapy.Field()
     extractor = scrapy.Field()
+    missed_selectors = scrapy.Field()  # the source's selectors that matched nothing on the page
     fetched_at = scrapy.Field()
 
 
 def storage_row(item) -> dict:
     """The article as storage.db.upsert_articles takes it (authors and credits joined into one field each)."""
-    row = {k: v for k, v in dict(item).items() if k in ArticleItem.fields}
+    row = {k: v for k, v in dict(item).items() if k in ArticleItem.fields and k != "missed_selectors"}
     row["author"] = "; ".join(row.pop("authors", None) or []) or None
     row["credit"] = "; ".join(row.get("credit") or []) or None
     return row

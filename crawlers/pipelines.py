@@ -59,6 +59,23 @@ class DedupePipeline:
         return item
 
 
+class SelectorMissPipeline:
+    """Report the articles kept although the source's selectors matched nothing on their page: the
+    general extractor found them, and the crawl run records the miss (the site may have changed)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if item.get("missed_selectors"):
+            self.crawler.spider.runs.selector_miss(item["source_id"], item["missed_selectors"], item["url"])
+        return item
+
+
 class StorePipeline:
     """Write articles through storage/ in batches; count new, updated and duplicate articles per source."""
 

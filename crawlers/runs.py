@@ -1,14 +1,17 @@
-"""Crawl-run bookkeeping: one crawl_runs row per source per run, a crawl_errors row per failure."""
+"""Crawl-run bookkeeping: one crawl_runs row per source per run, a crawl_errors row per failure, and a
+crawl_warnings row per source and run whose selectors matched nothing on some pages."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from config.models import Selectors
 from crawlers.frontier import Frontier, RedisCrawlRuns, round_keys
 from storage import db as store
 
@@ -24,6 +27,41 @@ def run_status(counts: Mapping[str, int], reason: str) -> str:
     return "partial" if trouble else "ok"
 
 
+SELECTOR_MISS = "selector_miss"
+
+
+@dataclass
+class SelectorMisses:
+    """The pages of one source's run where some of its selectors matched nothing, yet the general
+    extractor found the article (or its URL pattern the article links): one selector_miss warning."""
+
+    pages: int = 0
+    by_selector: Counter = field(default_factory=Counter)  # selector -> pages it missed on
+    example_url: str | None = None
+
+    def add(self, selectors: Iterable[str], url: str | None) -> None:
+        self.pages += 1
+        self.by_selector.update(selectors)
+        self.example_url = self.example_url or url
+
+    @property
+    def message(self) -> str:
+        names = [name for name in Selectors.model_fields if name in self.by_selector]
+        pages = f"{self.pages} page" + ("" if self.pages == 1 else "s")
+        return f"selectors missed on {pages} ({', '.join(names)}); generic extraction used"
+
+    def record(self, db, run_id: int) -> None:
+        store.record_crawl_warning(
+            db,
+            run_id,
+            SELECTOR_MISS,
+            pages=self.pages,
+            message=self.message,
+            detail=dict(self.by_selector),
+            example_url=self.example_url,
+        )
+
+
 class CrawlRuns:
     """Counters and error rows for the sources one spider crawls.
 
@@ -35,6 +73,7 @@ class CrawlRuns:
             store.close_interrupted_runs(self.db, source_id)
         self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
         self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
+        self.selector_misses: dict[str, SelectorMisses] = {}
 
     def stored(self, urls) -> set[str]:
         return store.stored_urls(self.db, urls)
@@ -42,6 +81,9 @@ class CrawlRuns:
     def count(self, source_id: str, counter: str, n: int = 1) -> None:
         if source_id in self.counts:
             self.counts[source_id][counter] += n
+
+    def selector_miss(self, source_id: str, selectors: list[str], url: str | None) -> None:
+        self.selector_misses.setdefault(source_id, SelectorMisses()).add(selectors, url)
 
     def error(self, source_id: str | None, url: str | None, status: int | None, error: str) -> None:
         logger.warning("crawl error %s %s: %s", status or "-", url, error)
@@ -61,6 +103,8 @@ class CrawlRuns:
                 run_id,
                 **{k: counts[k] for k in ("pages", "new", "updated", "duplicates") if counts[k]},
             )
+            if source_id in self.selector_misses:
+                self.selector_misses[source_id].record(self.db, run_id)
             error = None if reason == "finished" else f"crawl ended: {reason}"
             rows.append(store.finish_crawl_run(self.db, run_id, run_status(counts, reason), error))
         self.db.close()

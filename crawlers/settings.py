@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.NormalisePipeline": 200,
     "crawlers.pipelines.DedupePipeline": 300,
+    "crawlers.pipelines.SelectorMissPipeline": 400,
     "crawlers.pipelines.StorePipeline": 900,
 }
 # How many articles the store pipeline writes per transaction.

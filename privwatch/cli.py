@@ -249,6 +249,15 @@ def db_schema(app: App, db: str | None) -> None:
 CRAWL_SUMMARY = ("source_id", "status", "pages", "new", "updated", "duplicates", "errors")
 
 
+def print_crawl_summary(database, runs: list[dict]) -> None:
+    """The finished runs as a table, then a line per warning (e.g. selectors that matched nothing)."""
+    from storage.queries import crawl_warnings_of_runs
+
+    print_rows([{k: run[k] for k in CRAWL_SUMMARY} for run in runs], False, title="crawl")
+    for warning in crawl_warnings_of_runs(database, [run["id"] for run in runs]):
+        click.echo(f"{warning['source_id']}: {warning['message']}")
+
+
 def redis_url(app: App) -> str:
     url = app.config.settings.redis.url
     if not url:
@@ -282,7 +291,9 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
     """Crawl the configured sources into the database and print a summary per source.
 
     Articles already stored are not fetched again; each run writes a crawl_runs row per source and a
-    crawl_errors row per failure. Exits 1 when every source failed. With redis.url set, the crawl is a
+    crawl_errors row per failure. A source whose selectors matched nothing on some pages (its site
+    changed) gets one crawl_warnings row per run and a line under the summary; its articles are kept
+    through the general extractor. Exits 1 when every source failed. With redis.url set, the crawl is a
     round on a Redis frontier shared by worker processes here and on other machines (docs/scaling.md).
 
     \b
@@ -307,7 +318,8 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
         database.close()
         settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
         runs = run_crawl(chosen, settings)
-    print_rows([{k: run[k] for k in CRAWL_SUMMARY} for run in runs], False, title="crawl")
+        database = app.open_db(db)
+    print_crawl_summary(database, runs)
     if runs and all(run["status"] == "failed" for run in runs):
         raise click.ClickException("every source failed; see crawl_errors")
 
@@ -399,7 +411,7 @@ def ingest(app: App, wait: bool, db: str | None) -> None:
         more, done, going = adopt_orphan_rounds(server, database, prefix)
         stored, finished = stored + more, finished + done
     if finished:
-        print_rows([{k: run[k] for k in CRAWL_SUMMARY} for run in finished], False, title="crawl")
+        print_crawl_summary(database, finished)
     click.echo(f"ingested {stored} records" + (f"; {going} rounds still crawling" if going else ""))
 
 
@@ -413,7 +425,8 @@ def extract(app: App, pages: Path, url: str | None, source_id: str | None) -> No
 
     PAGES is a .jsonl file of {"path": ".html or .html.gz file", "url": ...} lines (paths relative to
     it), or one page with --url. Output keys: path, url, title, published, authors (people), credit
-    (outlets, desks, agencies), body, language, extractor (and section). The crawler uses the same extraction code.
+    (outlets, desks, agencies), body, language, extractor (and section, missed_selectors). The crawler
+    uses the same extraction code.
 
     \b
     Example:

@@ -21,6 +21,9 @@ Decisions an analyst or operator may want to know:
   period's end with the daily mean of the 14 days before those; a pair is flagged at `SPIKE_RATIO` times
   that mean or more and `SPIKE_MIN_ARTICLES` articles or more (any count >= the minimum when the earlier
   days had none). Publication dates, not fetch dates, so a first crawl's backfill is not a spike.
+- **Crawl trouble**: the footer names the sources whose selectors matched nothing on some pages in the
+  24 hours before the period's end (their site changed; the general extractor stood in), so someone fixes
+  sources.yaml before extraction quality drops unnoticed. It does not make an empty digest non-empty.
 - **Empty** means no incidents and no spikes; such a digest says so in one line and is sent only when
   `digest.send_empty` is on.
 - **Recording**: a digest is recorded in `digests` only after the SMTP server accepted it; `items` is the
@@ -64,6 +67,7 @@ if TYPE_CHECKING:
 DEFAULT_PERIOD = timedelta(hours=24)
 RETAG_GRACE = timedelta(days=7)
 SPIKE_RECENT = timedelta(hours=24)
+CRAWL_TROUBLE_WINDOW = timedelta(hours=24)
 SPIKE_BASELINE_DAYS = 14
 SPIKE_RATIO = 3.0
 SPIKE_MIN_ARTICLES = 3
@@ -243,6 +247,13 @@ class UnlinkedOrg:
     mentions: int
 
 
+@dataclass(frozen=True)
+class SelectorMiss:
+    source_id: str
+    source: str
+    message: str
+
+
 @dataclass
 class Digest:
     period: Period
@@ -253,6 +264,7 @@ class Digest:
     spikes: list[Spike]
     unlinked_orgs: list[UnlinkedOrg]
     unlinked_total: int
+    selector_misses: list[SelectorMiss] = field(default_factory=list)  # in the 24 h before the end
 
     @property
     def empty(self) -> bool:
@@ -368,6 +380,10 @@ def build_digest(
         spikes=find_spikes(db, period.end),
         unlinked_orgs=unlinked[:UNLINKED_SHOWN],
         unlinked_total=len(unlinked),
+        selector_misses=[
+            SelectorMiss(r["source_id"], r["source"], r["message"])
+            for r in queries.selector_misses(db, utc_iso(period.end - CRAWL_TROUBLE_WINDOW), period.end_iso)
+        ],
     )
 
 

@@ -170,30 +170,10 @@ def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:
         click.echo(f"articles placed in stories: {assigned}")
 
 
-@click.command("tag-file")
-@click.argument("in_path", metavar="IN.jsonl")
-@click.argument("out_path", metavar="OUT.jsonl")
-@workers_option
-@click.pass_obj
-def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
-    """Tag articles from a JSON-lines file, outside the database, into another JSON-lines file.
-
-    IN lines: {"id", "title", "body", "language"?} (other keys are ignored; "language" is the
-    declared one, the text's own decides when it is clear). OUT lines: {"id", "is_incident",
-    "incident_types", "response" (the main accused company's), "companies": [{"id", "name", "role",
-    "response" (the strongest), "responses" (all of them), "types", "evidence"}], "evidence": {type:
-    sentence}, "language"}. `name` is the knowledge base's canonical name; an organisation the
-    knowledge base lacks has "id": null. A text in a language without a pipeline gets its knowledge-base
-    companies only, all mentioned. "-" reads stdin or writes stdout.
-
-    \b
-    Example:
-      privwatch tag-file articles.jsonl tags.jsonl
-    """
-    from nlp.pipeline import tag_articles
-
-    app.config.check()  # a broken config fails before any input is read
-    records = []
+def _article_lines(in_path: str, skip_bad: bool) -> tuple[list[dict], int]:
+    """The article records of a JSON-lines file, and how many bad lines were skipped (each reported on
+    stderr); without skip_bad the first bad line stops everything."""
+    records, bad = [], 0
     with _open_lines(in_path, "r") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -203,8 +183,48 @@ def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
                 if not isinstance(record, dict) or not isinstance(record.get("body", ""), str):
                     raise ValueError("not an object with a text body")
             except ValueError as exc:
-                raise click.ClickException(f"{in_path}:{number}: not an article line: {exc}") from None
+                problem = f"{in_path}:{number}: not an article line: {exc}"
+                if not skip_bad:
+                    raise click.ClickException(problem) from None
+                click.echo(f"skipped {problem}", err=True)
+                bad += 1
+                continue
             records.append({key: record.get(key) for key in ("id", "title", "body", "language")})
+    return records, bad
+
+
+@click.command("tag-file")
+@click.argument("in_path", metavar="IN.jsonl")
+@click.argument("out_path", metavar="OUT.jsonl")
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Tag the good lines and report each bad one (line number and reason) on stderr, instead of "
+    "stopping at the first; the exit status is still 1 when a line was skipped.",
+)
+@workers_option
+@click.pass_obj
+def tag_file(app, in_path: str, out_path: str, skip_bad: bool, workers: int) -> None:
+    """Tag articles from a JSON-lines file, outside the database, into another JSON-lines file.
+
+    IN lines: {"id", "title", "body", "language"?} (other keys are ignored; "language" is the
+    declared one, the text's own decides when it is clear). OUT lines: {"id", "is_incident",
+    "incident_types", "response" (the main accused company's), "companies": [{"id", "name", "role",
+    "response" (the strongest), "responses" (all of them), "types", "evidence"}], "evidence": {type:
+    sentence}, "language"}. `name` is the knowledge base's canonical name; an organisation the
+    knowledge base lacks has "id": null. A text in a language without a pipeline gets its knowledge-base
+    companies only, all mentioned. "-" reads stdin or writes stdout. A line that is not such an object
+    stops the run before anything is tagged, unless --skip-bad.
+
+    \b
+    Example:
+      privwatch tag-file articles.jsonl tags.jsonl
+      privwatch tag-file --skip-bad scraped.jsonl tags.jsonl 2> bad-lines.txt
+    """
+    from nlp.pipeline import tag_articles
+
+    app.config.check()  # a broken config fails before any input is read
+    records, bad = _article_lines(in_path, skip_bad)
     nlp = _pipeline(app)
     incidents = 0
     with _open_lines(out_path, "w") as out:
@@ -212,6 +232,10 @@ def tag_file(app, in_path: str, out_path: str, workers: int) -> None:
             out.write(json.dumps(tagged.to_json(), ensure_ascii=False) + "\n")
             incidents += int(tagged.is_incident)
     click.echo(f"tagged {len(records)} articles ({incidents} incidents) into {out_path}", err=out_path == "-")
+    if bad:
+        # the good lines are tagged, but a script must not take a partial result for a whole one
+        lines = f"{bad} bad line" + ("s" if bad > 1 else "")
+        raise click.ClickException(f"{in_path}: skipped {lines} (listed above)")
 
 
 @click.group("nlp")

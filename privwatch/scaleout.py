@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 import redis
 
-from crawlers.frontier import RoundKeys, requeue_dead_workers, running_rounds, work_left
+from crawlers.frontier import RoundKeys, requeue_dead_workers, running_rounds, selector_misses, work_left
 from crawlers.items import storage_row
 from crawlers.runner import SPIDERS
-from crawlers.runs import run_status
+from crawlers.runs import SelectorMisses, run_status
 from storage import db as store
 from storage.queries import all_stored_urls, crawl_error_recorded
 
@@ -207,6 +207,9 @@ class CrawlRound:
             counts = {k.decode(): int(v) for k, v in self.server.hgetall(counts_key).items()}
             if counts.get("pages"):
                 store.add_crawl_counts(self.db, run_id, pages=counts["pages"])
+            pages, by_selector, example_url = selector_misses(self.server, self.keys, source.decode())
+            if pages:
+                SelectorMisses(pages, Counter(by_selector), example_url).record(self.db, run_id)
             counts["errors"] = self.db["crawl_runs"].get(run_id)["errors"]
             error = None if reason == "finished" else f"crawl ended: {reason}"
             rows.append(store.finish_crawl_run(self.db, run_id, run_status(counts, reason), error))

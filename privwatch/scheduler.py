@@ -106,6 +106,8 @@ def crawl_and_tag(source_id: str, config_dir: str, db_path: str, timeout: float 
         run_id = store.start_crawl_run(database, source_id)
         error = _last_line(result.stderr) or f"crawl exited {result.returncode}"
         runs = [store.finish_crawl_run(database, run_id, "failed", error)]
+    for warning in queries.crawl_warnings_of_runs(database, [r["id"] for r in runs]):
+        logger.warning("job crawl:%s %s", source_id, warning["message"])
     new = sum(r["new"] for r in runs)
     tagged = 0
     if new and not CHILDREN.stopping.is_set():

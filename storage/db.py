@@ -335,6 +335,37 @@ def record_crawl_error(db: Database, run_id: int, url: str | None, status: int |
         db.execute("UPDATE crawl_runs SET errors = errors + 1 WHERE id = ?", [run_id])
 
 
+def record_crawl_warning(
+    db: Database,
+    run_id: int,
+    kind: str,
+    *,
+    pages: int,
+    message: str,
+    detail: Mapping | None = None,
+    example_url: str | None = None,
+) -> None:
+    """The run's one warning of this kind (recording it again replaces it): e.g. selector_miss, with the
+    pages where the source's selectors matched nothing, `detail` {selector: pages} and one such page."""
+    row = {
+        "run_id": run_id,
+        "kind": kind,
+        "pages": pages,
+        "detail": json.dumps(dict(detail), sort_keys=True) if detail is not None else None,
+        "example_url": example_url,
+        "message": message,
+        "at": utcnow(),
+    }
+    columns = ", ".join(row)
+    updates = ", ".join(f"{k} = excluded.{k}" for k in row if k not in ("run_id", "kind"))
+    with db.atomic():
+        db.execute(
+            f"INSERT INTO crawl_warnings ({columns}) VALUES ({', '.join(f':{k}' for k in row)}) "
+            f"ON CONFLICT (run_id, kind) DO UPDATE SET {updates}",
+            row,
+        )
+
+
 def add_crawl_counts(db: Database, run_id: int, **counts: int) -> None:
     """Add to a running crawl's pages/new/updated/duplicates counters."""
     allowed = {"pages", "new", "updated", "duplicates"}

@@ -185,3 +185,18 @@ WHERE article_id IN (SELECT value FROM json_each(:ids))
 ORDER BY story_id, first_seen, company, response
 """
     return list(db.query(sql, {"ids": json.dumps(article_ids)}))
+
+
+def selector_misses(db: Database, since: str, until: str) -> list[dict]:
+    """The sources whose selectors matched nothing on some pages of a crawl run that recorded it in
+    (since, until]: source_id, source (its name), and the message of its latest such run."""
+    sql = """
+SELECT r.source_id, coalesce(s.name, r.source_id) AS source, w.message, max(w.id) AS latest
+FROM crawl_warnings w
+JOIN crawl_runs r ON r.id = w.run_id
+LEFT JOIN sources s ON s.id = r.source_id
+WHERE w.kind = 'selector_miss' AND w.at > :since AND w.at <= :until
+GROUP BY r.source_id  -- with max(), SQLite takes the bare columns from the latest warning's row
+ORDER BY r.source_id
+"""
+    return list(db.query(sql, {"since": since, "until": until}))

@@ -20,6 +20,7 @@ TABLES = (
     "unlinked_orgs",
     "crawl_runs",
     "crawl_errors",
+    "crawl_warnings",
     "digests",
     "article_urls",
     "stories",
@@ -930,6 +931,28 @@ CREATE INDEX idx_stories_response ON stories(response, last_seen)
     )
     for trigger in _story_triggers():
         db.execute(trigger)
+
+
+@migrations(name="0011_crawl_warnings")
+def crawl_warnings(db: Database) -> None:
+    # one row per run and kind: a warning sums up what went wrong on many pages of a run that still worked
+    _run(
+        db,
+        """
+CREATE TABLE crawl_warnings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    pages INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    example_url TEXT,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (run_id, kind)
+);
+CREATE INDEX idx_crawl_warnings_at ON crawl_warnings(kind, at)
+""",
+    )
 
 
 @migrations(name="0012_article_credit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlite_utils import Database
@@ -91,6 +92,18 @@ def crawl_runs_after(db: Database, after_id: int, source_id: str | None = None) 
     if source_id:
         where, params = where + " AND source_id = ?", [*params, source_id]
     return list(db.query(f"SELECT * FROM crawl_runs WHERE {where} ORDER BY id", params))
+
+
+def crawl_warnings_of_runs(db: Database, run_ids: list[int]) -> list[dict]:
+    """The warnings of these crawl runs with their source, in run order: source_id, kind, pages, message."""
+    return list(
+        db.query(
+            """SELECT r.source_id, w.run_id, w.kind, w.pages, w.detail, w.example_url, w.message
+               FROM crawl_warnings w JOIN crawl_runs r ON r.id = w.run_id
+               WHERE w.run_id IN (SELECT value FROM json_each(:ids)) ORDER BY w.run_id, w.kind""",
+            {"ids": json.dumps(run_ids)},
+        )
+    )
 
 
 def tagged_count(db: Database) -> int:

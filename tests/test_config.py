@@ -172,3 +172,35 @@ def test_a_name_repeated_as_an_alias_loads_once(config_dir, run, tmp_path):
         lambda d: d["companies"][0]["aliases"].append(d["companies"][0]["name"]),
     )
     run("init", "--db", str(tmp_path / "repeat.db"))
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("article_url_pattern", r"/news/(a+)+$"),
+        ("article_url_pattern", r"/news/(\w+\s?)*$"),
+        ("article_url_pattern", r"/news/(a|aa)+\.html"),
+        ("selectors", {"title": "//h1[re:test(., '^(\\d+-?)+$')]"}),
+    ],
+)
+def test_a_regex_that_could_hang_the_crawler_is_a_one_line_config_error(field, value, config_dir, run):
+    edit_yaml(config_dir / "sources.yaml", lambda d: d["sources"][0].update({field: value}))
+    lines = run("sources", "list", expect=1).output.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"Error: {config_dir / 'sources.yaml'}: sources[0].{field}"), lines[0]
+    assert "could hang the crawler" in lines[0]
+
+
+def test_ordinary_url_patterns_and_selector_regexes_load(config_dir, run):
+    ordinary = [r"/(\d+\.){3}\d+/", r"/(?:\w|\d)+\.html$", r"/(ab|cd)*/x", r"example\.com/[\w-]+(/amp)?$"]
+    patterns = [s.article_url_pattern for s in Config().sources if s.article_url_pattern] + ordinary
+
+    def use_them(data: dict) -> None:
+        template = data["sources"][0]
+        data["sources"] = [
+            {**template, "id": f"s{i}", "article_url_pattern": p} for i, p in enumerate(patterns)
+        ]
+        data["sources"][0]["selectors"] = {**template["selectors"], "title": "//h1[re:test(., '^[A-Z]\\w+')]"}
+
+    edit_yaml(config_dir / "sources.yaml", use_them)
+    assert [s.article_url_pattern for s in Config(config_dir).sources] == patterns

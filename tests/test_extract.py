@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from config.models import Config
-from crawlers.items import ArticleItem, storage_row
 from crawlers.extract import extract
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import parse_date
 from crawlers.extract.metadata import clean_authors, split_authors
 from crawlers.extract.urls import canonical_url, strip_tracking
+from crawlers.items import ArticleItem, storage_row
 from storage import db as store
 
 from .conftest import FIXTURES, SHARED
@@ -227,7 +227,12 @@ BYLINE_URL = "https://courier.example.net/2025/05/night-buses"
     "head,byline,people,credit",
     [
         # names joined by the conjunctions of their language
-        ("<meta name='author' content='Ingrid Solheim og Per Aasland'>", "", ["Ingrid Solheim", "Per Aasland"], []),
+        (
+            "<meta name='author' content='Ingrid Solheim og Per Aasland'>",
+            "",
+            ["Ingrid Solheim", "Per Aasland"],
+            [],
+        ),
         ("<meta name='author' content='Jonas Weber und Lea Brandt'>", "", ["Jonas Weber", "Lea Brandt"], []),
         (
             "<meta name='author' content='Ana Ruiz, Tom Hale and Mia Kerr'>",
@@ -274,7 +279,12 @@ BYLINE_URL = "https://courier.example.net/2025/05/night-buses"
             [],
         ),
         # a byline outside the usual markup: after a label, or as plain text beside the date
-        ("", "<ul><li><strong>Autorin/Autor</strong> Jonas Beispielmann</li></ul>", ["Jonas Beispielmann"], []),
+        (
+            "",
+            "<ul><li><strong>Autorin/Autor</strong> Jonas Beispielmann</li></ul>",
+            ["Jonas Beispielmann"],
+            [],
+        ),
         ("", "<p><b>Yazar:</b> Selin Aydemir</p>", ["Selin Aydemir"], []),
         (
             "",
@@ -283,7 +293,12 @@ BYLINE_URL = "https://courier.example.net/2025/05/night-buses"
             [],
         ),
         ("", "<div><span>Mit Video</span><span>05.04.2025</span></div>", [], []),
-        ("<meta name='author' content='Ruth Okafor'>", "<p>Ruth Okafor (Image: Harbour Photo Agency)</p>", ["Ruth Okafor"], []),
+        (
+            "<meta name='author' content='Ruth Okafor'>",
+            "<p>Ruth Okafor (Image: Harbour Photo Agency)</p>",
+            ["Ruth Okafor"],
+            [],
+        ),
     ],
 )
 def test_bylines_credit_people_and_set_outlets_apart(head, byline, people, credit):

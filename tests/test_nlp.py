@@ -405,6 +405,34 @@ def test_tag_file_command(run, tmp_path):
     assert "bad.jsonl:1" in run("tag-file", str(bad), str(out), expect=1).output
 
 
+def test_tag_file_skip_bad_tags_the_good_lines_and_reports_each_bad_one(run, tmp_path):
+    trap_title, trap_body = TRAPS["data-centre"]
+    lines = [
+        json.dumps({"id": "seed", "title": SEED_TITLE, "body": seed_body()}),
+        "{not json}",
+        json.dumps(["a list", "not an article"]),
+        "",
+        json.dumps({"id": 9, "title": trap_title, "body": trap_body}),
+        json.dumps({"id": 10, "title": "A number for a body", "body": 42}),
+    ]
+    articles = tmp_path / "mixed.jsonl"
+    articles.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    stopped = run("tag-file", str(articles), str(out), expect=1)
+    assert f"{articles}:2: not an article line" in stopped.output and not out.exists()
+
+    result = run("tag-file", "--skip-bad", str(articles), str(out), expect=1)
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["seed", 9]
+    assert "tagged 2 articles" in result.stdout
+    reported = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert [line.split(": not an article line: ")[0] for line in reported] == [
+        f"skipped {articles}:{number}" for number in (2, 3, 6)
+    ]
+    assert reported[0].startswith(f"skipped {articles}:2: not an article line: Expecting property name")
+    assert reported[1].endswith("not an object with a text body")
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {articles}: skipped 3 bad lines (listed above)"
+
+
 def test_nlp_evaluate_command(run, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(GOLD.read_text(encoding="utf-8").splitlines()[:6]) + "\n", encoding="utf-8")

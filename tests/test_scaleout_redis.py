@@ -24,7 +24,8 @@ from privwatch.scaleout import CrawlRound
 from storage.db import open_db
 
 from .sitesrv import SiteServer
-from .test_crawl import fixture_site_servers, local_sources, site_articles, stored_paths
+from .test_crawl import fixture_site_servers, local_sources, only_sources, site_articles, stored_paths
+from .test_selector_drift import DRIFT_SITE, MISS_LINE, NEW_MARKUP, OLD_MARKUP, drift_source
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 ARTICLES = 2999  # and the index page: a 3,000-page site
@@ -270,6 +271,23 @@ def test_redis_round_crawls_every_source_kind_like_one_process(tmp_path, config_
     runs = list(database.query("SELECT source_id, status, new, duplicates FROM crawl_runs ORDER BY id"))
     assert len(runs) == 6 and all(r["status"] == "ok" for r in runs), runs
     assert [r["new"] + r["duplicates"] for r in runs[3:]] == [0, 0, 0]
+
+
+def test_redis_round_records_selector_drift_once_per_source_like_one_process(tmp_path, config_dir, redis_url):
+    env = {**os.environ, "PRIVWATCH_REDIS_URL": redis_url}
+    db = tmp_path / "drift.db"
+    with SiteServer(DRIFT_SITE) as server:
+        only_sources(config_dir, [drift_source(server)], retries=1)
+        result = subprocess.run(crawl_command(config_dir, db, 2), env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert sorted(stored_paths(db, server)) == sorted(OLD_MARKUP | NEW_MARKUP)
+    assert MISS_LINE in result.stdout.splitlines()
+    database = open_db(db)
+    warnings = list(
+        database.query("SELECT w.*, r.status FROM crawl_warnings w JOIN crawl_runs r ON r.id = run_id")
+    )
+    assert [(w["kind"], w["pages"], w["status"]) for w in warnings] == [("selector_miss", 4, "ok")]
+    assert json.loads(warnings[0]["detail"]) == {"article_links": 1, "title": 3, "body": 3}
 
 
 def test_redis_frontier_marks_a_request_seen_and_queues_it_in_one_step(redis_url):

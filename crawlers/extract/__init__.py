@@ -41,6 +41,8 @@ class Extracted:
     section: str | None = None
     extractor: str = "trafilatura"
     encoding: str | None = None
+    # the source's title and body selectors that matched nothing here (the site's markup may have changed)
+    missed_selectors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -346,6 +348,10 @@ def extract(
     )
     result.url = canonical_url(url, meta.canonical_candidates())
     used_selectors = bool(selected.get("title") or selected.get("body"))
+    selectors = getattr(source, "selectors", None)
+    result.missed_selectors = [
+        name for name in ("title", "body") if getattr(selectors, name, None) and not selected.get(name)
+    ]
     result.extractor = (
         "selectors"
         if selected.get("title") and selected.get("body")

@@ -338,9 +338,7 @@ class PageMetadata:
 
 BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af|przez|от|作者|记者)[\s:：]+", re.I)
 # "A, B and C", "A og B", "A und B", "A ve B", "A i B": the conjunctions of the languages we read
-AUTHOR_SPLIT = re.compile(
-    r"\s*(?:,|;|&|、|\||\b(?:and|und|et|y|e|og|och|en|i|ve|oraz|ja|és|a|и)\b)\s*", re.I
-)
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|、|\||\b(?:and|und|et|y|e|og|och|en|i|ve|oraz|ja|és|a|и)\b)\s*", re.I)
 # role words printed after a name: "홍길동 기자", "张三 记者", "Jane Roe, Staff Writer"
 ROLE_WORDS = r"staff writer|reporter|correspondent|editor|기자|특파원|记者|特派记者|通讯员"
 ROLE_SUFFIX = re.compile(rf"(?:\s*(?:기자|특파원|记者|特派记者|通讯员)|,\s*(?:{ROLE_WORDS}))$", re.I)

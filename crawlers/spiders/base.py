@@ -106,5 +106,6 @@ class SourceSpider(scrapy.Spider):
             language=page.language or source.language,
             body=page.body,
             extractor=page.extractor,
+            missed_selectors=page.missed_selectors,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )

@@ -27,14 +27,22 @@ class ListingSpider(SourceSpider):
                 urls.append(response.urljoin(value.strip()))
         return urls
 
+    def article_links(self, response, source_id: str, expression: str | None) -> list[str]:
+        return [
+            url
+            for url in dict.fromkeys(self.links(response, expression))
+            if url.startswith("http") and self.looks_like_article(source_id, url)
+        ]
+
     def parse_start(self, response):
         source = self.by_id[response.meta["source_id"]]
         page_number = response.meta.get("page_number", 1)
-        article_urls = [
-            url
-            for url in dict.fromkeys(self.links(response, source.selectors.article_links))
-            if url.startswith("http") and self.looks_like_article(source.id, url)
-        ]
+        article_urls = self.article_links(response, source.id, source.selectors.article_links)
+        if not article_urls and source.selectors.article_links and source.article_url_pattern:
+            # the site's markup may have changed under the selector: the URL pattern still finds articles
+            article_urls = self.article_links(response, source.id, None)
+            if article_urls:
+                self.runs.selector_miss(source.id, ["article_links"], response.url)
         if article_urls:
             self.runs.count(source.id, "usable_pages")
         else:

@@ -118,6 +118,18 @@ CREATE TABLE crawl_runs (
     error TEXT
 );
 
+CREATE TABLE crawl_warnings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    pages INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    example_url TEXT,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (run_id, kind)
+);
+
 CREATE TABLE digests (
     id INTEGER PRIMARY KEY,
     period_start TEXT NOT NULL,
@@ -279,6 +291,8 @@ CREATE INDEX idx_company_timeline_materialized_published ON company_timeline_mat
 CREATE INDEX idx_crawl_errors_run ON crawl_errors(run_id);
 
 CREATE INDEX idx_crawl_runs_source ON crawl_runs(source_id, started);
+
+CREATE INDEX idx_crawl_warnings_at ON crawl_warnings(kind, at);
 
 CREATE INDEX idx_digests_period ON digests(period_start, period_end);
 
