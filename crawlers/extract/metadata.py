@@ -233,12 +233,7 @@ class PageMetadata:
 
     def sort_byline(self, names: list[str], credit: list[str], outlets: set[str] | None = None) -> Byline:
         """Names split into people and credits (added to `credit`)."""
-        outlets = self._outlet_names() if outlets is None else outlets
-        names = clean_authors(names)
-        people = [n for n in names if not _is_organisation(n, outlets)]
-        if not any(_looks_like_person(n) for n in people):  # a credit line of outlets and agencies
-            people = []
-        return Byline(people, _unique([*credit, *(n for n in names if n not in people)], key=_squash))
+        return sort_names(names, credit, self._outlet_names() if outlets is None else outlets)
 
     def plain_byline(self) -> list[str]:
         """A name printed as plain text where bylines sit: beside the date line ("Ayşe Demir | 05.04.2025")
@@ -421,6 +416,15 @@ def split_authors(value: str) -> list[str]:
         # "上海报道", "本报讯", "北京电": where the report comes from, not who wrote it
         return [part for part in parts if part and not part.endswith(("报道", "讯", "电"))]
     return [part for part in AUTHOR_SPLIT.split(BYLINE_PREFIX.sub("", value)) if part]
+
+
+def sort_names(names: list[str], credit: list[str] = (), outlets: set[str] = frozenset()) -> Byline:
+    """Names split into people and credits (added to `credit`): outlets, desks, agencies, addresses."""
+    names = clean_authors(names)
+    people = [n for n in names if not _is_organisation(n, outlets)]
+    if not any(_looks_like_person(n) for n in people):  # a credit line of outlets and agencies
+        people = []
+    return Byline(people, _unique([*credit, *(n for n in names if n not in people)], key=_squash))
 
 
 def clean_authors(names: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.extract import extract
+from crawlers.extract.metadata import sort_names
 from crawlers.items import ArticleItem
 from crawlers.signals import errback_done
 
@@ -90,6 +91,7 @@ class SourceSpider(scrapy.Spider):
             self.record_error(response, f"extraction failed: {type(exc).__name__}: {exc}", response.status)
             return
         hints = response.meta.get("entry") or {}
+        feed_byline = sort_names(hints.get("authors") or [])
         published = page.published
         if hints.get("published") and (not published or "T" not in published):
             published = hints["published"]
@@ -98,8 +100,8 @@ class SourceSpider(scrapy.Spider):
             fetched_urls=[*response.meta.get("redirect_urls", []), response.url],
             source_id=source.id,
             title=page.title or hints.get("title"),
-            authors=page.authors or hints.get("authors") or [],
-            credit=page.credit,
+            authors=page.authors or feed_byline.people,
+            credit=page.credit or feed_byline.credit,
             published=published,
             updated=page.updated,
             section=page.section or hints.get("section"),
