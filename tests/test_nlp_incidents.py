@@ -2,8 +2,9 @@
 right kinds, and privacy-looking wording that reports no incident is not one.
 
 Failure classes of issue 13: missed incidents (short notices, passive voice, insiders, open databases,
-small fines, misleading security claims) and wrong types (legal "breach", denied claims, surveillance,
-profiling phrased as relevant ads, enforcement by regulators beyond the big five). Every article here
+small fines, misleading security claims, one customer's records shown or sent to another) and wrong
+types (legal "breach", denied claims, surveillance, profiling phrased as relevant ads, enforcement by
+regulators beyond the big five). Every article here
 was written for these tests.
 """
 
@@ -23,6 +24,24 @@ INCIDENTS = {
         "clients readable by anyone who changed a number in the page's web address. The firm said it "
         "fixed the portal the day a client reported it.",
         "brightwater accounting",
+        {"breach"},
+        set(),
+    ),
+    "app-showed-customers-other-peoples-records": (
+        "Harbourline Bank app showed customers other people's statements",
+        "Harbourline Bank said on Friday that a fault in its mobile app had caused some customers to see "
+        "account statements belonging to other people for several hours on Thursday. The bank said it had "
+        "switched off the statements page while engineers fixed the error.",
+        "harbourline bank",
+        {"breach"},
+        set(),
+    ),
+    "a-recording-of-another-customer-sent-by-mistake": (
+        "",
+        "A passenger who asked Zoomride for the audio of a disputed trip was sent a recording of a different "
+        "rider's journey, in which the stranger discussed his illness and his home address. Zoomride has "
+        "not responded to requests for comment.",
+        "zoomride",
         {"breach"},
         set(),
     ),
@@ -464,6 +483,11 @@ NOT_INCIDENTS = {
         "City council says hackers accessed residents' records",
         "Hackers accessed the records of about 12,000 residents held by the Millbrook city council, the "
         "council said. Police are investigating.",
+    ),
+    "a-feature-that-shows-other-customers-reviews": (
+        "Shopping app lets buyers see other customers' reviews first",
+        "Marketlane updated its app so that buyers see other customers' reviews and photos of a product "
+        "before its description. The company said reviews were the most read part of a product page.",
     ),
     "loan-covenant-breach": (
         "Developer breaches loan covenants",
