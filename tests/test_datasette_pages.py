@@ -106,11 +106,13 @@ def test_a_company_page_lists_its_articles_newest_first_with_types_responses_and
     assert seed.css("td.col-responses::text").get() == "denial"
     assert seed.css("td.col-evidence::text").get() == SEED_DENIAL
     assert seed.css("td.col-title a::attr(href)").get().startswith("http://www.szdaily.com/")
-    [(seed_story,)] = query(fixture, "SELECT story_id FROM story_articles WHERE article_id = ?", fixture.seed_id)
+    seed_story_sql = "SELECT story_id FROM story_articles WHERE article_id = ?"
+    [(seed_story,)] = query(fixture, seed_story_sql, fixture.seed_id)
     assert seed.css("td.col-story a::attr(href)").get() == f"/fixture/story?story={seed_story}"
     assert seed.css("td.col-article_id a::attr(href)").get() == f"/fixture/articles/{fixture.seed_id}#tags"
     summary = tencent.css("p.company-summary").xpath("string()").get()
-    [(accused,)] = query(fixture, "SELECT count(DISTINCT article_id) FROM incidents WHERE company_id = 'tencent'")
+    accused_sql = "SELECT count(DISTINCT article_id) FROM incidents WHERE company_id = 'tencent'"
+    [(accused,)] = query(fixture, accused_sql)
     assert f"Accused in {accused} articles, 2018-01-05 to " in " ".join(summary.split())
 
 
