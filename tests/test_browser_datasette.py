@@ -21,12 +21,16 @@ import pytest
 from benchmarks.sites import free_port
 
 from .conftest import ROOT
-from .datasette_fixtures import SCRIPT_TITLE, SEED_CONSENT, SEED_DENIAL, SEED_TITLE, build_fixture_db
+from .datasette_fixtures import (
+    DASHBOARD_ALL_TIME,
+    SCRIPT_TITLE,
+    SEED_CONSENT,
+    SEED_DENIAL,
+    SEED_TITLE,
+    build_fixture_db,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
-# the dashboard over every date: the fixture's articles are from 2018 and 2024, and without a query string
-# the dashboard opens on the last 90 days
-DASHBOARD_ALL_TIME = "/-/dashboards/privacy-controversies?date_start="
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -21,6 +21,7 @@ from storage.migrations import migrations
 
 from .conftest import ROOT
 from .datasette_fixtures import (
+    DASHBOARD_ALL_TIME,
     SCRIPT_TITLE,
     SEED_ALIBABA,
     SEED_APOLOGY,
@@ -36,8 +37,6 @@ FOLDER = REPO_CONFIG_DIR / "datasette"
 METADATA = yaml.safe_load((FOLDER / "metadata.yaml").read_text(encoding="utf-8"))
 QUERIES = METADATA["databases"]["privwatch"]["queries"]
 DASHBOARD = METADATA["plugins"]["datasette-dashboards"]["privacy-controversies"]
-# the dashboard over every date (without a query string it redirects to the last 90 days)
-DASHBOARD_ALL_TIME = "/-/dashboards/privacy-controversies?date_start="
 QUERY_PARAMS = {
     "company_history": {"company": "Ant Group"},
     "most_accused": {"from": "2018-01-01", "to": "2018-01-31"},

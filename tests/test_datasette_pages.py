@@ -14,8 +14,8 @@ from parsel import Selector
 from config.models import Config
 from privwatch.serve import build_datasette
 
-from .datasette_fixtures import SCRIPT_TITLE, SEED_DENIAL, SEED_TITLE, build_fixture_db
-from .test_datasette import DASHBOARD_ALL_TIME, METADATA, fetch, get, rows
+from .datasette_fixtures import DASHBOARD_ALL_TIME, SCRIPT_TITLE, SEED_DENIAL, SEED_TITLE, build_fixture_db
+from .test_datasette import METADATA, fetch, get, rows
 
 TABLES = METADATA["databases"]["privwatch"]["tables"]
 
