@@ -235,12 +235,14 @@ def test_column_descriptions_wait_behind_about_these_columns(datasette, table):
     assert ".about-columns:not([open]) + dl.column-descriptions { display: none; }" in html
 
 
-def test_a_long_value_keeps_its_whole_text_in_the_cell_title(datasette):
+def test_a_long_value_keeps_its_whole_text_in_the_cell_title(datasette, fixture):
     cells = page(datasette, "/fixture/incidents?company_id=kochava").css("td.col-evidence")
     assert cells.attrib["title"] == "<script>alert(3)</script> Kochava exposed location records."
     assert cells.css("div.cell::text").get() == "<script>alert(3)</script> Kochava exposed location records."
     title = page(datasette, "/fixture/incidents?company_id=kochava").css("td.col-title")
     assert title.attrib["title"] == SCRIPT_TITLE  # the link's text, without its markup
+    # an article's page shows its whole text once: no copy of the body in a title
+    assert not page(datasette, f"/fixture/articles/{fixture.seed_id}").css("td[title]")
 
 
 def test_the_home_page_links_to_the_dashboard_incidents_companies_and_search(datasette):
