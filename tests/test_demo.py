@@ -233,7 +233,9 @@ def test_demo_stories_page_opens_the_seed_story_s_timeline(demo):
 
 @pytest.fixture(scope="module")
 def demo_in_browser(demo):
-    """`privwatch serve` on the demo database, and a headless Chromium page at 1400×900 on it."""
+    """`privwatch serve` on the demo database, and a headless Chromium page at 1400×900 on it that may
+    only talk to the server; yields the base URL, the page and the problems seen (requests elsewhere,
+    javascript errors)."""
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
@@ -243,8 +245,29 @@ def demo_in_browser(demo):
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        yield base, page
+        problems: list[str] = []
+
+        def only_the_server(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                problems.append(f"request outside the server: {route.request.url}")
+                route.abort()
+
+        page.route("**/*", only_the_server)
+        page.on("pageerror", lambda error: problems.append(f"javascript error: {error}"))
+        yield base, page, problems
         browser.close()
+
+
+@pytest.fixture
+def demo_page(demo_in_browser):
+    """The demo in the browser for one test, which fails on a request outside the server or a javascript
+    error."""
+    base, page, problems = demo_in_browser
+    problems.clear()
+    yield base, page
+    assert not problems
 
 
 def rows_on_first_screen(page) -> int:
@@ -252,8 +275,8 @@ def rows_on_first_screen(page) -> int:
     return sum(1 for box in boxes if box and box["y"] + box["height"] <= 900)
 
 
-def test_demo_incidents_view_opens_on_its_facets_and_ten_rows(demo_in_browser):
-    base, page = demo_in_browser
+def test_demo_incidents_view_opens_on_its_facets_and_ten_rows(demo_page):
+    base, page = demo_page
     page.goto(f"{base}/demo/incidents")
     assert rows_on_first_screen(page) >= 10
     for facet in ("incident_type", "company", "source", "response", "language"):
@@ -270,14 +293,14 @@ def test_demo_incidents_view_opens_on_its_facets_and_ten_rows(demo_in_browser):
 
 
 @pytest.mark.parametrize("view", ["company_timeline", "weekly_counts", "stories"])
-def test_demo_views_open_on_their_rows(demo_in_browser, view):
-    base, page = demo_in_browser
+def test_demo_views_open_on_their_rows(demo_page, view):
+    base, page = demo_page
     page.goto(f"{base}/demo/{view}")
     assert rows_on_first_screen(page) >= 8
 
 
-def test_demo_company_page_for_tencent_shows_its_incidents_and_a_chart(demo, demo_in_browser):
-    base, page = demo_in_browser
+def test_demo_company_page_for_tencent_shows_its_incidents_and_a_chart(demo, demo_page):
+    base, page = demo_page
     database = open_db(demo / "demo.db")
     accused_in = {r[0] for r in database.execute("SELECT title FROM incidents WHERE company_id = 'tencent'")}
     months = database.execute(
@@ -306,8 +329,8 @@ def test_demo_company_page_for_tencent_shows_its_incidents_and_a_chart(demo, dem
     assert set(page.locator("td.col-company").all_inner_texts()) == {"Tencent"}
 
 
-def test_demo_dashboard_opens_on_the_last_90_days(demo, demo_in_browser):
-    base, page = demo_in_browser
+def test_demo_dashboard_opens_on_the_last_90_days(demo, demo_page):
+    base, page = demo_page
     page.goto(f"{base}/")
     page.get_by_role("link", name="Privacy controversies dashboard").click()
     page.wait_for_url(re.compile(r"/-/dashboards/privacy-controversies\?date_start=\d{4}-\d{2}-\d{2}$"))
