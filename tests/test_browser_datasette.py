@@ -77,6 +77,20 @@ def server(tmp_path_factory):
         process.kill()
 
 
+def only_to(base: str, problems: list[str]):
+    """A route handler for the browser: requests to the server at `base` go through; any other is refused
+    and noted in `problems`."""
+
+    def route_request(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            problems.append(f"request outside the server: {route.request.url}")
+            route.abort()
+
+    return route_request
+
+
 @pytest.fixture(scope="module")
 def browser_page(server, tmp_path_factory):
     from playwright.sync_api import sync_playwright
@@ -93,15 +107,7 @@ def browser_page(server, tmp_path_factory):
             args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 1000},
         )
-
-        def only_our_server(route):
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                problems.append(f"request outside the server: {route.request.url}")
-                route.abort()
-
-        context.route("**/*", only_our_server)
+        context.route("**/*", only_to(base, problems))
         page = context.new_page()
         page.on(
             "dialog", lambda dialog: (problems.append(f"a dialog opened: {dialog.message}"), dialog.dismiss())

@@ -20,7 +20,7 @@ from storage.db import open_db
 from storage.queries import search_articles
 
 from .conftest import ROOT
-from .test_browser_datasette import CHROMIUM, CHROMIUM_FLAGS
+from .test_browser_datasette import CHROMIUM, CHROMIUM_FLAGS, only_to
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -246,15 +246,7 @@ def demo_in_browser(demo):
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         problems: list[str] = []
-
-        def only_the_server(route):
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                problems.append(f"request outside the server: {route.request.url}")
-                route.abort()
-
-        page.route("**/*", only_the_server)
+        page.route("**/*", only_to(base, problems))
         page.on("pageerror", lambda error: problems.append(f"javascript error: {error}"))
         yield base, page, problems
         browser.close()
