@@ -11,10 +11,12 @@ requests, sequentially:
   most-mentioned company (stock: the same parameters, or the same SQL);
 - search_incidents, FTS with snippets, for a common, a medium and a rare term (stock: the same SQL);
 - company_history for the most-mentioned company (stock: the same SQL);
-- the dashboard's data: each chart's query as the dashboard fetches it, unfiltered and filtered by a
-  company and a quarter; and the dashboard page itself (ours only: stock has no dashboard);
+- the dashboard's data: each chart's query as the dashboard fetches it, unfiltered, over the last 90 days
+  (what it opens on) and filtered by a company and a quarter; and the dashboard page itself (ours only:
+  stock has no dashboard);
 - then the other pages analysts open: home, database, a company's incidents (the digest's link) and
-  timeline, an article, the articles search box, weekly_counts and the other canned queries.
+  timeline, an article, a company's page (ours only), the articles search box, weekly_counts and the
+  other canned queries.
 
 Prints a table, then `BENCH {json}`: datasette_p95_ms, the slowest p95 (ours) of the issue's pages (the
 incidents view, search, the company timeline, the dashboard), and datasette_vs_stock, stock's slowest p95
@@ -361,7 +363,12 @@ def pages(db_name: str, path: Path) -> list:
     ))  # fmt: skip
     quarter_start = str(np.datetime64(last_week) - np.timedelta64(91, "D"))
     quarter = {"company": top_company, "date_start": quarter_start, "date_end": last_week}
-    filters = [({}, "all time"), (quarter, "company + quarter")]
+    # the dashboard opens on the last 90 days (here: of the synthetic data)
+    filters = [
+        ({}, "all time"),
+        ({"date_start": quarter_start}, "last 90 days"),
+        (quarter, "company + quarter"),
+    ]
     from datasette_dashboards import replace_opts_in_query
 
     for options, label in filters:
@@ -374,7 +381,7 @@ def pages(db_name: str, path: Path) -> list:
     filter_sql = dashboard["filters"]["company"]["query"]
     url = f"{base}.json?{urlencode({'sql': filter_sql, '_shape': 'objects'})}"
     result.append(("dashboard data company filter options", url, url))
-    result.append(("dashboard page", "/-/dashboards/privacy-controversies", None))
+    result.append(("dashboard page", f"/-/dashboards/privacy-controversies?date_start={quarter_start}", None))
     # the other pages an analyst opens (stock: the same URL, or the same SQL)
     result.append(OTHER_PAGES)
     result += [
@@ -391,6 +398,8 @@ def pages(db_name: str, path: Path) -> list:
             f"{base}/company_timeline?company_id={top_company_id}&_sort_desc=published&_size=50",
         ),
         ("an article's page", f"{base}/articles/{article_id}", f"{base}/articles/{article_id}"),
+        # stock's row page lacks what the plugin adds: the chart, stories, articles, companies beside it
+        ("a company's page (the most mentioned)", f"{base}/companies/{top_company_id}", None),
         (
             "articles search box q='privacy'",
             f"{base}/articles?_search=privacy",
@@ -399,6 +408,7 @@ def pages(db_name: str, path: Path) -> list:
         ("weekly_counts view", f"{base}/weekly_counts", f"{base}/weekly_counts?_sort_desc=week"),
     ]
     for name, params in (
+        ("company_index", {"name": ""}),
         ("latest_incidents", {}),
         ("incidents_by_week", {}),
         ("most_accused", {"from": "", "to": last_week}),

@@ -24,6 +24,9 @@ SEED_URL = "http://www.szdaily.com/content/2018-01/05/content_3471234.htm"
 SEED_TITLE = "Ant apologizes over misleading sign-up"
 SCRIPT_TITLE = "<script>alert('pwned')</script> Data broker leaks <b>bold</b> records"
 NLP_VERSION = "fixture-1"
+# The dashboard over every date: the fixture's articles are from 2018 and 2024, and without a query string
+# the dashboard opens on the last 90 days.
+DASHBOARD_ALL_TIME = "/-/dashboards/privacy-controversies?date_start="
 
 # The evidence sentences of the seed story, verbatim from its text.
 SEED_CONSENT = (

@@ -21,7 +21,14 @@ import pytest
 from benchmarks.sites import free_port
 
 from .conftest import ROOT
-from .datasette_fixtures import SCRIPT_TITLE, SEED_CONSENT, SEED_DENIAL, SEED_TITLE, build_fixture_db
+from .datasette_fixtures import (
+    DASHBOARD_ALL_TIME,
+    SCRIPT_TITLE,
+    SEED_CONSENT,
+    SEED_DENIAL,
+    SEED_TITLE,
+    build_fixture_db,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -70,6 +77,20 @@ def server(tmp_path_factory):
         process.kill()
 
 
+def only_to(base: str, problems: list[str]):
+    """A route handler for the browser: requests to the server at `base` go through; any other is refused
+    and noted in `problems`."""
+
+    def route_request(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            problems.append(f"request outside the server: {route.request.url}")
+            route.abort()
+
+    return route_request
+
+
 @pytest.fixture(scope="module")
 def browser_page(server, tmp_path_factory):
     from playwright.sync_api import sync_playwright
@@ -86,15 +107,7 @@ def browser_page(server, tmp_path_factory):
             args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 1000},
         )
-
-        def only_our_server(route):
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                problems.append(f"request outside the server: {route.request.url}")
-                route.abort()
-
-        context.route("**/*", only_our_server)
+        context.route("**/*", only_to(base, problems))
         page = context.new_page()
         page.on(
             "dialog", lambda dialog: (problems.append(f"a dialog opened: {dialog.message}"), dialog.dismiss())
@@ -170,7 +183,7 @@ def wait_for_charts(page) -> dict[str, int]:
 def test_dashboard_draws_its_charts(server, browser_page):
     base, fixture = server
     page, problems = browser_page
-    page.goto(f"{base}/-/dashboards/privacy-controversies")
+    page.goto(f"{base}{DASHBOARD_ALL_TIME}")
     assert page.locator("h1").first.inner_text() == "Privacy controversies"
     marks = wait_for_charts(page)
     assert all(count > 0 for count in marks.values()), marks
@@ -229,7 +242,7 @@ def test_from_the_dashboard_to_the_seed_story(server, browser_page):
 def test_a_bar_of_the_dashboard_opens_that_company_s_incidents(server, browser_page):
     base, _ = server
     page, problems = browser_page
-    page.goto(f"{base}/-/dashboards/privacy-controversies")
+    page.goto(f"{base}{DASHBOARD_ALL_TIME}")
     wait_for_charts(page)
     page.locator("#chart-top-accused [aria-roledescription='bar'][aria-label*='company: Ant Group']").click()
     page.wait_for_url(re.compile(r"/fixture/incidents\?company_id=ant-group"))

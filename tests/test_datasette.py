@@ -21,6 +21,7 @@ from storage.migrations import migrations
 
 from .conftest import ROOT
 from .datasette_fixtures import (
+    DASHBOARD_ALL_TIME,
     SCRIPT_TITLE,
     SEED_ALIBABA,
     SEED_APOLOGY,
@@ -262,7 +263,7 @@ def test_crawl_health_reports_runs_errors_and_extraction_shares(datasette):
 
 
 def test_dashboard_page_and_every_chart_query(datasette):
-    page = get(datasette, "/-/dashboards/privacy-controversies").text
+    page = get(datasette, DASHBOARD_ALL_TIME).text
     assert "Privacy controversies" in page and "Ant Group" in page  # the company filter's options
     for slug in ("incidents-per-week", "top-accused", "by-source", "responses"):
         assert f'id="chart-{slug}"' in page
@@ -292,7 +293,7 @@ def test_dashboard_bars_link_to_existing_pages(datasette):
 
 
 def test_links_follow_the_database_file_name(datasette):
-    page = get(datasette, "/-/dashboards/privacy-controversies").text
+    page = get(datasette, DASHBOARD_ALL_TIME).text
     assert "/fixture/incidents" in page and "/privwatch/" not in page
     assert 'href="/fixture/incidents"' in get(datasette, "/").text
 
@@ -345,7 +346,7 @@ def test_the_database_cannot_be_written(datasette, fixture):
 
 def test_no_write_or_download_endpoints(datasette):
     assert fetch(datasette, "/fixture.db")[0].status_code in (403, 404)
-    for response in fetch(datasette, "/fixture/latest_incidents", "/-/dashboards/privacy-controversies"):
+    for response in fetch(datasette, "/fixture/latest_incidents", DASHBOARD_ALL_TIME):
         assert "<form" not in response.text or 'method="post"' not in response.text.lower()
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from itertools import pairwise
 from pathlib import Path
@@ -20,7 +20,7 @@ from storage.db import open_db
 from storage.queries import search_articles
 
 from .conftest import ROOT
-from .test_browser_datasette import CHROMIUM, CHROMIUM_FLAGS
+from .test_browser_datasette import CHROMIUM, CHROMIUM_FLAGS, only_to
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -229,3 +229,116 @@ def test_demo_stories_page_opens_the_seed_story_s_timeline(demo):
     assert "Ant apologizes over misleading sign-up" in events and "Ant Group apologises" in events
     assert "Tencent denies" in events
     assert len(outlets) >= 4  # Shenzhen Daily, 深圳特区报, Pacific Tech Wire, Harbour Finance Daily
+
+
+@pytest.fixture(scope="module")
+def demo_in_browser(demo):
+    """`privwatch serve` on the demo database, and a headless Chromium page at 1400×900 on it that may
+    only talk to the server; yields the base URL, the page and the problems seen (requests elsewhere,
+    javascript errors)."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with serving(demo / "demo.db") as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        problems: list[str] = []
+        page.route("**/*", only_to(base, problems))
+        page.on("pageerror", lambda error: problems.append(f"javascript error: {error}"))
+        yield base, page, problems
+        browser.close()
+
+
+@pytest.fixture
+def demo_page(demo_in_browser):
+    """The demo in the browser for one test, which fails on a request outside the server or a javascript
+    error."""
+    base, page, problems = demo_in_browser
+    problems.clear()
+    yield base, page
+    assert not problems
+
+
+def rows_on_first_screen(page) -> int:
+    boxes = [row.bounding_box() for row in page.locator("table.rows-and-columns tbody tr").all()]
+    return sum(1 for box in boxes if box and box["y"] + box["height"] <= 900)
+
+
+def test_demo_incidents_view_opens_on_its_facets_and_ten_rows(demo_page):
+    base, page = demo_page
+    page.goto(f"{base}/demo/incidents")
+    assert rows_on_first_screen(page) >= 10
+    for facet in ("incident_type", "company", "source", "response", "language"):
+        box = page.locator(f"#facet-{facet}").bounding_box()
+        assert box and box["y"] + box["height"] <= 900, facet
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "datasette-demo-incidents.png"))
+    # the column descriptions wait behind "About these columns"
+    descriptions = page.locator("dl.column-descriptions")
+    assert not descriptions.is_visible()
+    page.get_by_text("About these columns").click()
+    assert descriptions.is_visible()
+    assert "The sentence of the article that carries this incident." in descriptions.inner_text()
+
+
+@pytest.mark.parametrize("view", ["company_timeline", "weekly_counts", "stories"])
+def test_demo_views_open_on_their_rows(demo_page, view):
+    base, page = demo_page
+    page.goto(f"{base}/demo/{view}")
+    assert rows_on_first_screen(page) >= 8
+
+
+def test_demo_company_page_for_tencent_shows_its_incidents_and_a_chart(demo, demo_page):
+    base, page = demo_page
+    database = open_db(demo / "demo.db")
+    accused_in = {r[0] for r in database.execute("SELECT title FROM incidents WHERE company_id = 'tencent'")}
+    months = database.execute(
+        "SELECT count(DISTINCT substr(published, 1, 7) || incident_type) FROM incidents "
+        "WHERE company_id = 'tencent'"
+    ).fetchone()[0]
+    page.goto(f"{base}/demo/incidents?company_id=tencent")
+    page.locator("td.col-company a", has_text="Tencent").first.click()
+    page.wait_for_url(f"{base}/demo/companies/tencent")
+    assert page.locator("h1").first.inner_text() == "Tencent"
+    assert "WeChat" in page.locator("dl.company-names").inner_text()
+    bars = page.locator("#company-chart [aria-roledescription='bar']")
+    bars.first.wait_for(timeout=30_000)
+    assert bars.count() == months >= 2  # one per month and type: January 2018 and October 2026
+    box = page.locator("#company-chart svg").bounding_box()
+    assert box and box["width"] > 600 and box["height"] > 150
+    accused_rows = page.locator("table.company-articles tr.role-accused")
+    assert set(accused_rows.locator("td.col-title").all_inner_texts()) == accused_in and len(accused_in) >= 3
+    assert all(evidence for evidence in accused_rows.locator("td.col-evidence").all_inner_texts())
+    stories = page.locator("table.company-stories td.col-title").all_inner_texts()
+    assert any(title.startswith("Ant Financial apologises for pre-ticked Sesame") for title in stories)
+    page.screenshot(path=str(ARTIFACTS / "datasette-demo-company.png"), full_page=True)
+    # a bar opens that month's incidents of the company
+    bars.first.click()
+    page.wait_for_url(re.compile(r"/demo/incidents\?company_id=tencent&published__startswith=\d{4}-\d{2}$"))
+    assert set(page.locator("td.col-company").all_inner_texts()) == {"Tencent"}
+
+
+def test_demo_dashboard_opens_on_the_last_90_days(demo, demo_page):
+    base, page = demo_page
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Privacy controversies dashboard").click()
+    page.wait_for_url(re.compile(r"/-/dashboards/privacy-controversies\?date_start=\d{4}-\d{2}-\d{2}$"))
+    start = page.locator("#date_start").input_value()
+    assert start == page.url.rpartition("=")[2] and page.locator("#date_end").input_value() == ""
+    today = datetime.now(UTC).date()  # the server's "today" is UTC's
+    assert date.fromisoformat(start) in {today - timedelta(days=90), today - timedelta(days=91)}
+    database = open_db(demo / "demo.db")
+    recent = database.execute("SELECT count(*) FROM incidents WHERE published >= ?", [start]).fetchone()[0]
+    total = page.locator("#chart-incidents-total p")
+    total.wait_for(timeout=30_000)
+    assert total.inner_text().strip() == str(recent)
+    # clearing From widens it to every date
+    page.locator("#date_start").fill("")
+    page.locator("input[type=submit][value=Apply]").click()
+    page.wait_for_url(re.compile(r"date_start=&"))
+    page.locator("#chart-incidents-total p").wait_for(timeout=30_000)
+    everything = database.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    assert page.locator("#chart-incidents-total p").inner_text().strip() == str(everything) != str(recent)

@@ -4,6 +4,8 @@ Scraped text is untrusted: every value rendered here is escaped first, and only 
 (links, <mark>) is HTML. What it adds:
 - titles link to the original article (when the row has an http(s) url); a story's title to its timeline;
 - article_id in the analyst views and canned queries links to the article's page;
+- a company's name links to its page (the companies row page, see privwatch_pages.py): by company_id when
+  the row has one, else through /<db>/-/company?name=...; so do a story's accused companies;
 - snippets from search_incidents show the matched words highlighted (⟦ ⟧ markers become <mark>);
 - the SQL function fts_query(text) turns what an analyst types into a safe FTS5 query;
 - an article's page reads as the article: headline, source, its tags with evidence, then the text.
@@ -18,8 +20,8 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-# Views and canned queries (table None) whose article_id has no foreign-key link of its own.
-ARTICLE_LINK_TABLES = {None, "incidents", "company_timeline"}
+# Views and canned queries (table None): their article_id and company_id have no foreign-key links.
+VIEWS = {None, "incidents", "company_timeline"}
 # the stories table's JSON lists, shown as plain comma-separated text
 STORY_LISTS = {"accused", "company_ids", "types", "responses", "languages"}
 SNIPPET_START, SNIPPET_END = "⟦", "⟧"
@@ -70,6 +72,14 @@ def _story_link(datasette, database: str, story_id, text: str) -> Markup:
     return Markup('<a href="{}" title="the story\'s timeline">{}</a>').format(href, text)
 
 
+def _company_link(datasette, database: str, name: str, company_id: str | None = None) -> Markup:
+    if company_id:
+        href = datasette.urls.row(database, "companies", company_id)
+    else:
+        href = datasette.urls.database(database) + "/-/company?" + urlencode({"name": name})
+    return Markup('<a href="{}" title="the company\'s page">{}</a>').format(href, name)
+
+
 def _json_list(value) -> list | None:
     if not (isinstance(value, str) and value.startswith("[")):
         return None
@@ -87,10 +97,19 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "story" and isinstance(value, str) and "story_id" in _keys(row):
         return _story_link(datasette, database, row["story_id"], value)
     if table == "stories" and column in STORY_LISTS and (items := _json_list(value)) is not None:
+        if column == "accused":
+            return Markup(", ").join(_company_link(datasette, database, str(name)) for name in items)
         return ", ".join(str(item) for item in items)
+    if column == "company" and isinstance(value, str) and value:
+        if "company_id" not in _keys(row):
+            return _company_link(datasette, database, value)
+        # an accused organisation the knowledge base lacks has no company_id, and no page
+        return _company_link(datasette, database, value, row["company_id"]) if row["company_id"] else None
+    if column == "company_id" and table in VIEWS and isinstance(value, str) and value:
+        return _company_link(datasette, database, value, value)
     if column == "title" and isinstance(value, str) and "url" in _keys(row) and _is_web_url(row["url"]):
         return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(row["url"], value)
-    if column == "article_id" and table in ARTICLE_LINK_TABLES and isinstance(value, int):
+    if column == "article_id" and table in VIEWS and isinstance(value, int):
         href = datasette.urls.row(database, "articles", str(value)) + "#tags"
         return Markup('<a href="{}" title="the article with all its tags">{}</a>').format(href, value)
     if column == "snippet" and isinstance(value, str):
