@@ -566,6 +566,9 @@ def docs(check: bool, readme: Path) -> None:
 from privwatch.digest import digest  # noqa: E402
 
 cli.add_command(digest)
+from privwatch.alerts import alerts  # noqa: E402
+
+cli.add_command(alerts)
 from privwatch.serve import serve  # noqa: E402
 
 cli.add_command(serve)

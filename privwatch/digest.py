@@ -42,7 +42,7 @@ import smtplib
 import ssl
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -312,7 +312,7 @@ def datasette_story_url(base_url: str, database_path: str, story_id: int) -> str
     return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/story?{urlencode({'story': story_id})}"
 
 
-def _article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: str) -> ArticleEntry:
+def article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: str) -> ArticleEntry:
     return ArticleEntry(
         article_id=row["article_id"],
         title=row["title"] or "(untitled)",
@@ -346,7 +346,7 @@ def build_digest(
         if row["company"] is None and story is None:
             entry = unattributed.get(row["article_id"])
             if entry is None:
-                entry = unattributed[row["article_id"]] = _article_entry(
+                entry = unattributed[row["article_id"]] = article_entry(
                     row, zone, datasette_url, database_path
                 )
             entry.add_evidence(row["incident_type"], row["evidence"])
@@ -399,7 +399,7 @@ def _period_stories(
             story_id=story["id"],
             title=story["title"] or "(untitled)",
             datasette_url=datasette_story_url(datasette_url, database_path, story["id"]),
-            first_report=_article_entry(first, zone, datasette_url, database_path),
+            first_report=article_entry(first, zone, datasette_url, database_path),
             accused=json.loads(story["accused"] or "[]"),
             types=json.loads(story["types"] or "[]"),
             latest_responses=story["latest_responses"],
@@ -407,7 +407,7 @@ def _period_stories(
             outlets=story["outlets"],
         )
         for row in articles:
-            article = _article_entry(row, zone, datasette_url, database_path)
+            article = article_entry(row, zone, datasette_url, database_path)
             article.types = sorted((row["types"] or "").split(",")) if row["types"] else []
             article.response = ", ".join(sorted(row["responses"].split(","))) if row["responses"] else None
             entry.articles.append(article)
@@ -481,8 +481,6 @@ def template_environment(autoescape: bool):
 
 def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
     """The plain-text and HTML bodies; the HTML has its CSS inlined into style attributes."""
-    import css_inline
-
     context = {
         "digest": digest,
         "heading": heading,
@@ -491,8 +489,16 @@ def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
         "spike_ratio": SPIKE_RATIO,
         "spike_min": SPIKE_MIN_ARTICLES,
     }
-    text = template_environment(autoescape=False).get_template("digest.txt").render(context)
-    html = template_environment(autoescape=True).get_template("digest.html").render(context)
+    return render_templates("digest", context)
+
+
+def render_templates(name: str, context: dict) -> tuple[str, str]:
+    """The plain-text and HTML bodies from templates/NAME.txt and NAME.html (autoescaped), the HTML with
+    its CSS inlined into style attributes."""
+    import css_inline
+
+    text = template_environment(autoescape=False).get_template(f"{name}.txt").render(context)
+    html = template_environment(autoescape=True).get_template(f"{name}.html").render(context)
     # mail clients drop <style> blocks; never fetch remote stylesheets while rendering
     html = css_inline.inline(html, load_remote_stylesheets=False)
     return text, html
@@ -535,6 +541,7 @@ def compose_message(
     text: str,
     html: str,
     now: datetime,
+    kind: str = "digest",
 ) -> EmailMessage:
     """A multipart/alternative UTF-8 message (plain text first, HTML preferred by clients)."""
     message = EmailMessage(policy=SMTP)
@@ -544,7 +551,7 @@ def compose_message(
     message["Date"] = format_datetime(now.astimezone(UTC))
     # short enough not to be folded (make_msgid's are not), which some parsers then read with a space
     unique = f"{now.astimezone(UTC):%Y%m%d%H%M%S}.{secrets.token_hex(6)}"
-    message["Message-ID"] = f"<privwatch-digest.{unique}@{sender.domain or 'privwatch.local'}>"
+    message["Message-ID"] = f"<privwatch-{kind}.{unique}@{sender.domain or 'privwatch.local'}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders stay quiet
     # quoted-printable keeps the message 7-bit: left alone, the email package would pick 8bit for
     # Chinese text, which a server without 8BITMIME may mangle
@@ -619,18 +626,39 @@ def deliver(
     Returns the recipients the server refused while accepting the others; raises DeliveryError (one
     line) when the message was not accepted at all.
     """
-    attempts = smtp.retries + 1
+    where = f"{smtp.host}:{smtp.port} ({smtp.tls})"
+
+    def verdict(exc: Exception) -> tuple[bool, str] | None:
+        if not isinstance(exc, (smtplib.SMTPException, OSError)):
+            return None
+        return _is_transient(exc), f"SMTP {where}: {_describe(exc)}"
+
+    return with_retries(
+        lambda: _deliver_once(message, smtp, envelope_from, envelope_to), smtp.retries + 1, verdict
+    )
+
+
+def with_retries(
+    action: Callable[[], Any], attempts: int, verdict: Callable[[Exception], tuple[bool, str] | None]
+) -> Any:
+    """Run action up to `attempts` times with exponential backoff (BACKOFF_SECONDS, then twice as long
+    each time); its result, or DeliveryError (one line) once it failed for good.
+
+    verdict(exc) says whether a failure is transient (worth another attempt) and describes it in one
+    line; None lets the exception through untouched.
+    """
     for attempt in range(1, attempts + 1):
         try:
-            return _deliver_once(message, smtp, envelope_from, envelope_to)
-        except (smtplib.SMTPException, OSError) as exc:
-            where = f"{smtp.host}:{smtp.port} ({smtp.tls})"
-            if not _is_transient(exc):
-                raise DeliveryError(f"SMTP {where}: {_describe(exc)}") from None
+            return action()
+        except Exception as exc:
+            judged = verdict(exc)
+            if judged is None:
+                raise
+            transient, problem = judged
+            if not transient:
+                raise DeliveryError(problem) from None
             if attempt == attempts:
-                raise DeliveryError(
-                    f"SMTP {where}: {_describe(exc)} (gave up after {count_of(attempts, 'attempt')})"
-                ) from None
+                raise DeliveryError(f"{problem} (gave up after {count_of(attempts, 'attempt')})") from None
             time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
 
