@@ -697,9 +697,8 @@ class Config:
 
     def check(self) -> None:
         """Load every file now, so a bad one fails before any work starts."""
-        for name in (
-            "settings", "sources", "knowledge_base", "regulators", "taxonomy", "taxonomy_zh", "watchlists"
-        ):
+        files = "settings sources knowledge_base regulators taxonomy taxonomy_zh watchlists"
+        for name in files.split():
             getattr(self, name)
 
     def digest(self, *filenames: str) -> str:

@@ -37,23 +37,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
 
 from privwatch.digest import (
-    ArticleEntry,
     DigestError,
-    article_entry,
+    WatchedArticle,
     compose_message,
     count_of,
+    datasette_feed_url,
     datasette_story_url,
     deliver,
     one_line,
     parse_address,
     render_templates,
     utc_iso,
+    watched_article,
     with_retries,
 )
 
@@ -67,19 +68,13 @@ USER_AGENT = "privwatch-alerts/0.1"
 
 
 @dataclass
-class AlertArticle:
-    article: ArticleEntry  # its evidence: the sentences of the incidents that match the watchlist
-    accused: list[str]  # the companies of those incidents, strongest first
-
-
-@dataclass
 class AlertGroup:
     """One message: the new articles of one watchlist on one channel, one story's or a single one."""
 
     watchlist: Watchlist
     channel: str
     alert_ids: list[int | None]  # None in a dry run for matches not recorded yet
-    articles: list[AlertArticle] = field(default_factory=list)
+    articles: list[WatchedArticle] = field(default_factory=list)
     story_id: int | None = None
     story_title: str | None = None
     story_url: str | None = None
@@ -118,10 +113,6 @@ def webhook_origin(url: str) -> str:
     """scheme://host[:port] of a webhook: what may be recorded and shown of it."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-
-
-def feed_url(base_url: str, watchlist_id: str) -> str:
-    return f"{base_url.rstrip('/')}/-/feeds/watchlists/{quote(watchlist_id)}.atom"
 
 
 # -- what is owed -------------------------------------------------------------------------------------
@@ -194,11 +185,7 @@ def _groups(
                 if first["story_id"] is not None:
                     group.story_id, group.story_title = first["story_id"], first["story_title"]
                     group.story_url = datasette_story_url(base_url, database_path, first["story_id"])
-            entry = article_entry(first, zone, base_url, database_path)
-            for incident in found:
-                entry.add_evidence(incident["incident_type"], incident["evidence"])
-            accused = list(dict.fromkeys(i["company"] for i in found if i["company"]))
-            group.articles.append(AlertArticle(entry, accused))
+            group.articles.append(watched_article(found, zone, base_url, database_path))
             group.alert_ids.append(alert_id)
         groups.extend(by_story.values())
     return groups, {reason: [i for i in ids if i is not None] for reason, ids in dropped.items()}
@@ -225,7 +212,7 @@ def render_email(group: AlertGroup, config: Config, now: datetime):
     context = {
         "group": group,
         "heading": one_line(f"{settings.alerts.subject}: {group.watchlist.name}"),
-        "feed_url": feed_url(settings.digest.datasette_url, group.watchlist.id),
+        "feed_url": datasette_feed_url(settings.digest.datasette_url, group.watchlist.id),
     }
     text, html = render_templates("alert", context)
     return compose_message(

@@ -17,6 +17,9 @@ Decisions an analyst or operator may want to know:
   in an update, else the strongest incident sentence), a link to the story's timeline and the first
   report. A story that only gained syndicated copies is not repeated. New stories come first, then
   updates; incidents that no company carries follow.
+- **Watchlists** (config/watchlists.yaml) with `digest` delivery get a section each, before the stories:
+  the period's articles with an incident that matches the watchlist, newest first, with the matching
+  evidence. Their recipients receive the digest too (unless --to is given).
 - **Spikes** compare, per company x incident type, the articles *published* in the 24 hours before the
   period's end with the daily mean of the 14 days before those; a pair is flagged at `SPIKE_RATIO` times
   that mean or more and `SPIKE_MIN_ARTICLES` articles or more (any count >= the minimum when the earlier
@@ -224,6 +227,23 @@ class StoryEntry:
         return max(0, len(self.articles) - ARTICLES_SHOWN_PER_STORY)
 
 
+@dataclass
+class WatchedArticle:
+    """An article of a watchlist (its digest section, or an alert): its evidence is that of the incidents
+    that match the watchlist."""
+
+    article: ArticleEntry
+    accused: list[str]  # the companies of those incidents, strongest first
+
+
+@dataclass
+class WatchlistSection:
+    watchlist_id: str
+    name: str
+    feed_url: str
+    articles: list[WatchedArticle] = field(default_factory=list)  # newest first
+
+
 @dataclass(frozen=True)
 class Spike:
     company: str
@@ -253,6 +273,7 @@ class Digest:
     spikes: list[Spike]
     unlinked_orgs: list[UnlinkedOrg]
     unlinked_total: int
+    watchlists: list[WatchlistSection] = field(default_factory=list)  # digest delivery, with articles
 
     @property
     def empty(self) -> bool:
@@ -307,6 +328,11 @@ def datasette_article_url(base_url: str, database_path: str, article_id: int) ->
     return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/articles/{article_id}"
 
 
+def datasette_feed_url(base_url: str, watchlist_id: str) -> str:
+    """The watchlist's Atom feed (config/datasette/plugins/privwatch_feeds.py)."""
+    return f"{base_url.rstrip('/')}/-/feeds/watchlists/{quote(watchlist_id)}.atom"
+
+
 def datasette_story_url(base_url: str, database_path: str, story_id: int) -> str:
     """The story's timeline in Datasette (the `story` canned query)."""
     return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/story?{urlencode({'story': story_id})}"
@@ -324,6 +350,37 @@ def article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: 
         datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
         response=row.get("response"),
     )
+
+
+def watched_article(
+    rows: list[dict], zone: ZoneInfo, datasette_url: str, database_path: str
+) -> WatchedArticle:
+    """An article from its rows of a watchlist's incidents (strongest first)."""
+    entry = article_entry(rows[0], zone, datasette_url, database_path)
+    for row in rows:
+        entry.add_evidence(row["incident_type"], row["evidence"])
+    return WatchedArticle(entry, list(dict.fromkeys(row["company"] for row in rows if row["company"])))
+
+
+def _watchlist_sections(
+    db: Database, bounds: tuple[str, str, str], zone: ZoneInfo, datasette_url: str, database_path: str
+) -> list[WatchlistSection]:
+    from storage.watchlists import period_watchlist_incidents
+
+    rows: dict[str, dict[int, list[dict]]] = {}
+    names = {}
+    for row in period_watchlist_incidents(db, *bounds):
+        names[row["watchlist_id"]] = row["watchlist"]
+        rows.setdefault(row["watchlist_id"], {}).setdefault(row["article_id"], []).append(row)
+    return [
+        WatchlistSection(
+            watchlist_id,
+            names[watchlist_id],
+            datasette_feed_url(datasette_url, watchlist_id),
+            [watched_article(found, zone, datasette_url, database_path) for found in articles.values()],
+        )
+        for watchlist_id, articles in rows.items()
+    ]
 
 
 def build_digest(
@@ -368,6 +425,7 @@ def build_digest(
         spikes=find_spikes(db, period.end),
         unlinked_orgs=unlinked[:UNLINKED_SHOWN],
         unlinked_total=len(unlinked),
+        watchlists=_watchlist_sections(db, bounds, zone, datasette_url, database_path),
     )
 
 
@@ -697,6 +755,16 @@ def run_digest(
     recipients = [
         parse_address(a, "--to" if to else "digest.recipients") for a in (to or settings.digest.recipients)
     ]
+    if not to:  # a digest watchlist's recipients receive the digest that holds its section
+        unique: dict[str, Address] = {}
+        for found in recipients + [
+            parse_address(a, f"watchlists.yaml: {w.id}: recipients")
+            for w in app.config.watchlists
+            if w.delivery == "digest"
+            for a in w.recipients
+        ]:
+            unique.setdefault(found.addr_spec.casefold(), found)
+        recipients = list(unique.values())
     if not recipients and not dry_run:
         raise DigestError(
             "no recipients: set digest.recipients (settings.yaml or PRIVWATCH_DIGEST_RECIPIENTS) or give --to"
