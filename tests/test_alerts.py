@@ -27,7 +27,16 @@ from storage.watchlists import term_pattern
 from .conftest import FIXTURES
 from .digest_fixtures import tagged_article
 from .sitesrv import SiteServer
-from .test_digest import Inbox, next_second, parse, parts, point_settings_at, start_server
+from .test_digest import (
+    RECIPIENTS,
+    Inbox,
+    make_db,
+    next_second,
+    parse,
+    parts,
+    point_settings_at,
+    start_server,
+)
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 SZDAILY = FIXTURES / "sites" / "szdaily"
@@ -246,6 +255,15 @@ def test_an_alert_the_smtp_server_missed_arrives_on_the_next_run_once(crawl_copy
 
 # -- alerts on a database filled through storage ------------------------------------------------------------
 
+DIDI_LEAK = "DiDi said a contractor leaked the trip records of riders."
+
+
+def didi_leak(database) -> int:
+    return tagged_article(
+        database, "https://news.example/didi-leak", "DiDi trip records leaked", "2025-03-02",
+        [("breach", "didi", DIDI_LEAK)],
+    )  # fmt: skip
+
 
 @pytest.fixture
 def breach_db(run, config_dir, tmp_path, monkeypatch):
@@ -258,13 +276,7 @@ def breach_db(run, config_dir, tmp_path, monkeypatch):
     path = tmp_path / "privwatch.db"
     run("init", "--db", str(path))
     database = store.open_db(path)
-    tagged_article(
-        database,
-        "https://news.example/didi-leak",
-        "DiDi trip records leaked",
-        "2025-03-02",
-        [("breach", "didi", "DiDi said a contractor leaked the trip records of riders.")],
-    )
+    didi_leak(database)
     database.close()
     return path
 
@@ -406,6 +418,36 @@ def test_a_watchlist_that_loses_its_webhook_drops_what_it_owed(run, config_dir, 
     assert "1 dropped" in run("alerts", "--db", str(breach_db)).output
     [row] = alert_rows(breach_db)
     assert row["status"] == "dropped" and "no longer sends to a webhook" in row["error"]
+
+
+# -- the digest's watchlist sections ----------------------------------------------------------------------
+
+
+def test_a_digest_watchlist_gets_a_section_and_its_recipients_get_the_digest(
+    run, config_dir, tmp_path, smtp_server
+):
+    write_watchlists(
+        config_dir,
+        {"id": "breaches", "name": "Breaches", "types": ["breach"], "recipients": ["desk@example.org"]},
+        {"id": "didi", "name": "DiDi", "companies": ["didi"], "delivery": "immediate"},
+    )
+
+    def fill(database):
+        didi_leak(database)
+        tagged_article(database, "https://news.example/meta-ads", "Meta profiles teens", "2025-03-03",
+                       [("profiling", "meta", "Meta built ad profiles of teenagers.")])  # fmt: skip
+
+    path = make_db(run, tmp_path, fill=fill)
+    run("digest", "--db", str(path))
+    [envelope] = smtp_server.envelopes
+    assert envelope.rcpt_tos == [*RECIPIENTS, "desk@example.org"]
+    text, markup = parts(parse(envelope.original_content or envelope.content))
+    section = text.split("== Watchlist Breaches: 1 article ==", 1)[1].split("==", 1)[0]
+    assert "DiDi trip records leaked" in section and "Meta" not in section
+    assert DIDI_LEAK in section
+    assert "feed: http://127.0.0.1:8001/-/feeds/watchlists/breaches.atom" in section
+    assert "Watchlist DiDi" not in text  # an immediate watchlist has no section
+    assert "Watchlist:</span> Breaches (1 article)" in markup
 
 
 # -- configuration -------------------------------------------------------------------------------------
