@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,16 +28,7 @@ from storage.watchlists import term_pattern
 from .conftest import FIXTURES
 from .digest_fixtures import tagged_article
 from .sitesrv import SiteServer
-from .test_digest import (
-    RECIPIENTS,
-    Inbox,
-    make_db,
-    next_second,
-    parse,
-    parts,
-    point_settings_at,
-    start_server,
-)
+from .test_digest import RECIPIENTS, Inbox, make_db, next_second, parse, parts, point_settings_at
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 SZDAILY = FIXTURES / "sites" / "szdaily"
@@ -91,14 +83,6 @@ def webhook():
     hook.stop()
 
 
-@pytest.fixture
-def smtp_server(monkeypatch):
-    controller, inbox = start_server()
-    point_settings_at(monkeypatch, controller.port)
-    yield inbox
-    controller.stop()
-
-
 def write_watchlists(config_dir: Path, *watchlists: dict) -> None:
     text = yaml.safe_dump({"version": 1, "watchlists": list(watchlists)}, allow_unicode=True, sort_keys=False)
     (config_dir / "watchlists.yaml").write_text(text, encoding="utf-8")
@@ -112,11 +96,8 @@ def invoke(config_dir: Path, *args: str, expect: int | None = 0):
 
 
 def alert_rows(path: Path) -> list[dict]:
-    database = store.open_db(path)
-    try:
+    with closing(store.open_db(path)) as database:
         return list(database.query("SELECT * FROM alerts ORDER BY channel, id"))
-    finally:
-        database.close()
 
 
 def tencent_watch(webhook_url: str, **changes) -> dict:
@@ -362,17 +343,12 @@ def test_alerts_keep_hostile_titles_out_of_headers_markup_and_chat_links(
     run, config_dir, tmp_path, webhook, smtp_server
 ):
     point_webhook(config_dir, webhook.url, delivery="immediate", recipients=[ANALYST])
-    path = tmp_path / "privwatch.db"
-    run("init", "--db", str(path))
-    database = store.open_db(path)
-    tagged_article(
-        database,
-        "javascript:alert(1)",
-        "Leak\r\nBcc: victim@evil.example <script>alert(1)</script> <https://evil.example|click>",
-        "2025-03-01",
-        [("breach", "didi", "DiDi <b>leaked</b>\r\nX-Evidence: yes records.")],
-    )
-    database.close()
+    hostile = "Leak\r\nBcc: victim@evil.example <script>alert(1)</script> <https://evil.example|click>"
+    evidence = "DiDi <b>leaked</b>\r\nX-Evidence: yes records."
+    path = make_db(
+        run, tmp_path, fill=lambda db: tagged_article(db, "javascript:alert(1)", hostile, "2025-03-01",
+                                                      [("breach", "didi", evidence)])
+    )  # fmt: skip
     out = tmp_path / "owed"
     run("alerts", "--dry-run", "--out", str(out), "--db", str(path))
     message = parse((out / "alert-001-breaches-email.eml").read_bytes())

@@ -149,14 +149,6 @@ def seeded_db(run, tmp_path) -> Path:
     return make_db(run, tmp_path, fill=seed_story)
 
 
-@pytest.fixture
-def smtp_server(monkeypatch):
-    controller, inbox = start_server()
-    point_settings_at(monkeypatch, controller.port)
-    yield inbox
-    controller.stop()
-
-
 # -- the done-when check: a dry run on the seed story ---------------------------------------------------
 
 
