@@ -280,14 +280,12 @@ def post_json(url: str, payload: dict, *, timeout: float, attempts: int) -> None
 
     def post() -> None:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
+            response.read(65536)  # what the webhook says back is not ours to keep
 
     def verdict(exc: Exception) -> tuple[bool, str] | None:
         if isinstance(exc, urllib.error.HTTPError):
-            return exc.code >= 500 or exc.code in (
-                408,
-                429,
-            ), f"{where}: HTTP {exc.code} {one_line(exc.reason)}"
+            transient = exc.code >= 500 or exc.code in (408, 429)
+            return transient, f"{where}: HTTP {exc.code} {one_line(exc.reason)}"
         if isinstance(exc, urllib.error.URLError):
             return True, f"{where}: {one_line(exc.reason)}"
         if isinstance(exc, (OSError, http.client.HTTPException)):

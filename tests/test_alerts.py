@@ -396,6 +396,29 @@ def test_a_watchlist_that_loses_its_webhook_drops_what_it_owed(run, config_dir, 
     assert row["status"] == "dropped" and "no longer sends to a webhook" in row["error"]
 
 
+def test_the_scheduler_sends_what_is_owed_after_a_crawl_that_found_nothing_new(
+    run, config_dir, breach_db, monkeypatch
+):
+    from privwatch import scheduler
+
+    verbs = []
+
+    def child(command, timeout):
+        verb = command[command.index("--config-dir") + 2]
+        verbs.append(verb)
+        if verb == "crawl":  # a crawl that stored nothing new
+            with closing(store.open_db(breach_db)) as database:
+                store.finish_crawl_run(database, store.start_crawl_run(database, "szdaily"), "ok")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(scheduler.CHILDREN, "run", child)
+    scheduler.crawl_and_tag("szdaily", str(config_dir), str(breach_db))
+    assert verbs == ["crawl"]
+    run("alerts", "--db", str(breach_db), expect=1)  # the webhook is down: the alert stays owed
+    scheduler.crawl_and_tag("szdaily", str(config_dir), str(breach_db))
+    assert verbs == ["crawl", "crawl", "alerts"]
+
+
 # -- the digest's watchlist sections ----------------------------------------------------------------------
 
 
