@@ -519,6 +519,7 @@ def demo(app: App, db: str, port: int, no_serve: bool) -> None:
         if no_serve:
             return
         click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C stops the demo)")
+        click.echo(f"Atom feeds: http://127.0.0.1:{port}/-/feeds/incidents.atom, /-/feeds/watchlists/ID.atom")
         command = [sys.executable, "-m", "privwatch", "--config-dir", str(demo_config),
                    "serve", "--db", str(db_path), "--port", str(port)]  # fmt: skip
         server = subprocess.Popen(command)
