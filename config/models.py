@@ -9,6 +9,7 @@ Settings precedence: defaults < settings.yaml < environment (PRIVWATCH_<SECTION>
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -25,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -367,6 +369,60 @@ def _check_pattern(pattern: TokenPattern, path: str) -> None:
                     )
 
 
+# -- watchlists.yaml ----------------------------------------------------------------------------------
+
+
+def _one_mailbox(value: str) -> str:
+    """One e-mail address ("a@x.org" or "Name <a@x.org>"), nothing that could add a header."""
+    from email.utils import parseaddr
+
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError(f"{value!r} contains control characters")
+    address = parseaddr(value)[1]
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
+
+
+Mailbox = Annotated[str, AfterValidator(_one_mailbox)]
+SearchTerm = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+
+
+class Watchlist(Model):
+    """Companies, incident types and search terms an analyst follows, and where their news goes.
+
+    An incident matches when it satisfies every criterion given (any of the listed companies, any of the
+    listed types, any of the terms in the article): companies [meta] with types [breach] is Meta's breaches.
+    """
+
+    id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    companies: list[Slug] = []  # knowledge-base ids (companies.yaml), the accused company of the incident
+    types: list[Slug] = []  # incident types (incidents.yaml)
+    terms: list[SearchTerm] = []  # words or phrases in the title or text, case-insensitive
+    # immediate: an e-mail per new incident (or per story, when several arrive together);
+    # digest: a section of its own in the daily digest, which its recipients then also receive
+    delivery: Literal["immediate", "digest"] = "digest"
+    recipients: list[Mailbox] = []
+    webhook: HttpUrl | None = None  # a JSON POST per new incident, whatever the delivery
+
+    @model_validator(mode="after")
+    def _has_criteria(self) -> Watchlist:
+        if not (self.companies or self.types or self.terms):
+            raise ValueError("a watchlist needs companies, types or terms (or several of them)")
+        return self
+
+
+class WatchlistsFile(Model):
+    version: Literal[1] = 1
+    watchlists: list[Watchlist] = []
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> WatchlistsFile:
+        _check_unique((w.id for w in self.watchlists), "watchlists", "id")
+        return self
+
+
 # -- settings.yaml -------------------------------------------------------------------------------------
 
 
@@ -403,6 +459,16 @@ class DigestSettings(Model):
     subject: str = "privwatch digest"
     send_empty: bool = False
     datasette_url: str = "http://127.0.0.1:8001"
+
+
+class AlertSettings(Model):
+    sender: str | None = None  # default: digest.sender
+    subject: str = "privwatch alert"
+    # only articles stored this recently are alerted: a re-tag of the archive, or a watchlist added
+    # today, never mails old news
+    window_days: int = Field(default=7, ge=1)
+    webhook_timeout: float = Field(default=10, gt=0)
+    webhook_retries: int = Field(default=3, ge=0)
 
 
 class ScheduleSettings(Model):
@@ -456,6 +522,7 @@ class Settings(Model):
     crawl: CrawlSettings = CrawlSettings()
     digest: DigestSettings = DigestSettings()
     smtp: SmtpSettings = SmtpSettings()
+    alerts: AlertSettings = AlertSettings()
     serve: ServeSettings = ServeSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     stories: StorySettings = StorySettings()
@@ -611,6 +678,30 @@ class Config:
         return cues
 
     @cached_property
+    def watchlists(self) -> list[Watchlist]:
+        """config/watchlists.yaml (none when the file is absent), checked against the knowledge base and
+        the taxonomy."""
+        path = self.directory / "watchlists.yaml"
+        if not path.exists():
+            return []
+        watchlists = self._load("watchlists.yaml", WatchlistsFile).watchlists
+        known = (
+            ("companies", "company id", self.knowledge_base.by_id, "companies.yaml"),
+            ("types", "incident type", {t.id for t in self.taxonomy.types}, "incidents.yaml"),
+        )
+        for i, watchlist in enumerate(watchlists):
+            for field_name, what, ids, filename in known:
+                for j, value in enumerate(getattr(watchlist, field_name)):
+                    if value not in ids:
+                        close = difflib.get_close_matches(value, list(ids), n=1)
+                        hint = f"; did you mean {close[0]!r}?" if close else ""
+                        raise ConfigError(
+                            f"{path}: watchlists[{i}].{field_name}[{j}]: unknown {what} {value!r} "
+                            f"(not in {filename}){hint}"
+                        )
+        return watchlists
+
+    @cached_property
     def settings(self) -> Settings:
         path = self.directory / "settings.yaml"
         data = _read_yaml(path) if path.exists() else {}
@@ -622,7 +713,8 @@ class Config:
 
     def check(self) -> None:
         """Load every file now, so a bad one fails before any work starts."""
-        for name in ("settings", "sources", "knowledge_base", "regulators", "taxonomy", "taxonomy_zh"):
+        files = "settings sources knowledge_base regulators taxonomy taxonomy_zh watchlists"
+        for name in files.split():
             getattr(self, name)
 
     def digest(self, *filenames: str) -> str:

@@ -532,6 +532,7 @@ def demo(app: App, db: str, port: int, no_serve: bool) -> None:
         if no_serve:
             return
         click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C stops the demo)")
+        click.echo(f"Atom feeds: http://127.0.0.1:{port}/-/feeds/incidents.atom, /-/feeds/watchlists/ID.atom")
         command = [sys.executable, "-m", "privwatch", "--config-dir", str(demo_config),
                    "serve", "--db", str(db_path), "--port", str(port)]  # fmt: skip
         server = subprocess.Popen(command)
@@ -579,6 +580,9 @@ def docs(check: bool, readme: Path) -> None:
 from privwatch.digest import digest  # noqa: E402
 
 cli.add_command(digest)
+from privwatch.alerts import alerts  # noqa: E402
+
+cli.add_command(alerts)
 from privwatch.serve import serve  # noqa: E402
 
 cli.add_command(serve)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from config.models import Config
 from storage.db import ConfigRows
+from storage.watchlists import term_pattern
 
 ALIAS_KINDS = {
     "name": "name",
@@ -51,5 +52,17 @@ def storage_rows(config: Config):
                 )
     rows.incident_types = [
         {"id": t.id, "label": t.label, "description": t.description} for t in taxonomy.types
+    ]
+    rows.watchlists = [
+        {
+            "id": w.id,
+            "name": w.name,
+            "delivery": w.delivery,
+            "companies": w.companies,
+            "types": w.types,
+            "terms": w.terms,
+            "term_patterns": [term_pattern(term) for term in w.terms],
+        }
+        for w in config.watchlists
     ]
     return rows

@@ -17,6 +17,9 @@ Decisions an analyst or operator may want to know:
   in an update, else the strongest incident sentence), a link to the story's timeline and the first
   report. A story that only gained syndicated copies is not repeated. New stories come first, then
   updates; incidents that no company carries follow.
+- **Watchlists** (config/watchlists.yaml) with `digest` delivery get a section each, before the stories:
+  the period's articles with an incident that matches the watchlist, newest first, with the matching
+  evidence. Their recipients receive the digest too (unless --to is given).
 - **Spikes** compare, per company x incident type, the articles *published* in the 24 hours before the
   period's end with the daily mean of the 14 days before those; a pair is flagged at `SPIKE_RATIO` times
   that mean or more and `SPIKE_MIN_ARTICLES` articles or more (any count >= the minimum when the earlier
@@ -45,7 +48,7 @@ import smtplib
 import ssl
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -228,6 +231,23 @@ class StoryEntry:
         return max(0, len(self.articles) - ARTICLES_SHOWN_PER_STORY)
 
 
+@dataclass
+class WatchedArticle:
+    """An article of a watchlist (its digest section, or an alert): its evidence is that of the incidents
+    that match the watchlist."""
+
+    article: ArticleEntry
+    accused: list[str]  # the companies of those incidents, strongest first
+
+
+@dataclass
+class WatchlistSection:
+    watchlist_id: str
+    name: str
+    feed_url: str
+    articles: list[WatchedArticle] = field(default_factory=list)  # newest first
+
+
 @dataclass(frozen=True)
 class Spike:
     company: str
@@ -265,6 +285,7 @@ class Digest:
     unlinked_orgs: list[UnlinkedOrg]
     unlinked_total: int
     selector_misses: list[SelectorMiss] = field(default_factory=list)  # in the 24 h before the end
+    watchlists: list[WatchlistSection] = field(default_factory=list)  # digest delivery, with articles
 
     @property
     def empty(self) -> bool:
@@ -319,12 +340,17 @@ def datasette_article_url(base_url: str, database_path: str, article_id: int) ->
     return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/articles/{article_id}"
 
 
+def datasette_feed_url(base_url: str, watchlist_id: str) -> str:
+    """The watchlist's Atom feed (config/datasette/plugins/privwatch_feeds.py)."""
+    return f"{base_url.rstrip('/')}/-/feeds/watchlists/{quote(watchlist_id)}.atom"
+
+
 def datasette_story_url(base_url: str, database_path: str, story_id: int) -> str:
     """The story's timeline in Datasette (the `story` canned query)."""
     return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/story?{urlencode({'story': story_id})}"
 
 
-def _article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: str) -> ArticleEntry:
+def article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: str) -> ArticleEntry:
     return ArticleEntry(
         article_id=row["article_id"],
         title=row["title"] or "(untitled)",
@@ -336,6 +362,37 @@ def _article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path:
         datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
         response=row.get("response"),
     )
+
+
+def watched_article(
+    rows: list[dict], zone: ZoneInfo, datasette_url: str, database_path: str
+) -> WatchedArticle:
+    """An article from its rows of a watchlist's incidents (strongest first)."""
+    entry = article_entry(rows[0], zone, datasette_url, database_path)
+    for row in rows:
+        entry.add_evidence(row["incident_type"], row["evidence"])
+    return WatchedArticle(entry, list(dict.fromkeys(row["company"] for row in rows if row["company"])))
+
+
+def _watchlist_sections(
+    db: Database, bounds: tuple[str, str, str], zone: ZoneInfo, datasette_url: str, database_path: str
+) -> list[WatchlistSection]:
+    from storage.watchlists import period_watchlist_incidents
+
+    rows: dict[str, dict[int, list[dict]]] = {}
+    names = {}
+    for row in period_watchlist_incidents(db, *bounds):
+        names[row["watchlist_id"]] = row["watchlist"]
+        rows.setdefault(row["watchlist_id"], {}).setdefault(row["article_id"], []).append(row)
+    return [
+        WatchlistSection(
+            watchlist_id,
+            names[watchlist_id],
+            datasette_feed_url(datasette_url, watchlist_id),
+            [watched_article(found, zone, datasette_url, database_path) for found in articles.values()],
+        )
+        for watchlist_id, articles in rows.items()
+    ]
 
 
 def build_digest(
@@ -358,7 +415,7 @@ def build_digest(
         if row["company"] is None and story is None:
             entry = unattributed.get(row["article_id"])
             if entry is None:
-                entry = unattributed[row["article_id"]] = _article_entry(
+                entry = unattributed[row["article_id"]] = article_entry(
                     row, zone, datasette_url, database_path
                 )
             entry.add_evidence(row["incident_type"], row["evidence"])
@@ -384,6 +441,7 @@ def build_digest(
             SelectorMiss(r["source_id"], r["source"], r["message"])
             for r in queries.selector_misses(db, utc_iso(period.end - CRAWL_TROUBLE_WINDOW), period.end_iso)
         ],
+        watchlists=_watchlist_sections(db, bounds, zone, datasette_url, database_path),
     )
 
 
@@ -415,7 +473,7 @@ def _period_stories(
             story_id=story["id"],
             title=story["title"] or "(untitled)",
             datasette_url=datasette_story_url(datasette_url, database_path, story["id"]),
-            first_report=_article_entry(first, zone, datasette_url, database_path),
+            first_report=article_entry(first, zone, datasette_url, database_path),
             accused=json.loads(story["accused"] or "[]"),
             types=json.loads(story["types"] or "[]"),
             latest_responses=story["latest_responses"],
@@ -423,7 +481,7 @@ def _period_stories(
             outlets=story["outlets"],
         )
         for row in articles:
-            article = _article_entry(row, zone, datasette_url, database_path)
+            article = article_entry(row, zone, datasette_url, database_path)
             article.types = sorted((row["types"] or "").split(",")) if row["types"] else []
             article.response = ", ".join(sorted(row["responses"].split(","))) if row["responses"] else None
             entry.articles.append(article)
@@ -497,8 +555,6 @@ def template_environment(autoescape: bool):
 
 def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
     """The plain-text and HTML bodies; the HTML has its CSS inlined into style attributes."""
-    import css_inline
-
     context = {
         "digest": digest,
         "heading": heading,
@@ -507,8 +563,16 @@ def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
         "spike_ratio": SPIKE_RATIO,
         "spike_min": SPIKE_MIN_ARTICLES,
     }
-    text = template_environment(autoescape=False).get_template("digest.txt").render(context)
-    html = template_environment(autoescape=True).get_template("digest.html").render(context)
+    return render_templates("digest", context)
+
+
+def render_templates(name: str, context: dict) -> tuple[str, str]:
+    """The plain-text and HTML bodies from templates/NAME.txt and NAME.html (autoescaped), the HTML with
+    its CSS inlined into style attributes."""
+    import css_inline
+
+    text = template_environment(autoescape=False).get_template(f"{name}.txt").render(context)
+    html = template_environment(autoescape=True).get_template(f"{name}.html").render(context)
     # mail clients drop <style> blocks; never fetch remote stylesheets while rendering
     html = css_inline.inline(html, load_remote_stylesheets=False)
     return text, html
@@ -551,6 +615,7 @@ def compose_message(
     text: str,
     html: str,
     now: datetime,
+    kind: str = "digest",
 ) -> EmailMessage:
     """A multipart/alternative UTF-8 message (plain text first, HTML preferred by clients)."""
     message = EmailMessage(policy=SMTP)
@@ -560,7 +625,7 @@ def compose_message(
     message["Date"] = format_datetime(now.astimezone(UTC))
     # short enough not to be folded (make_msgid's are not), which some parsers then read with a space
     unique = f"{now.astimezone(UTC):%Y%m%d%H%M%S}.{secrets.token_hex(6)}"
-    message["Message-ID"] = f"<privwatch-digest.{unique}@{sender.domain or 'privwatch.local'}>"
+    message["Message-ID"] = f"<privwatch-{kind}.{unique}@{sender.domain or 'privwatch.local'}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders stay quiet
     # quoted-printable keeps the message 7-bit: left alone, the email package would pick 8bit for
     # Chinese text, which a server without 8BITMIME may mangle
@@ -635,18 +700,39 @@ def deliver(
     Returns the recipients the server refused while accepting the others; raises DeliveryError (one
     line) when the message was not accepted at all.
     """
-    attempts = smtp.retries + 1
+    where = f"{smtp.host}:{smtp.port} ({smtp.tls})"
+
+    def verdict(exc: Exception) -> tuple[bool, str] | None:
+        if not isinstance(exc, (smtplib.SMTPException, OSError)):
+            return None
+        return _is_transient(exc), f"SMTP {where}: {_describe(exc)}"
+
+    return with_retries(
+        lambda: _deliver_once(message, smtp, envelope_from, envelope_to), smtp.retries + 1, verdict
+    )
+
+
+def with_retries(
+    action: Callable[[], Any], attempts: int, verdict: Callable[[Exception], tuple[bool, str] | None]
+) -> Any:
+    """Run action up to `attempts` times with exponential backoff (BACKOFF_SECONDS, then twice as long
+    each time); its result, or DeliveryError (one line) once it failed for good.
+
+    verdict(exc) says whether a failure is transient (worth another attempt) and describes it in one
+    line; None lets the exception through untouched.
+    """
     for attempt in range(1, attempts + 1):
         try:
-            return _deliver_once(message, smtp, envelope_from, envelope_to)
-        except (smtplib.SMTPException, OSError) as exc:
-            where = f"{smtp.host}:{smtp.port} ({smtp.tls})"
-            if not _is_transient(exc):
-                raise DeliveryError(f"SMTP {where}: {_describe(exc)}") from None
+            return action()
+        except Exception as exc:
+            judged = verdict(exc)
+            if judged is None:
+                raise
+            transient, problem = judged
+            if not transient:
+                raise DeliveryError(problem) from None
             if attempt == attempts:
-                raise DeliveryError(
-                    f"SMTP {where}: {_describe(exc)} (gave up after {count_of(attempts, 'attempt')})"
-                ) from None
+                raise DeliveryError(f"{problem} (gave up after {count_of(attempts, 'attempt')})") from None
             time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
 
@@ -685,6 +771,16 @@ def run_digest(
     recipients = [
         parse_address(a, "--to" if to else "digest.recipients") for a in (to or settings.digest.recipients)
     ]
+    if not to:  # a digest watchlist's recipients receive the digest that holds its section
+        unique: dict[str, Address] = {}
+        for found in recipients + [
+            parse_address(a, f"watchlists.yaml: {w.id}: recipients")
+            for w in app.config.watchlists
+            if w.delivery == "digest"
+            for a in w.recipients
+        ]:
+            unique.setdefault(found.addr_spec.casefold(), found)
+        recipients = list(unique.values())
     if not recipients and not dry_run:
         raise DigestError(
             "no recipients: set digest.recipients (settings.yaml or PRIVWATCH_DIGEST_RECIPIENTS) or give --to"

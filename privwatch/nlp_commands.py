@@ -95,7 +95,8 @@ def tag(
     """Tag untagged articles with companies, incident types, roles, responses and evidence.
 
     Each article's old tags are replaced (mentions, article_incidents, article_responses,
-    unlinked_orgs) and its tagged_at, nlp_version and language are set. --all re-tags everything;
+    unlinked_orgs) and its tagged_at, nlp_version and language are set; then the watchlists' immediate
+    alerts owed are sent (`privwatch alerts`). --all re-tags everything;
     --since re-tags recent articles; --stale re-tags those whose nlp_version is not the pipeline's.
 
     \b
@@ -104,6 +105,7 @@ def tag(
       privwatch tag --stale
     """
     from nlp.pipeline import pipeline_version, tag_articles
+    from privwatch.alerts import alerts_after_tag
     from privwatch.config_rows import storage_rows
     from storage.db import load_config_rows, replace_tags_many
     from storage.queries import articles_to_tag, count_articles_to_tag
@@ -122,6 +124,7 @@ def tag(
     if not total:
         click.echo("nothing to tag")
         _assign_stories(app, database, retagged=[], rebuild=False)
+        alerts_after_tag(app, database, db)
         return
     nlp = _pipeline(app)
     version = nlp.meta["privwatch_version"]
@@ -156,6 +159,7 @@ def tag(
         f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations ({version})"
     )
     _assign_stories(app, database, retagged=tagged_ids, rebuild=everything)
+    alerts_after_tag(app, database, db)
 
 
 def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:

@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from storage import db as store
 from storage import queries
+from storage.watchlists import owed_count
 
 logger = logging.getLogger("privwatch.scheduler")
 
@@ -116,6 +117,11 @@ def crawl_and_tag(source_id: str, config_dir: str, db_path: str, timeout: float 
         tagged = queries.tagged_count(database) - before
         if tag.returncode:
             logger.error("job crawl:%s tag failed: %s", source_id, _last_line(tag.stderr))
+    elif owed_count(database) and not CHILDREN.stopping.is_set():
+        # `privwatch tag` sends the alerts owed; with nothing to tag, what a failure left owed goes now
+        _command_job(
+            f"alerts after crawl:{source_id}", privwatch(config_dir, "alerts", "--db", db_path), timeout
+        )
     database.close()
     status = ",".join(sorted({r["status"] for r in runs})) or "stopped"
     logger.info(

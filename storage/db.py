@@ -106,14 +106,17 @@ class ConfigRows:
     companies: list[dict] = field(default_factory=list)
     aliases: list[dict] = field(default_factory=list)
     incident_types: list[dict] = field(default_factory=list)
+    watchlists: list[dict] = field(default_factory=list)
 
 
 def load_config_rows(db: Database, rows: ConfigRows) -> dict[str, int]:
     """Upsert sources, companies, aliases and incident types; aliases are replaced wholesale.
 
     Rows that disappeared from the config are kept when stored data still refers to them (sources,
-    companies); the alias table is the config's alone.
+    companies; watchlists, made inactive); the alias table is the config's alone.
     """
+    from storage.watchlists import sync_watchlists
+
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
         db["sources"].upsert_all(rows.sources, pk="id")
@@ -122,11 +125,13 @@ def load_config_rows(db: Database, rows: ConfigRows) -> dict[str, int]:
         db.execute("DELETE FROM company_aliases")
         db["company_aliases"].insert_all(rows.aliases)
         db["incident_types"].upsert_all(rows.incident_types, pk="id")
+        sync_watchlists(db, rows.watchlists, utcnow())
     return {
         "sources": len(rows.sources),
         "companies": len(rows.companies),
         "company_aliases": len(rows.aliases),
         "incident_types": len(rows.incident_types),
+        "watchlists": len(rows.watchlists),
     }
 
 

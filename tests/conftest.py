@@ -54,3 +54,14 @@ def db_path(tmp_path: Path, run) -> Path:
     path = tmp_path / "privwatch.db"
     run("init", "--db", str(path))
     return path
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """aiosmtpd on 127.0.0.1 with the SMTP settings pointed at it; yields its inbox (tests/test_digest.py)."""
+    from .test_digest import point_settings_at, start_server
+
+    controller, inbox = start_server()
+    point_settings_at(monkeypatch, controller.port)
+    yield inbox
+    controller.stop()

@@ -95,6 +95,10 @@ def _unquoted_boolean_in_a_cue(cfg: Path) -> None:
     edit_yaml(cfg / "incidents.yaml", add_false)
 
 
+def _watchlist_of_an_unknown_company(cfg: Path) -> None:
+    edit_yaml(cfg / "watchlists.yaml", lambda d: d["watchlists"][0]["companies"].append("tencnet"))
+
+
 def _bad_setting(cfg: Path) -> None:
     edit_yaml(cfg / "settings.yaml", lambda d: d["smtp"].update(tls="maybe"))
 
@@ -113,6 +117,11 @@ BROKEN = {
         r"companies\[\d+\]\.aliases: 'alipay' is also claimed",
     ),
     "bad-setting": (_bad_setting, "settings.yaml", r"smtp\.tls: Input should be"),
+    "watchlist-company": (
+        _watchlist_of_an_unknown_company,
+        "watchlists.yaml",
+        r"watchlists\[0\]\.companies\[\d+\]: unknown company id 'tencnet' \(not in companies\.yaml\)",
+    ),
     "regulator-is-company": (
         _regulator_named_like_a_company,
         "regulators.yaml",

@@ -44,6 +44,7 @@ QUERY_PARAMS = {
     "search_chinese": {"q": "芝麻信用"},
     "story": {"story": "1"},  # the seed story, the oldest
     "company_stories": {"company": "Alipay"},
+    "watchlist": {"watchlist": "china-platforms"},
 }
 
 

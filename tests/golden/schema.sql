@@ -1,3 +1,20 @@
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    watchlist_id TEXT NOT NULL REFERENCES watchlists(id),
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+    status TEXT NOT NULL DEFAULT 'owed' CHECK (status IN ('owed', 'sent', 'dropped')),
+    queued_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at TEXT,
+    error TEXT,
+    sent_at TEXT,
+    sent_to TEXT,
+    message_id TEXT,
+    claim TEXT,
+    claimed_at TEXT
+);
+
 CREATE TABLE article_incidents (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     incident_type TEXT NOT NULL REFERENCES incident_types(id),
@@ -239,6 +256,18 @@ CREATE TABLE unlinked_orgs (
     PRIMARY KEY (name, article_id)
 );
 
+CREATE TABLE watchlists (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    delivery TEXT NOT NULL CHECK (delivery IN ('immediate', 'digest')),
+    companies TEXT NOT NULL DEFAULT '[]',
+    types TEXT NOT NULL DEFAULT '[]',
+    terms TEXT NOT NULL DEFAULT '[]',
+    term_patterns TEXT NOT NULL DEFAULT '[]',
+    active INTEGER NOT NULL DEFAULT 1,
+    added_at TEXT NOT NULL
+);
+
 CREATE TABLE weekly_counts_dirty (
     week TEXT
 );
@@ -254,6 +283,12 @@ CREATE TABLE weekly_counts_materialized (
 
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
     ON "_sqlite_migrations" ("migration_set", "name");
+
+CREATE INDEX idx_alerts_article ON alerts(article_id);
+
+CREATE UNIQUE INDEX idx_alerts_key ON alerts(watchlist_id, article_id, channel);
+
+CREATE INDEX idx_alerts_status ON alerts(status, watchlist_id);
 
 CREATE INDEX idx_article_incidents_company ON article_incidents(company_id, incident_type);
 
@@ -1675,6 +1710,19 @@ CREATE VIEW incidents AS
 SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
     company_id, source_id, week, language
 FROM incidents_materialized;
+
+CREATE VIEW watchlist_incidents AS
+SELECT w.id AS watchlist_id, w.name AS watchlist, i.published, i.company, i.incident_type, i.response,
+    i.evidence, i.title, i.url, i.source, i.score, i.article_id, i.company_id, i.source_id, i.language
+FROM watchlists w
+JOIN incidents_materialized i
+WHERE w.active = 1
+  AND (w.companies = '[]' OR i.company_id IN (SELECT value FROM json_each(w.companies)))
+  AND (w.types = '[]' OR i.incident_type IN (SELECT value FROM json_each(w.types)))
+  AND (w.term_patterns = '[]' OR EXISTS (
+      SELECT 1 FROM articles a JOIN json_each(w.term_patterns) t
+      WHERE a.id = i.article_id
+        AND ' ' || lower(coalesce(a.title, '') || ' ' || coalesce(a.body, '')) || ' ' GLOB t.value));
 
 CREATE VIEW weekly_counts AS
 SELECT week, incident_type, articles, companies, incidents
