@@ -91,7 +91,10 @@ GENERIC_CORES = frozenset(
 # pronouns, numerals, measure, time and direction words), and those of its single characters; a single
 # character only when it is common (its dictionary tags rare characters at random: "鉴" a preposition)
 FUNCTION_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz rg m mq q t tg f y e o".split())
-FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e".split())
+FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e t tg".split())
+# a date's units after its number ("3月8日晚登录顺达快递"): a name does not begin with when it was used
+DATE_UNITS = frozenset("年月日号")
+TIMES_OF_DAY = frozenset("早晚夜")
 COMMON_CHAR = 10000
 COMMON_WORD = 2000
 # a word jieba's dictionary counts fewer times than this is rare enough to be a name's own word
@@ -129,7 +132,8 @@ NOT_IN_NAMES = frozenset(
     通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
     母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
     投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
-    获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入""".split()
+    获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入
+    登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载""".split()
 )
 # words no name that speaks for itself contains ("该员工", "有律师", "多名用户")
 NAME_BREAKERS = tuple(
@@ -250,6 +254,10 @@ def name_start(candidate: str) -> int:
         word, tag, count = words[k]
         if len(word) == 1:
             if tag in FUNCTION_CHAR_TAGS and count >= COMMON_CHAR:
+                break
+            if word in DATE_UNITS and k and words[k - 1][0].isdigit():
+                break
+            if word in TIMES_OF_DAY and k and words[k - 1][0] in DATE_UNITS:
                 break
         elif tag in FUNCTION_TAGS or word in NOT_IN_NAMES:
             break

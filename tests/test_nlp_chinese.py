@@ -148,6 +148,10 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
         ("投诉人被指为长沙安康骨科医院的患者，其病历信息遭泄露。", "长沙安康骨科医院"),
         # nor at a preposition glued to it
         ("据了解，这款应用由蓝析科技开发，会在后台读取用户通讯录。", "蓝析科技"),
+        # nor at when or how the service was used ("3月8日晚", "打开", "登录")
+        ("多名用户反映，3月8日晚登录顺达快递App时，订单页显示的是陌生人的收件人电话和地址。", "顺达快递"),
+        ("3月8日晚顺达快递App出现故障，有用户看到了其他用户的收件人电话和地址。", "顺达快递"),
+        ("有用户称，昨天下午打开云帆科技的记账App后，看到了他人的消费明细和银行卡号。", "云帆科技"),
         # a name ends before the time, the spokesman or the side that speaks
         ("橙果优选当晚发布声明，承认部分会员的手机号和住址遭泄露。", "橙果优选"),
         ("鹿鸣家居客服表示，泄露的订单信息来自一名已离职员工。", "鹿鸣家居"),
