@@ -268,6 +268,11 @@ class OrgLinker:
             ],
             greedy="LONGEST",
         )
+        self.name_patterns.add(
+            "sector-head",
+            [[{**upper, "OP": "+"}, {"LOWER": {"IN": sorted(O.SECTOR_HEAD_WORDS)}, **upper}]],
+            greedy="LONGEST",
+        )
         self.non_company_names = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind, names in O.NON_COMPANY_NAMES.items():
             self.non_company_names.add(kind, list(nlp.tokenizer.pipe(names)))
@@ -340,6 +345,8 @@ class OrgLinker:
                     continue  # part of a longer name ("Dutch Data Protection Authority")
             words = [t for t in name if t.is_alpha]
             if not words or any(t.lower_ in O.NOT_IN_NAMES or t.i in not_names for t in name):
+                continue
+            if kind == "sector-head" and any(self._is_common_word(t) for t in name[:-1]):
                 continue
             if (
                 name.start >= 2

@@ -230,6 +230,12 @@ CORPORATE_HEAD_WORDS = frozenset(
     staffing marketing telecommunications wireless clinic hospital hospitals bakery restaurant gym salon
     lettings estates recruitment transport haulage associates studios""".split()
 )
+# Words of a trade that end a company's name only after a coined word ("Pinebrook Health", "Corbel
+# Fitness"), never after ordinary ones ("Public Health", "Mental Health", "Adult Education").
+SECTOR_HEAD_WORDS = frozenset(
+    """health fitness care wellness learning education travel living homes beauty cosmetics fashion
+    apparel coffee pets""".split()
+)
 LEGAL_FORMS_WITH_STOPS = sorted(form for form in LEGAL_FORMS if "." in form.rstrip("."))
 # Nouns that describe a business and are followed by its name ("the debt collector Kordex", "dating app
 # Lovendo") or follow it in an apposition ("Shopwell, an online grocer").

@@ -71,6 +71,7 @@ def test_names_link_to_their_company_and_places_stay_places(nlp, text, wanted):
         "gave it.",
         "Ransomware hit three hospitals last week, according to the Cybersecurity and Infrastructure "
         "Security Agency.",
+        "Adult Education courses moved online, and Public Health officials asked learners to register.",
     ],
 )
 def test_spans_that_are_not_company_names(nlp, text):
@@ -93,6 +94,25 @@ def test_spans_that_are_not_company_names(nlp, text):
     ],
 )
 def test_unknown_names_lose_their_legal_form(nlp, text, wanted):
+    names = {c["name"] for c in tag_article(nlp, None, text).companies}
+    assert names == {wanted}
+
+
+@pytest.mark.parametrize(
+    "text,wanted",
+    [
+        (
+            "Pinebrook Health disclosed in a regulatory filing that an unauthorized party had gained access "
+            "to a server holding the names and insurance numbers of 310,000 patients.",
+            "Pinebrook Health",
+        ),
+        (
+            "Staff at Corbel Fitness photographed members' faces for a new entry system, members said.",
+            "Corbel Fitness",
+        ),
+    ],
+)
+def test_a_coined_name_before_a_trade_word_is_a_company(nlp, text, wanted):
     names = {c["name"] for c in tag_article(nlp, None, text).companies}
     assert names == {wanted}
 

@@ -45,6 +45,14 @@ INCIDENTS = {
         {"breach"},
         set(),
     ),
+    "recorded-without-the-owners-knowledge": (
+        "",
+        "Vireo Home agreed to pay $4.5 million to settle a class action accusing it of recording "
+        "conversations through its smart speakers without the owners' knowledge.",
+        "vireo home",
+        {"surveillance"},
+        set(),
+    ),
     "insider-misuse-learned-of": (
         "Credit union says former teller copied card numbers",
         "Lakeside Community Credit Union said it learned in May that a former teller had copied the debit "
