@@ -287,12 +287,18 @@ class IncidentTypes:
                 for c in ancestor.children
             ):
                 return True
-        # "made it easier to switch off the saving of chat histories", "measures to prevent access"
+        # "made it easier to switch off the saving of chat histories", "measures to prevent access"; but
+        # "disabled the app after an error let users see others' records": a clause that says why the
+        # company acted reports what happened
+        node = root
         for ancestor in list(root.ancestors)[:3]:
+            if node.dep_ == "advcl":
+                break
             if ancestor.lemma_ in PREVENTIVE_VERBS or (
                 ancestor.lemma_ in ("switch", "turn") and any(c.lower_ == "off" for c in ancestor.children)
             ):
                 return True
+            node = ancestor
         # "it alerts customers when their passwords appear in a data breach": what a product does in a
         # case it describes, in the present tense, is no event
         for node in [root, *list(root.ancestors)[:4]]:

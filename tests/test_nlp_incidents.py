@@ -53,6 +53,14 @@ INCIDENTS = {
         {"surveillance"},
         set(),
     ),
+    "a-fix-made-after-the-fault-reports-the-fault": (
+        "",
+        "Larkspur Bank switched off its statements page on Monday because a fault let customers view "
+        "other customers' account balances.",
+        "larkspur bank",
+        {"breach"},
+        set(),
+    ),
     "insider-misuse-learned-of": (
         "Credit union says former teller copied card numbers",
         "Lakeside Community Credit Union said it learned in May that a former teller had copied the debit "
@@ -496,6 +504,11 @@ NOT_INCIDENTS = {
         "Shopping app lets buyers see other customers' reviews first",
         "Marketlane updated its app so that buyers see other customers' reviews and photos of a product "
         "before its description. The company said reviews were the most read part of a product page.",
+    ),
+    "a-practice-the-company-will-disable": (
+        "",
+        "Tidewell Telecom said it would disable the sharing of subscribers' location data with advertisers "
+        "from next month.",
     ),
     "loan-covenant-breach": (
         "Developer breaches loan covenants",
