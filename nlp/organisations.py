@@ -233,7 +233,7 @@ CORPORATE_HEAD_WORDS = frozenset(
 # Words of a trade that end a company's name only after a coined word ("Pinebrook Health", "Corbel
 # Fitness"), never after ordinary ones ("Public Health", "Mental Health", "Adult Education").
 SECTOR_HEAD_WORDS = frozenset(
-    """health fitness care wellness learning education travel living homes beauty cosmetics fashion
+    """health fitness care wellness learning education travel living home homes beauty cosmetics fashion
     apparel coffee pets""".split()
 )
 LEGAL_FORMS_WITH_STOPS = sorted(form for form in LEGAL_FORMS if "." in form.rstrip("."))

@@ -2,10 +2,10 @@
 right kinds, and privacy-looking wording that reports no incident is not one.
 
 Failure classes of issue 13: missed incidents (short notices, passive voice, insiders, open databases,
-small fines, misleading security claims, one customer's records shown or sent to another) and wrong
-types (legal "breach", denied claims, surveillance, profiling phrased as relevant ads, enforcement by
-regulators beyond the big five). Every article here
-was written for these tests.
+small fines, misleading security claims, one customer's records shown or sent to another, recordings a
+device sends its maker) and wrong types (legal "breach", denied claims, surveillance, profiling phrased
+as relevant ads, enforcement by regulators beyond the big five). Every article here was written for
+these tests.
 """
 
 from __future__ import annotations
@@ -59,6 +59,22 @@ INCIDENTS = {
         "other customers' account balances.",
         "larkspur bank",
         {"breach"},
+        set(),
+    ),
+    "a-car-camera-sends-clips-of-faces-to-its-maker": (
+        "",
+        "Drivers say the dashboard camera in Volkan Motors' new SUV transmitted clips of their faces to the "
+        "carmaker's servers without telling them.",
+        "volkan motors",
+        {"collection"},
+        set(),
+    ),
+    "a-television-sends-what-owners-watch-to-its-maker": (
+        "",
+        "Televisions made by Aurex Electronics captured screenshots of what owners watched every few seconds "
+        "and sent them to the manufacturer, researchers said.",
+        "aurex electronics",
+        {"collection"},
         set(),
     ),
     "insider-misuse-learned-of": (
@@ -509,6 +525,11 @@ NOT_INCIDENTS = {
         "",
         "Tidewell Telecom said it would disable the sharing of subscribers' location data with advertisers "
         "from next month.",
+    ),
+    "a-car-that-downloads-updates": (
+        "",
+        "Volkan Motors said its new SUV would upload software updates over the air, saving owners trips to "
+        "the dealer.",
     ),
     "loan-covenant-breach": (
         "Developer breaches loan covenants",
