@@ -2,7 +2,8 @@
 trafilatura on the shared benchmark pages.
 
 Prints, side by side: body token-F1 (per page, averaged), title exact match, publication time exact
-(within 60 s) and same day, authors F1, then one line `BENCH {json}`: extract_vs_trafilatura, the pages/s
+(within 60 s) and same day, authors F1 (the byline's people, or what it credits when it names nobody, as
+the Fundus gold lists them), then one line `BENCH {json}`: extract_vs_trafilatura, the pages/s
 ratio privwatch/trafilatura (above 1 when privwatch is faster; both run in this process over the same
 page files, best of two alternating runs), and extraction_quality, the scores above.
 Usage: python -m benchmarks.extraction [--shared DIR] [--json]
