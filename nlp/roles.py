@@ -221,6 +221,9 @@ AGREEMENT_WORDS = frozenset({"settlement", "settle", "agreement", "deal", "decre
 RECIPIENT_PREPOSITIONS = ["to", "with", "for", "via", "through", "from", "including", "like", "such"]
 
 ORG_NODE = {"ENT_TYPE": {"IN": ["ORG", *RULER_LABELS]}}
+# nouns and verbs of telling something on a platform: the platform is where a story broke, not its subject
+CHANNEL_HEADS = """post follower video thread comment account page channel livestream stream forum group
+    blog review message write say complain claim share publish""".split()
 
 
 def role_patterns() -> dict[str, list[list[dict]]]:
@@ -310,6 +313,24 @@ def role_patterns() -> dict[str, list[list[dict]]]:
             [
                 {"RIGHT_ID": "prep", "RIGHT_ATTRS": {"DEP": "prep", "LOWER": {"IN": RECIPIENT_PREPOSITIONS}}},
                 {"LEFT_ID": "prep", "REL_OP": ">>", "RIGHT_ID": "org", "RIGHT_ATTRS": ORG_NODE},
+            ]
+        ],
+        # "in posts on Weibo", "followers on Bilibili", "wrote on Reddit": where the story was told
+        "channel": [
+            [
+                {"RIGHT_ID": "head", "RIGHT_ATTRS": {"LEMMA": {"IN": CHANNEL_HEADS}}},
+                {
+                    "LEFT_ID": "head",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "prep",
+                    "RIGHT_ATTRS": {"DEP": "prep", "LOWER": "on"},
+                },
+                {
+                    "LEFT_ID": "prep",
+                    "REL_OP": ">",
+                    "RIGHT_ID": "org",
+                    "RIGHT_ATTRS": {"DEP": "pobj", **ORG_NODE},
+                },
             ]
         ],
     }
@@ -581,6 +602,7 @@ class ClauseRoles:
             k
             for k in sorted(order, key=order.get)
             if k not in roles["recipient"]
+            and k not in roles["channel"]
             and any(m["key"] == k and m["kind"] == "company" for m in by_token.values())
         ]
         if named:

@@ -2,7 +2,8 @@
 nearest company name.
 
 Failure class of issue 13 "accused vs mentioned": background incidents of other companies, recipients of
-shared data, hired investigators, parents of the accused, and unknown companies that are the accused.
+shared data, hired investigators, parents of the accused, the platform where a story was told, and
+unknown companies that are the accused.
 Every article here was written for these tests.
 """
 
@@ -32,6 +33,19 @@ ROLES = {
         "was offered for sale.",
         {"harbourline tickets"},
         {"ticketmaster"},
+    ),
+    "the-platform-where-the-story-was-told": (
+        "",
+        "In posts on Weibo, customers of Lumo Bank said their card numbers had been leaked and sold online.",
+        {"lumo bank"},
+        {"weibo"},
+    ),
+    "the-forum-where-users-complained": (
+        "",
+        "Users complained on Reddit that their card numbers had been leaked after shopping at Fernhill "
+        "Books.",
+        {"fernhill books"},
+        {"reddit"},
     ),
     "recipients-of-shared-data": (
         "Symptom app shared health data with advertisers",
