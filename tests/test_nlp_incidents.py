@@ -77,6 +77,13 @@ INCIDENTS = {
         {"collection"},
         set(),
     ),
+    "personal-data-with-a-hyphenated-modifier": (
+        "",
+        "The Pathwise fitness app shared users' heart-rate data with insurers, a consumer group said.",
+        "pathwise",
+        {"sharing"},
+        set(),
+    ),
     "insider-misuse-learned-of": (
         "Credit union says former teller copied card numbers",
         "Lakeside Community Credit Union said it learned in May that a former teller had copied the debit "
