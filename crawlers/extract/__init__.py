@@ -312,7 +312,8 @@ def extract(
             shown = {_clean_title(c, site_names) for c in (meta.headline, h1[0] if len(h1) == 1 else None)}
             if result.title not in shown:  # the structured or visible headline confirms the whole title
                 result.title = _shared_headline(result.title, cleaned[chosen + 1 :])
-            result.title = _printed_headline(tree, result.title, cleaned[-1], meta.headline) or result.title
+            tab = _clean_title(tree.findtext(".//title"), site_names)
+            result.title = _printed_headline(tree, result.title, tab, meta.headline) or result.title
             result.title = _without_suffix(result.title, [meta.headline, *_headline_texts(tree)])
 
     result.published = selected.get("published") or _published_from_page(
@@ -330,7 +331,7 @@ def extract(
     for names in last_resorts:
         if byline.people:
             break
-        byline.people = meta.sort_byline(names(), []).people
+        byline.people = meta.sort_byline(names()).people
     result.authors, result.credit = byline.people, byline.credit
     if selected.get("body"):
         result.body = selected["body"]

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from lxml import html as lxml_html
 from wordfreq import available_languages, zipf_frequency
@@ -156,9 +157,6 @@ class PageMetadata:
                     return value
         return None
 
-    def all_meta(self, names) -> list[str]:
-        return [value for name in names for value in self.meta.get(name, []) if value]
-
     def _article_value(self, key: str):
         for item in self.articles:
             if item.get(key):
@@ -190,7 +188,6 @@ class PageMetadata:
         Roman Beispiel"), from the first of these that names a person; the outlets, desks, agencies and
         addresses credited beside them go to `credit`."""
         credited = self._article_value("author")
-        outlets = self._outlet_names()
         credit = list(_names(credited, organisations=True))
         scope = (self.tree.xpath("//article") or [self.tree])[0]
 
@@ -218,27 +215,32 @@ class PageMetadata:
         )
         printed_credit: list[str] = []
         for index, source in enumerate(sources):
-            found = self.sort_byline(source(), [], outlets)
+            found = self.sort_byline(source())
             printed_credit = printed_credit or found.credit
             if found.people:
                 people = found.people
                 if index == 0:  # the printed byline may name co-authors the structured data leaves out
-                    printed = self.sort_byline(printed_byline(), [], outlets).people
+                    printed = self.sort_byline(printed_byline()).people
                     # (a longer list is the photo and video credits around the article)
                     more = len(people) < len(printed) <= 3
                     if more and {_squash(n) for n in people} <= {_squash(n) for n in printed}:
                         people = printed
-                return Byline(people, _credit([*credit, *found.credit], outlets))
-        return Byline([], _credit([*credit, *printed_credit], outlets))
+                return Byline(people, _credit([*credit, *found.credit], self.outlets))
+        return Byline([], _credit([*credit, *printed_credit], self.outlets))
 
-    def sort_byline(self, names: list[str], credit: list[str], outlets: set[str] | None = None) -> Byline:
-        """Names split into people and credits (added to `credit`)."""
-        return sort_names(names, credit, self._outlet_names() if outlets is None else outlets)
+    def sort_byline(self, names: list[str], credit: list[str] = ()) -> Byline:
+        """Names split into people and credits (added to `credit`), the page's own outlet known."""
+        return sort_names(names, credit, self.outlets)
+
+    @cached_property
+    def article_scope(self):
+        """The page's article element, else its main element, else the whole page."""
+        return (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
 
     def plain_byline(self) -> list[str]:
         """A name printed as plain text where bylines sit: beside the date line ("Ayşe Demir | 05.04.2025")
         or in capitals and bold, alone in a paragraph above the body ("<p><strong>JANE ROE</strong></p>")."""
-        scope = (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
+        scope = self.article_scope
         beside_date = [
             e
             for e in scope.iterdescendants()
@@ -270,7 +272,7 @@ class PageMetadata:
 
     def _labelled_byline(self) -> list[str]:
         """Names after a label element: "<strong>Autorin/Autor</strong> Roman Beispiel", "Yazar: …"."""
-        scope = (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
+        scope = self.article_scope
         names = []
         for element in scope.iterdescendants():
             if len(element) or not isinstance(element.tag, str) or len(element.text or "") > 30:
@@ -285,7 +287,9 @@ class PageMetadata:
                 names.extend(split_authors(rest))
         return names
 
-    def _outlet_names(self) -> set[str]:
+    @cached_property
+    def outlets(self) -> set[str]:
+        """The page's own outlet and publisher names, squashed."""
         names = list(self.meta.get("og:site_name", []))
         for item in self.jsonld:
             if _types(item) & ORGANISATION_TYPES and isinstance(item.get("name"), str):
@@ -297,7 +301,7 @@ class PageMetadata:
 
     def _byline_links(self) -> list[str]:
         """Names in author-profile links or author-classed elements: "von <a href=/autoren/...>"."""
-        scope = (self.tree.xpath("//article") or self.tree.xpath("//main") or [self.tree])[0]
+        scope = self.article_scope
         elements = scope.xpath(
             ".//a[contains(@href, '/author') or contains(@href, '/autor') or contains(@href, '/journalist')]"
             " | .//*[contains(@class, 'author')][string-length(normalize-space()) < 60]"
