@@ -9,6 +9,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers.items import storage_row
 from storage import db as store
+from storage.text import visible_line
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +28,12 @@ class ValidatePipeline:
 
 
 class NormalisePipeline:
-    """Unicode NFC, single spaces within lines, one blank line between paragraphs, clean author names."""
+    """Unicode NFC, no bidi marks or control characters, single spaces within lines, one blank line
+    between paragraphs, clean author names."""
 
     @staticmethod
     def _line(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).split())
+        return visible_line(unicodedata.normalize("NFC", text))
 
     def process_item(self, item):
         item["title"] = self._line(item["title"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.signals import crawl_stopping
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.listing import ListingSpider
 from crawlers.spiders.sitemap import SitemapSpider
@@ -36,9 +37,21 @@ def crawl_settings(app_settings, db_path: str, overrides: dict | None = None) ->
     return settings
 
 
+class StoppableCrawlerProcess(CrawlerProcess):
+    """Scrapy's process, whose first SIGINT or SIGTERM also cancels the downloads in flight
+    (crawlers/handlers.py): the crawl ends within seconds, its runs and articles recorded."""
+
+    def _signal_shutdown(self, signum, frame) -> None:
+        from twisted.internet import reactor
+
+        super()._signal_shutdown(signum, frame)
+        for crawler in self.crawlers:
+            reactor.callFromThread(crawler.signals.send_catch_log, signal=crawl_stopping)
+
+
 def run_crawl(sources, settings: Settings) -> list[dict]:
     """Crawl these sources (config Source models); return the finished crawl_runs rows."""
-    process = CrawlerProcess(settings)
+    process = StoppableCrawlerProcess(settings)
     crawlers = []
     for kind, spider_class in SPIDERS.items():
         of_kind = [s for s in sources if s.kind == kind]

@@ -40,6 +40,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.RetryWithBackoffMiddleware": 550,
     "crawlers.middlewares.SkipStoredArticlesMiddleware": 560,
 }
+DOWNLOAD_HANDLERS = {
+    "http": "crawlers.handlers.StoppableHTTPDownloadHandler",
+    "https": "crawlers.handlers.StoppableHTTPDownloadHandler",
+}
 EXTENSIONS = {
     "crawlers.runs.CrawlRunRecorder": 100,
 }

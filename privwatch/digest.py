@@ -51,8 +51,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import HeaderParser
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -61,6 +63,8 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import click
+
+from storage.text import visible_line, visible_text
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -519,8 +523,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def one_line(value: Any) -> str:
-    """Text on one line: control characters (CR, LF, tabs ...) become spaces, runs of spaces one."""
-    return " ".join(CONTROL_CHARACTERS.sub(" ", "" if value is None else str(value)).split())
+    """Text on one line: control characters (CR, LF, tabs ...) become spaces, runs of spaces one, bidi
+    marks go (storage/text.py)."""
+    return visible_line("" if value is None else str(value))
 
 
 def count_of(number: int, singular: str, plural: str | None = None) -> str:
@@ -571,8 +576,9 @@ def render_templates(name: str, context: dict) -> tuple[str, str]:
     its CSS inlined into style attributes."""
     import css_inline
 
-    text = template_environment(autoescape=False).get_template(f"{name}.txt").render(context)
-    html = template_environment(autoescape=True).get_template(f"{name}.html").render(context)
+    # rows stored before storage cleaned text may still hold bidi marks and controls
+    text = visible_text(template_environment(autoescape=False).get_template(f"{name}.txt").render(context))
+    html = visible_text(template_environment(autoescape=True).get_template(f"{name}.html").render(context))
     # mail clients drop <style> blocks; never fetch remote stylesheets while rendering
     html = css_inline.inline(html, load_remote_stylesheets=False)
     return text, html
@@ -607,6 +613,28 @@ def subject_line(prefix: str, digest: Digest, zone: ZoneInfo) -> str:
     return one_line(f"{prefix} {day}: {count_of(digest.incident_count, 'incident')}{who}{spikes}")
 
 
+class EncodedSubject(str):
+    """A Subject header folded as RFC 2047 encoded words, each under 76 characters, that every mail
+    reader decodes back to the exact text. The email package's own folder is used when its result reads
+    back exactly; it does not always: a first word longer than a line is folded right after "Subject:"
+    (the value then starts with a space), and a space between plain and encoded words can be lost."""
+
+    name = "Subject"
+
+    def fold(self, *, policy) -> str:
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+def folded_subject(subject: str) -> str:
+    """The subject as the message should hold it: itself when SMTP folding reads back exactly, else an
+    EncodedSubject."""
+    folded = SMTP.header_factory("Subject", subject).fold(policy=SMTP)
+    if HeaderParser(policy=SMTP).parsestr(folded)["Subject"] == subject:
+        return subject
+    return EncodedSubject(subject)
+
+
 def compose_message(
     *,
     subject: str,
@@ -619,7 +647,7 @@ def compose_message(
 ) -> EmailMessage:
     """A multipart/alternative UTF-8 message (plain text first, HTML preferred by clients)."""
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = one_line(subject)
+    message["Subject"] = folded_subject(one_line(subject))
     message["From"] = sender
     message["To"] = tuple(recipients) if recipients else "undisclosed-recipients:;"
     message["Date"] = format_datetime(now.astimezone(UTC))

@@ -55,6 +55,8 @@ DATASETTE_SETTINGS: dict[str, Any] = {
 TABLE_COUNTS_BUDGET_MS = 25
 # Longest a table page may spend counting its rows (see ReadOnlyDatabase.execute).
 COUNT_TIME_LIMIT_MS = 25
+# The longest string or blob one SQL value may be (SQLITE_LIMIT_LENGTH): far above any article body.
+MAX_VALUE_BYTES = 50 * 1024 * 1024
 
 
 class ServeError(click.ClickException):
@@ -144,6 +146,9 @@ def build_datasette(path: Path, config: Config) -> Datasette:
 
         def connect(self, write: bool = False) -> sqlite3.Connection:
             connection = sqlite3.connect(read_only_uri(Path(self.path)), uri=True, check_same_thread=False)
+            # the time limit only interrupts between SQLite's steps: one call such as
+            # randomblob(400000000) would allocate gigabytes first
+            connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
             self._all_file_connections.append(connection)
             return connection
 

@@ -15,10 +15,14 @@ from typing import Literal
 from sqlite_utils import Database
 
 from storage.migrations import migrations
+from storage.text import visible_line, visible_text
 
 BUSY_TIMEOUT_MS = 30_000
 
 UpsertOutcome = Literal["new", "updated", "unchanged", "duplicate"]
+
+# fields shown on one line: bidi marks and controls go, whitespace runs become one space (storage/text.py)
+ARTICLE_LINES = ("title", "author", "credit", "section")
 
 ARTICLE_FIELDS = (
     "url",
@@ -120,7 +124,10 @@ def load_config_rows(db: Database, rows: ConfigRows) -> dict[str, int]:
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
         db["sources"].upsert_all(rows.sources, pk="id")
-        companies = [{**c, "tickers": json.dumps(c.get("tickers") or [])} for c in rows.companies]
+        companies = [
+            {**c, "name": visible_line(c["name"]), "tickers": json.dumps(c.get("tickers") or [])}
+            for c in rows.companies
+        ]
         db["companies"].upsert_all(companies, pk="id")
         db.execute("DELETE FROM company_aliases")
         db["company_aliases"].insert_all(rows.aliases)
@@ -201,6 +208,7 @@ def _insert_article(db: Database, row: dict) -> int:
 
 def _store_article(db: Database, article: Mapping) -> UpsertResult:
     row = {k: article.get(k) for k in ARTICLE_FIELDS}
+    row.update({k: visible_line(row[k]) for k in ARTICLE_LINES}, body=visible_text(row["body"]))
     if not row["url"]:
         raise ValueError("an article needs a url")
     row["body_hash"] = article.get("body_hash") or body_hash(row["body"])
