@@ -444,7 +444,7 @@ def _tag_texts(
         except Exception as exc:
             if not isolate:
                 raise
-            log.warning("a batch failed (%s): tagging its articles one by one", TagFailure.of(exc).error)
+            log.info("a batch failed (%s): tagging its articles one by one", TagFailure.of(exc).error)
             for i in indices:
                 if tagged[i] is None:
                     try:

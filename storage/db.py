@@ -216,6 +216,8 @@ def _store_article(db: Database, article: Mapping) -> UpsertResult:
         row["nlp_version"] = None
         assignments = ", ".join(f"{k} = ?" for k in row)
         db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id])
+        # a new text: the pipeline that failed on the old one tries it
+        db.execute("DELETE FROM tag_errors WHERE article_id = ?", [article_id])
         return UpsertResult("updated", article_id)
     original = None
     if row["body_hash"]:
