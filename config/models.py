@@ -515,6 +515,12 @@ class StorySettings(Model):
     weights: StoryWeights = StoryWeights()
 
 
+class NlpSettings(Model):
+    # characters of an article the pipeline reads (title first, then the body, cut at a paragraph or
+    # sentence end): spaCy refuses a longer text (E088) and its parser needs ~1 GB per 100,000 characters
+    tag_budget_chars: int = Field(default=100_000, ge=1_000, le=1_000_000)
+
+
 class Settings(Model):
     database: str = "privwatch.db"
     timezone: TimeZoneName = "UTC"
@@ -526,6 +532,7 @@ class Settings(Model):
     serve: ServeSettings = ServeSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     stories: StorySettings = StorySettings()
+    nlp: NlpSettings = NlpSettings()
 
 
 def env_overrides(model: type[BaseModel], environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> dict:

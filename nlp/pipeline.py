@@ -4,6 +4,8 @@ nlp = build_pipeline(Config())
 tagged = tag_article(nlp, title, body)          # -> TaggedArticle
 tagged.to_article_tags()                        # -> storage.db.ArticleTags
 tagged.to_json()                                # -> a tag-file line
+failures = []
+tag_articles(nlp, records, on_error=failures.append)  # -> TaggedArticle...; a failure -> TagFailure
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hashlib
 import inspect
 import logging
 from collections import Counter, OrderedDict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from spacy.tokens import Doc
 
 from config.models import Config
 from nlp import factories  # noqa: F401  (registers the privwatch factories)
+from nlp.budget import cut_to_budget
 from nlp.facts import TAGS_ATTR
 from nlp.language import detect_language
 from nlp.organisations import LEGAL_FORMS_WITH_STOPS
@@ -102,6 +105,7 @@ def build_pipeline(
             nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
     initialize_components(nlp, config)
     nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if with_textcat else None)
+    nlp.max_length = config.settings.nlp.tag_budget_chars  # article_text cuts every text to fit
     return nlp
 
 
@@ -114,6 +118,7 @@ def build_chinese_pipeline(
     nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
     initialize_components(nlp, config)
     nlp.meta["privwatch_version"] = pipeline_version(config, None)
+    nlp.max_length = config.settings.nlp.tag_budget_chars
     return nlp
 
 
@@ -131,6 +136,11 @@ class Pipelines:
 
     def get(self, language: str) -> Language | None:
         return self.by_language.get(language) or (self.default if language == self.default.lang else None)
+
+    @property
+    def budget(self) -> int:
+        """The characters of an article any of the pipelines reads (nlp/budget.py)."""
+        return min(nlp.max_length for nlp in (self.default, *self.by_language.values()))
 
 
 def build_pipelines(config: Config | None = None, **english: Any) -> Pipelines:
@@ -283,10 +293,27 @@ class TaggedArticle:
         }
 
 
-def article_text(title: str | None, body: str | None) -> str:
-    """What gets tagged: the title as its own paragraph, then the body."""
+ERROR_CHARS = 500  # of a failure's error: spaCy's messages run to several lines
+
+
+@dataclass
+class TagFailure:
+    """An article the pipeline raised on, even alone: its id and the error, in one line."""
+
+    id: Any
+    error: str
+
+    @classmethod
+    def of(cls, exc: Exception) -> TagFailure:
+        return cls(None, " ".join(f"{type(exc).__name__}: {exc}".split())[:ERROR_CHARS])
+
+
+def article_text(title: str | None, body: str | None, budget: int | None = None) -> str:
+    """What gets tagged: the title as its own paragraph, then the body; within budget characters, when
+    given, cut at a paragraph or sentence end (nlp/budget.py)."""
     parts = [p.strip() for p in (title, body) if p and p.strip()]
-    return "\n\n".join(parts)
+    text = "\n\n".join(parts)
+    return text if budget is None else cut_to_budget(text, budget)
 
 
 def tag_article(
@@ -304,33 +331,46 @@ RECENT_TEXTS = 5_000
 
 
 def tag_articles(
-    nlp: Language | Pipelines, articles: Iterable[dict], *, n_process: int = 1, batch_size: int = 16
+    nlp: Language | Pipelines,
+    articles: Iterable[dict],
+    *,
+    n_process: int = 1,
+    batch_size: int = 16,
+    on_error: Callable[[TagFailure], None] | None = None,
 ) -> Iterator[TaggedArticle]:
     """Tag {"id", "title", "body", "language"?} records with nlp.pipe, in order, in n_process workers.
 
-    An article in a language the pipeline is not for (nlp/language.py; "language" is the page's declared
-    one) gets its language and the knowledge base's company mentions only. An article whose text (title
-    and body) is exactly that of one of the last RECENT_TEXTS articles, a syndicated copy, is not tagged
-    again: it gets a copy of that article's tags under its own id.
+    The text tagged is the title and the body within the pipelines' budget (article_text). An article in
+    a language the pipeline is not for (nlp/language.py; "language" is the page's declared one) gets its
+    language and the knowledge base's company mentions only. An article whose text is exactly that of
+    one of the last RECENT_TEXTS articles, a syndicated copy, is not tagged again: it gets a copy of that
+    article's tags under its own id.
+
+    With on_error, one article never stops the others: when the pipeline raises on a batch, its articles
+    are tagged one by one, and each that still fails is passed to on_error (as a TagFailure, in its
+    place in the order) instead of being yielded. Without on_error the error propagates.
     """
-    batches = _batches(articles, batch_size)
+    pipelines = nlp if isinstance(nlp, Pipelines) else Pipelines(nlp)
+    batches = _batches(articles, batch_size, pipelines.budget)
+    isolate = on_error is not None
     if n_process == 1:
         for items, texts in batches:
-            yield from _resolve(items, _tag_texts(nlp, texts, batch_size))
+            yield from _resolve(items, _tag_texts(pipelines, texts, batch_size, isolate), on_error)
         return
     # Workers send back the tags, not the Docs: nlp.pipe(n_process=N) serialises every tagged Doc
     # (~35 KB, ~2 ms of CPU between the two ends) for tags that pickle to ~2 KB. Each worker gets
     # whole batches; at most two per worker wait, so a long database cursor is read as tagging goes.
-    with ProcessPoolExecutor(n_process, initializer=_start_worker, initargs=(nlp, batch_size)) as pool:
+    start = (pipelines, batch_size, isolate)
+    with ProcessPoolExecutor(n_process, initializer=_start_worker, initargs=start) as pool:
         waiting: deque[tuple[list[_Item], Future]] = deque()
         for items, texts in batches:
             waiting.append((items, pool.submit(_tag_batch, texts)))
             if len(waiting) >= 2 * n_process:
                 items, future = waiting.popleft()
-                yield from _resolve(items, future.result())
+                yield from _resolve(items, future.result(), on_error)
         while waiting:
             items, future = waiting.popleft()
-            yield from _resolve(items, future.result())
+            yield from _resolve(items, future.result(), on_error)
 
 
 @dataclass
@@ -343,7 +383,7 @@ class _Item:
 
 
 def _batches(
-    articles: Iterable[dict], batch_size: int
+    articles: Iterable[dict], batch_size: int, budget: int
 ) -> Iterator[tuple[list[_Item], list[tuple[str, str | None]]]]:
     """Batches of articles as items, with the texts to tag (and their declared languages): those not
     seen among the recent articles."""
@@ -351,7 +391,7 @@ def _batches(
     for batch in spacy.util.minibatch(articles, batch_size):
         items, texts = [], []
         for article in batch:
-            text = article_text(article.get("title"), article.get("body"))
+            text = article_text(article.get("title"), article.get("body"), budget)
             key = hashlib.sha1(text.encode("utf-8")).digest()
             slot = recent.get(key)
             first = slot is None
@@ -366,8 +406,13 @@ def _batches(
         yield items, texts
 
 
-def _resolve(items: list[_Item], tagged: Iterable[TaggedArticle]) -> Iterator[TaggedArticle]:
-    """The batch's tags in order: tagged texts fill their slots, copies take the tags from theirs."""
+def _resolve(
+    items: list[_Item],
+    tagged: Iterable[TaggedArticle | TagFailure],
+    on_error: Callable[[TagFailure], None] | None,
+) -> Iterator[TaggedArticle]:
+    """The batch's tags in order: tagged texts fill their slots, copies take the tags from theirs (or the
+    failure: a copy fails as its text did)."""
     fresh = iter(tagged)
     for item in items:
         if item.first:
@@ -375,7 +420,10 @@ def _resolve(items: list[_Item], tagged: Iterable[TaggedArticle]) -> Iterator[Ta
         # each article its own tags (25 µs): a caller changing one article's must not change a copy's
         result = copy.deepcopy(item.slot[0])
         result.id = item.article_id
-        yield result
+        if isinstance(result, TagFailure):
+            on_error(result)
+        else:
+            yield result
 
 
 # what runs on an article in a language without a pipeline: the knowledge base's company mentions
@@ -383,33 +431,57 @@ MENTION_COMPONENTS = ("sentencizer", "paragraphs", "company_ruler", "org_linker"
 
 
 def _tag_texts(
-    nlp: Language | Pipelines, texts: list[tuple[str, str | None]], batch_size: int
-) -> list[TaggedArticle]:
-    pipelines = nlp if isinstance(nlp, Pipelines) else Pipelines(nlp)
+    pipelines: Pipelines, texts: list[tuple[str, str | None]], batch_size: int, isolate: bool = False
+) -> list[TaggedArticle | TagFailure]:
+    """The tags of each text; with isolate, a batch the pipeline raised on is tagged again text by text,
+    and a text that fails alone gets a TagFailure instead (without isolate, the error propagates)."""
     languages = [detect_language(text, declared) for text, declared in texts]
-    tagged: list[TaggedArticle | None] = [None] * len(texts)
+    tagged: list[TaggedArticle | TagFailure | None] = [None] * len(texts)
     for language in dict.fromkeys(languages):
         indices = [i for i, found in enumerate(languages) if found == language]
-        own = pipelines.get(language)
-        if own is not None:
-            docs = own.pipe((texts[i][0] for i in indices), batch_size=batch_size)
-            for i, doc in zip(indices, docs, strict=True):
-                tagged[i] = TaggedArticle.from_doc(doc, language=language)
-            continue
-        default = pipelines.default
-        with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
-            docs = default.pipe((texts[i][0] for i in indices), batch_size=batch_size)
-            for i, doc in zip(indices, docs, strict=True):
-                tagged[i] = TaggedArticle.from_doc(doc, language=language)
+        try:
+            _tag_language(pipelines, language, texts, indices, tagged, batch_size)
+        except Exception as exc:
+            if not isolate:
+                raise
+            log.info("a batch failed (%s): tagging its articles one by one", TagFailure.of(exc).error)
+            for i in indices:
+                if tagged[i] is None:
+                    try:
+                        _tag_language(pipelines, language, texts, [i], tagged, batch_size)
+                    except Exception as alone:
+                        tagged[i] = TagFailure.of(alone)
     return tagged
+
+
+def _tag_language(
+    pipelines: Pipelines,
+    language: str,
+    texts: list[tuple[str, str | None]],
+    indices: list[int],
+    tagged: list,
+    batch_size: int,
+) -> None:
+    """Tag texts[i] for i in indices, all in this language, into tagged[i]."""
+    own = pipelines.get(language)
+    if own is not None:
+        docs = own.pipe((texts[i][0] for i in indices), batch_size=batch_size)
+        for i, doc in zip(indices, docs, strict=True):
+            tagged[i] = TaggedArticle.from_doc(doc, language=language)
+        return
+    default = pipelines.default
+    with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
+        docs = default.pipe((texts[i][0] for i in indices), batch_size=batch_size)
+        for i, doc in zip(indices, docs, strict=True):
+            tagged[i] = TaggedArticle.from_doc(doc, language=language)
 
 
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(nlp: Language | Pipelines, batch_size: int) -> None:
-    _worker.update(nlp=nlp, batch_size=batch_size)
+def _start_worker(pipelines: Pipelines, batch_size: int, isolate: bool) -> None:
+    _worker.update(pipelines=pipelines, batch_size=batch_size, isolate=isolate)
 
 
-def _tag_batch(texts: list[tuple[str, str | None]]) -> list[TaggedArticle]:
-    return _tag_texts(_worker["nlp"], texts, _worker["batch_size"])
+def _tag_batch(texts: list[tuple[str, str | None]]) -> list[TaggedArticle | TagFailure]:
+    return _tag_texts(_worker["pipelines"], texts, _worker["batch_size"], _worker["isolate"])

@@ -7,12 +7,15 @@ They are registered on the `cli` group in privwatch/cli.py. They take the App fr
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
+
+log = logging.getLogger("privwatch.tag")
 
 WRITE_BATCH = 50  # tagged articles per transaction in `privwatch tag` (a commit each was 40% of the writing)
 
@@ -55,11 +58,12 @@ def _iso_date(_ctx, _param, value: str | None) -> str | None:
 
 @contextmanager
 def _open_lines(path: str, mode: str):
+    """A file to read as bytes ("rb") or write as UTF-8 text ("w"); "-" is stdin or stdout."""
     if path == "-":
-        yield sys.stdin if mode == "r" else sys.stdout
+        yield sys.stdin.buffer if mode == "rb" else sys.stdout
         return
     try:
-        with open(path, mode, encoding="utf-8") as handle:
+        with open(path, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
     except OSError as exc:
         raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
@@ -98,16 +102,20 @@ def tag(
     unlinked_orgs) and its tagged_at, nlp_version and language are set; then the watchlists' immediate
     alerts owed are sent (`privwatch alerts`). --all re-tags everything;
     --since re-tags recent articles; --stale re-tags those whose nlp_version is not the pipeline's.
+    The pipeline reads the title and the body up to settings.yaml's nlp.tag_budget_chars. An article it
+    fails on gets a tag_errors row and the rest are tagged; later untagged and --stale runs skip it
+    until the pipeline's version changes (--all and --since try it again). Exits 1 when every article
+    failed.
 
     \b
     Example:
       privwatch tag --workers 2 --db privwatch.db
       privwatch tag --stale
     """
-    from nlp.pipeline import pipeline_version, tag_articles
+    from nlp.pipeline import TagFailure, pipeline_version, tag_articles
     from privwatch.alerts import alerts_after_tag
     from privwatch.config_rows import storage_rows
-    from storage.db import load_config_rows, replace_tags_many
+    from storage.db import load_config_rows, record_tag_errors, replace_tags_many
     from storage.queries import articles_to_tag, count_articles_to_tag
 
     if sum((everything, bool(since), stale)) > 1:
@@ -115,12 +123,10 @@ def tag(
     database = app.open_db(db)
     # the knowledge base may have grown since `privwatch init`: mentions need its companies as rows
     load_config_rows(database, storage_rows(app.config))
-    which = {
-        "everything": everything,
-        "since": since,
-        "stale_for": pipeline_version(app.config) if stale else None,
-    }
-    total = count_articles_to_tag(database, **which)
+    # cheap (nothing is loaded): the built pipeline's own version only differs while its classifier is new
+    expected = pipeline_version(app.config)
+    which = {"everything": everything, "since": since, "stale_for": expected if stale else None}
+    total = count_articles_to_tag(database, **which, failed_under=expected)
     if not total:
         click.echo("nothing to tag")
         _assign_stories(app, database, retagged=[], rebuild=False)
@@ -130,20 +136,28 @@ def tag(
     version = nlp.meta["privwatch_version"]
 
     def records():
-        for batch in articles_to_tag(database, **which, batch_size=batch_size):
+        for batch in articles_to_tag(database, **which, failed_under=version, batch_size=batch_size):
             yield from batch
 
-    counts = {"articles": 0, "incidents": 0, "mentions": 0, "unlinked": 0}
+    counts = {"articles": 0, "incidents": 0, "mentions": 0, "unlinked": 0, "failed": 0}
     pending: list = []
+    failed: list[tuple[int, str]] = []
     tagged_ids: list[int] = []
 
     def write_pending() -> None:
         replace_tags_many(database, pending, version)
-        bar.update(len(pending))
+        record_tag_errors(database, failed, version)
+        bar.update(len(pending) + len(failed))
+        counts["failed"] += len(failed)
         pending.clear()
+        failed.clear()
+
+    def fail(failure: TagFailure) -> None:
+        log.warning("article %s not tagged: %s", failure.id, failure.error)
+        failed.append((failure.id, failure.error))
 
     with click.progressbar(length=total, label="tagging", file=sys.stderr, show_pos=True) as bar:
-        for tagged in tag_articles(nlp, records(), n_process=workers):
+        for tagged in tag_articles(nlp, records(), n_process=workers, on_error=fail):
             tags = tagged.to_article_tags()
             pending.append((tagged.id, tags))
             tagged_ids.append(tagged.id)
@@ -154,12 +168,17 @@ def tag(
             if len(pending) >= WRITE_BATCH:
                 write_pending()
         write_pending()
+    failures = f"; {counts['failed']} articles failed (see tag_errors)" if counts["failed"] else ""
     click.echo(
         f"tagged {counts['articles']} articles: {counts['incidents']} incidents, "
-        f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations ({version})"
+        f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations{failures} "
+        f"({version})"
     )
     _assign_stories(app, database, retagged=tagged_ids, rebuild=everything)
     alerts_after_tag(app, database, db)
+    if counts["failed"] and not counts["articles"]:
+        # like a crawl whose every source failed: the pipeline itself, not one article, may be broken
+        raise click.ClickException(f"every article failed: {counts['failed']} (see tag_errors)")
 
 
 def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:
@@ -174,26 +193,70 @@ def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:
         click.echo(f"articles placed in stories: {assigned}")
 
 
-def _article_lines(in_path: str, skip_bad: bool) -> tuple[list[dict], int]:
-    """The article records of a JSON-lines file, and how many bad lines were skipped (each reported on
-    stderr); without skip_bad the first bad line stops everything."""
+# a longer line is reported, never read whole: tag-file's input may come from anywhere
+MAX_LINE_BYTES = 20 * 1024 * 1024
+ARTICLE_TEXT_KEYS = ("title", "body", "language")
+
+
+def _raw_lines(handle, limit: int):
+    """(number, line) of a binary stream, line without its end; None for a line over limit bytes, whose
+    rest is read and dropped in pieces of at most limit bytes."""
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        content = line[:-1].removesuffix(b"\r") if line.endswith(b"\n") else line
+        if len(content) <= limit:
+            yield number, content
+            continue
+        while not line.endswith(b"\n") and (line := handle.readline(limit)):
+            pass
+        yield number, None
+
+
+def _article_record(line: bytes) -> dict:
+    """The article record of one JSON line; ValueError says what is wrong with it."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: byte 0x{line[exc.start]:02x} at column {exc.start + 1}") from None
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError("not JSON: nested too deeply") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"not an article: {_json_kind(record)}, not an object")
+    for key in ARTICLE_TEXT_KEYS:
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ValueError(f"not an article: its {key} is {_json_kind(record[key])}, not a string")
+    return {"id": record.get("id"), **{key: record.get(key) for key in ARTICLE_TEXT_KEYS}}
+
+
+def _json_kind(value) -> str:
+    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array"}
+    return kinds.get(type(value), "an object")
+
+
+def _article_lines(in_path: str, strict: bool) -> tuple[list[tuple[int, dict]], int]:
+    """(line number, article record) of each good line of a JSON-lines file, and how many bad lines
+    there were, each reported on stderr as IN:LINE: reason; with strict the first bad line stops
+    everything."""
     records, bad = [], 0
-    with _open_lines(in_path, "r") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
+    with _open_lines(in_path, "rb") as handle:
+        for number, line in _raw_lines(handle, MAX_LINE_BYTES):
             try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or not isinstance(record.get("body", ""), str):
-                    raise ValueError("not an object with a text body")
+                if line is None:
+                    raise ValueError(f"line over {MAX_LINE_BYTES:,} bytes")
+                if not line.strip():
+                    continue
+                records.append((number, _article_record(line)))
             except ValueError as exc:
-                problem = f"{in_path}:{number}: not an article line: {exc}"
-                if not skip_bad:
+                problem = f"{in_path}:{number}: {exc}"
+                if strict:
                     raise click.ClickException(problem) from None
-                click.echo(f"skipped {problem}", err=True)
+                click.echo(problem, err=True)
                 bad += 1
-                continue
-            records.append({key: record.get(key) for key in ("id", "title", "body", "language")})
     return records, bad
 
 
@@ -201,14 +264,13 @@ def _article_lines(in_path: str, skip_bad: bool) -> tuple[list[dict], int]:
 @click.argument("in_path", metavar="IN.jsonl")
 @click.argument("out_path", metavar="OUT.jsonl")
 @click.option(
-    "--skip-bad",
+    "--strict",
     is_flag=True,
-    help="Tag the good lines and report each bad one (line number and reason) on stderr, instead of "
-    "stopping at the first; the exit status is still 1 when a line was skipped.",
+    help="Stop at the first bad line, before anything is tagged, instead of tagging the good lines.",
 )
 @workers_option
 @click.pass_obj
-def tag_file(app, in_path: str, out_path: str, skip_bad: bool, workers: int) -> None:
+def tag_file(app, in_path: str, out_path: str, strict: bool, workers: int) -> None:
     """Tag articles from a JSON-lines file, outside the database, into another JSON-lines file.
 
     IN lines: {"id", "title", "body", "language"?} (other keys are ignored; "language" is the
@@ -217,29 +279,44 @@ def tag_file(app, in_path: str, out_path: str, skip_bad: bool, workers: int) -> 
     "response" (the strongest), "responses" (all of them), "types", "evidence"}], "evidence": {type:
     sentence}, "language"}. `name` is the knowledge base's canonical name; an organisation the
     knowledge base lacks has "id": null. A text in a language without a pipeline gets its knowledge-base
-    companies only, all mentioned. "-" reads stdin or writes stdout. A line that is not such an object
-    stops the run before anything is tagged, unless --skip-bad.
+    companies only, all mentioned. The pipeline reads the title and the body up to settings.yaml's
+    nlp.tag_budget_chars. "-" reads stdin or writes stdout. A bad line (not UTF-8, not JSON, not such
+    an object, over 20 MB) or an article the pipeline fails on is reported on stderr as IN:LINE: reason
+    and left out; the good lines are tagged, and the exit status is 1 when any line was left out.
 
     \b
     Example:
-      privwatch tag-file articles.jsonl tags.jsonl
-      privwatch tag-file --skip-bad scraped.jsonl tags.jsonl 2> bad-lines.txt
+      privwatch tag-file articles.jsonl tags.jsonl 2> bad-lines.txt
+      privwatch tag-file --strict articles.jsonl tags.jsonl
     """
-    from nlp.pipeline import tag_articles
+    from nlp.pipeline import TagFailure, tag_articles
 
     app.config.check()  # a broken config fails before any input is read
-    records, bad = _article_lines(in_path, skip_bad)
+    records, bad = _article_lines(in_path, strict)
     nlp = _pipeline(app)
-    incidents = 0
+    tagged_count = incidents = 0
+    # tagged under their place in the file: ids are the input's, and need not be unique or present
+    numbered = ({**record, "id": place} for place, (_, record) in enumerate(records))
+
+    def fail(failure: TagFailure) -> None:
+        nonlocal bad
+        bad += 1
+        problem = f"{in_path}:{records[failure.id][0]}: tagging failed: {failure.error}"
+        if strict:
+            raise click.ClickException(problem)
+        click.echo(problem, err=True)
+
     with _open_lines(out_path, "w") as out:
-        for tagged in tag_articles(nlp, records, n_process=workers):
+        for tagged in tag_articles(nlp, numbered, n_process=workers, on_error=fail):
+            tagged.id = records[tagged.id][1]["id"]
             out.write(json.dumps(tagged.to_json(), ensure_ascii=False) + "\n")
+            tagged_count += 1
             incidents += int(tagged.is_incident)
-    click.echo(f"tagged {len(records)} articles ({incidents} incidents) into {out_path}", err=out_path == "-")
+    click.echo(f"tagged {tagged_count} articles ({incidents} incidents) into {out_path}", err=out_path == "-")
     if bad:
         # the good lines are tagged, but a script must not take a partial result for a whole one
         lines = f"{bad} bad line" + ("s" if bad > 1 else "")
-        raise click.ClickException(f"{in_path}: skipped {lines} (listed above)")
+        raise click.ClickException(f"{in_path}: {lines} left out (listed above)")
 
 
 @click.group("nlp")

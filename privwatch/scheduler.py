@@ -112,11 +112,13 @@ def crawl_and_tag(source_id: str, config_dir: str, db_path: str, timeout: float 
     new = sum(r["new"] for r in runs)
     tagged = 0
     if new and not CHILDREN.stopping.is_set():
-        before = queries.tagged_count(database)
+        before, failed_before = queries.tagged_count(database), queries.tag_error_count(database)
         tag = CHILDREN.run(privwatch(config_dir, "tag", "--db", db_path), timeout)
         tagged = queries.tagged_count(database) - before
         if tag.returncode:
             logger.error("job crawl:%s tag failed: %s", source_id, _last_line(tag.stderr))
+        if failed := queries.tag_error_count(database) - failed_before:
+            logger.warning("job crawl:%s %d articles not tagged (see tag_errors)", source_id, failed)
     elif owed_count(database) and not CHILDREN.stopping.is_set():
         # `privwatch tag` sends the alerts owed; with nothing to tag, what a failure left owed goes now
         _command_job(

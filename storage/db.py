@@ -224,6 +224,8 @@ def _store_article(db: Database, article: Mapping) -> UpsertResult:
         row["nlp_version"] = None
         assignments = ", ".join(f"{k} = ?" for k in row)
         db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id])
+        # a new text: the pipeline that failed on the old one tries it
+        db.execute("DELETE FROM tag_errors WHERE article_id = ?", [article_id])
         return UpsertResult("updated", article_id)
     original = None
     if row["body_hash"]:
@@ -312,10 +314,27 @@ def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], n
             )
             db.execute("DELETE FROM tags_being_replaced WHERE article_id = ?", [article_id])
             db.execute(
+                "DELETE FROM tag_errors WHERE article_id = ? AND nlp_version = ?", [article_id, nlp_version]
+            )
+            db.execute(
                 "UPDATE articles SET tagged_at = ?, nlp_version = ?, language = coalesce(?, language) "
                 "WHERE id = ?",
                 [tagged_at, nlp_version, tags.language, article_id],
             )
+
+
+def record_tag_errors(db: Database, failed: Iterable[tuple[int, str]], nlp_version: str) -> None:
+    """A tag_errors row per (article_id, error) the pipeline of nlp_version failed on; a later failure
+    of the same article and version replaces the row."""
+    failed_at = utcnow()
+    with db.atomic():
+        db["tag_errors"].upsert_all(
+            (
+                {"article_id": article_id, "nlp_version": nlp_version, "error": error, "failed_at": failed_at}
+                for article_id, error in failed
+            ),
+            pk=("article_id", "nlp_version"),
+        )
 
 
 # -- crawl runs -----------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ TABLES = (
     "story_companies",
     "watchlists",
     "alerts",
+    "tag_errors",
 )
 VIEWS = ("incidents", "company_timeline", "weekly_counts", "watchlist_incidents")
 
@@ -1025,5 +1026,27 @@ WHERE w.active = 1
       SELECT 1 FROM articles a JOIN json_each(w.term_patterns) t
       WHERE a.id = i.article_id
         AND ' ' || lower(coalesce(a.title, '') || ' ' || coalesce(a.body, '')) || ' ' GLOB t.value))
+""",
+    )
+
+
+# -- 0014: articles the tagger failed on ---------------------------------------------------------------------
+# One row per article and pipeline version that raised even when tagged alone (`privwatch tag` goes on with
+# the rest). Untagged and stale runs skip an article with a row for their version, so one bad article is not
+# retried every run; a new version (a new model, edited data) tries it again.
+
+
+@migrations(name="0014_tag_errors")
+def tag_errors(db: Database) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE tag_errors (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    nlp_version TEXT NOT NULL,
+    error TEXT NOT NULL,
+    failed_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, nlp_version)
+)
 """,
     )

@@ -113,22 +113,34 @@ def tagged_count(db: Database) -> int:
 # -- articles to tag (used by `privwatch tag`) ----------------------------------------------------------
 
 
-def _to_tag_filter(everything: bool, since: str | None, stale_for: str | None) -> tuple[str, list]:
+def _to_tag_filter(
+    everything: bool, since: str | None, stale_for: str | None, failed_under: str | None
+) -> tuple[str, list]:
     """WHERE clause for the articles `privwatch tag` should (re)tag: untagged, all, published since, or
-    untagged plus those tagged by an NLP version other than `stale_for`."""
+    untagged plus those tagged by an NLP version other than `stale_for`; the untagged and stale ones
+    without those the pipeline version `failed_under` failed on (tag_errors)."""
     if since:
         return "coalesce(published, fetched_at) >= ?", [since]
     if everything:
         return "1", []
+    where, params = "tagged_at IS NULL", []
     if stale_for:
-        return "tagged_at IS NULL OR nlp_version IS NOT ?", [stale_for]
-    return "tagged_at IS NULL", []
+        where, params = "(tagged_at IS NULL OR nlp_version IS NOT ?)", [stale_for]
+    if failed_under:
+        where += " AND id NOT IN (SELECT article_id FROM tag_errors WHERE nlp_version = ?)"
+        params.append(failed_under)
+    return where, params
 
 
 def count_articles_to_tag(
-    db: Database, *, everything: bool = False, since: str | None = None, stale_for: str | None = None
+    db: Database,
+    *,
+    everything: bool = False,
+    since: str | None = None,
+    stale_for: str | None = None,
+    failed_under: str | None = None,
 ) -> int:
-    where, params = _to_tag_filter(everything, since, stale_for)
+    where, params = _to_tag_filter(everything, since, stale_for, failed_under)
     return db.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
 
 
@@ -138,16 +150,19 @@ def articles_to_tag(
     everything: bool = False,
     since: str | None = None,
     stale_for: str | None = None,
+    failed_under: str | None = None,
     batch_size: int = 200,
 ):
     """Yield lists of {"id", "title", "body", "language"} in id order, batch by batch.
 
     Untagged articles by default; every article with everything=True; articles published (or, without
     a date, fetched) on or after `since` (an ISO date) when given; with stale_for (the current NLP
-    version), untagged articles and those tagged under any other version. Batches are keyset-paginated
-    by id, so tagging (which sets tagged_at) while iterating neither skips nor repeats an article.
+    version), untagged articles and those tagged under any other version. With failed_under (the current
+    version), untagged and stale articles that version failed on are left out: --all and --since, chosen
+    by hand, try them again. Batches are keyset-paginated by id, so tagging (which sets tagged_at) while
+    iterating neither skips nor repeats an article.
     """
-    where, params = _to_tag_filter(everything, since, stale_for)
+    where, params = _to_tag_filter(everything, since, stale_for, failed_under)
     last_id = 0
     while True:
         rows = db.execute(
@@ -158,6 +173,10 @@ def articles_to_tag(
             return
         yield [{"id": r[0], "title": r[1], "body": r[2], "language": r[3]} for r in rows]
         last_id = rows[-1][0]
+
+
+def tag_error_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM tag_errors").fetchone()[0]
 
 
 def all_stored_urls(db: Database, chunk: int = 10_000):

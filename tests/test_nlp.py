@@ -346,9 +346,9 @@ def test_exact_copies_are_tagged_once(nlp, monkeypatch, batch_size):
     tagged_texts = []
     tag_texts = pipeline._tag_texts
 
-    def spy(nlp, texts, batch_size):
+    def spy(nlp, texts, *options):
         tagged_texts.extend(texts)
-        return tag_texts(nlp, texts, batch_size)
+        return tag_texts(nlp, texts, *options)
 
     monkeypatch.setattr(pipeline, "_tag_texts", spy)
     trap_title, trap_body = TRAPS["data-centre"]
@@ -405,7 +405,7 @@ def test_tag_file_command(run, tmp_path):
     assert "bad.jsonl:1" in run("tag-file", str(bad), str(out), expect=1).output
 
 
-def test_tag_file_skip_bad_tags_the_good_lines_and_reports_each_bad_one(run, tmp_path):
+def test_tag_file_tags_the_good_lines_and_reports_each_bad_one(run, tmp_path):
     trap_title, trap_body = TRAPS["data-centre"]
     lines = [
         json.dumps({"id": "seed", "title": SEED_TITLE, "body": seed_body()}),
@@ -418,19 +418,20 @@ def test_tag_file_skip_bad_tags_the_good_lines_and_reports_each_bad_one(run, tmp
     articles = tmp_path / "mixed.jsonl"
     articles.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    stopped = run("tag-file", str(articles), str(out), expect=1)
-    assert f"{articles}:2: not an article line" in stopped.output and not out.exists()
-
-    result = run("tag-file", "--skip-bad", str(articles), str(out), expect=1)
+    result = run("tag-file", str(articles), str(out), expect=1)
     assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["seed", 9]
     assert "tagged 2 articles" in result.stdout
-    reported = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
-    assert [line.split(": not an article line: ")[0] for line in reported] == [
-        f"skipped {articles}:{number}" for number in (2, 3, 6)
+    reported = [line for line in result.stderr.splitlines() if line.startswith(f"{articles}:")]
+    assert reported == [
+        f"{articles}:2: not JSON: Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)",
+        f"{articles}:3: not an article: an array, not an object",
+        f"{articles}:6: not an article: its body is a number, not a string",
     ]
-    assert reported[0].startswith(f"skipped {articles}:2: not an article line: Expecting property name")
-    assert reported[1].endswith("not an object with a text body")
-    assert result.stderr.strip().splitlines()[-1] == f"Error: {articles}: skipped 3 bad lines (listed above)"
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {articles}: 3 bad lines left out (listed above)"
+
+    stopped = run("tag-file", "--strict", str(articles), str(tmp_path / "strict.jsonl"), expect=1)
+    assert f"{articles}:2: not JSON" in stopped.output and not (tmp_path / "strict.jsonl").exists()
 
 
 def test_nlp_evaluate_command(run, tmp_path):

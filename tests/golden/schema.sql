@@ -245,6 +245,14 @@ CREATE TABLE story_responses (
     evidence TEXT
 );
 
+CREATE TABLE tag_errors (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    nlp_version TEXT NOT NULL,
+    error TEXT NOT NULL,
+    failed_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, nlp_version)
+);
+
 CREATE TABLE tags_being_replaced (article_id INTEGER PRIMARY KEY);
 
 CREATE TABLE unlinked_orgs (
