@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -191,7 +190,6 @@ class ArticleLimitMiddleware:
     def __init__(self, crawler, limit: int):
         self.crawler = crawler
         self.limit = limit
-        self.fetched: Counter = Counter()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -202,10 +200,10 @@ class ArticleLimitMiddleware:
         # a retry or a redirect comes back through here: the page it continues was counted already
         if not request.meta.get("article") or {"retry_times", "redirect_times"} & request.meta.keys():
             return None
-        if self.fetched[source_id] >= self.limit:
-            self.crawler.spider.runs.count(source_id, "articles_cut")
+        runs = self.crawler.spider.runs  # on Redis, the round's: the limit holds for all its workers together
+        if not runs.admit_article(source_id, request.url, self.limit):
+            runs.count(source_id, "articles_cut")
             raise OverArticleLimit(f"over the limit of {self.limit} article pages per run")
-        self.fetched[source_id] += 1
         return None
 
 

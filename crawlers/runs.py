@@ -113,6 +113,7 @@ class CrawlRuns:
         self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
         self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
         self.selector_misses: dict[str, SelectorMisses] = {}
+        self.articles_admitted: dict[str, set[str]] = {}
 
     def stored(self, urls) -> set[str]:
         return store.stored_urls(self.db, urls)
@@ -120,6 +121,15 @@ class CrawlRuns:
     def count(self, source_id: str, counter: str, n: int = 1) -> None:
         if source_id in self.counts:
             self.counts[source_id][counter] += n
+
+    def admit_article(self, source_id: str, url: str, limit: int) -> bool:
+        """Whether this article page is among the first `limit` of the source's run (asking again for one
+        admitted is no new page)."""
+        admitted = self.articles_admitted.setdefault(source_id, set())
+        if url in admitted or len(admitted) < limit:
+            admitted.add(url)
+            return True
+        return False
 
     def selector_miss(self, source_id: str, selectors: list[str], url: str | None) -> None:
         self.selector_misses.setdefault(source_id, SelectorMisses()).add(selectors, url)

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import email
 import json
+from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from email import policy
 from pathlib import Path
+from typing import NamedTuple
 
+import yaml
 from click.testing import CliRunner
 
+from config.models import REPO_CONFIG_DIR
 from privwatch.cli import cli
 from storage.db import open_db
 
@@ -67,6 +72,37 @@ def runs_of(db: Path) -> dict[str, dict]:
     return {r["source_id"]: r for r in open_db(db).query("SELECT * FROM crawl_runs ORDER BY id")}
 
 
+def crawl_health(db: Path) -> dict[str, dict]:
+    metadata = yaml.safe_load((REPO_CONFIG_DIR / "datasette" / "metadata.yaml").read_text(encoding="utf-8"))
+    sql = metadata["databases"]["privwatch"]["queries"]["crawl_health"]["sql"]
+    return {r["source"]: r for r in open_db(db).query(sql)}
+
+
+class Crawled(NamedTuple):
+    results: list  # the finished `privwatch crawl` processes, one per run
+    db: Path
+    requests: list[Counter]  # per run: path -> requests the server saw
+    base: str  # the server's base URL
+
+
+def crawl_alone(
+    tmp_path, config_dir, site: Path, make_source: Callable[[FaultServer], dict], runs: int = 1, **settings
+) -> Crawled:
+    """Serve the site and crawl the one source make_source(server) gives, `runs` times, with these crawl
+    settings."""
+    results, requests = [], []
+    with FaultServer(site) as server:
+        only_sources(config_dir, [make_source(server)], retries=1, **settings)
+        db = tmp_path / "crawl.db"
+        for _ in range(runs):
+            before = server.counts()
+            results.append(crawl(config_dir, db))
+            requests.append(server.counts() - before)
+    for result in results:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return Crawled(results, db, requests, server.base)
+
+
 def errors_by_path(db: Path, base: str) -> dict[str, str]:
     return {r["url"].removeprefix(base): r["error"] for r in open_db(db).query("SELECT * FROM crawl_errors")}
 
@@ -74,12 +110,9 @@ def errors_by_path(db: Path, base: str) -> dict[str, str]:
 def test_reliability_sitemap_index_of_10000_children_follows_the_newest_50(tmp_path, config_dir):
     site = tmp_path / "site"
     newest = sitemap_index(site, CHILDREN)
-    with FaultServer(site) as server:
-        only_sources(config_dir, [source(server, "wide", "sitemap", "/sitemap-index.xml")], retries=1)
-        db = tmp_path / "wide.db"
-        result = crawl(config_dir, db)
-        requests = server.counts()
-    assert result.returncode == 0, result.stdout + result.stderr
+    [result], db, [requests], _ = crawl_alone(
+        tmp_path, config_dir, site, lambda server: source(server, "wide", "sitemap", "/sitemap-index.xml")
+    )
     assert {p for p in requests if p.startswith("/sitemaps/")} == set(newest)
     assert open_db(db)["articles"].count == 50
     run = runs_of(db)["wide"]
@@ -88,17 +121,15 @@ def test_reliability_sitemap_index_of_10000_children_follows_the_newest_50(tmp_p
     assert json.loads(warning["detail"]) == {"sitemaps_cut": CHILDREN - 50}
     line = "wide: crawl limits left out 9,950 child sitemaps (max_child_sitemaps)"
     assert line in result.stdout.splitlines(), result.stdout
+    assert crawl_health(db)["wide"]["limits_24h"] == line.removeprefix("wide: ")
 
 
 def test_reliability_ever_new_sitemap_indexes_stop_at_the_depth_limit(tmp_path, config_dir):
     site = tmp_path / "site"
     site.mkdir()
-    with FaultServer(site) as server:
-        only_sources(config_dir, [source(server, "deep", "sitemap", "/faults/chain-0.xml")], retries=1)
-        db = tmp_path / "deep.db"
-        result = crawl(config_dir, db)
-        requests = server.counts()
-    assert result.returncode == 0, result.stdout + result.stderr
+    [result], db, [requests], _ = crawl_alone(
+        tmp_path, config_dir, site, lambda server: source(server, "deep", "sitemap", "/faults/chain-0.xml")
+    )
     # the start index and three levels below it (max_sitemap_depth 3); the fourth level is left out
     assert {p for p in requests if "chain" in p} == {f"/faults/chain-{n}.xml" for n in range(4)}
     assert json.loads(warnings_of(db)["deep"]["detail"]) == {"sitemaps_too_deep": 1}
@@ -109,18 +140,15 @@ def test_reliability_article_pages_per_run_are_capped_and_stored_ones_do_not_cou
     site = tmp_path / "site"
     articles = write_articles(site, 30)
     listing(site, articles)
-    with FaultServer(site) as server:
-        only_sources(
-            config_dir, [listing_source(server, "busy", "/index.html")], retries=1, max_articles_per_run=12
-        )
-        db = tmp_path / "busy.db"
-        first = crawl(config_dir, db)
-        after_first = server.counts()
-        second = crawl(config_dir, db)
-        after_second = server.counts()
-    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    fetched_first = {p for p in after_first if p in articles}
-    fetched_second = {p for p in after_second - after_first if p in articles}
+    (first, second), db, requests, _ = crawl_alone(
+        tmp_path,
+        config_dir,
+        site,
+        lambda server: listing_source(server, "busy", "/index.html"),
+        runs=2,
+        max_articles_per_run=12,
+    )
+    fetched_first, fetched_second = ({p for p in run if p in articles} for run in requests)
     assert len(fetched_first) == 12 and len(fetched_second) == 12 and not fetched_first & fetched_second
     assert open_db(db)["articles"].count == 24
     assert "busy: crawl limits left out 18 article pages (max_articles_per_run)" in first.stdout
@@ -133,17 +161,14 @@ def test_reliability_gzip_bomb_leaves_an_error_row(tmp_path, config_dir):
     site = tmp_path / "site"
     good = write_articles(site, 2)
     listing(site, [*good, "/faults/bomb.html"])
-    with FaultServer(site) as server:
-        only_sources(
-            config_dir,
-            [listing_source(server, "bombed", "/index.html")],
-            retries=1,
-            max_page_bytes=5 * 1024 * 1024,
-        )
-        db = tmp_path / "bomb.db"
-        result = crawl(config_dir, db)
-    assert result.returncode == 0, result.stdout + result.stderr
-    errors = errors_by_path(db, server.base)
+    _, db, _, base = crawl_alone(
+        tmp_path,
+        config_dir,
+        site,
+        lambda server: listing_source(server, "bombed", "/index.html"),
+        max_page_bytes=5 * 1024 * 1024,
+    )
+    errors = errors_by_path(db, base)
     assert set(errors) == {"/faults/bomb.html"}
     assert "DOWNLOAD_MAXSIZE" in errors["/faults/bomb.html"] and "decompress" in errors["/faults/bomb.html"]
     run = runs_of(db)["bombed"]
@@ -188,6 +213,12 @@ def test_reliability_robots_blocked_source_is_blocked_and_forbidden_pages_leave_
     statuses = {cells[0]: cells[1] for cells in table if len(cells) > 2}
     assert statuses == {"closed": "blocked", "open": "ok"}, result.stdout
     assert "closed: blocked: robots.txt forbids the pages its crawl starts from" in result.stdout
+    health = crawl_health(db)
+    assert (health["closed"]["last_status"], health["closed"]["last_run_error"]) == (
+        "blocked",
+        "robots.txt forbids the pages its crawl starts from",
+    )
+    assert (health["open"]["last_status"], health["open"]["last_run_error"]) == ("ok", None)
     assert only_closed.returncode == 1, "a crawl whose every source is blocked fails"
     assert "every source failed or was blocked" in only_closed.stderr
 
@@ -207,17 +238,17 @@ def test_reliability_offsite_redirect_leaves_an_error_row(tmp_path, config_dir):
     site = tmp_path / "site"
     good = write_articles(site, 2)
     listing(site, [*good, "/news/moved.html"])
-    with FaultServer(site) as server:
-        # localhost is the same server under a name outside the source's allowed domains
-        offsite = server.base.replace("127.0.0.1", "localhost") + "/news/story-0001.html"
-        server.faults["/news/moved.html"] = [(302, {"Location": offsite})]
-        only_sources(config_dir, [listing_source(server, "moving", "/index.html")], retries=1)
-        db = tmp_path / "offsite.db"
-        result = crawl(config_dir, db)
-    assert result.returncode == 0, result.stdout + result.stderr
+
+    def redirecting_offsite(server: FaultServer) -> dict:
+        server.faults["/news/moved.html"] = [(302, {"Location": offsite(server.base)})]
+        return listing_source(server, "moving", "/index.html")
+
+    def offsite(base: str) -> str:  # localhost is the same server under a name outside the allowed domains
+        return base.replace("127.0.0.1", "localhost") + "/news/story-0001.html"
+
+    _, db, _, base = crawl_alone(tmp_path, config_dir, site, redirecting_offsite)
     errors = list(open_db(db).query("SELECT url, error FROM crawl_errors"))
-    assert errors == [
-        {"url": offsite, "error": f"redirected offsite: {server.url('/news/moved.html')} -> {offsite}"}
-    ]
+    chain = f"{base}/news/moved.html -> {offsite(base)}"
+    assert errors == [{"url": offsite(base), "error": f"redirected offsite: {chain}"}]
     run = runs_of(db)["moving"]
     assert (run["status"], run["errors"], run["new"]) == ("partial", 1, 2)
