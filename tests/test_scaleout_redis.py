@@ -74,11 +74,10 @@ def stored(db: Path) -> tuple[Counter, dict]:
     return urls, run
 
 
-def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, redis_url, big_site):
-    root, paths = big_site
-    db = tmp_path / "scale.db"
+def crawl_big_site(config_dir, db: Path, redis_url: str, root: Path, **configured):
+    """`privwatch crawl --workers 3` of the big site: the finished process and the server's requests."""
     with SiteServer(root) as server:
-        configure(config_dir, server.base)
+        configure(config_dir, server.base, **configured)
         result = subprocess.run(
             crawl_command(config_dir, db, 3),
             env={**os.environ, "PRIVWATCH_REDIS_URL": redis_url},
@@ -88,6 +87,13 @@ def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, r
         )
         requests = server.counts()
     assert result.returncode == 0, result.stderr[-3000:]
+    return result, requests
+
+
+def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, redis_url, big_site):
+    root, paths = big_site
+    db = tmp_path / "scale.db"
+    result, requests = crawl_big_site(config_dir, db, redis_url, root)
     # every worker reads robots.txt for itself; every other page is fetched once across the workers
     pages = {path: n for path, n in requests.items() if path != "/robots.txt"}
     assert set(pages) == {"/index.html", *paths}
@@ -103,17 +109,7 @@ def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, r
 def test_scale_article_limit_holds_for_the_whole_round(tmp_path, config_dir, redis_url, big_site):
     root, paths = big_site
     db = tmp_path / "limited.db"
-    with SiteServer(root) as server:
-        configure(config_dir, server.base, max_articles=500)
-        result = subprocess.run(
-            crawl_command(config_dir, db, 3),
-            env={**os.environ, "PRIVWATCH_REDIS_URL": redis_url},
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        requests = server.counts()
-    assert result.returncode == 0, result.stderr[-3000:]
+    result, requests = crawl_big_site(config_dir, db, redis_url, root, max_articles=500)
     assert len(set(requests) & set(paths)) == 500, "three workers share one budget of article pages"
     urls, run = stored(db)
     assert len(urls) == 500 and (run["status"], run["errors"]) == ("ok", 0)
