@@ -439,6 +439,9 @@ class CrawlSettings(Model):
     obey_robots: bool = True
     autothrottle: bool = True
     retries: int = Field(default=3, ge=0)
+    max_child_sitemaps: int = Field(default=50, ge=1)  # per sitemap index, the newest by <lastmod> first
+    max_sitemap_depth: int = Field(default=3, ge=0)  # levels of indexes followed below a start sitemap
+    max_articles_per_run: int = Field(default=1000, ge=1)  # per source; stored articles do not count
 
 
 class SmtpSettings(Model):

@@ -21,6 +21,7 @@ Keys, all under `{prefix}:{round}:`:
   counts:{source}              pages and usable_pages (listing/feed/sitemap pages with links) (hash)
   selector_misses:{source}     pages where the source's selectors matched nothing: pages, one count per
                                selector, example_url (hash; the coordinator records one crawl warning)
+  articles_admitted:{source}   article URLs admitted within max_articles_per_run (set)
   worker_pages                 pages fetched per worker (hash)
   runs                         source id -> crawl_runs id (hash, written by the coordinator)
   coordinator                  the coordinator's heartbeat (its pid; expires 10 s after it stops)
@@ -79,6 +80,13 @@ end
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
 return queued
 """
+# Admit an article URL within the source's limit per round (ARGV[2]); one admitted before stays admitted.
+ADMIT_SCRIPT = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+"""
 # Put every request of a dead worker's in-flight hash back into the queue.
 REQUEUE_SCRIPT = """
 local entries = redis.call('HGETALL', KEYS[1])
@@ -117,6 +125,9 @@ class RoundKeys:
 
     def selector_misses(self, source_id: str) -> str:
         return f"{self.base}:selector_misses:{source_id}"
+
+    def articles_admitted(self, source_id: str) -> str:
+        return f"{self.base}:articles_admitted:{source_id}"
 
     @property
     def coordinator(self) -> str:
@@ -403,6 +414,7 @@ class RedisCrawlRuns:
         self.keys = keys
         self.worker = worker
         self.stored = StoredUrlsInRedis(server, keys).stored
+        self._admit = server.register_script(ADMIT_SCRIPT)
 
     def count(self, source_id: str, counter: str, n: int = 1) -> None:
         pipe = self.server.pipeline(transaction=False)
@@ -410,6 +422,11 @@ class RedisCrawlRuns:
         if counter == "pages":
             pipe.hincrby(self.keys.worker_pages, self.worker, n)
         pipe.execute()
+
+    def admit_article(self, source_id: str, url: str, limit: int) -> bool:
+        """Whether this article page is among the first `limit` of the source in the round, all workers
+        together (a page requeued from a dead worker was admitted already)."""
+        return bool(self._admit(keys=[self.keys.articles_admitted(source_id)], args=[url, limit]))
 
     def selector_miss(self, source_id: str, selectors: list[str], url: str | None) -> None:
         key = self.keys.selector_misses(source_id)

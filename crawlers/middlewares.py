@@ -1,5 +1,8 @@
 """Downloader middlewares: robots.txt as RFC 9309 reads it; retries that back off and honour Retry-After;
-skipping stored articles."""
+skipping stored articles; a per-source budget of article pages; offsite redirects that leave a trace.
+
+A request one of them drops raises IgnoreRequest, which reaches the request's errback (the spider records
+a crawl_errors row); the ordinary skips have their own subclasses, which the errback leaves unrecorded."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
 
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -17,12 +21,29 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawlers.extract.urls import strip_tracking
 from crawlers.frontier import Frontier, StoredUrlsInRedis, round_keys
 from storage import db as store
 
 logger = logging.getLogger(__name__)
+
+
+class ForbiddenByRobots(IgnoreRequest):
+    """robots.txt disallows the URL."""
+
+
+class AlreadyStored(IgnoreRequest):
+    """An article stored by an earlier run: an ordinary skip, not an error."""
+
+
+class OverArticleLimit(IgnoreRequest):
+    """The source's article pages for this run are used up: counted, not an error."""
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A page redirected outside the source's allowed domains."""
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:
@@ -96,7 +117,10 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     def process_request_2(self, rp, request) -> None:
         if isinstance(rp, UnreachableRobots):
             raise IgnoreRequest(f"robots.txt unreachable ({rp.reason}): not fetched")
-        super().process_request_2(rp, request)
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise ForbiddenByRobots(str(exc)) from exc
 
 
 class RetryWithBackoffMiddleware(RetryMiddleware):
@@ -154,5 +178,48 @@ class SkipStoredArticlesMiddleware:
         if not request.meta.get("article"):
             return None
         if self.stored({request.url, strip_tracking(request.url)}):
-            raise IgnoreRequest(f"already stored: {request.url}")
+            raise AlreadyStored(f"already stored: {request.url}")
         return None
+
+
+class ArticleLimitMiddleware:
+    """At most PRIVWATCH_MAX_ARTICLES_PER_RUN article pages per source and run, whatever the spider that
+    found them; placed after SkipStoredArticlesMiddleware, so stored articles do not use the budget and
+    the next run fetches the next ones. What it drops is counted per source ("articles_cut")."""
+
+    def __init__(self, crawler, limit: int):
+        self.crawler = crawler
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, crawler.settings.getint("PRIVWATCH_MAX_ARTICLES_PER_RUN", 1000))
+
+    def process_request(self, request):
+        source_id = request.meta.get("source_id")
+        # a retry or a redirect comes back through here: the page it continues was counted already
+        if not request.meta.get("article") or {"retry_times", "redirect_times"} & request.meta.keys():
+            return None
+        runs = self.crawler.spider.runs  # on Redis, the round's: the limit holds for all its workers together
+        if not runs.admit_article(source_id, request.url, self.limit):
+            runs.count(source_id, "articles_cut")
+            raise OverArticleLimit(f"over the limit of {self.limit} article pages per run")
+        return None
+
+
+class OffsiteRedirectsMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite filter, which drops a request as it is scheduled without calling its errback:
+    a redirect it drops goes to the errback too, so the page that redirected away leaves a crawl error
+    (offsite links are only skipped: a listing page holds many)."""
+
+    def request_scheduled(self, request, spider) -> None:
+        try:
+            self.process_request(request)
+        except IgnoreRequest:
+            chain = request.meta.get("redirect_urls")
+            if chain and request.errback:
+                hops = " -> ".join([*chain, request.url])
+                failure = Failure(OffsiteRedirect(f"redirected offsite: {hops}"))
+                failure.request = request
+                request.errback(failure)
+            raise

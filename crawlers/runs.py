@@ -1,5 +1,6 @@
 """Crawl-run bookkeeping: one crawl_runs row per source per run, a crawl_errors row per failure, and a
-crawl_warnings row per source and run whose selectors matched nothing on some pages."""
+crawl_warnings row per source and run whose selectors matched nothing on some pages, or whose crawl limits
+(child sitemaps per index, sitemap depth, article pages per run) left something out."""
 
 from __future__ import annotations
 
@@ -19,15 +20,53 @@ logger = logging.getLogger(__name__)
 
 
 def run_status(counts: Mapping[str, int], reason: str) -> str:
-    """failed: no listing, feed or sitemap page gave article links, and something went wrong;
-    partial: errors, or the crawl stopped early; ok otherwise."""
-    trouble = counts.get("errors", 0) or reason != "finished"
+    """blocked: robots.txt forbade listing, feed or sitemap pages (its start URLs, or the sitemaps its
+    robots.txt names), and none gave article links;
+    failed: no listing, feed or sitemap page gave article links, and something went wrong;
+    partial: errors, or the crawl stopped early; ok otherwise. A page robots.txt forbids has its error row
+    but is no failure of the run: a feed that links to one would make every run of its source partial."""
+    if counts.get("blocked_pages") and not counts.get("usable_pages"):
+        return "blocked"
+    trouble = counts.get("errors", 0) > counts.get("forbidden", 0) or reason != "finished"
     if trouble and not counts.get("usable_pages"):
         return "failed"
     return "partial" if trouble else "ok"
 
 
 SELECTOR_MISS = "selector_miss"
+LIMITS = "limits"
+# counter -> (what it counts, singular and plural; the crawl setting of settings.yaml that set the limit)
+LIMIT_COUNTERS = {
+    "sitemaps_cut": (("child sitemap", "child sitemaps"), "max_child_sitemaps"),
+    "sitemaps_too_deep": (("sitemap too deep", "sitemaps too deep"), "max_sitemap_depth"),
+    "articles_cut": (("article page", "article pages"), "max_articles_per_run"),
+}
+
+
+def record_limits(db, run_id: int, counts: Mapping[str, int]) -> None:
+    """One "limits" warning for the run when its crawl limits left something out, with what and how much."""
+    cut = {counter: counts[counter] for counter in LIMIT_COUNTERS if counts.get(counter)}
+    if not cut:
+        return
+    parts = []
+    for counter, n in cut.items():
+        (one, many), setting = LIMIT_COUNTERS[counter]
+        parts.append(f"{n:,} {one if n == 1 else many} ({setting})")
+    message = "crawl limits left out " + ", ".join(parts)
+    store.record_crawl_warning(db, run_id, LIMITS, pages=sum(cut.values()), message=message, detail=cut)
+
+
+def close_run(db, run_id: int, counts: Mapping[str, int], reason: str) -> dict:
+    """Record the run's limits warning, then finish it with its status; the finished crawl_runs row."""
+    record_limits(db, run_id, counts)
+    status = run_status(counts, reason)
+    if reason != "finished":
+        error = f"crawl ended: {reason}"
+    elif status == "blocked":
+        error = "robots.txt forbids the pages its crawl starts from"
+    else:
+        error = None
+    return store.finish_crawl_run(db, run_id, status, error)
 
 
 @dataclass
@@ -74,6 +113,7 @@ class CrawlRuns:
         self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
         self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
         self.selector_misses: dict[str, SelectorMisses] = {}
+        self.articles_admitted: dict[str, set[str]] = {}
 
     def stored(self, urls) -> set[str]:
         return store.stored_urls(self.db, urls)
@@ -81,6 +121,15 @@ class CrawlRuns:
     def count(self, source_id: str, counter: str, n: int = 1) -> None:
         if source_id in self.counts:
             self.counts[source_id][counter] += n
+
+    def admit_article(self, source_id: str, url: str, limit: int) -> bool:
+        """Whether this article page is among the first `limit` of the source's run (asking again for one
+        admitted is no new page)."""
+        admitted = self.articles_admitted.setdefault(source_id, set())
+        if url in admitted or len(admitted) < limit:
+            admitted.add(url)
+            return True
+        return False
 
     def selector_miss(self, source_id: str, selectors: list[str], url: str | None) -> None:
         self.selector_misses.setdefault(source_id, SelectorMisses()).add(selectors, url)
@@ -105,8 +154,7 @@ class CrawlRuns:
             )
             if source_id in self.selector_misses:
                 self.selector_misses[source_id].record(self.db, run_id)
-            error = None if reason == "finished" else f"crawl ended: {reason}"
-            rows.append(store.finish_crawl_run(self.db, run_id, run_status(counts, reason), error))
+            rows.append(close_run(self.db, run_id, counts, reason))
         self.db.close()
         return rows
 

@@ -34,11 +34,14 @@ HTTPERROR_ALLOW_ALL = False
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawlers.middlewares.OffsiteRedirectsMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.middlewares.RobotsPolicyMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.RetryWithBackoffMiddleware": 550,
     "crawlers.middlewares.SkipStoredArticlesMiddleware": 560,
+    "crawlers.middlewares.ArticleLimitMiddleware": 570,
 }
 DOWNLOAD_HANDLERS = {
     "http": "crawlers.handlers.StoppableHTTPDownloadHandler",
@@ -58,6 +61,13 @@ ITEM_PIPELINES = {
 PRIVWATCH_STORE_BATCH = 50
 # How many listing pages one run follows through "next page" links at most.
 PRIVWATCH_MAX_LISTING_PAGES = 5
+# Sitemap indexes: how many child sitemaps one index gives (the newest by <lastmod> first), and how many
+# levels of indexes below a start sitemap are followed. Article URLs one run fetches per source (stored
+# articles do not count). settings.yaml's crawl section overrides all three; what they cut is counted in a
+# crawl_warnings row of kind "limits".
+PRIVWATCH_MAX_CHILD_SITEMAPS = 50
+PRIVWATCH_MAX_SITEMAP_DEPTH = 3
+PRIVWATCH_MAX_ARTICLES_PER_RUN = 1000
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

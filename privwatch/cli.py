@@ -250,10 +250,14 @@ CRAWL_SUMMARY = ("source_id", "status", "pages", "new", "updated", "duplicates",
 
 
 def print_crawl_summary(database, runs: list[dict]) -> None:
-    """The finished runs as a table, then a line per warning (e.g. selectors that matched nothing)."""
+    """The finished runs as a table, then a line per blocked run and per warning (e.g. selectors that matched
+    nothing, crawl limits that left pages out)."""
     from storage.queries import crawl_warnings_of_runs
 
     print_rows([{k: run[k] for k in CRAWL_SUMMARY} for run in runs], False, title="crawl")
+    for run in runs:
+        if run["status"] == "blocked":
+            click.echo(f"{run['source_id']}: blocked: {run['error']}")
     for warning in crawl_warnings_of_runs(database, [run["id"] for run in runs]):
         click.echo(f"{warning['source_id']}: {warning['message']}")
 
@@ -293,7 +297,9 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
     Articles already stored are not fetched again; each run writes a crawl_runs row per source and a
     crawl_errors row per failure. A source whose selectors matched nothing on some pages (its site
     changed) gets one crawl_warnings row per run and a line under the summary; its articles are kept
-    through the general extractor. Exits 1 when every source failed. With redis.url set, the crawl is a
+    through the general extractor. A source whose robots.txt forbids its start URLs ends `blocked`; what
+    the crawl limits of settings.yaml left out is a warning line. Exits 1 when every source failed or was
+    blocked. With redis.url set, the crawl is a
     round on a Redis frontier shared by worker processes here and on other machines (docs/scaling.md).
 
     \b
@@ -320,8 +326,8 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
         runs = run_crawl(chosen, settings)
         database = app.open_db(db)
     print_crawl_summary(database, runs)
-    if runs and all(run["status"] == "failed" for run in runs):
-        raise click.ClickException("every source failed; see crawl_errors")
+    if runs and all(run["status"] in ("failed", "blocked") for run in runs):
+        raise click.ClickException("every source failed or was blocked by robots.txt; see crawl_errors")
 
 
 def crawl_round(app: App, database, source_ids: list[str], workers: int, verbose: bool) -> list[dict]:

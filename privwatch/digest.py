@@ -26,7 +26,9 @@ Decisions an analyst or operator may want to know:
   days had none). Publication dates, not fetch dates, so a first crawl's backfill is not a spike.
 - **Crawl trouble**: the footer names the sources whose selectors matched nothing on some pages in the
   24 hours before the period's end (their site changed; the general extractor stood in), so someone fixes
-  sources.yaml before extraction quality drops unnoticed. It does not make an empty digest non-empty.
+  sources.yaml before extraction quality drops unnoticed, and the sources whose latest run in that window
+  was blocked (robots.txt forbids their start URLs), which would otherwise look merely quiet. Neither makes
+  an empty digest non-empty.
 - **Empty** means no incidents and no spikes; such a digest says so in one line and is sent only when
   `digest.send_empty` is on.
 - **Recording**: a digest is recorded in `digests` only after the SMTP server accepted it; `items` is the
@@ -278,6 +280,13 @@ class SelectorMiss:
     message: str
 
 
+@dataclass(frozen=True)
+class BlockedSource:
+    source_id: str
+    source: str
+    error: str
+
+
 @dataclass
 class Digest:
     period: Period
@@ -290,6 +299,7 @@ class Digest:
     unlinked_total: int
     selector_misses: list[SelectorMiss] = field(default_factory=list)  # in the 24 h before the end
     watchlists: list[WatchlistSection] = field(default_factory=list)  # digest delivery, with articles
+    blocked_sources: list[BlockedSource] = field(default_factory=list)  # latest run in those 24 h
 
     @property
     def empty(self) -> bool:
@@ -446,6 +456,10 @@ def build_digest(
             for r in queries.selector_misses(db, utc_iso(period.end - CRAWL_TROUBLE_WINDOW), period.end_iso)
         ],
         watchlists=_watchlist_sections(db, bounds, zone, datasette_url, database_path),
+        blocked_sources=[
+            BlockedSource(r["source_id"], r["source"], r["error"])
+            for r in queries.blocked_sources(db, utc_iso(period.end - CRAWL_TROUBLE_WINDOW), period.end_iso)
+        ],
     )
 
 

@@ -20,7 +20,7 @@ import redis
 from crawlers.frontier import RoundKeys, requeue_dead_workers, running_rounds, selector_misses, work_left
 from crawlers.items import storage_row
 from crawlers.runner import SPIDERS
-from crawlers.runs import SelectorMisses, run_status
+from crawlers.runs import SelectorMisses, close_run
 from storage import db as store
 from storage.queries import all_stored_urls, crawl_error_recorded
 
@@ -211,8 +211,7 @@ class CrawlRound:
             if pages:
                 SelectorMisses(pages, Counter(by_selector), example_url).record(self.db, run_id)
             counts["errors"] = self.db["crawl_runs"].get(run_id)["errors"]
-            error = None if reason == "finished" else f"crawl ended: {reason}"
-            rows.append(store.finish_crawl_run(self.db, run_id, run_status(counts, reason), error))
+            rows.append(close_run(self.db, run_id, counts, reason))
         return rows
 
     def close(self) -> None:

@@ -52,6 +52,10 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
     if migrate and migrations.pending(db):
+        # Foreign keys are off while migrating (PRAGMA foreign_keys cannot change inside the transaction):
+        # a migration that rebuilds a table others reference, SQLite's way to change a constraint, must not
+        # fire their ON DELETE actions when it drops the old table.
+        db.execute("PRAGMA foreign_keys = OFF")
         # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new database at once
         # do not both apply the same migration: the second waits, then finds nothing pending
         db.execute("BEGIN IMMEDIATE")
@@ -60,7 +64,10 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
         except BaseException:
             db.rollback()
             raise
-        db.commit()
+        else:
+            db.commit()
+        finally:
+            db.execute("PRAGMA foreign_keys = ON")
     return db
 
 

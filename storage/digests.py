@@ -200,3 +200,17 @@ GROUP BY r.source_id  -- with max(), SQLite takes the bare columns from the late
 ORDER BY r.source_id
 """
     return list(db.query(sql, {"since": since, "until": until}))
+
+
+def blocked_sources(db: Database, since: str, until: str) -> list[dict]:
+    """The sources whose latest crawl run finished in (since, until] was blocked (robots.txt forbids their
+    start URLs): source_id, source (its name), and the run's error."""
+    sql = """
+SELECT r.source_id, coalesce(s.name, r.source_id) AS source, r.error
+FROM crawl_runs r
+LEFT JOIN sources s ON s.id = r.source_id
+WHERE r.status = 'blocked' AND r.id IN (
+    SELECT max(id) FROM crawl_runs WHERE finished > :since AND finished <= :until GROUP BY source_id)
+ORDER BY r.source_id
+"""
+    return list(db.query(sql, {"since": since, "until": until}))

@@ -180,7 +180,15 @@ def test_crawled_articles_are_extracted_right(crawled):
 def test_every_crawl_run_is_recorded(crawled):
     database = open_db(crawled["db"])
     for run in database.query("SELECT * FROM crawl_runs"):
-        assert run["finished"] and run["pages"] > 0 and run["errors"] == 0
+        assert run["finished"] and run["pages"] > 0
+    # the one error of each feedsite run: its feed links to a page its robots.txt forbids
+    errors = [
+        (r["source_id"], r["url"].rsplit("/", 2)[-2:], r["error"])
+        for r in database.query(
+            "SELECT r.source_id, e.url, e.error FROM crawl_errors e JOIN crawl_runs r ON r.id = e.run_id"
+        )
+    ]
+    assert errors == [("feedsite", ["private", "leaked-draft.html"], "forbidden by robots.txt")] * 2
 
 
 def test_failures_are_recorded_and_the_rest_of_the_crawl_goes_on(tmp_path, config_dir):
@@ -239,7 +247,8 @@ def test_failures_are_recorded_and_the_rest_of_the_crawl_goes_on(tmp_path, confi
 )  # fmt: skip
 def test_robots_txt_is_read_as_rfc_9309_says(tmp_path, config_dir, robots, fetched):
     """Rules bind every request that waited for them; no robots.txt (404) means no rules; a robots.txt the
-    server cannot give (5xx) means nothing may be fetched, and each page it stopped is a crawl error."""
+    server cannot give (5xx) means nothing may be fetched. Each page robots.txt stopped is a crawl error;
+    the run stays ok when its other listing page gave article links."""
     site = tmp_path / "site"
     for folder in ("news", "private"):
         (site / folder).mkdir(parents=True)
@@ -271,5 +280,15 @@ def test_robots_txt_is_read_as_rfc_9309_says(tmp_path, config_dir, robots, fetch
     errors = [r["error"] for r in database.query("SELECT error FROM crawl_errors")]
     if robots == "server error":
         assert len(errors) == 3 and all(e.startswith("robots.txt unreachable (HTTP 503)") for e in errors)
+    elif robots == "rules":
+        forbidden = {
+            r["url"].removeprefix(server.base): r["error"]
+            for r in database.query("SELECT * FROM crawl_errors")
+        }
+        assert forbidden == dict.fromkeys(
+            {"/private/index.html", "/private/more.html", "/private/a1.html", "/private/a2.html"},
+            "forbidden by robots.txt",
+        )
+        assert [r["status"] for r in database.query("SELECT status FROM crawl_runs")] == ["ok"]
     else:
         assert errors == []

@@ -53,11 +53,11 @@ def big_site(tmp_path_factory) -> tuple[Path, list[str]]:
     return root, write_site(root, ARTICLES)
 
 
-def configure(config_dir: Path, base: str, heartbeat: float = 30) -> None:
+def configure(config_dir: Path, base: str, heartbeat: float = 30, max_articles: int = ARTICLES) -> None:
     data = {"version": 1, "sources": [listing_source(base)]}
     (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
-    settings["crawl"].update(autothrottle=False, download_delay=0)
+    settings["crawl"].update(autothrottle=False, download_delay=0, max_articles_per_run=max_articles)
     settings["redis"] = {"heartbeat_seconds": heartbeat}
     (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
 
@@ -74,11 +74,10 @@ def stored(db: Path) -> tuple[Counter, dict]:
     return urls, run
 
 
-def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, redis_url, big_site):
-    root, paths = big_site
-    db = tmp_path / "scale.db"
+def crawl_big_site(config_dir, db: Path, redis_url: str, root: Path, **configured):
+    """`privwatch crawl --workers 3` of the big site: the finished process and the server's requests."""
     with SiteServer(root) as server:
-        configure(config_dir, server.base)
+        configure(config_dir, server.base, **configured)
         result = subprocess.run(
             crawl_command(config_dir, db, 3),
             env={**os.environ, "PRIVWATCH_REDIS_URL": redis_url},
@@ -88,6 +87,13 @@ def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, r
         )
         requests = server.counts()
     assert result.returncode == 0, result.stderr[-3000:]
+    return result, requests
+
+
+def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, redis_url, big_site):
+    root, paths = big_site
+    db = tmp_path / "scale.db"
+    result, requests = crawl_big_site(config_dir, db, redis_url, root)
     # every worker reads robots.txt for itself; every other page is fetched once across the workers
     pages = {path: n for path, n in requests.items() if path != "/robots.txt"}
     assert set(pages) == {"/index.html", *paths}
@@ -98,6 +104,16 @@ def test_scale_three_redis_workers_fetch_every_page_once(tmp_path, config_dir, r
     assert len(urls) == ARTICLES and max(urls.values()) == 1
     assert (run["status"], run["pages"], run["new"], run["errors"]) == ("ok", ARTICLES + 1, ARTICLES, 0)
     assert list(redis.Redis.from_url(redis_url).scan_iter()) == []  # the round cleaned up after itself
+
+
+def test_scale_article_limit_holds_for_the_whole_round(tmp_path, config_dir, redis_url, big_site):
+    root, paths = big_site
+    db = tmp_path / "limited.db"
+    result, requests = crawl_big_site(config_dir, db, redis_url, root, max_articles=500)
+    assert len(set(requests) & set(paths)) == 500, "three workers share one budget of article pages"
+    urls, run = stored(db)
+    assert len(urls) == 500 and (run["status"], run["errors"]) == ("ok", 0)
+    assert "crawl limits left out 2,499 article pages (max_articles_per_run)" in result.stdout
 
 
 def test_scale_redis_workers_started_elsewhere_join_the_running_round(

@@ -197,3 +197,30 @@ def test_the_earlier_publication_is_the_original_whatever_the_crawl_order(databa
     assert first.outcome == "new" and copy.outcome == "new"
     assert database["articles"].get(copy.article_id)["duplicate_of"] == first.article_id
     assert database["articles"].get(first.article_id)["duplicate_of"] is None
+
+
+def test_blocked_runs_migration_keeps_runs_their_errors_and_warnings(tmp_path):
+    db_path = tmp_path / "before-0016.db"
+    old = store.open_db(db_path, migrate=False)
+    migrations.apply(old, stop_before="0016_blocked_runs")
+    old.conn.commit()
+    old.execute("PRAGMA foreign_keys = ON")
+    run_id = store.start_crawl_run(old, None)
+    store.record_crawl_error(old, run_id, "https://a.example/gone", 404, "HTTP 404")
+    store.record_crawl_warning(old, run_id, "selector_miss", pages=2, message="selectors missed on 2 pages")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.finish_crawl_run(old, run_id, "blocked")
+    old.close()
+
+    database = store.open_db(db_path)
+    assert [(r["id"], r["status"], r["errors"]) for r in database.query("SELECT * FROM crawl_runs")] == [
+        (run_id, "running", 1)
+    ]
+    assert database["crawl_errors"].count == 1 and database["crawl_warnings"].count == 1
+    assert database.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.finish_crawl_run(database, run_id, "blocked")["status"] == "blocked"
+    with pytest.raises(sqlite3.IntegrityError):
+        store.finish_crawl_run(database, run_id, "stuck")
+    database.execute("DELETE FROM crawl_runs")
+    database.conn.commit()
+    assert database["crawl_errors"].count == 0, "crawl_errors still follow their run"

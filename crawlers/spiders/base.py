@@ -12,6 +12,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawlers.extract import extract
 from crawlers.extract.metadata import sort_names
 from crawlers.items import ArticleItem
+from crawlers.middlewares import AlreadyStored, ForbiddenByRobots, OverArticleLimit
 from crawlers.signals import errback_done
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml", b"text/plain")
@@ -63,12 +64,20 @@ class SourceSpider(scrapy.Spider):
         if failure.check(HttpError):
             response = failure.value.response
             self.record_error(request, f"HTTP {response.status}", response.status)
+        elif failure.check(AlreadyStored, OverArticleLimit):
+            pass
+        elif failure.check(ForbiddenByRobots):
+            self.record_error(request, "forbidden by robots.txt")
+            self.runs.count(request.meta.get("source_id"), "forbidden")
+            if not request.meta.get("article"):  # a listing, feed or sitemap page
+                self.runs.count(request.meta.get("source_id"), "blocked_pages")
         elif failure.check(IgnoreRequest):
+            # every other dropped request is a failure: a redirect loop or one offsite, a robots.txt that
+            # could not be read, a body over DOWNLOAD_MAXSIZE once decompressed
             message = str(failure.value)
-            if "redirect" in message.lower():
-                self.record_error(request, f"redirect loop: {message}")
-            elif message.startswith("robots.txt unreachable"):
-                self.record_error(request, message)
+            if message == "max redirections reached":
+                message = f"redirect loop: {message}"
+            self.record_error(request, message[:500])
         else:
             error = failure.value
             text = f"{type(error).__name__}: {error}".strip().rstrip(":")

@@ -61,16 +61,39 @@ def parse_sitemap(body: bytes) -> tuple[str, list[dict]]:
     return ("index" if kind == "sitemapindex" else "urlset"), entries
 
 
+def newest_first(entries: list[dict]) -> list[dict]:
+    """Index entries by <lastmod>, newest first; those without one after them, in document order."""
+    stamped = [(parse_date(entry.get("lastmod")) or "", entry) for entry in entries]
+    return [entry for _, entry in sorted(stamped, key=lambda pair: pair[0], reverse=True)]  # sort is stable
+
+
 class SitemapSpider(SourceSpider):
     name = "sitemap"
     kind = "sitemap"
 
+    def child_sitemaps(self, response, urls: list[str], depth: int):
+        """Requests for child sitemaps at this depth (a start sitemap's children are at 1), within the limits
+        of depth and of children per index; what the limits cut is counted for the run's "limits" warning."""
+        source_id = response.meta["source_id"]
+        if depth > self.settings.getint("PRIVWATCH_MAX_SITEMAP_DEPTH", 3):
+            self.runs.count(source_id, "sitemaps_too_deep", len(urls))
+            return
+        most = self.settings.getint("PRIVWATCH_MAX_CHILD_SITEMAPS", 50)
+        if len(urls) > most:
+            self.runs.count(source_id, "sitemaps_cut", len(urls) - most)
+        for url in urls[:most]:
+            yield self.page_request(response.urljoin(url), source_id, self.parse_start, sitemap_depth=depth)
+
     def parse_start(self, response):
         source_id = response.meta["source_id"]
         if urlsplit(response.url).path.endswith("/robots.txt"):
-            for line in response.text.splitlines():
-                if line.lower().startswith("sitemap:"):
-                    yield self.page_request(line.split(":", 1)[1].strip(), source_id, self.parse_start)
+            # robots.txt lists sitemaps but is no index: they sit at the depth of a start sitemap
+            sitemaps = [
+                line.split(":", 1)[1].strip()
+                for line in response.text.splitlines()
+                if line.lower().startswith("sitemap:")
+            ]
+            yield from self.child_sitemaps(response, sitemaps, depth=0)
             return
         try:
             kind, entries = parse_sitemap(response.body)
@@ -79,8 +102,8 @@ class SitemapSpider(SourceSpider):
             return
         self.runs.count(source_id, "usable_pages")
         if kind == "index":
-            for entry in entries:
-                yield self.page_request(response.urljoin(entry["loc"]), source_id, self.parse_start)
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            yield from self.child_sitemaps(response, [entry["loc"] for entry in newest_first(entries)], depth)
             return
         for entry in entries:
             url = response.urljoin(entry["loc"])

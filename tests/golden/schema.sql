@@ -121,12 +121,12 @@ CREATE TABLE crawl_errors (
     at TEXT NOT NULL
 );
 
-CREATE TABLE crawl_runs (
+CREATE TABLE "crawl_runs" (
     id INTEGER PRIMARY KEY,
     source_id TEXT REFERENCES sources(id),
     started TEXT NOT NULL,
     finished TEXT,
-    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'partial', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'partial', 'failed', 'blocked')),
     pages INTEGER NOT NULL DEFAULT 0,
     new INTEGER NOT NULL DEFAULT 0,
     updated INTEGER NOT NULL DEFAULT 0,

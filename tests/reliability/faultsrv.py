@@ -1,8 +1,12 @@
 """A fixture server that misbehaves on purpose: errors, slowness, broken connections, huge and truncated
-pages, redirect loops, wrong content types and charsets. Everything else is served from a folder."""
+pages, redirect loops, wrong content types and charsets, a gzip bomb, a sitemap index that always points at
+a new one. Everything else is served from a folder."""
 
 from __future__ import annotations
 
+import functools
+import gzip
+import re
 import socket
 import struct
 import time
@@ -11,6 +15,13 @@ from http.server import BaseHTTPRequestHandler
 from tests.sitesrv import SiteServer
 
 HUGE_BYTES = 20 * 1024 * 1024
+CHAIN = re.compile(r"chain-(\d+)\.xml")
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """HUGE_BYTES of zeros, gzipped: about 20 KB on the wire."""
+    return gzip.compress(b"\0" * HUGE_BYTES, compresslevel=9)
 
 
 def _reset(handler: BaseHTTPRequestHandler) -> None:
@@ -71,5 +82,15 @@ class FaultServer(SiteServer):
             _send(handler, 200, "application/pdf", b"%PDF-1.4\n" + b"0" * 2000)
         elif fault == "notxml.xml":
             _send(handler, 200, "application/rss+xml", b"Not a feed at all {{{ <<< garbage")
+        elif fault == "bomb.html":
+            _send(handler, 200, "text/html", gzip_bomb(), {"Content-Encoding": "gzip"})
+        elif fault and CHAIN.fullmatch(fault):
+            child = f"/faults/chain-{int(CHAIN.fullmatch(fault)[1]) + 1}.xml"
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{child}</loc></sitemap></sitemapindex>"
+            )
+            _send(handler, 200, "application/xml", body.encode())
         else:
             super().serve(handler, path)
