@@ -674,10 +674,15 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     return []
 
 
-def _close(name: str, candidates) -> str | None:
-    """The candidate one typo away from name (a letter missing, added, swapped or changed), if any."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.8)
-    return close[0] if close else None
+def _close(name: Any, candidates) -> str | None:
+    """The candidate a typo away from name: one letter missing, added, changed or two swapped (two such
+    edits in a name of eight letters or more)."""
+    from rapidfuzz.distance import OSA
+
+    name = str(name)
+    allowed = 2 if len(name) >= 8 else 1
+    scored = sorted((OSA.distance(name, str(c)), str(c)) for c in candidates if str(c) != name)
+    return scored[0][1] if scored and scored[0][0] <= allowed else None
 
 
 def _entry_of(data: Any, loc: tuple) -> str:

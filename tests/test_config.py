@@ -256,6 +256,12 @@ def test_an_unknown_field_one_typo_from_a_known_one_names_it(config_dir, run):
     )
 
 
+def test_a_setting_with_two_letters_swapped_names_the_setting(config_dir, run):
+    (config_dir / "settings.yaml").write_text("smtp:\n  hots: mail.example.org\n", encoding="utf-8")
+    line = config_error_line(run, config_dir)
+    assert line.endswith('settings.yaml: smtp.hots: unknown field (a typo?); did you mean "host"?')
+
+
 def test_a_duplicate_source_id_names_the_id_and_both_places(config_dir, run):
     line = config_error_line(run, config_dir, LEDGER + HARBOUR + LEDGER.replace("Lakeside", "Other"))
     assert line.endswith("sources.yaml: sources[2].id: duplicate id 'ledger': sources[0] has it too")
