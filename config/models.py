@@ -16,7 +16,8 @@ import re
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -43,12 +44,13 @@ class ConfigError(Exception):
 
 
 def default_config_dir() -> Path:
+    """PRIVWATCH_CONFIG_DIR when set, else ./config when it exists, else the packaged defaults (the config
+    folder shipped with privwatch, the repository's config/ in a checkout)."""
     env = os.environ.get(ENV_PREFIX + "CONFIG_DIR")
     if env:
         return Path(env)
-    if REPO_CONFIG_DIR.is_dir():
-        return REPO_CONFIG_DIR
-    return Path.cwd() / "config"
+    local = Path("config")
+    return local if local.is_dir() else REPO_CONFIG_DIR
 
 
 class Model(BaseModel):
@@ -85,6 +87,28 @@ def _interval(value: str) -> str:
 
 
 Interval = Annotated[str, AfterValidator(_interval)]
+
+
+def _language_code(value: str) -> str:
+    """An ISO 639-1 code as sources.yaml and the articles table hold it: en, zh, de."""
+    import pycountry
+
+    language = pycountry.languages.get(alpha_2=value)
+    if language is not None and language.alpha_2 == value:
+        return value
+    hint = ""
+    for guess in (value, value.split("-")[0].split("_")[0]):  # a name ("English"), alpha-3, or "zh-CN"
+        try:
+            code = getattr(pycountry.languages.lookup(guess), "alpha_2", None)
+        except LookupError:
+            code = None
+        if code:
+            hint = f"; did you mean {code!r}?"
+            break
+    raise ValueError(f"{value!r} is not an ISO 639-1 language code (en, zh, de ...){hint}")
+
+
+LanguageCode = Annotated[str, AfterValidator(_language_code)]
 
 
 # -- sources.yaml --------------------------------------------------------------------------------------
@@ -136,7 +160,7 @@ class Source(Model):
     url: HttpUrl
     start_urls: list[HttpUrl] = Field(min_length=1)
     allowed_domains: list[str] = Field(min_length=1)
-    language: str = "en"
+    language: LanguageCode = "en"
     every: Interval = "6h"
     timezone: TimeZoneName = "UTC"
     article_url_pattern: str | None = None
@@ -317,6 +341,7 @@ class TaxonomyFile(Model):
             for j, name in enumerate(trap.cancels):
                 if name not in known:
                     raise _FieldProblem(f"traps[{i}].cancels[{j}]", f"{name!r} is not context or a type id")
+        _check_unique((t.id for t in self.traps), "traps", "id")
         _check_unique((t.id for t in self.types), "types", "id")
         _check_unique((r.id for r in self.responses), "responses", "id")
         return self
@@ -581,7 +606,10 @@ def _check_unique(values, group: str, field_name: str) -> None:
     seen: dict[str, int] = {}
     for i, value in enumerate(values):
         if value in seen:
-            raise _FieldProblem(f"{group}[{i}].{field_name}", f"{value!r} repeats {group}[{seen[value]}]")
+            raise _FieldProblem(
+                f"{group}[{i}].{field_name}",
+                f"duplicate {field_name} {value!r}: {group}[{seen[value]}] has it too",
+            )
         seen[value] = i
 
 
@@ -599,7 +627,27 @@ def _path(loc: tuple) -> str:
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class UniqueKeyLoader(SAFE_LOADER):
+    """The safe loader, except that a key given twice in one mapping is an error: YAML would keep the last
+    one, silently dropping the first (a setting, or a Chinese cue list keyed by incident type)."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict[str, Any] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            mark = first.setdefault(key_node.value, key_node.start_mark)
+            if mark is not key_node.start_mark:
+                raise yaml.constructor.ConstructorError(
+                    problem=f"duplicate key {key_node.value!r} (first on line {mark.line + 1})",
+                    problem_mark=key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> Any:
+    if not path.parent.is_dir():
+        raise ConfigError(f"config directory not found: {path.parent}")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -607,7 +655,7 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)
+        return yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -615,21 +663,79 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
 
 
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The fields of the model that a validation error's location points into ([] when it is no model)."""
+    annotation: Any = model
+    for part in (*loc, None):
+        while get_origin(annotation) in (Annotated, Union, UnionType):
+            options = [a for a in get_args(annotation) if a is not type(None)]
+            annotation = options[0] if get_origin(annotation) is Annotated or len(options) == 1 else None
+        if part is None:
+            break
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part) if isinstance(part, str) else None
+            annotation = field.annotation if field else None
+        elif get_origin(annotation) in (list, dict):
+            annotation = get_args(annotation)[-1]
+        else:
+            return []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _close(name: Any, candidates) -> str | None:
+    """The candidate a typo away from name: one letter missing, added, changed or two swapped (two such
+    edits in a name of eight letters or more)."""
+    from rapidfuzz.distance import OSA
+
+    name = str(name)
+    allowed = 2 if len(name) >= 8 else 1
+    scored = sorted((OSA.distance(name, str(c)), str(c)) for c in candidates if str(c) != name)
+    return scored[0][1] if scored and scored[0][0] <= allowed else None
+
+
+def _entry_of(data: Any, loc: tuple) -> str:
+    """' (in source 'szdaily')' when the error is inside an entry with an id of a top-level list."""
+    if len(loc) < 3 or not isinstance(data, Mapping) or not isinstance(loc[1], int) or loc[2] == "id":
+        return ""
+    try:
+        entry_id = data[loc[0]][loc[1]].get("id")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return ""
+    group = str(loc[0])
+    singular = group[:-3] + "y" if group.endswith("ies") else group.removesuffix("s")
+    return f" (in {singular} {entry_id!r})" if isinstance(entry_id, str) else ""
+
+
 def validate(model: type[BaseModel], data: Any, path: Path | str):
-    """Validate data against model; any problem becomes a one-line ConfigError."""
+    """Validate data against model; any problem becomes a one-line ConfigError.
+
+    A required field that is missing while an unknown field one typo away is present is one problem (the
+    typo), said as such; an unknown field one typo away from a known one says which."""
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        error, explained = errors[0], 1
         message = error["msg"].removeprefix("Value error, ")
         loc = _path(error["loc"])
         ctx_error = (error.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _FieldProblem):
             loc, message = _path((*error["loc"], ctx_error.path)), ctx_error.problem
-        if error["type"] == "extra_forbidden":
-            message = "unknown field (a typo?)"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{path}: {loc}: {message}{more}") from None
+        parent, name = error["loc"][:-1], error["loc"][-1] if error["loc"] else None
+        if error["type"] == "missing":
+            unknown = [
+                e["loc"][-1] for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == parent
+            ]
+            typo = _close(name, unknown)
+            if typo:
+                message, explained = f'{message}; found "{typo}": did you mean "{name}"?', 2
+        elif error["type"] == "extra_forbidden":
+            known = _close(name, _field_names(model, parent))
+            message = "unknown field (a typo?)" + (f'; did you mean "{known}"?' if known else "")
+        more = f" (and {exc.error_count() - explained} more)" if exc.error_count() > explained else ""
+        raise ConfigError(f"{path}: {loc}: {message}{_entry_of(data, error['loc'])}{more}") from None
 
 
 class Config:

@@ -3,6 +3,8 @@ so a scheduler runs each crawl as a subprocess of `privwatch crawl`)."""
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -52,8 +54,45 @@ class StoppableCrawlerProcess(CrawlerProcess):
             reactor.callFromThread(crawler.signals.send_catch_log, signal=crawl_stopping)
 
 
+class OneLineFormatter(logging.Formatter):
+    """A log record in one line: its message's first line, and the exception's type and text when the
+    message lacks them. Scrapy and Twisted log a traceback with each download failure, and Scrapy a dropped
+    item whole; those are for -v."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        error = record.exc_info[1] if record.exc_info else None
+        without = {"exc_info": None, "exc_text": None, "stack_info": None}
+        first, _, rest = super().format(logging.makeLogRecord({**record.__dict__, **without})).partition("\n")
+        if "Traceback (most recent call last):" in rest:  # Twisted's "Unhandled error in Deferred"
+            first += f" ({rest.strip().splitlines()[-1]})"
+        if error is not None and str(error) not in first:
+            first += f" ({type(error).__name__}: {error})"
+        return first
+
+
+def log_handler(settings: Settings) -> logging.Handler:
+    """Scrapy's log on stderr at LOG_LEVEL: one line per failure, or tracebacks too with
+    PRIVWATCH_LOG_TRACEBACKS (`privwatch crawl -v`)."""
+    handler = logging.StreamHandler()
+    formatter = logging.Formatter if settings.getbool("PRIVWATCH_LOG_TRACEBACKS") else OneLineFormatter
+    handler.setFormatter(formatter(fmt=settings.get("LOG_FORMAT"), datefmt=settings.get("LOG_DATEFORMAT")))
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    return handler
+
+
 def run_crawl(sources, settings: Settings) -> list[dict]:
     """Crawl these sources (config Source models); return the finished crawl_runs rows."""
+    settings = settings.copy()
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    handler = log_handler(settings)
+    logging.root.addHandler(handler)
+    try:
+        return _run(sources, settings)
+    finally:
+        logging.root.removeHandler(handler)
+
+
+def _run(sources, settings: Settings) -> list[dict]:
     process = StoppableCrawlerProcess(settings)
     crawlers = []
     for kind, spider_class in SPIDERS.items():

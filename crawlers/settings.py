@@ -49,7 +49,12 @@ DOWNLOAD_HANDLERS = {
 }
 EXTENSIONS = {
     "crawlers.runs.CrawlRunRecorder": 100,
+    "crawlers.progress.CrawlProgress": 200,
 }
+# How often a crawl prints its progress line on stderr (0: never).
+PRIVWATCH_PROGRESS_SECONDS = 10
+# Whether Scrapy's log keeps the traceback of each failure (`privwatch crawl -v`), or says it in one line.
+PRIVWATCH_LOG_TRACEBACKS = False
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.NormalisePipeline": 200,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
-from config.models import Config, ConfigError
+from config.models import REPO_CONFIG_DIR, Config, ConfigError
 from privwatch.config_rows import storage_rows
 from storage.db import load_config_rows
 
@@ -28,6 +29,8 @@ class App:
     @cached_property
     def config(self) -> Config:
         config = Config(self.config_dir)
+        if self.config_dir is None and config.directory == REPO_CONFIG_DIR:
+            click.echo(f"no ./config here: using the packaged config in {REPO_CONFIG_DIR}", err=True)
         config.check()
         return config
 
@@ -44,8 +47,27 @@ class App:
         return open_db(path)
 
 
+# verbs for running and developing privwatch rather than for reading the news; --help lists them apart
+OPERATIONS = ("init", "db", "docs", "demo", "extract", "ingest", "worker", "tag-file", "nlp")
+
+
 class PrivwatchGroup(click.Group):
-    """Turns domain errors into one-line click errors (exit 1) instead of tracebacks."""
+    """Turns domain errors into one-line click errors (exit 1) instead of tracebacks; --help lists the
+    daily verbs first, then the operations and development ones."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        commands = [(name, command) for name, command in commands if command and not command.hidden]
+        limit = formatter.width - 6 - max((len(name) for name, _ in commands), default=0)
+        for title, operations in (("Daily use", False), ("Operations and development", True)):
+            rows = [
+                (name, command.get_short_help_str(limit))
+                for name, command in commands
+                if (name in OPERATIONS) == operations
+            ]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -83,7 +105,8 @@ def print_rows(rows: list[dict], as_json: bool, title: str | None = None) -> Non
     "--config-dir",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="PRIVWATCH_CONFIG_DIR",
-    help="Folder with sources.yaml, companies.yaml, incidents.yaml, settings.yaml (default: ./config).",
+    help="Folder with sources.yaml, companies.yaml, incidents.yaml, settings.yaml (default: ./config if it "
+    "exists, else the packaged defaults, with a note on stderr).",
 )
 @click.version_option(package_name="privwatch")
 @click.pass_context
@@ -202,7 +225,7 @@ def companies_list(app: App, search: str | None, as_json: bool) -> None:
 
 @cli.group("db")
 def db_group() -> None:
-    """Inspect the database: row counts and schema.
+    """Inspect the database: row counts, schema and crawl errors.
 
     \b
     Example:
@@ -246,6 +269,28 @@ def db_schema(app: App, db: str | None) -> None:
     click.echo(schema_sql(app.open_db(db)), nl=False)
 
 
+@db_group.command("errors")
+@click.option("--source", "-s", "source_id", metavar="ID", help="Only this source's errors.")
+@click.option("--limit", "-n", type=click.IntRange(1), default=20, show_default=True, help="How many rows.")
+@db_option
+@json_option
+@pass_app
+def db_errors(app: App, source_id: str | None, limit: int, db: str | None, as_json: bool) -> None:
+    """List the newest crawl errors (table crawl_errors): source, URL, HTTP status, error and when.
+
+    \b
+    Example:
+      privwatch db errors --source szdaily --limit 5
+    """
+    from storage.queries import recent_crawl_errors
+
+    rows = recent_crawl_errors(app.open_db(db), source_id, limit)
+    if not rows and not as_json:
+        click.echo("no crawl errors" + (f" for source {source_id}" if source_id else ""))
+        return
+    print_rows(rows, as_json, title="crawl errors, newest first")
+
+
 CRAWL_SUMMARY = ("source_id", "status", "pages", "new", "updated", "duplicates", "errors")
 
 
@@ -260,6 +305,11 @@ def print_crawl_summary(database, runs: list[dict]) -> None:
             click.echo(f"{run['source_id']}: blocked: {run['error']}")
     for warning in crawl_warnings_of_runs(database, [run["id"] for run in runs]):
         click.echo(f"{warning['source_id']}: {warning['message']}")
+
+
+def scrapy_log_settings(verbose: bool) -> dict:
+    """Without -v, warnings and errors one line each; with it, Scrapy's log and full tracebacks."""
+    return {"LOG_LEVEL": "INFO" if verbose else "WARNING", "PRIVWATCH_LOG_TRACEBACKS": verbose}
 
 
 def redis_url(app: App) -> str:
@@ -288,7 +338,7 @@ def round_keys(app: App, round_id: str):
     help="Share the crawl among N local worker processes on the Redis frontier (default 1 when redis.url "
     "is set; 0: only workers started elsewhere with `privwatch worker`).",
 )
-@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log.")
+@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log, with the traceback of each failure.")
 @db_option
 @pass_app
 def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, db: str | None) -> None:
@@ -322,12 +372,14 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
         runs = crawl_round(app, database, [s.id for s in chosen], 1 if workers is None else workers, verbose)
     else:
         database.close()
-        settings = crawl_settings(config.settings, path, {"LOG_LEVEL": "INFO" if verbose else "WARNING"})
+        settings = crawl_settings(config.settings, path, scrapy_log_settings(verbose))
         runs = run_crawl(chosen, settings)
         database = app.open_db(db)
     print_crawl_summary(database, runs)
     if runs and all(run["status"] in ("failed", "blocked") for run in runs):
-        raise click.ClickException("every source failed or was blocked by robots.txt; see crawl_errors")
+        config_dir = ["--config-dir", str(app.config_dir)] if app.config_dir else []
+        errors = shlex.join(["privwatch", *config_dir, "db", "errors", *(["--db", db] if db else [])])
+        raise click.ClickException(f"every source failed or was blocked by robots.txt; `{errors}` lists why")
 
 
 def crawl_round(app: App, database, source_ids: list[str], workers: int, verbose: bool) -> list[dict]:
@@ -353,7 +405,7 @@ def crawl_round(app: App, database, source_ids: list[str], workers: int, verbose
 
 @cli.command()
 @click.option("--round", "round_id", help="The round `privwatch crawl` printed (default: the one running).")
-@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log.")
+@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log, with the traceback of each failure.")
 @pass_app
 def worker(app: App, round_id: str | None, verbose: bool) -> None:
     """Crawl as one worker of a Redis crawl round; pages and articles go to Redis, not to a database.
@@ -382,10 +434,7 @@ def worker(app: App, round_id: str | None, verbose: bool) -> None:
         raise click.ClickException(f"no crawl round {round_id} on {url} (finished, or never started)")
     worker_id = frontier.new_worker_id()
     heartbeat = app.config.settings.redis.heartbeat_seconds
-    overrides = {
-        "LOG_LEVEL": "INFO" if verbose else "WARNING",
-        **frontier.scrapy_settings(url, keys, worker_id, heartbeat),
-    }
+    overrides = {**scrapy_log_settings(verbose), **frontier.scrapy_settings(url, keys, worker_id, heartbeat)}
     run_crawl([app.config.source(i) for i in source_ids], crawl_settings(app.config.settings, "", overrides))
     server.delete(keys.alive(worker_id))
 

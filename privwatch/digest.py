@@ -758,7 +758,7 @@ def with_retries(
     action: Callable[[], Any], attempts: int, verdict: Callable[[Exception], tuple[bool, str] | None]
 ) -> Any:
     """Run action up to `attempts` times with exponential backoff (BACKOFF_SECONDS, then twice as long
-    each time); its result, or DeliveryError (one line) once it failed for good.
+    each time), saying each retry on stderr; its result, or DeliveryError (one line) once it failed for good.
 
     verdict(exc) says whether a failure is transient (worth another attempt) and describes it in one
     line; None lets the exception through untouched.
@@ -775,7 +775,9 @@ def with_retries(
                 raise DeliveryError(problem) from None
             if attempt == attempts:
                 raise DeliveryError(f"{problem} (gave up after {count_of(attempts, 'attempt')})") from None
-            time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+            delay = BACKOFF_SECONDS * 2 ** (attempt - 1)
+            click.echo(f"{problem}; retrying in {delay:g} s (retry {attempt} of {attempts - 1})", err=True)
+            time.sleep(delay)
     raise AssertionError("unreachable")
 
 

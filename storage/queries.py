@@ -106,6 +106,19 @@ def crawl_warnings_of_runs(db: Database, run_ids: list[int]) -> list[dict]:
     )
 
 
+def recent_crawl_errors(db: Database, source_id: str | None = None, limit: int = 20) -> list[dict]:
+    """The newest crawl errors first (of one source, when given): source_id, url, status, error, at."""
+    where, params = ("WHERE r.source_id = ?", [source_id]) if source_id else ("", [])
+    return list(
+        db.query(
+            f"""SELECT r.source_id, e.url, e.status, e.error, e.at, e.run_id
+                FROM crawl_errors e JOIN crawl_runs r ON r.id = e.run_id
+                {where} ORDER BY e.at DESC, e.id DESC LIMIT ?""",
+            [*params, limit],
+        )
+    )
+
+
 def tagged_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM articles WHERE tagged_at IS NOT NULL").fetchone()[0]
 

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from privwatch.cli import cli
+from privwatch.cli import OPERATIONS, cli
 from privwatch.reference import root_context, walk
+from storage import db as store
 
 from .conftest import ROOT
 
@@ -58,3 +60,41 @@ def test_ruff_is_clean():
     ruff = Path(sys.executable).parent / "ruff"
     result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_help_lists_the_daily_verbs_apart_from_operations(run):
+    help_text = run("--help").output
+    daily, operations = help_text.split("Daily use:")[1].split("Operations and development:")
+    daily_verbs = {line.split()[0] for line in daily.splitlines() if line.startswith("  ")}
+    operations_verbs = {line.split()[0] for line in operations.splitlines() if line.startswith("  ")}
+    assert {"crawl", "tag", "digest", "serve", "schedule", "alerts", "sources", "companies"} <= daily_verbs
+    assert operations_verbs == set(OPERATIONS)
+    assert daily_verbs | operations_verbs == set(cli.commands)
+
+
+def test_db_errors_lists_crawl_errors_newest_first(run, db_path):
+    database = store.open_db(db_path)
+    first = store.start_crawl_run(database, "szdaily")
+    store.record_crawl_error(database, first, "http://127.0.0.1:9/a", None, "ConnectionRefusedError: refused")
+    second = store.start_crawl_run(database, "theregister")
+    store.record_crawl_error(database, second, "http://127.0.0.1:9/b", 503, "HTTP 503")
+    store.record_crawl_error(database, second, "http://127.0.0.1:9/c", 404, "HTTP 404")
+    database.close()
+
+    rows = json.loads(run("db", "errors", "--db", str(db_path), "--json").output)
+    assert [(r["source_id"], r["url"], r["status"], r["error"]) for r in rows] == [
+        ("theregister", "http://127.0.0.1:9/c", 404, "HTTP 404"),
+        ("theregister", "http://127.0.0.1:9/b", 503, "HTTP 503"),
+        ("szdaily", "http://127.0.0.1:9/a", None, "ConnectionRefusedError: refused"),
+    ]
+    assert all(r["at"] for r in rows)
+    one = json.loads(run("db", "errors", "--source", "szdaily", "--db", str(db_path), "--json").output)
+    assert [r["url"] for r in one] == ["http://127.0.0.1:9/a"]
+    newest = json.loads(run("db", "errors", "-n", "1", "--db", str(db_path), "--json").output)
+    assert [r["url"] for r in newest] == ["http://127.0.0.1:9/c"]
+    table = run("db", "errors", "--db", str(db_path)).output
+    assert "crawl errors, newest first" in table and "HTTP 503" in table
+
+
+def test_db_errors_of_a_clean_database_says_so(run, db_path):
+    assert run("db", "errors", "--db", str(db_path)).output == "no crawl errors\n"

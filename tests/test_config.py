@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
-from config.models import Config, ConfigError, Settings, env_overrides
+from config.models import REPO_CONFIG_DIR, Config, ConfigError, Settings, env_overrides
 from privwatch.cli import cli
 from privwatch.reference import root_context, walk
 
@@ -213,3 +216,103 @@ def test_ordinary_url_patterns_and_selector_regexes_load(config_dir, run):
 
     edit_yaml(config_dir / "sources.yaml", use_them)
     assert [s.article_url_pattern for s in Config(config_dir).sources] == patterns
+
+
+# -- precise errors: each a snippet of our own, one line, with the hint ----------------------------------
+
+LEDGER = """\
+  - id: ledger
+    name: Lakeside Ledger
+    kind: feed
+    url: https://ledger.example/
+    start_urls: [https://ledger.example/feed.xml]
+    allowed_domains: [ledger.example]
+"""
+HARBOUR = LEDGER.replace("ledger", "harbour").replace("Lakeside Ledger", "Harbour Post")
+
+
+def config_error_line(run, config_dir: Path, sources: str | None = None) -> str:
+    if sources is not None:
+        (config_dir / "sources.yaml").write_text("version: 1\nsources:\n" + sources, encoding="utf-8")
+    result = run("sources", "list", expect=1)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]
+
+
+def test_a_misspelt_required_field_is_reported_as_the_typo(config_dir, run):
+    typo = HARBOUR.replace("allowed_domains:", "allowed_domain:")
+    line = config_error_line(run, config_dir, LEDGER + typo)
+    assert line == (
+        f"Error: {config_dir / 'sources.yaml'}: sources[1].allowed_domains: Field required; "
+        """found "allowed_domain": did you mean "allowed_domains"? (in source 'harbour')"""
+    )
+
+
+def test_an_unknown_field_one_typo_from_a_known_one_names_it(config_dir, run):
+    line = config_error_line(run, config_dir, LEDGER + "    timezon: Asia/Shanghai\n")
+    assert line.endswith(
+        """sources[0].timezon: unknown field (a typo?); did you mean "timezone"? (in source 'ledger')"""
+    )
+
+
+def test_a_setting_with_two_letters_swapped_names_the_setting(config_dir, run):
+    (config_dir / "settings.yaml").write_text("smtp:\n  hots: mail.example.org\n", encoding="utf-8")
+    line = config_error_line(run, config_dir)
+    assert line.endswith('settings.yaml: smtp.hots: unknown field (a typo?); did you mean "host"?')
+
+
+def test_a_duplicate_source_id_names_the_id_and_both_places(config_dir, run):
+    line = config_error_line(run, config_dir, LEDGER + HARBOUR + LEDGER.replace("Lakeside", "Other"))
+    assert line.endswith("sources.yaml: sources[2].id: duplicate id 'ledger': sources[0] has it too")
+
+
+def test_a_key_given_twice_in_one_mapping_is_an_error_with_both_lines(config_dir, run):
+    chinese = config_dir / "incidents.zh.yaml"
+    text = chinese.read_text(encoding="utf-8")
+    first = text.splitlines().index("types:") + 1
+    chinese.write_text(text + "types: {}\n", encoding="utf-8")
+    line = config_error_line(run, config_dir)
+    last = len(text.splitlines()) + 1
+    assert line == f"Error: {chinese}: line {last}, column 1: invalid YAML: duplicate key 'types' " + (
+        f"(first on line {first})"
+    )
+
+
+@pytest.mark.parametrize(
+    "written, hint", [("english", "en"), ("Chinese", "zh"), ("deu", "de"), ("zh-CN", "zh")]
+)
+def test_a_language_that_is_not_an_iso_639_1_code_suggests_the_code(written, hint, config_dir, run):
+    line = config_error_line(run, config_dir, LEDGER + f"    language: {written}\n")
+    assert line.endswith(
+        f"sources[0].language: {written!r} is not an ISO 639-1 language code (en, zh, de ...); "
+        f"did you mean {hint!r}? (in source 'ledger')"
+    )
+
+
+def test_an_unknown_language_without_a_near_code_says_only_that(config_dir, run):
+    line = config_error_line(run, config_dir, LEDGER + "    language: klingonese\n")
+    assert line.endswith(
+        "'klingonese' is not an ISO 639-1 language code (en, zh, de ...) (in source 'ledger')"
+    )
+
+
+def test_a_missing_config_directory_is_named_as_such(config_dir, run):
+    shutil.rmtree(config_dir)
+    assert config_error_line(run, config_dir) == f"Error: config directory not found: {config_dir}"
+
+
+def test_the_default_config_is_dot_config_else_the_packaged_one_said_on_stderr(tmp_path, monkeypatch):
+    monkeypatch.delenv("PRIVWATCH_CONFIG_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    packaged = runner.invoke(cli, ["sources", "list", "--json"])
+    assert packaged.exit_code == 0, packaged.output
+    assert {s["id"] for s in json.loads(packaged.stdout)} == {s.id for s in Config(REPO_CONFIG_DIR).sources}
+    assert packaged.stderr == f"no ./config here: using the packaged config in {REPO_CONFIG_DIR}\n"
+
+    shutil.copytree(REPO_CONFIG_DIR, tmp_path / "config")
+    (tmp_path / "config" / "sources.yaml").write_text("version: 1\nsources:\n" + LEDGER, encoding="utf-8")
+    local = runner.invoke(cli, ["sources", "list", "--json"])
+    assert local.exit_code == 0 and local.stderr == "", local.output
+    assert [s["id"] for s in json.loads(local.stdout)] == ["ledger"]

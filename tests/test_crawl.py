@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import shlex
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
+from benchmarks.sites import free_port
+from crawlers.progress import CrawlProgress
+from crawlers.runner import OneLineFormatter
 from storage.db import open_db
 
 from .conftest import FIXTURES
@@ -292,3 +300,67 @@ def test_robots_txt_is_read_as_rfc_9309_says(tmp_path, config_dir, robots, fetch
         assert [r["status"] for r in database.query("SELECT status FROM crawl_runs")] == ["ok"]
     else:
         assert errors == []
+
+
+def test_an_unreachable_source_says_each_failure_in_one_line_and_tracebacks_need_v(tmp_path, config_dir):
+    base = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    only_sources(config_dir, [
+        {"id": "offline", "name": "Offline Gazette", "kind": "listing", "url": base + "/",
+         "start_urls": [base + "/news/"], "allowed_domains": ["127.0.0.1"],
+         "selectors": {"article_links": "ul a"}},
+    ], retries=0)  # fmt: skip
+    db = tmp_path / "offline.db"
+    command = [PRIVWATCH, "--config-dir", str(config_dir), "crawl", "--db", str(db)]
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    verbose = subprocess.run([*command, "-v"], capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == verbose.returncode == 1, quiet.stderr
+    assert "Traceback" not in quiet.stderr and "Traceback" in verbose.stderr
+    *failures, last = quiet.stderr.strip().splitlines()
+    assert any("robots.txt of 127.0.0.1" in line and "unreachable" in line for line in failures), failures
+    assert all(
+        " ERROR: " in line or " WARNING: " in line or line.startswith("crawling: ") for line in failures
+    )
+    errors_command = f"privwatch --config-dir {config_dir} db errors --db {db}"
+    assert last == f"Error: every source failed or was blocked by robots.txt; `{errors_command}` lists why"
+    assert "offline" in quiet.stdout and "failed" in quiet.stdout  # the summary table
+
+    listed = [PRIVWATCH, *shlex.split(errors_command)[1:], "--json"]
+    rows = json.loads(subprocess.run(listed, capture_output=True, text=True, timeout=60, check=True).stdout)
+    assert {(row["source_id"], row["url"]) for row in rows} == {("offline", base + "/news/")}
+    assert all("robots.txt unreachable" in row["error"] for row in rows) and len(rows) == 2
+
+
+def test_without_v_a_log_record_is_one_line_that_keeps_its_error():
+    formatter = OneLineFormatter("%(levelname)s: %(message)s")
+
+    def record(level: int, message: str, error: Exception | None = None) -> logging.LogRecord:
+        exc_info = (type(error), error, None) if error else None
+        return logging.LogRecord("scrapy", level, __file__, 1, message, (), exc_info)
+
+    refused = ConnectionRefusedError("nobody listens")
+    assert formatter.format(
+        record(logging.ERROR, "Error downloading <GET http://127.0.0.1:9/>", refused)
+    ) == ("ERROR: Error downloading <GET http://127.0.0.1:9/> (ConnectionRefusedError: nobody listens)")
+    dropped = "Dropped: a copy of an article already stored\n{'title': 'Harbour fares rise', 'body': '...'}"
+    assert (
+        formatter.format(record(logging.WARNING, dropped))
+        == "WARNING: Dropped: a copy of an article already stored"
+    )
+    deferred = (
+        "Unhandled error in Deferred:\nTraceback (most recent call last):\n  File x\nValueError: odd page"
+    )
+    assert formatter.format(record(logging.CRITICAL, deferred)) == (
+        "CRITICAL: Unhandled error in Deferred: (ValueError: odd page)"
+    )
+
+
+def test_crawl_progress_line_counts_each_sources_pages_articles_and_errors():
+    progress = CrawlProgress(crawler=None, seconds=10)
+    counts = {"szdaily": Counter(pages=12, errors=1), "feedsite": Counter(pages=1)}
+    spider = SimpleNamespace(runs=SimpleNamespace(counts=counts))
+    for source_id in ("szdaily", "szdaily", "feedsite"):
+        progress.item_scraped({"source_id": source_id}, spider)
+    assert (
+        progress.line(spider) == "crawling: szdaily 12 pages, 2 articles, 1 error; feedsite 1 page, 1 article"
+    )
+    assert progress.line(SimpleNamespace(runs=object())) is None  # a Redis worker counts in Redis

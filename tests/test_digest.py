@@ -307,10 +307,47 @@ def test_digest_retries_with_backoff_then_fails_without_recording(run, seeded_db
     slept = []
     monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
     result = run("digest", "--db", str(seeded_db), expect=1)
-    line = one_line_output(result)
+    *retries, line = result.stderr.strip().splitlines()
     assert "gave up after 3 attempts" in line and "ConnectionRefusedError" in line
+    assert [r.split("; ")[-1] for r in retries] == [
+        "retrying in 2 s (retry 1 of 2)",
+        "retrying in 4 s (retry 2 of 2)",
+    ]
     assert slept == [digest_module.BACKOFF_SECONDS, digest_module.BACKOFF_SECONDS * 2]
-    assert digest_rows(seeded_db) == []
+    assert result.stdout == "" and digest_rows(seeded_db) == []
+
+
+class BusyInbox(Inbox):
+    """Answers DATA with 421 (busy, try later) the first `busy` times, then accepts."""
+
+    def __init__(self, busy: int) -> None:
+        super().__init__()
+        self.busy = busy
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.busy:
+            self.busy -= 1
+            return "421 busy, try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_digest_says_each_smtp_retry_on_stderr_and_then_sends(run, seeded_db, monkeypatch):
+    inbox = BusyInbox(busy=2)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        point_settings_at(monkeypatch, controller.port, retries=3)
+        slept = []
+        monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
+        result = run("digest", "--db", str(seeded_db))
+    finally:
+        controller.stop()
+    where = f"SMTP 127.0.0.1:{controller.port} (none): SMTPDataError: 421 busy, try again later"
+    assert result.stderr.splitlines() == [
+        f"{where}; retrying in 2 s (retry 1 of 3)",
+        f"{where}; retrying in 4 s (retry 2 of 3)",
+    ]
+    assert result.stdout.startswith("sent digest #1") and len(inbox.envelopes) == 1
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
