@@ -49,12 +49,14 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def privwatch_config(tmp: Path, base: str, db: Path) -> Path:
+def privwatch_config(tmp: Path, base: str, db: Path, articles: int) -> Path:
     config = tmp / "config"
     shutil.copytree(REPO_CONFIG_DIR, config)
     (config / "sources.yaml").write_text(yaml.safe_dump({"version": 1, "sources": [listing_source(base)]}))
     settings = yaml.safe_load((config / "settings.yaml").read_text())
-    settings["crawl"].update(autothrottle=False, download_delay=0, concurrent_per_domain=4)
+    settings["crawl"].update(
+        autothrottle=False, download_delay=0, concurrent_per_domain=4, max_articles_per_run=articles
+    )
     settings["database"] = str(db)
     (config / "settings.yaml").write_text(yaml.safe_dump(settings))
     return config
@@ -66,7 +68,7 @@ def main(pages: int = 2000) -> dict:
         write_site(tmp / "site", pages)
         with SnapshotServer(tmp / "site") as server:
             db = tmp / "bench.db"
-            config = privwatch_config(tmp, server.base, db)
+            config = privwatch_config(tmp, server.base, db, pages)
             bare_script = tmp / "bare.py"
             bare_script.write_text(BARE_SPIDER)
             privwatch = [sys.executable, "-m", "privwatch", "--config-dir", str(config)]

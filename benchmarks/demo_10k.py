@@ -25,7 +25,7 @@ def main(articles: int = 10_000) -> dict:
                 "-m",
                 "privwatch",
                 "--config-dir",
-                str(privwatch_config(tmp, server.base, db)),
+                str(privwatch_config(tmp, server.base, db, articles)),
             ]
             subprocess.run([*privwatch, "init", "--db", str(db)], check=True, capture_output=True)
             started = time.perf_counter()

@@ -43,7 +43,7 @@ def main(articles: int = 6000) -> dict:
         tmp = Path(tmp_name)
         write_site(tmp / "site", articles)
         with SnapshotServer(tmp / "site") as server:
-            config = privwatch_config(tmp, server.base, tmp / "unused.db")
+            config = privwatch_config(tmp, server.base, tmp / "unused.db", articles)
             env = {k: v for k, v in os.environ.items() if k != "PRIVWATCH_REDIS_URL"}
             local_s, _ = timed_crawl(config, tmp / "local.db", env)
             local = pages / local_s

@@ -59,7 +59,7 @@ def test_reliability_datasette_answers_during_crawl_and_tag(tmp_path, config_dir
         data = {"version": 1, "sources": [listing_source(server.base)]}
         (config_dir / "sources.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
         settings = yaml.safe_load((config_dir / "settings.yaml").read_text(encoding="utf-8"))
-        settings["crawl"].update(autothrottle=False, download_delay=0)
+        settings["crawl"].update(autothrottle=False, download_delay=0, max_articles_per_run=ARTICLES)
         (config_dir / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
         db = tmp_path / "busy.db"
         privwatch = [PRIVWATCH, "--config-dir", str(config_dir)]
