@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 import socket
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -69,23 +71,46 @@ def datasette_folder(config: Config) -> Path:
     return folder if (folder / "metadata.yaml").is_file() else REPO_CONFIG_DIR / "datasette"
 
 
-def _replace_in_strings(value: Any, old: str, new: str) -> Any:
+def _rewrite_database_paths(value: Any, rewrite: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        return value.replace(old, new)
+        return rewrite(value)
     if isinstance(value, list):
-        return [_replace_in_strings(v, old, new) for v in value]
+        return [_rewrite_database_paths(v, rewrite) for v in value]
     if isinstance(value, dict):
-        return {k: _replace_in_strings(v, old, new) for k, v in value.items()}
+        return {k: _rewrite_database_paths(v, rewrite) for k, v in value.items()}
     return value
 
 
-def _sources_note(config: Config) -> str:
-    names = ", ".join(f"{s.name} ({urlsplit(str(s.url)).hostname})" for s in config.sources if s.enabled)
-    return f" Configured sources: {names}." if names else ""
+# A Datasette path of the database: "/privwatch" at the start of a relative URL (in an href, a Markdown
+# link, an SQL string), followed by a path, a query string or nothing, never inside another URL
+# (https://github.com/privwatch/privwatch keeps its name).
+DATABASE_PATH = re.compile(rf"(?<![\w.~:/-])/{METADATA_DATABASE}(?=[/?#'\"\s)]|$)")
 
 
-def load_metadata(folder: Path, database_name: str, config: Config | None = None) -> dict:
-    """metadata.yaml for a database called `database_name`, with the configured sources listed."""
+def _sources_note(path: Path) -> str:
+    """Which sources this database holds articles from, out of those configured (the sources table)."""
+    try:
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            sources = connection.execute(
+                "SELECT name, url, EXISTS (SELECT 1 FROM articles a WHERE a.source_id = s.id) "
+                "FROM sources s ORDER BY name"
+            ).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return ""
+    held = [f"{name} ({urlsplit(url or '').hostname or url})" for name, url, has_any in sources if has_any]
+    if not held:
+        return f" No articles yet ({len(sources)} sources configured)."
+    return (
+        f" Sources with articles in this database ({len(held)} of the {len(sources)} configured): "
+        f"{', '.join(held)}."
+    )
+
+
+def load_metadata(folder: Path, database_name: str, database_path: Path | None = None) -> dict:
+    """metadata.yaml for a database called `database_name`, with the sources it holds articles from."""
     path = folder / "metadata.yaml"
     try:
         metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -93,13 +118,14 @@ def load_metadata(folder: Path, database_name: str, config: Config | None = None
         raise ServeError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
     metadata = copy.deepcopy(metadata)
     database = metadata["databases"].pop(METADATA_DATABASE)
-    if config is not None:
-        database["description"] = database.get("description", "") + _sources_note(config)
+    if database_path is not None:
+        database["description"] = database.get("description", "") + _sources_note(database_path)
     metadata["databases"][database_name] = database
     if database_name != METADATA_DATABASE:
         from datasette.utils import tilde_encode
 
-        metadata = _replace_in_strings(metadata, f"/{METADATA_DATABASE}/", f"/{tilde_encode(database_name)}/")
+        new_path = f"/{tilde_encode(database_name)}"
+        metadata = _rewrite_database_paths(metadata, lambda text: DATABASE_PATH.sub(new_path, text))
         for dashboard in (metadata.get("plugins") or {}).get("datasette-dashboards", {}).values():
             for part in (*dashboard.get("charts", {}).values(), *dashboard.get("filters", {}).values()):
                 if part.get("db") == METADATA_DATABASE:
@@ -212,7 +238,7 @@ def build_datasette(path: Path, config: Config) -> Datasette:
     name = path.stem
     datasette = PrivwatchDatasette(
         files=[],
-        metadata=load_metadata(folder, name, config),
+        metadata=load_metadata(folder, name, path),
         settings=DATASETTE_SETTINGS,
         plugins_dir=str(folder / "plugins") if (folder / "plugins").is_dir() else None,
         template_dir=str(folder / "templates") if (folder / "templates").is_dir() else None,

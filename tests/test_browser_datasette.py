@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from benchmarks.sites import free_port
 
@@ -31,6 +32,7 @@ from .datasette_fixtures import (
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
+METADATA = yaml.safe_load((ROOT / "config" / "datasette" / "metadata.yaml").read_text(encoding="utf-8"))
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -154,15 +156,19 @@ def test_incidents_view(server, browser_page):
 def test_search_canned_query_highlights_matches(server, browser_page):
     base, _ = server
     page, problems = browser_page
-    page.goto(f"{base}/fixture/search_incidents?q=sesame+credit")
+    page.goto(f"{base}/fixture/search_incidents?q=alipay+OR+%22sesame+credit%22")
     assert page.locator("h1").first.inner_text() == "Search incidents"
-    marks = page.locator("td.col-snippet mark").all_inner_texts()
-    assert "Sesame" in marks and "Credit" in marks
+    assert page.title() == "Search incidents"
+    assert "Alipay" in page.locator("td.col-snippet mark").all_inner_texts()
     title_link = page.get_by_role("link", name=SEED_TITLE).first
     assert title_link.get_attribute("href").startswith("http://www.szdaily.com/content/2018-01/05/")
+    # one row per article; the url column hides beside the linked title
+    assert page.locator("tbody tr").count() == 1
+    assert page.locator("th.col-url").count() == 1 and not page.locator("th.col-url").is_visible()
     shot(page, "search")
-    page.goto(f"{base}/fixture/search_incidents?q=location+records")
-    assert page.locator("td.col-snippet").first.inner_text().startswith("A data broker left <script>")
+    page.goto(f"{base}/fixture/search_incidents?q=leaks")
+    snippet = page.locator("td.col-snippet").first.inner_text()
+    assert snippet.startswith("<script>alert('pwned')</script> Data")
     assert not problems
 
 
@@ -236,6 +242,76 @@ def test_from_the_dashboard_to_the_seed_story(server, browser_page):
     assert SEED_CONSENT in tags.inner_text() and SEED_DENIAL in tags.inner_text()
     assert SEED_TITLE in page.locator("body").inner_text()
     shot(page, "seed-article")
+    assert not problems
+
+
+def bar_count(page, bar) -> int:
+    """The incidents a bar says it counts (its label, as a screen reader reads it)."""
+    return int(re.search(r"[Ii]ncidents: (\d+)", bar.get_attribute("aria-label")).group(1))
+
+
+def rows_shown(page) -> int:
+    """The rows a table page says it found ("N rows where ...")."""
+    return int(re.match(r"([\d,]+) rows?", page.locator("h3").first.inner_text()).group(1).replace(",", ""))
+
+
+@pytest.mark.parametrize(
+    ("chart", "filters"),
+    [
+        ("top-accused", "date_start=2018-01-01&date_end=2018-01-31"),
+        ("top-accused", "date_start=2024-02-01&date_end=2024-03-15"),
+        ("incidents-per-week", "date_start=2024-02-01&date_end=2024-03-15&company=Google"),
+        ("by-source", "date_start=2024-01-01&date_end=2024-02-29"),
+    ],
+)
+def test_a_dashboard_bar_opens_exactly_the_rows_it_counts(server, browser_page, chart, filters):
+    """Each bar of the filtered chart is clicked in turn; the incidents page it opens has its count."""
+    base, _ = server
+    page, problems = browser_page
+    dashboard = f"{base}/-/dashboards/privacy-controversies?{filters}"
+    page.goto(dashboard)
+    wait_for_charts(page)
+    bars = page.locator(f"#chart-{chart} [aria-roledescription='bar']")
+    assert bars.count() > 0
+    for number in range(bars.count()):
+        if number:
+            page.goto(dashboard)
+            wait_for_charts(page)
+        bar = page.locator(f"#chart-{chart} [aria-roledescription='bar']").nth(number)
+        expected = bar_count(page, bar)
+        bar.click()
+        page.wait_for_url(re.compile(r"/fixture/incidents\?"))
+        assert "published__gte=" in page.url
+        assert rows_shown(page) == expected == page.locator("tbody tr").count(), page.url
+    assert not problems
+
+
+def test_weekly_bars_stay_readable_over_a_short_range(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    page.goto(f"{base}/-/dashboards/privacy-controversies?date_start=2024-02-01&date_end=2024-03-15")
+    wait_for_charts(page)
+    bars = page.locator("#chart-incidents-per-week [aria-roledescription='bar']")
+    widths = [bars.nth(i).bounding_box()["width"] for i in range(bars.count())]
+    assert widths and min(widths) > 20, widths  # a band per week, not a day-wide hairline
+    axis = page.locator("#chart-incidents-per-week [aria-roledescription='axis'] text")
+    labels = [axis.nth(i).text_content() for i in range(axis.count())]
+    assert "2024-02-05" in labels
+    shot(page, "dashboard-weeks")
+    assert not problems
+
+
+def test_canned_query_tabs_are_their_titles_and_no_link_names_the_database_on_github(server, browser_page):
+    base, _ = server
+    page, problems = browser_page
+    queries = METADATA["databases"]["privwatch"]["queries"]
+    pages = ["/", "/fixture", "/fixture/incidents", DASHBOARD_ALL_TIME, *(f"/fixture/{q}" for q in queries)]
+    for path in pages:
+        page.goto(f"{base}{path}")
+        if path.removeprefix("/fixture/") in queries:
+            assert page.title() == queries[path.removeprefix("/fixture/")]["title"]
+        hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        assert hrefs and not [h for h in hrefs if "github.com" in h and "fixture" in h], path
     assert not problems
 
 

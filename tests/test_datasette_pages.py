@@ -173,7 +173,7 @@ def test_an_unknown_company_has_no_page(datasette):
     ],
 )
 def test_every_company_name_in_views_and_queries_opens_its_page(datasette, url):
-    cells = page(datasette, url).css("td.col-company, td.col-accused a")
+    cells = page(datasette, url).css("td.col-company, td.col-accused a, td.col-companies a")
     opened: dict[str, str] = {}
     for cell in cells:
         name = cell.xpath("string()").get().strip()

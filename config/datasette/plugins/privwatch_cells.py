@@ -5,9 +5,14 @@ Scraped text is untrusted: every value rendered here is escaped first, and only 
 - titles link to the original article (when the row has an http(s) url); a story's title to its timeline;
 - article_id in the analyst views and canned queries links to the article's page;
 - a company's name links to its page (the companies row page, see privwatch_pages.py): by company_id when
-  the row has one, else through /<db>/-/company?name=...; so do a story's accused companies;
-- snippets from search_incidents show the matched words highlighted (⟦ ⟧ markers become <mark>);
-- the SQL function fts_query(text) turns what an analyst types into a safe FTS5 query;
+  the row has one, else through /<db>/-/company?name=...; so do a story's accused companies and the
+  companies (a JSON list) of a search result;
+- snippets from search_incidents show the matched words highlighted (⟦ ⟧ markers become <mark>), and only
+  when the evidence sentence beside them lacks one of those words (SQL function snippet_beyond);
+- evidence sentences are shown whole (not cut at truncate_cells_html), dates and times on one line;
+- the SQL functions fts_query(text) and fts_exclusions(text) turn what an analyst types (words, "phrases",
+  OR, NOT, -word) into safe FTS5 queries; dashboard_link_args(...) carries the dashboard's filters into
+  the links of its bars;
 - an article's page reads as the article: headline, source, its tags with evidence, then the text.
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -25,27 +31,91 @@ VIEWS = {None, "incidents", "company_timeline"}
 # the stories table's JSON lists, shown as plain comma-separated text
 STORY_LISTS = {"accused", "company_ids", "types", "responses", "languages"}
 SNIPPET_START, SNIPPET_END = "⟦", "⟧"
-FTS_TERM = re.compile(r'"([^"]*)"|(\S+)')
+# a "quoted phrase" (the closing quote may be missing), with a leading - to leave it out, or a word
+FTS_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+FTS_OPERATORS = {"OR", "AND", "NOT"}
+# a stored date or ISO 8601 time, kept on one line
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
+
+
+def parse_search(text: str | None) -> tuple[list[list[str]], list[str]]:
+    """What an analyst types, as FTS5 terms: the groups that must all match (each group's terms joined by
+    OR) and the terms to leave out (NOT term, -term, -"phrase").
+
+    Every term is quoted, so punctuation and FTS5's own syntax in the input are never syntax; a word ending
+    in * matches a prefix. OR, AND and NOT are operators only in capitals (as in FTS5); an OR or NOT with
+    nothing to apply to is dropped.
+    """
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    or_pending = not_pending = False
+    for match in FTS_TOKEN.finditer(text or ""):
+        minus, phrase, word = match.groups()
+        if word in FTS_OPERATORS:
+            or_pending = word == "OR" and bool(groups) and not not_pending
+            not_pending = not_pending or word == "NOT"
+            continue
+        if word is not None and word.startswith("-") and len(word.strip("-*")) > 0:
+            minus, word = "-", word.lstrip("-")
+        prefix = word is not None and word.endswith("*")
+        core = (phrase if word is None else word.rstrip("*")).replace('"', "").strip()
+        if not re.search(r"\w", core):  # punctuation alone ("-", "(") is no word FTS5 could find
+            continue
+        term = '"' + core + '"' + ("*" if prefix else "")
+        if minus or not_pending:
+            excluded.append(term)
+        elif or_pending:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        or_pending = not_pending = False
+    return groups, excluded
 
 
 def fts_query(text: str | None) -> str:
-    """Words and "quoted phrases" as an FTS5 query that all must match; a trailing * matches a prefix.
+    """The FTS5 query for what an analyst types (see parse_search): `breach OR leak` finds either word,
+    `privacy NOT fine` or `privacy -fine` leaves articles with "fine" out, "a phrase" matches as written.
+    With no term to find (empty input, or only terms to leave out) it is "", which matches nothing:
+    fts_exclusions then holds what to leave out."""
+    groups, excluded = parse_search(text)
+    if not groups:
+        return '""'
+    query = " AND ".join(group[0] if len(group) == 1 else "(" + " OR ".join(group) + ")" for group in groups)
+    if excluded:
+        query = f"({query})" + "".join(f" NOT {term}" for term in excluded)
+    return query
 
-    Every term is quoted, so FTS5 operators and punctuation in the input are never syntax; an empty
-    input becomes "" (matches nothing) instead of an error.
-    """
-    terms = []
-    for phrase, word in FTS_TERM.findall(text or ""):
-        prefix = not phrase and word.endswith("*")
-        core = (phrase or word.rstrip("*")).replace('"', "").strip()
-        if core:
-            terms.append('"' + core + '"' + ("*" if prefix else ""))
-    return " ".join(terms) or '""'
+
+def fts_exclusions(text: str | None) -> str:
+    """For input that only leaves terms out (`NOT breach`, `-breach`): the FTS5 query matching any of
+    them, so the search can list the articles that match none; otherwise "" (matches nothing)."""
+    groups, excluded = parse_search(text)
+    return " OR ".join(excluded) if excluded and not groups else '""'
+
+
+def dashboard_link_args(date_start: str | None, date_end: str | None, company: str | None) -> str:
+    """The dashboard's filters as arguments of the incidents table ("&published__gte=..."), so that a bar
+    opens exactly the rows it counts: the charts keep published >= From, published < the day after To,
+    and company = Company (metadata.yaml); an empty filter is left out, as the charts leave it out."""
+    args = []
+    if date_start:
+        args.append(("published__gte", date_start))
+    if date_end:
+        try:
+            args.append(("published__lt", (date.fromisoformat(date_end) + timedelta(days=1)).isoformat()))
+        except ValueError:
+            pass  # SQLite's date() of it is NULL: the chart counts nothing, so there is no bar to link
+    if company:
+        args.append(("company", company))
+    return "&" + urlencode(args) if args else ""
 
 
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("fts_exclusions", 1, fts_exclusions, deterministic=True)
+    conn.create_function("dashboard_link_args", 3, dashboard_link_args, deterministic=True)
+    conn.create_function("snippet_beyond", 2, snippet_beyond, deterministic=True)
 
 
 def _keys(row) -> set[str]:
@@ -57,6 +127,15 @@ def _keys(row) -> set[str]:
 
 def _is_web_url(value) -> bool:
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def snippet_beyond(snippet: str | None, evidence: str | None) -> str | None:
+    """The search's snippet, unless the evidence sentence shown beside it holds every word it highlights
+    (then it mostly repeats that sentence)."""
+    found = re.findall(f"{SNIPPET_START}(.*?){SNIPPET_END}", snippet or "")
+    if found and evidence and all(word.casefold() in evidence.casefold() for word in found):
+        return None
+    return snippet
 
 
 def highlight(snippet: str) -> Markup:
@@ -100,6 +179,8 @@ def render_cell(row, value, column, table, database, datasette):
         if column == "accused":
             return Markup(", ").join(_company_link(datasette, database, str(name)) for name in items)
         return ", ".join(str(item) for item in items)
+    if column == "companies" and table is None and (items := _json_list(value)) is not None:
+        return Markup(", ").join(_company_link(datasette, database, str(name)) for name in items)
     if column == "company" and isinstance(value, str) and value:
         if "company_id" not in _keys(row):
             return _company_link(datasette, database, value)
@@ -114,6 +195,12 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup('<a href="{}" title="the article with all its tags">{}</a>').format(href, value)
     if column == "snippet" and isinstance(value, str):
         return highlight(value)
+    if column == "evidence" and isinstance(value, str) and value:
+        # the whole sentence (Datasette would cut it at truncate_cells_html), escaped by the template and
+        # wrapped by its CSS (templates/_privwatch_style.html)
+        return value
+    if isinstance(value, str) and TIMESTAMP.match(value):
+        return Markup('<span class="timestamp">{}</span>').format(value)
     return None
 
 
