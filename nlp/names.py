@@ -48,3 +48,32 @@ def normalise_name(text: str) -> str:
     while len(words) > 1 and words[-1] in CORPORATE_SUFFIXES:
         words.pop()
     return " ".join(words)
+
+
+# Words a name does not end with: a span the NER cut short ("Tracker Fund of", "Bank of").
+_DANGLING_WORDS = frozenset("of for and or the a an in on at to by with from de du des der von van &".split())
+# not ‘’: ’ is also the apostrophe ("McDonald’s")
+_BRACKET_PAIRS = ("()", "[]", "{}", "“”", "「」", "『』", "《》", "（）", "【】")
+_WORD = re.compile(r"[^\W\d_]+")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def plausible_org_name(name: str) -> bool:
+    """Could this stored name of an unknown organisation be a real name, worth an analyst's review?
+
+    The NER's spans are names in context (nlp/companies.py filters them there); what reaches storage may
+    still be a surname ("Hu", "Ji"), a number ("700bn"), a span cut short ("Tracker Fund of") or one that
+    begins inside a quotation ("“Web & App Activity"). A name needs a word of three letters or more with
+    a capital ("KPN", "eBay"), or two Chinese characters; its quotes and brackets pair up; it does not end
+    in a preposition, an article or a conjunction.
+    """
+    text = name.strip()
+    capitalised = any(len(word) >= 3 and not word.islower() for word in _WORD.findall(text))
+    if not (capitalised or _CJK_RUN.search(text)):
+        return False
+    if text.count('"') % 2:
+        return False
+    if any(text.count(opening) != text.count(closing) for opening, closing in _BRACKET_PAIRS):
+        return False
+    words = text.split()
+    return words[-1].casefold() not in _DANGLING_WORDS

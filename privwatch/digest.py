@@ -29,6 +29,19 @@ Decisions an analyst or operator may want to know:
   sources.yaml before extraction quality drops unnoticed, and the sources whose latest run in that window
   was blocked (robots.txt forbids their start URLs), which would otherwise look merely quiet. Neither makes
   an empty digest non-empty.
+- **The summary** comes first in both parts: "N incidents in M articles: S stories (K new)", what "new"
+  means (tagged since the last digest, or in the given period), the top SUMMARY_STORIES stories, the
+  companies with the most stories, the watchlists, the spikes, each a link to its section in the HTML.
+- **Size**: Gmail clips an HTML part beyond about 102 KB, so STORIES_SHOWN stories, WATCHLIST_ARTICLES_SHOWN
+  articles per watchlist and UNATTRIBUTED_SHOWN unattributed articles are shown in full, and the rest are
+  "and N more" links to Datasette; when long titles and sentences still pass HTML_BUDGET, each limit is
+  halved until the part fits. Evidence is never shortened: a sentence is shown whole (wrapped in text).
+- **Late news**: an article published LATE_PUBLICATION or more before the period (a first crawl's
+  backfill, a late find) is marked "(published 2018-01-05, first seen 2025-03-21)".
+- **Unknown organisations**: only those accused in an incident of the period, with a plausible name
+  (nlp/names.py plausible_org_name), so that surnames and cut spans ("Hu", "Tracker Fund of") stay out.
+- **Links** lead to Datasette at `digest.datasette_url`: a real send refuses a local address there, which
+  no recipient could open; a dry run may use it, and says so.
 - **Empty** means no incidents and no spikes; such a digest says so in one line and is sent only when
   `digest.send_empty` is on.
 - **Recording**: a digest is recorded in `digests` only after the SMTP server accepted it; `items` is the
@@ -44,6 +57,7 @@ Decisions an analyst or operator may want to know:
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 import smtplib
@@ -82,6 +96,16 @@ SPIKE_RATIO = 3.0
 SPIKE_MIN_ARTICLES = 3
 UNLINKED_SHOWN = 25
 ARTICLES_SHOWN_PER_STORY = 10  # the rest are one click away, on the story's page in Datasette
+# Sections shown in full; the summary counts the rest, one "and N more" link away in Datasette. When the
+# HTML still passes HTML_BUDGET (long titles and sentences), each is halved until it fits.
+STORIES_SHOWN = 15
+WATCHLIST_ARTICLES_SHOWN = 10
+UNATTRIBUTED_SHOWN = 10
+HTML_BUDGET = 96_000  # bytes of the HTML part: Gmail clips a message whose HTML passes about 102 KB
+SUMMARY_STORIES = 8
+SUMMARY_COMPANIES = 10
+# an article published this long before its period is news to privwatch, not to the world: say so
+LATE_PUBLICATION = timedelta(days=2)
 BACKOFF_SECONDS = 2.0  # first retry after 2 s, then 4 s, 8 s ...
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEXT_WIDTH = 78
@@ -103,6 +127,7 @@ def utc_iso(moment: datetime) -> str:
 class Period:
     start: datetime  # aware, UTC
     end: datetime
+    origin: str = "given"  # "given" (--since), "last digest" (its end), or "default" (24 h, no digest yet)
 
     @property
     def start_iso(self) -> str:
@@ -114,6 +139,16 @@ class Period:
 
     def label(self, zone: ZoneInfo) -> str:
         return f"{local_minute(self.start, zone)} to {local_minute(self.end, zone)} ({zone.key})"
+
+    @property
+    def new_means(self) -> str:
+        """What makes an article new in this digest, for its readers."""
+        if self.origin == "last digest":
+            return "tagged by privwatch since the last digest"
+        if self.origin == "default":
+            hours = DEFAULT_PERIOD.total_seconds() / 3600
+            return f"tagged by privwatch in the last {hours:.0f} hours (no digest was sent before)"
+        return "tagged by privwatch in this period"
 
 
 def local_minute(moment: datetime, zone: ZoneInfo) -> str:
@@ -133,11 +168,10 @@ def resolve_period(
         start = since.astimezone(UTC)
         if start >= end:
             raise DigestError(f"--since {utc_iso(start)} is not before the period's end {utc_iso(end)}")
-    elif last_end:
-        start = min(datetime.fromisoformat(last_end).astimezone(UTC), end)
-    else:
-        start = end - DEFAULT_PERIOD
-    return Period(start, end)
+        return Period(start, end)
+    if last_end:
+        return Period(min(datetime.fromisoformat(last_end).astimezone(UTC), end), end, "last digest")
+    return Period(end - DEFAULT_PERIOD, end, "default")
 
 
 class DateTimeParam(click.ParamType):
@@ -178,6 +212,8 @@ class ArticleEntry:
     response: str | None = None
     types: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    first_seen: str = ""  # the day privwatch stored it, in the digest's time zone
+    late: bool = False  # published LATE_PUBLICATION or more before the digest's period
 
     def add_evidence(self, incident_type: str | None, sentence: str | None) -> None:
         if incident_type and incident_type not in self.types:
@@ -295,11 +331,12 @@ class Digest:
     stories: list[StoryEntry]  # new stories first, then updates; most articles in the period first
     unattributed: list[ArticleEntry]  # incidents that no company carries, so in no story
     spikes: list[Spike]
-    unlinked_orgs: list[UnlinkedOrg]
+    unlinked_orgs: list[UnlinkedOrg]  # accused in an incident, plausible names (nlp/names.py)
     unlinked_total: int
     selector_misses: list[SelectorMiss] = field(default_factory=list)  # in the 24 h before the end
     watchlists: list[WatchlistSection] = field(default_factory=list)  # digest delivery, with articles
     blocked_sources: list[BlockedSource] = field(default_factory=list)  # latest run in those 24 h
+    database_url: str = ""  # the database's page in Datasette, where "and N more" links lead
 
     @property
     def empty(self) -> bool:
@@ -317,6 +354,43 @@ class Digest:
     def accused(self) -> list[str]:
         """Accused companies of the period's stories, in the order the stories come, each once."""
         return list(dict.fromkeys(name for story in self.stories for name in story.accused))
+
+    def articles(self) -> list[ArticleEntry]:
+        """Every article the digest lists (an article in two sections comes twice)."""
+        return (
+            [article for story in self.stories for article in story.articles]
+            + [item.article for section in self.watchlists for item in section.articles]
+            + self.unattributed
+        )
+
+    def top_companies(self, shown: int) -> list[tuple[str, int, int | None]]:
+        """The accused companies with the most stories in the period (SUMMARY_COMPANIES of them): name,
+        stories, and the id of its first story among the `shown` first (None when all are further down)."""
+        stories: dict[str, list[StoryEntry]] = {}
+        for story in self.stories:
+            for name in story.accused:
+                stories.setdefault(name, []).append(story)
+        ranked = sorted(stories.items(), key=lambda item: (-len(item[1]), item[0].casefold()))
+        shown_ids = {story.story_id for story in self.stories[:shown]}
+        return [
+            (name, len(found), next((s.story_id for s in found if s.story_id in shown_ids), None))
+            for name, found in ranked[:SUMMARY_COMPANIES]
+        ]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How many items of each long section the digest shows in full."""
+
+    stories: int = STORIES_SHOWN
+    watchlist_articles: int = WATCHLIST_ARTICLES_SHOWN
+    unattributed: int = UNATTRIBUTED_SHOWN
+
+    def fewer(self) -> Shown | None:
+        """Half as many of each, or None when nothing is left to take away."""
+        if not (self.stories or self.watchlist_articles or self.unattributed):
+            return None
+        return Shown(self.stories // 2, self.watchlist_articles // 2, self.unattributed // 2)
 
 
 def link_or_none(url: str | None) -> str | None:
@@ -349,9 +423,14 @@ def published_utc(published: str | None) -> str:
     return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
+def datasette_database_url(base_url: str, database_path: str) -> str:
+    """The database's page in Datasette, whose database name is the file's stem."""
+    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}"
+
+
 def datasette_article_url(base_url: str, database_path: str, article_id: int) -> str:
-    """The article's row page in Datasette, whose database name is the file's stem."""
-    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/articles/{article_id}"
+    """The article's row page in Datasette."""
+    return f"{datasette_database_url(base_url, database_path)}/articles/{article_id}"
 
 
 def datasette_feed_url(base_url: str, watchlist_id: str) -> str:
@@ -361,7 +440,7 @@ def datasette_feed_url(base_url: str, watchlist_id: str) -> str:
 
 def datasette_story_url(base_url: str, database_path: str, story_id: int) -> str:
     """The story's timeline in Datasette (the `story` canned query)."""
-    return f"{base_url.rstrip('/')}/{quote(Path(database_path).stem)}/story?{urlencode({'story': story_id})}"
+    return f"{datasette_database_url(base_url, database_path)}/story?{urlencode({'story': story_id})}"
 
 
 def article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: str) -> ArticleEntry:
@@ -375,6 +454,7 @@ def article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: 
         published_at=published_utc(row["published"]),
         datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
         response=row.get("response"),
+        first_seen=published_day(row.get("fetched_at"), zone) if row.get("fetched_at") else "",
     )
 
 
@@ -412,6 +492,7 @@ def _watchlist_sections(
 def build_digest(
     db: Database, period: Period, *, zone: ZoneInfo, datasette_url: str, database_path: str
 ) -> Digest:
+    from nlp.names import plausible_org_name
     from storage import digests as queries
 
     bounds = (period.start_iso, period.end_iso, utc_iso(period.start - RETAG_GRACE))
@@ -439,8 +520,9 @@ def build_digest(
     unlinked = [
         UnlinkedOrg(r["name"], r["articles"], r["mentions"])
         for r in queries.period_unlinked_orgs(db, *bounds)
+        if plausible_org_name(r["name"])
     ]
-    return Digest(
+    digest = Digest(
         period=period,
         article_count=queries.period_article_count(db, *bounds),
         incident_count=incident_count,
@@ -460,7 +542,12 @@ def build_digest(
             BlockedSource(r["source_id"], r["source"], r["error"])
             for r in queries.blocked_sources(db, utc_iso(period.end - CRAWL_TROUBLE_WINDOW), period.end_iso)
         ],
+        database_url=datasette_database_url(datasette_url, database_path),
     )
+    late_before = utc_iso(period.start - LATE_PUBLICATION)
+    for article in digest.articles():
+        article.late = bool(article.published_at) and article.published_at < late_before
+    return digest
 
 
 def _period_stories(
@@ -572,8 +659,9 @@ def template_environment(autoescape: bool):
     return environment
 
 
-def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
-    """The plain-text and HTML bodies; the HTML has its CSS inlined into style attributes."""
+def render(digest: Digest, *, heading: str, zone: ZoneInfo, budget: int = HTML_BUDGET) -> tuple[str, str]:
+    """The plain-text and HTML bodies; the HTML has its CSS inlined into style attributes and stays
+    within `budget` bytes when showing fewer items in full can make it (the summary always stays)."""
     context = {
         "digest": digest,
         "heading": heading,
@@ -581,8 +669,16 @@ def render(digest: Digest, *, heading: str, zone: ZoneInfo) -> tuple[str, str]:
         "baseline_days": SPIKE_BASELINE_DAYS,
         "spike_ratio": SPIKE_RATIO,
         "spike_min": SPIKE_MIN_ARTICLES,
+        "late_days": LATE_PUBLICATION.days,
+        "summary_stories": SUMMARY_STORIES,
     }
-    return render_templates("digest", context)
+    shown: Shown | None = Shown()
+    while shown is not None:
+        text, html = render_templates("digest", {**context, "shown": shown})
+        if len(html.encode()) <= budget:
+            break
+        shown = shown.fewer()
+    return text, html
 
 
 def render_templates(name: str, context: dict) -> tuple[str, str]:
@@ -784,6 +880,19 @@ def with_retries(
 # -- the command --------------------------------------------------------------------------------------
 
 
+def is_local_url(url: str) -> bool:
+    """Does the URL name this machine (localhost, a loopback or unspecified address), so that nobody who
+    reads the digest elsewhere can open it?"""
+    host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return not host
+    return address.is_loopback or address.is_unspecified
+
+
 def _aware(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
@@ -836,6 +945,12 @@ def run_digest(
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     period = resolve_period(_aware(since, zone), _aware(until, zone), last_period_end(database), now)
     label = period.label(zone)
+    datasette_url = settings.digest.datasette_url
+    if not dry_run and is_local_url(datasette_url):
+        raise DigestError(
+            f"digest.datasette_url is {datasette_url}, which only this machine can open: set it in "
+            "settings.yaml (or PRIVWATCH_DIGEST_DATASETTE_URL) to where the recipients reach Datasette"
+        )
 
     covering = digest_covering(database, period.start_iso, period.end_iso)
     if covering and not force and not dry_run:
@@ -850,7 +965,7 @@ def run_digest(
         database,
         period,
         zone=zone,
-        datasette_url=settings.digest.datasette_url,
+        datasette_url=datasette_url,
         database_path=database_path,
     )
     if digest.empty and not settings.digest.send_empty and not dry_run:
@@ -868,7 +983,8 @@ def run_digest(
         now=now,
     )
     summary = (
-        f"{label}: {count_of(digest.incident_count, 'incident')}, "
+        f"{label}: {count_of(digest.incident_count, 'incident')} "
+        f"in {count_of(digest.article_count, 'article')}, "
         f"{count_of(len(digest.stories), 'story', 'stories')} ({digest.new_stories} new), "
         f"{count_of(len(digest.spikes), 'spike')}"
     )
@@ -883,6 +999,8 @@ def run_digest(
         if digest.empty and not settings.digest.send_empty:
             notes.append("empty, and digest.send_empty is off")
         extra = f" ({'; '.join(notes)}: a real run would send nothing)" if notes else ""
+        if is_local_url(datasette_url):  # fine for a preview; a real run refuses it
+            extra += f"; its links point at the local Datasette {datasette_url} (digest.datasette_url)"
         click.echo(f"wrote {out}: {summary}; not sent, not recorded{extra}")
         return
 
@@ -931,7 +1049,8 @@ def digest(app, since, until, to, dry_run, out, force, db) -> None:
     The period runs from the end of the last digest sent (or the last 24 h) to now. Articles count when
     they were tagged in the period; an empty period is sent only when digest.send_empty is on. A sent
     digest is recorded and its period is not sent again unless --force. SMTP settings come from
-    settings.yaml (smtp.*), login from PRIVWATCH_SMTP_USER and PRIVWATCH_SMTP_PASSWORD.
+    settings.yaml (smtp.*), login from PRIVWATCH_SMTP_USER and PRIVWATCH_SMTP_PASSWORD; a real send
+    needs digest.datasette_url to be an address the recipients can open (not 127.0.0.1).
 
     \b
     Example:

@@ -65,7 +65,7 @@ def period_incidents(db: Database, since: str, until: str, fetched_since: str) -
 SELECT ai.article_id, ai.company_id, coalesce(c.name, ai.org_name) AS company, ai.incident_type,
        it.label AS incident_label,
        ai.score, ai.evidence, m.response, m.role,
-       a.title, a.url, a.published, a.source_id, s.name AS source
+       a.title, a.url, a.published, a.fetched_at, a.source_id, s.name AS source
 FROM article_incidents ai
 JOIN period_articles p ON p.id = ai.article_id
 JOIN articles a ON a.id = ai.article_id
@@ -76,7 +76,7 @@ LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.compa
 UNION ALL
 SELECT m.article_id, m.company_id, c.name, NULL, NULL,
        NULL, m.evidence, m.response, m.role,
-       a.title, a.url, a.published, a.source_id, s.name
+       a.title, a.url, a.published, a.fetched_at, a.source_id, s.name
 FROM mentions m
 JOIN period_articles p ON p.id = m.article_id
 JOIN articles a ON a.id = m.article_id
@@ -92,13 +92,14 @@ ORDER BY 1, 2, 4
 
 
 def period_unlinked_orgs(db: Database, since: str, until: str, fetched_since: str) -> list[dict]:
-    """Organisations the NLP saw in the period's articles that the knowledge base lacks, most seen first:
-    name, articles (how many articles name it), mentions (how often in all)."""
+    """Organisations the knowledge base lacks that are accused in an incident of the period's articles,
+    most seen first: name, articles (how many such articles), mentions (how often they name it)."""
     sql = (
         PERIOD_ARTICLES
         + """
 SELECT u.name, count(DISTINCT u.article_id) AS articles, sum(u.count) AS mentions
 FROM unlinked_orgs u JOIN period_articles p ON p.id = u.article_id
+WHERE EXISTS (SELECT 1 FROM article_incidents ai WHERE ai.article_id = u.article_id AND ai.org_name = u.name)
 GROUP BY u.name
 ORDER BY articles DESC, mentions DESC, u.name COLLATE NOCASE
 """
@@ -149,7 +150,8 @@ def period_story_articles(db: Database, since: str, until: str, fetched_since: s
     sql = (
         PERIOD_ARTICLES
         + """
-SELECT sa.story_id, a.id AS article_id, a.title, a.url, a.published, a.source_id, s.name AS source,
+SELECT sa.story_id, a.id AS article_id, a.title, a.url, a.published, a.fetched_at, a.source_id,
+    s.name AS source,
     (SELECT group_concat(DISTINCT ai.incident_type) FROM article_incidents ai WHERE ai.article_id = a.id)
         AS types,
     (SELECT group_concat(DISTINCT r.response) FROM article_responses r WHERE r.article_id = a.id) AS responses

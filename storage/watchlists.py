@@ -170,7 +170,7 @@ def period_watchlist_incidents(db: Database, since: str, until: str, fetched_sin
         PERIOD_ARTICLES
         + """
 SELECT wi.watchlist_id, wi.watchlist, wi.article_id, wi.company, wi.company_id, wi.incident_type,
-    wi.evidence, wi.score, wi.response, a.title, a.url, a.published, a.source_id, wi.source
+    wi.evidence, wi.score, wi.response, a.title, a.url, a.published, a.fetched_at, a.source_id, wi.source
 FROM watchlist_incidents wi
 JOIN period_articles p ON p.id = wi.article_id
 JOIN watchlists w ON w.id = wi.watchlist_id AND w.delivery = 'digest'

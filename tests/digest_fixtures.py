@@ -120,10 +120,13 @@ def tagged_article(
     *,
     accused: dict[str, str | None] | None = None,
     unlinked: dict[str, int] | None = None,
+    org_incidents: list[tuple[str, str, str]] = (),
     source_id: str | None = "szdaily",
 ) -> int:
     """Store an article with incidents [(type, company id or None, evidence)] and accused companies
-    {company id: response}; every company that carries an incident is accused unless listed."""
+    {company id: response}; every company that carries an incident is accused unless listed.
+    org_incidents [(type, organisation name, evidence)] accuse organisations the knowledge base lacks
+    (stored as unlinked organisations too); `unlinked` names others it only mentions {name: count}."""
     if isinstance(published, datetime):
         published = published.astimezone(UTC).isoformat(timespec="seconds")
     article_id = upsert_article(
@@ -133,7 +136,7 @@ def tagged_article(
             "source_id": source_id,
             "title": title,
             "published": published,
-            "body": f"{title}\n" + "\n".join(e for _, _, e in incidents),
+            "body": f"{title}\n" + "\n".join(e for _, _, e in [*incidents, *org_incidents]),
         },
     ).article_id
     responses = dict.fromkeys((c for _, c, _ in incidents if c), "none") | (accused or {})
@@ -150,8 +153,13 @@ def tagged_article(
         ],
         incidents=[
             {"incident_type": t, "company_id": c, "score": 0.9, "evidence": e} for t, c, e in incidents
+        ]
+        + [
+            {"incident_type": t, "company_id": None, "org_name": name, "score": 0.9, "evidence": e}
+            for t, name, e in org_incidents
         ],
-        unlinked_orgs=unlinked or {},
+        unlinked_orgs=(unlinked or {}) | {name: 1 for _, name, _ in org_incidents},
+        unlinked_accused={name: "none" for _, name, _ in org_incidents},
         responses=[
             {"company_id": company_id, "response": response, "evidence": title}
             for company_id, response in responses.items()

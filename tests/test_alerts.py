@@ -28,7 +28,16 @@ from storage.watchlists import term_pattern
 from .conftest import FIXTURES
 from .digest_fixtures import tagged_article
 from .sitesrv import SiteServer
-from .test_digest import RECIPIENTS, Inbox, make_db, next_second, parse, parts, point_settings_at
+from .test_digest import (
+    DATASETTE_URL,
+    RECIPIENTS,
+    Inbox,
+    make_db,
+    next_second,
+    parse,
+    parts,
+    point_settings_at,
+)
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 SZDAILY = FIXTURES / "sites" / "szdaily"
@@ -175,7 +184,7 @@ def test_a_tag_run_alerts_once_by_email_and_webhook_and_the_next_run_sends_nothi
     assert message["To"] == f"Analyst <{ANALYST}>" and message["Message-ID"].startswith("<privwatch-alert.")
     text, markup = parts(message)
     assert SEED_TITLE in text and "Tencent" in text and "surveillance" in text
-    assert "http://127.0.0.1:8001/privwatch/articles/" in text
+    assert f"{DATASETTE_URL}/privwatch/articles/" in text
     assert "/-/feeds/watchlists/tencent-watch.atom" in markup
 
     post = webhook.posts[0]
@@ -444,7 +453,7 @@ def test_a_digest_watchlist_gets_a_section_and_its_recipients_get_the_digest(
     section = text.split("== Watchlist Breaches: 1 article ==", 1)[1].split("==", 1)[0]
     assert "DiDi trip records leaked" in section and "Meta" not in section
     assert DIDI_LEAK in section
-    assert "feed: http://127.0.0.1:8001/-/feeds/watchlists/breaches.atom" in section
+    assert f"feed: {DATASETTE_URL}/-/feeds/watchlists/breaches.atom" in section
     assert "Watchlist DiDi" not in text  # an immediate watchlist has no section
     assert "Watchlist:</span> Breaches (1 article)" in markup
 

@@ -159,8 +159,10 @@ def test_demo_digest_shows_each_story_once(demo):
     headings = [line for line in text.splitlines() if line.startswith("== New story: ")]
     database = open_db(demo / "demo.db")
     titles = [r[0] for r in database.execute("SELECT title FROM stories")]
-    assert len(headings) == len(titles) == len(set(headings))
-    assert sorted(h[len("== New story: ") : -3] for h in headings) == sorted(titles)
+    # the first stories in full, the rest counted and linked (the HTML part must stay under 100 KB)
+    more = int(re.search(r"^ \* and (\d+) more stories on the stories page: ", text, re.M)[1])
+    assert len(headings) + more == len(titles) and len(headings) == len(set(headings))
+    assert {h[len("== New story: ") : -3] for h in headings} <= set(titles)
 
 
 def test_demo_writes_a_digest_preview(demo):
@@ -171,6 +173,51 @@ def test_demo_writes_a_digest_preview(demo):
     assert "芝麻信用" in html and "微信" in html
     preview = (demo / "privwatch-demo-digest.html").read_text(encoding="utf-8")
     assert preview.split() == html.split()
+
+
+def test_demo_digest_html_part_is_under_100_kb_and_links_the_rest(demo):
+    message = message_from_bytes((demo / "privwatch-demo-digest.eml").read_bytes(), policy=policy.default)
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert len(html.encode()) < 100_000  # Gmail clips an HTML part beyond about 102 KB
+    more = re.search(r"and (\d+) more stories on <a href=\"([^\"]+)\"", html)
+    assert more and int(more[1]) > 0 and more[2] == "http://127.0.0.1:8001/demo/stories"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_demo_digest_preview_starts_with_a_summary_whose_links_jump_to_their_sections(demo):
+    from playwright.sync_api import sync_playwright
+
+    preview = (demo / "privwatch-demo-digest.html").as_uri()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        problems: list[str] = []
+        page.route("**/*", only_to(preview, problems))
+        page.goto(preview)
+        first = page.evaluate("document.body.firstElementChild.firstElementChild")
+        assert page.evaluate("document.body.firstElementChild.firstElementChild.id") == "summary", first
+        summary = page.locator("#summary")
+        box = summary.bounding_box()
+        assert box and box["y"] < 100 and box["y"] + box["height"] <= 900  # all of it on the first screen
+        links = summary.locator("a[href^='#']")
+        targets = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert len(targets) >= 10 and any(t.startswith("#story-") for t in targets)
+        assert page.evaluate("ids => ids.every(id => document.getElementById(id.slice(1)))", targets)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "digest-demo-summary.png"))
+        # a story further down: the click jumps to its section, now at the top of the screen
+        story = [t for t in targets if t.startswith("#story-")][4]
+        summary.locator(f"a[href='{story}']").click()
+        page.wait_for_url(f"{preview}{story}")
+        assert page.evaluate("window.scrollY") > 900
+        heading = page.locator(story).bounding_box()
+        assert heading and 0 <= heading["y"] < 50
+        assert page.locator(story).evaluate("h => h.tagName") == "H2"
+        page.screenshot(path=str(ARTIFACTS / "digest-demo-section.png"))
+        browser.close()
+    assert not problems
 
 
 @contextmanager

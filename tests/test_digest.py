@@ -35,6 +35,7 @@ from .digest_fixtures import (
 )
 
 RECIPIENTS = ["analyst@example.org", "lead@example.org"]
+DATASETTE_URL = "https://privwatch.example.org"
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -111,6 +112,7 @@ def point_settings_at(monkeypatch, port: int, tls: str = "none", retries: int = 
     monkeypatch.setenv("PRIVWATCH_SMTP_TIMEOUT", "5")
     monkeypatch.setenv("PRIVWATCH_SMTP_RETRIES", str(retries))
     monkeypatch.setenv("PRIVWATCH_DIGEST_RECIPIENTS", ",".join(RECIPIENTS))
+    monkeypatch.setenv("PRIVWATCH_DIGEST_DATASETTE_URL", DATASETTE_URL)  # a real send refuses a local one
     monkeypatch.delenv("PRIVWATCH_SMTP_USER", raising=False)
     monkeypatch.delenv("PRIVWATCH_SMTP_PASSWORD", raising=False)
 
@@ -183,10 +185,11 @@ def test_digest_shows_the_seed_story_once_with_both_companies(run, seeded_db, tm
     run("digest", "--dry-run", "--out", str(out), "--db", str(seeded_db))
     text, markup = parts(parse(out.read_bytes()))
     assert text.count("== New story: Ant apologizes over misleading sign-up ==") == 1
-    assert "1 story (1 new), 1 new article, 3 incidents." in text
+    assert "3 incidents in 1 article: 1 story (1 new)." in text
     assert "accused: Ant Group, Tencent; types: consent, profiling, surveillance" in text
     assert "responses: Ant Group: apology; Tencent: denial" in text
-    assert "Shenzhen Daily, published 2018-01-05" in text
+    # published years before the period it is new in: it says when privwatch first saw it
+    assert re.search(r"Shenzhen Daily \(published 2018-01-05, first seen \d{4}-\d\d-\d\d\)", text)
     assert "story:        http://127.0.0.1:8001/privwatch/story?story=1" in text
     assert 'href="http://127.0.0.1:8001/privwatch/story?story=1"' in markup
 
@@ -255,7 +258,7 @@ def test_digest_default_period_starts_where_the_last_digest_ended(run, seeded_db
     database.close()
     next_second()
     result = one_line_output(run("digest", "--db", str(seeded_db)))
-    assert result.startswith("sent digest #2") and "1 incident," in result
+    assert result.startswith("sent digest #2") and "1 incident in 1 article," in result
     first, second = digest_rows(seeded_db)
     assert second["period_start"] == first["period_end"]
     text, _ = parts(smtp_server.messages[-1])
@@ -476,7 +479,7 @@ def test_digest_groups_by_story_new_stories_and_updates_with_links(run, tmp_path
         "WeChat passed chat logs to an advertising partner, report 1",
     ]
     assert "DiDi" not in text  # a story that only gained a copy is not repeated
-    assert "2 stories (1 new), 3 new articles, 3 incidents." in text
+    assert "3 incidents in 3 articles: 2 stories (1 new)." in text
     update = text.split("== Update", 1)[1]
     # newest first; the new response's sentence; one link to the story and one to the first report
     listed = update.split("2 articles in this digest, 3 articles from 3 outlets in all:", 1)[1]
@@ -642,7 +645,8 @@ def test_digest_html_keeps_hostile_titles_and_evidence_as_text(run, tmp_path):
     assert not [t for t, _ in tags if t in ("script", "img", "b")]
     assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
     hrefs = [a.get("href", "") for t, a in tags if t == "a"]
-    assert not [h for h in hrefs if not h.startswith("http")]  # javascript: is shown, never linked
+    # javascript: is shown, never linked; "#..." are the summary's links to its sections
+    assert not [h for h in hrefs if not h.startswith(("http", "#"))]
     assert 'https://news.example/q?a=1&b="><script>x()</script>' in hrefs  # one attribute, intact
     shown = visible_text(markup)
     assert HOSTILE_TITLE in shown and "javascript:alert(1)" in shown
@@ -721,13 +725,226 @@ def test_digest_keeps_chinese_company_names_in_subject_and_both_parts(run, confi
     for part in (text, visible_text(markup)):
         # the Chinese report of the day before and the seed story are one story, in both languages, under
         # the headline of the report that names both accused companies
-        assert "1 story (1 new), 2 new articles" in part and "Tencent, 蚂蚁集团控股" in part
+        assert "in 2 articles: 1 story (1 new)" in part and "Tencent, 蚂蚁集团控股" in part
         assert (
             "New story: Ant apologizes over misleading sign-up" in part
             and "支付宝年度账单默认勾选芝麻信用" in part
         )
-        assert "深圳某数据公司" in part
+        assert "深圳某数据公司" not in part  # only mentioned: not worth a line
     assert message.get_body(("html",)).get_content_charset() == "utf-8"
+
+
+# -- the summary, the size of the HTML part, what is new ---------------------------------------------------
+
+
+def summary_and_sections(markup: str) -> tuple[list[str], set[str]]:
+    """The fragment links of the HTML part's summary block and the ids of its elements."""
+    tags = elements(markup)
+    ids = {attrs["id"] for _, attrs in tags if "id" in attrs}
+    summary = markup.split('id="summary"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'href="#([^"]+)"', summary), ids
+
+
+def test_digest_starts_with_a_summary_whose_links_lead_to_their_sections(run, tmp_path):
+    now = dt.datetime.now(dt.UTC)
+
+    def fill(database):
+        seed_story(database)
+        spike_articles(database, now)
+        tagged_article(
+            database, "https://news.example/unclaimed", "Clinic records found on an open server", now,
+            [("breach", None, "Patient records of a dental clinic sat on a server anyone could open.")],
+        )  # fmt: skip
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+
+    # the HTML part: the wrapper's first element is the summary, holding the heading and the counts
+    body = markup.split('<div class="wrap"', 1)[1].split(">", 1)[1].lstrip()
+    assert body.startswith("<div") and 'id="summary"' in body.split(">", 1)[0]
+    links, ids = summary_and_sections(markup)
+    assert set(links) <= ids and {"spikes", "unattributed", "story-1"} <= set(links)
+    summary = visible_text(markup.split('id="summary"', 1)[1].split("</div>", 1)[0])
+    assert "incidents in" in summary and "New means tagged by privwatch in the last 24 hours" in summary
+    assert "DiDi Global, breach" in summary
+    # the text part: the same summary before the first section, its stories numbered
+    head = text.split("\n== ", 1)[0]
+    assert re.search(r"^\d+ incidents in \d+ articles: \d+ stories \(\d+ new\), 1 spike\.$", head, re.M)
+    assert re.search(r"^ \d\. Ant apologizes over misleading sign-up — Ant Group, Tencent; new", head, re.M)
+    assert "Spikes: DiDi Global, breach (4 articles)" in head
+    assert "Also: 1 article with no known company accused" in head
+
+
+def many_companies(database, companies: int = 60, articles: int = 3) -> None:
+    """`companies` accused companies of the knowledge base with `articles` articles each, each article with
+    two long evidence sentences."""
+    ids = [r[0] for r in database.execute("SELECT id FROM companies ORDER BY id LIMIT ?", [companies])]
+    for number, company_id in enumerate(ids):
+        for n in range(articles):
+            tagged_article(
+                database,
+                f"https://news.example/{company_id}/{n}",
+                f"Regulator questions how {company_id} handled customer records, report {n}",
+                f"2026-{1 + number % 11:02}-{1 + n:02}",
+                [
+                    ("breach", company_id, f"Investigators said a misconfigured storage bucket run by "
+                     f"{company_id} exposed names, phone numbers and delivery addresses of customers for "
+                     f"weeks before a security researcher noticed it and warned the firm (report {n})."),
+                    ("enforcement", company_id, f"The regulator said it would decide within months whether "
+                     f"{company_id} should pay a fine, and asked it to explain why the exposure went "
+                     f"unnoticed by its own staff for so long (report {n})."),
+                ],
+            )  # fmt: skip
+
+
+def test_digest_of_sixty_companies_keeps_its_html_part_under_100_kb_and_links_the_rest(run, tmp_path):
+    path = make_db(run, tmp_path, fill=many_companies)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    message = parse(out.read_bytes())
+    text, markup = parts(message)
+    html_bytes = len(message.get_body(("html",)).get_content().encode())
+    assert html_bytes < 100_000
+    stories = len(re.findall(r"^== (?:New story|Update)", text, re.M))
+    total = int(re.search(r"incidents in 180 articles: (\d+) stories", text).group(1))
+    assert total >= 60 and 0 < stories < total
+    more = total - stories
+    assert f"and {count_of(more)} on the stories page: http://127.0.0.1:8001/privwatch/stories" in text
+    shown = visible_text(markup)
+    assert f"and {count_of(more)} on the stories page in Datasette" in shown
+    assert 'href="http://127.0.0.1:8001/privwatch/stories"' in markup
+    assert len(re.findall(r'<h2 id="story-', markup)) == stories
+    links, ids = summary_and_sections(markup)
+    assert links and set(links) <= ids
+
+    # with less room, fewer stories in full: the summary stays, the rest is counted and linked
+    database = store.open_db(path)
+    zone = ZoneInfo("Asia/Shanghai")
+    period = digest_module.resolve_period(None, None, None, dt.datetime.now(dt.UTC))
+    built = digest_module.build_digest(
+        database, period, zone=zone, datasette_url="https://privwatch.example.org", database_path=str(path)
+    )
+    small_text, small = digest_module.render(built, heading="privwatch", zone=zone, budget=30_000)
+    assert len(small.encode()) <= 30_000
+    fewer = len(re.findall(r'<h2 id="story-', small))
+    assert 0 < fewer < stories and 'id="summary"' in small
+    assert f"and {count_of(total - fewer)} on the stories page" in small_text
+
+
+def count_of(number: int) -> str:
+    return f"{number} more {'story' if number == 1 else 'stories'}"
+
+
+LONG_SENTENCE = (
+    "According to the complaint, the lender's app asked for access to the phone's contacts, photos and "
+    "location when it was installed, kept collecting them after borrowers had repaid their loans, and sent "
+    "messages to relatives and colleagues of borrowers who were late with a payment, which the regulator "
+    "called a serious breach of the rules on the handling of personal information."
+)
+
+
+def test_digest_shows_evidence_whole_and_marks_articles_published_long_before(run, tmp_path):
+    now = dt.datetime.now(dt.UTC)
+
+    def fill(database):
+        tagged_article(
+            database, "https://news.example/lender", "Lender's app copied borrowers' contacts",
+            now - dt.timedelta(days=1), [("collection", "didi", LONG_SENTENCE)],
+        )  # fmt: skip
+        tagged_article(
+            database, "https://news.example/old", "Ride records sold, a 2019 report", "2019-05-02",
+            [("breach", "bytedance", "A 2019 report said ride records were sold on a forum.")],
+        )  # fmt: skip
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+    assert len(LONG_SENTENCE) > 300
+    assert LONG_SENTENCE in visible_text(markup).replace("\n", " ")
+    assert LONG_SENTENCE in " ".join(text.split())
+    pieces = {line: line.strip("“” -") for line in text.splitlines()}
+    evidence = [line for line, piece in pieces.items() if len(piece) > 20 and piece in LONG_SENTENCE]
+    assert len(evidence) >= 4 and max(len(line) for line in evidence) <= 78  # wrapped
+    seen = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    for part in (text, visible_text(markup)):
+        assert f"(published 2019-05-02, first seen {seen})" in part
+        yesterday = (now - dt.timedelta(days=1)).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+        assert f", published {yesterday}" in part and f"{yesterday}, first seen" not in part
+
+
+def test_digest_lists_only_accused_unknown_organisations_with_plausible_names(run, tmp_path):
+    def fill(database):
+        tagged_article(
+            database, "https://news.example/vantor", "Vantor Media sold listener profiles", "2026-11-30",
+            [("sharing", "bytedance", "ByteDance bought listener profiles for its ad tools.")],
+            org_incidents=[
+                ("sharing", "Vantor Media", "Vantor Media sold listener profiles to advertisers."),
+                ("sharing", "Qu", "Qu said the profiles were sold."),
+                ("sharing", "Harbour Trust of", "Harbour Trust of the city sold data too."),
+                ("sharing", "“Listen & Learn", "The “Listen & Learn programme shared data."),
+                ("collection", "鹭岛数据科技", "鹭岛数据科技收集了听众的位置信息。"),
+            ],
+            unlinked={"Kestrel Analytics": 2},
+        )  # fmt: skip
+
+    path = make_db(run, tmp_path, fill=fill)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+    section = text.split("== Accused organisations not in the knowledge base ==", 1)[1].split("\n--\n")[0]
+    assert re.findall(r"^ \* (.+) \(1 article\)$", section, re.M) == ["Vantor Media", "鹭岛数据科技"]
+    assert "Also: 2 accused organisations not in the knowledge base" in text
+    listed = visible_text(markup.split('id="unknown-organisations"', 1)[1])
+    assert "Vantor Media" in listed and "鹭岛数据科技" in listed and "Kestrel" not in listed
+
+
+@pytest.mark.parametrize(
+    "name, plausible",
+    [
+        ("Vantor Media", True), ("KPN", True), ("eBay", True), ("Kestrel’s", True), ("鹭岛数据科技", True),
+        ("Bank of Lantau", True), ("Qu", False), ("Wei", True), ("820bn", False), ("X9", False),
+        ("Harbour Trust of", False), ("Pinecrest and", False), ("“Listen & Learn", False),
+        ("Orbit (Shenzhen", False), ('"Quiet Mode', False), ("鹭", False), ("the app", False),
+    ],
+)  # fmt: skip
+def test_plausible_org_name_drops_fragments_of_names(name, plausible):
+    from nlp.names import plausible_org_name
+
+    assert plausible_org_name(name) is plausible
+
+
+def test_digest_refuses_to_send_with_a_local_datasette_url_and_a_dry_run_says_it_uses_it(
+    run, seeded_db, smtp_server, monkeypatch, tmp_path
+):
+    monkeypatch.delenv("PRIVWATCH_DIGEST_DATASETTE_URL")
+    line = one_line_output(run("digest", "--db", str(seeded_db), expect=1))
+    assert line.startswith("Error: digest.datasette_url is http://127.0.0.1:8001") and "settings.yaml" in line
+    assert smtp_server.envelopes == [] and digest_rows(seeded_db) == []
+
+    out = tmp_path / "d.eml"
+    line = one_line_output(run("digest", "--dry-run", "--out", str(out), "--db", str(seeded_db)))
+    local = "; its links point at the local Datasette http://127.0.0.1:8001 (digest.datasette_url)"
+    assert line.endswith(local)
+
+    monkeypatch.setenv("PRIVWATCH_DIGEST_DATASETTE_URL", "https://datasette.example.org/")
+    line = one_line_output(run("digest", "--dry-run", "--out", str(out), "--db", str(seeded_db)))
+    assert "local Datasette" not in line
+    assert one_line_output(run("digest", "--db", str(seeded_db))).startswith("sent digest #1")
+
+
+@pytest.mark.parametrize(
+    "url, local",
+    [
+        ("http://127.0.0.1:8001", True), ("http://localhost:8001/", True), ("http://[::1]:8001", True),
+        ("http://0.0.0.0:8001", True), ("http://127.8.0.2", True), ("http://datasette.localhost", True),
+        ("https://privwatch.example.org", False), ("http://10.1.2.3:8001", False), ("", True),
+    ],
+)  # fmt: skip
+def test_local_datasette_urls(url, local):
+    assert digest_module.is_local_url(url) is local
 
 
 # -- the command line -----------------------------------------------------------------------------------
