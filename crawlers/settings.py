@@ -46,6 +46,7 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.NormalisePipeline": 200,
+    "crawlers.pipelines.BodyBudgetPipeline": 250,
     "crawlers.pipelines.DedupePipeline": 300,
     "crawlers.pipelines.SelectorMissPipeline": 400,
     "crawlers.pipelines.StorePipeline": 900,
@@ -54,6 +55,15 @@ ITEM_PIPELINES = {
 PRIVWATCH_STORE_BATCH = 50
 # How many listing pages one run follows through "next page" links at most.
 PRIVWATCH_MAX_LISTING_PAGES = 5
+# Extraction of one page (crawlers/extraction_pool.py): how many worker processes (None: min(2, cores);
+# 0: in the crawl's own process, without the time and memory limits) and the budget of one page.
+PRIVWATCH_EXTRACT_WORKERS = None
+PRIVWATCH_EXTRACT_TIMEOUT = 10.0
+PRIVWATCH_EXTRACT_MEMORY = 1024**3
+PRIVWATCH_MAX_PAGE_TAGS = 200_000
+# The longest body stored (BodyBudgetPipeline): a longer one is cut at a paragraph boundary and flagged.
+PRIVWATCH_MAX_BODY_CHARS = 200_000
+PRIVWATCH_MAX_BODY_PARAGRAPHS = 2_000
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -201,6 +201,7 @@ def _insert_article(db: Database, row: dict) -> int:
 
 def _store_article(db: Database, article: Mapping) -> UpsertResult:
     row = {k: article.get(k) for k in ARTICLE_FIELDS}
+    row["truncated"] = 1 if article.get("truncated") else 0
     if not row["url"]:
         raise ValueError("an article needs a url")
     row["body_hash"] = article.get("body_hash") or body_hash(row["body"])

@@ -1027,3 +1027,16 @@ WHERE w.active = 1
         AND ' ' || lower(coalesce(a.title, '') || ' ' || coalesce(a.body, '')) || ' ' GLOB t.value))
 """,
     )
+
+
+# -- 0015: truncated bodies ---------------------------------------------------------------------------------
+# The crawler stores at most a budget of characters and paragraphs of a body (crawl.max_body_chars,
+# max_body_paragraphs); an article whose body was cut there has truncated = 1.
+
+
+@migrations(name="0015_article_truncated")
+def article_truncated(db: Database) -> None:
+    _run(
+        db,
+        "ALTER TABLE articles ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1))",
+    )
