@@ -1,8 +1,8 @@
 """Extraction off the reactor, within a budget per page.
 
-Extraction (lxml, then trafilatura) would run in the crawl's only thread, and its cost grows with the
-number of elements, faster than linearly for runs of inline elements (measured: 20,000 `<b>` in a
-paragraph take 4 s, 50,000 take 15 s, 150,000 six minutes; an 8 MB page of 1M elements held the crawl
+Extraction (lxml, then trafilatura) would otherwise run in the crawl's only thread, and its cost grows
+with the number of elements, faster than linearly for runs of inline elements (measured: 20,000 `<b>` in
+a paragraph take 4 s, 50,000 take 15 s, 150,000 six minutes; an 8 MB page of 1M elements held the crawl
 for 51 s at 1.5 GB). So the crawler extracts each page in a worker process of a pebble ProcessPool:
 
 - a page with more tags (`<`) than PRIVWATCH_MAX_PAGE_TAGS is refused before any parse: counting is
@@ -15,7 +15,8 @@ for 51 s at 1.5 GB). So the crawler extracts each page in a worker process of a 
 Each refusal is an OverBudget whose message is the one-line reason the spider records in crawl_errors.
 Workers fork from a forkserver (forking the crawl itself, with its threads and running event loop, is not
 safe) that has imported crawlers.extract once, so a replacement worker is ready in milliseconds rather
-than the second an import of trafilatura takes. The pool starts with the first page, not with the spider.
+than the second an import of trafilatura takes. The pool starts with the first page, not with the spider,
+and stops when the last spider using it closes.
 With PRIVWATCH_EXTRACT_WORKERS = 0 pages are extracted in the calling process (offline previews): the
 tag gate applies there, the time and memory limits do not.
 """
@@ -23,9 +24,11 @@ tag gate applies there, the time and memory limits do not.
 from __future__ import annotations
 
 import asyncio
+import mmap
 import multiprocessing
 import os
 import resource
+from dataclasses import dataclass
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -51,8 +54,8 @@ def _out_of_memory() -> bool:
     if limit == resource.RLIM_INFINITY:
         return False
     try:
-        bytearray(limit // HEADROOM_DIVISOR)
-    except MemoryError:
+        mmap.mmap(-1, limit // HEADROOM_DIVISOR).close()
+    except OSError:
         return True
     return False
 
@@ -67,6 +70,17 @@ def extract_in_worker(page: bytes, url: str, content_type: str | None, source) -
         if _out_of_memory():
             raise MemoryError from None
         raise
+
+
+@dataclass
+class SharedPool:
+    pool: ProcessPool
+    users: int = 0
+
+
+# The spiders of one crawl (listing, feed, sitemap: one process) share a pool, so a crawl has
+# min(2, cores) workers rather than that many per kind of source: (workers, memory_bytes) -> pool.
+SHARED_POOLS: dict[tuple[int, int], SharedPool] = {}
 
 
 class PageExtractor:
@@ -91,14 +105,19 @@ class PageExtractor:
 
     def _started_pool(self) -> ProcessPool:
         if self.pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawlers.extraction_pool"])
-            self.pool = ProcessPool(
-                max_workers=self.workers,
-                initializer=_limit_worker_memory,
-                initargs=(self.memory_bytes,),
-                context=context,
-            )
+            key = (self.workers, self.memory_bytes)
+            if key not in SHARED_POOLS:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["crawlers.extraction_pool"])
+                pool = ProcessPool(
+                    max_workers=self.workers,
+                    initializer=_limit_worker_memory,
+                    initargs=(self.memory_bytes,),
+                    context=context,
+                )
+                SHARED_POOLS[key] = SharedPool(pool)
+            SHARED_POOLS[key].users += 1
+            self.pool = SHARED_POOLS[key].pool
         return self.pool
 
     def check_tags(self, page: bytes) -> None:
@@ -124,7 +143,12 @@ class PageExtractor:
             raise OverBudget(f"extraction worker died (exit code {exc.exitcode})") from None
 
     def close(self) -> None:
-        if self.pool is not None:
+        if self.pool is None:
+            return
+        key = (self.workers, self.memory_bytes)
+        SHARED_POOLS[key].users -= 1
+        if not SHARED_POOLS[key].users:
+            del SHARED_POOLS[key]
             self.pool.stop()
             self.pool.join()
-            self.pool = None
+        self.pool = None

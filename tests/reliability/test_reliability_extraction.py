@@ -3,9 +3,11 @@ goes on; a body longer than the budget is stored cut at a paragraph boundary and
 
 from __future__ import annotations
 
+import asyncio
 import random
 from pathlib import Path
 
+from crawlers.extraction_pool import SHARED_POOLS, PageExtractor
 from storage.db import open_db
 
 from ..test_crawl import only_sources
@@ -79,15 +81,15 @@ def test_a_page_of_a_million_elements_is_refused_and_a_long_body_is_cut(tmp_path
 
 def test_a_page_over_the_time_budget_is_an_error_and_the_next_pages_are_stored(tmp_path, config_dir):
     site = tmp_path / "site"
-    # 50,000 inline elements take about 15 s to extract (measured): far over a 2 s budget, yet under
+    # 50,000 inline elements take about 15 s to extract (measured): far over a 3 s budget, yet under
     # the tag gate; one worker, so the pages after it need the worker that replaces the killed one
     slow = write_page(site, "/news/slow.html", "Slow to extract", inline_elements(50_000))
     normal = write_articles(site, 4)
     stored, errors, runs = crawl_site(
-        tmp_path, config_dir, [slow, *normal], extract_timeout=2, extract_workers=1
+        tmp_path, config_dir, [slow, *normal], extract_timeout=3, extract_workers=1
     )
 
-    assert errors == {slow: "extraction over its time budget (2 s)"}
+    assert errors == {slow: "extraction over its time budget (3 s)"}
     assert set(stored) == set(normal)
     assert runs == ["partial"]
 
@@ -104,3 +106,25 @@ def test_a_page_over_the_memory_budget_is_an_error_and_the_crawl_goes_on(tmp_pat
     assert errors == {greedy: "extraction over its memory budget (512 MiB)"}
     assert set(stored) == set(normal)
     assert runs == ["partial"]
+
+
+def test_the_spiders_of_one_crawl_share_one_pool_until_the_last_one_closes():
+    listing_spider, feed_spider = (
+        PageExtractor(workers=1, timeout=30, memory_bytes=1024**3, max_tags=10_000) for _ in range(2)
+    )
+    page = (
+        "<html><head><title>Pooled</title></head><body><article><h1>A shared pool</h1>"
+        f"<p>{' '.join(WORDS)}.</p></article></body></html>"
+    ).encode()
+
+    async def extract_with(extractor):
+        return await extractor.extract(page, "http://127.0.0.1/pooled.html", content_type=None, source=None)
+
+    assert asyncio.run(extract_with(listing_spider)).title == "A shared pool"
+    assert asyncio.run(extract_with(feed_spider)).title == "A shared pool"
+    pool = listing_spider.pool
+    assert pool is feed_spider.pool and pool.active
+    listing_spider.close()
+    assert pool.active and asyncio.run(extract_with(feed_spider)).body
+    feed_spider.close()
+    assert not pool.active and not SHARED_POOLS
