@@ -34,6 +34,8 @@ from pebble import ProcessExpired, ProcessPool
 
 from crawlers.extract import Extracted, extract
 
+# pages handed to the pool per worker before the crawl fetches no more: enough to keep workers busy
+PENDING_PER_WORKER = 4
 # a worker that cannot find this much more memory after a failed page ran out of its budget
 HEADROOM_DIVISOR = 8
 
@@ -92,6 +94,10 @@ class PageExtractor:
         self.memory_bytes = memory_bytes
         self.max_tags = max_tags
         self.pool: ProcessPool | None = None
+        # pages given to the pool and not yet back; past the most, article requests wait for room
+        self.pending = 0
+        self.most_pending = PENDING_PER_WORKER * workers
+        self._room: asyncio.Condition | None = None
 
     @classmethod
     def from_settings(cls, settings) -> PageExtractor:
@@ -132,6 +138,7 @@ class PageExtractor:
         future = self._started_pool().schedule(
             extract_in_worker, args=(page, url, content_type, source), timeout=self.timeout
         )
+        self.pending += 1
         try:
             return await asyncio.wrap_future(future)
         except TimeoutError:
@@ -141,6 +148,25 @@ class PageExtractor:
             raise OverBudget(f"extraction over its memory budget ({mib:,.0f} MiB)") from None
         except ProcessExpired as exc:
             raise OverBudget(f"extraction worker died (exit code {exc.exitcode})") from None
+        finally:
+            self.pending -= 1
+            room = self._room_condition()
+            async with room:
+                room.notify_all()
+
+    def _room_condition(self) -> asyncio.Condition:
+        if self._room is None:
+            self._room = asyncio.Condition()
+        return self._room
+
+    async def wait_for_room(self) -> None:
+        """Return when the pool has room for another page: fetching faster than pages are extracted
+        would only pile responses up in memory (and, on the Redis frontier, fetches a killed crawl
+        process must redo)."""
+        if self.workers:
+            room = self._room_condition()
+            async with room:
+                await room.wait_for(lambda: self.pending < self.most_pending)
 
     def close(self) -> None:
         if self.pool is None:

@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.RetryWithBackoffMiddleware": 550,
     "crawlers.middlewares.SkipStoredArticlesMiddleware": 560,
+    "crawlers.middlewares.ExtractionBackpressureMiddleware": 570,
 }
 EXTENSIONS = {
     "crawlers.runs.CrawlRunRecorder": 100,
