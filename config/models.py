@@ -467,6 +467,14 @@ class CrawlSettings(Model):
     max_child_sitemaps: int = Field(default=50, ge=1)  # per sitemap index, the newest by <lastmod> first
     max_sitemap_depth: int = Field(default=3, ge=0)  # levels of indexes followed below a start sitemap
     max_articles_per_run: int = Field(default=1000, ge=1)  # per source; stored articles do not count
+    # the budget of one article: longer bodies are cut at a paragraph boundary (articles.truncated)
+    max_body_chars: int = Field(default=200_000, ge=1000)
+    max_body_paragraphs: int = Field(default=2000, ge=1)
+    # the budget of one page's extraction: a page over it is a crawl error, and the crawl goes on
+    max_page_tags: int = Field(default=200_000, ge=100)
+    extract_timeout: float = Field(default=10, gt=0)
+    extract_memory_bytes: int = Field(default=1024**3, ge=256 * 1024**2)
+    extract_workers: int | None = Field(default=None, ge=0)  # None: min(2, cores); 0: no pool, no limits
 
 
 class SmtpSettings(Model):

@@ -16,6 +16,7 @@ class ArticleItem(scrapy.Item):
     language = scrapy.Field()
     body = scrapy.Field()
     body_hash = scrapy.Field()
+    truncated = scrapy.Field()  # the body was cut to the body budget
     extractor = scrapy.Field()
     missed_selectors = scrapy.Field()  # the source's selectors that matched nothing on the page
     fetched_at = scrapy.Field()

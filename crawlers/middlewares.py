@@ -223,3 +223,21 @@ class OffsiteRedirectsMiddleware(OffsiteMiddleware):
                 failure.request = request
                 request.errback(failure)
             raise
+
+
+class ExtractionBackpressureMiddleware:
+    """An article request waits until the spider's extraction pool has room for its page
+    (crawlers/extraction_pool.py): downloads go no faster than extraction."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_request(self, request):
+        extractor = getattr(self.crawler.spider, "extractor", None)
+        if request.meta.get("article") and extractor is not None:
+            await extractor.wait_for_room()
+        return None

@@ -1,4 +1,4 @@
-"""Item pipelines, one job each: validate, normalise, dedupe, store."""
+"""Item pipelines, one job each: validate, normalise, keep the body within budget, dedupe, store."""
 
 from __future__ import annotations
 
@@ -42,6 +42,48 @@ class NormalisePipeline:
         item["authors"] = [self._line(a) for a in item.get("authors") or [] if a.strip()]
         if item.get("section"):
             item["section"] = self._line(item["section"])
+        return item
+
+
+def cut_body(body: str, max_chars: int, max_paragraphs: int) -> tuple[str, bool]:
+    """The body within its budget, cut after the last whole paragraph that fits, and whether it was cut.
+
+    Paragraphs are separated by a blank line. When not even the first paragraph fits, it is cut at the
+    last space within the budget (at the budget itself for text without spaces, such as Chinese)."""
+    paragraphs = body.split("\n\n")
+    if len(body) <= max_chars and len(paragraphs) <= max_paragraphs:
+        return body, False
+    kept, length = [], 0
+    for paragraph in paragraphs[:max_paragraphs]:
+        length += len(paragraph) + (2 if kept else 0)
+        if length > max_chars:
+            break
+        kept.append(paragraph)
+    if not kept:
+        head = paragraphs[0][:max_chars]
+        space = head.rfind(" ")
+        return (head[:space] if space > 0 else head).rstrip(), True
+    return "\n\n".join(kept), True
+
+
+class BodyBudgetPipeline:
+    """Cut a body longer than the budget (characters, paragraphs) at a paragraph boundary and flag the
+    article truncated: a runaway page must not store megabytes that tagging and search then carry."""
+
+    def __init__(self, max_chars: int, max_paragraphs: int):
+        self.max_chars = max_chars
+        self.max_paragraphs = max_paragraphs
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(
+            settings.getint("PRIVWATCH_MAX_BODY_CHARS", 200_000),
+            settings.getint("PRIVWATCH_MAX_BODY_PARAGRAPHS", 2000),
+        )
+
+    def process_item(self, item):
+        item["body"], item["truncated"] = cut_body(item["body"], self.max_chars, self.max_paragraphs)
         return item
 
 

@@ -42,6 +42,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.RetryWithBackoffMiddleware": 550,
     "crawlers.middlewares.SkipStoredArticlesMiddleware": 560,
     "crawlers.middlewares.ArticleLimitMiddleware": 570,
+    "crawlers.middlewares.ExtractionBackpressureMiddleware": 580,
 }
 DOWNLOAD_HANDLERS = {
     "http": "crawlers.handlers.StoppableHTTPDownloadHandler",
@@ -58,6 +59,7 @@ PRIVWATCH_LOG_TRACEBACKS = False
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.NormalisePipeline": 200,
+    "crawlers.pipelines.BodyBudgetPipeline": 250,
     "crawlers.pipelines.DedupePipeline": 300,
     "crawlers.pipelines.SelectorMissPipeline": 400,
     "crawlers.pipelines.StorePipeline": 900,
@@ -73,6 +75,15 @@ PRIVWATCH_MAX_LISTING_PAGES = 5
 PRIVWATCH_MAX_CHILD_SITEMAPS = 50
 PRIVWATCH_MAX_SITEMAP_DEPTH = 3
 PRIVWATCH_MAX_ARTICLES_PER_RUN = 1000
+# Extraction of one page (crawlers/extraction_pool.py): how many worker processes (None: min(2, cores);
+# 0: in the crawl's own process, without the time and memory limits) and the budget of one page.
+PRIVWATCH_EXTRACT_WORKERS = None
+PRIVWATCH_EXTRACT_TIMEOUT = 10.0
+PRIVWATCH_EXTRACT_MEMORY = 1024**3
+PRIVWATCH_MAX_PAGE_TAGS = 200_000
+# The longest body stored (BodyBudgetPipeline): a longer one is cut at a paragraph boundary and flagged.
+PRIVWATCH_MAX_BODY_CHARS = 200_000
+PRIVWATCH_MAX_BODY_PARAGRAPHS = 2_000
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

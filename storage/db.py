@@ -216,6 +216,7 @@ def _insert_article(db: Database, row: dict) -> int:
 def _store_article(db: Database, article: Mapping) -> UpsertResult:
     row = {k: article.get(k) for k in ARTICLE_FIELDS}
     row.update({k: visible_line(row[k]) for k in ARTICLE_LINES}, body=visible_text(row["body"]))
+    row["truncated"] = 1 if article.get("truncated") else 0
     if not row["url"]:
         raise ValueError("an article needs a url")
     row["body_hash"] = article.get("body_hash") or body_hash(row["body"])

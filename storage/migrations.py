@@ -1052,6 +1052,19 @@ CREATE TABLE tag_errors (
     )
 
 
+# -- 0015: truncated bodies ---------------------------------------------------------------------------------
+# The crawler stores at most a budget of characters and paragraphs of a body (crawl.max_body_chars,
+# max_body_paragraphs); an article whose body was cut there has truncated = 1.
+
+
+@migrations(name="0015_article_truncated")
+def article_truncated(db: Database) -> None:
+    _run(
+        db,
+        "ALTER TABLE articles ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1))",
+    )
+
+
 # -- 0016: blocked crawl runs ----------------------------------------------------------------------------
 # A source whose robots.txt forbids its start URLs ends its run 'blocked'. SQLite cannot alter a CHECK
 # constraint, so crawl_runs is rebuilt from its own CREATE statement with the wider CHECK (columns a later

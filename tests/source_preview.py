@@ -3,6 +3,7 @@ from the start page, and the article it would store from the article page."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -36,10 +37,15 @@ def _response(url: str, body: bytes, meta: dict):
     return kind(url=url, body=body, request=request, encoding=None)
 
 
+async def _collect(results) -> list:
+    return [result async for result in results]
+
+
 def preview(source, db_path: str) -> dict:
     start_path, article_path = fixture_files(source.id)
     spider_class = SPIDERS[source.kind]
-    crawler = get_crawler(spider_class, {"PRIVWATCH_DB": db_path})
+    # extracted in this process: a preview has one page, not worth a pool of workers
+    crawler = get_crawler(spider_class, {"PRIVWATCH_DB": db_path, "PRIVWATCH_EXTRACT_WORKERS": 0})
     spider = spider_class.from_crawler(crawler, sources=[source])
     spider.runs = CrawlRuns(db_path, [source.id])
     start_url = str(source.start_urls[0])
@@ -52,7 +58,8 @@ def preview(source, db_path: str) -> dict:
     if not match:
         raise ValueError(f"{article_path}: the first line must be <!-- url: https://... -->")
     article_url = match.group(1).decode()
-    items = list(spider.parse_article(_response(article_url, article_body, {"source_id": source.id})))
+    response = _response(article_url, article_body, {"source_id": source.id})
+    items = asyncio.run(_collect(spider.parse_article(response)))
     errors = list(spider.runs.db.query("SELECT url, status, error FROM crawl_errors"))
     spider.runs.finish("finished")
     article = dict(items[0]) if items else None

@@ -13,6 +13,7 @@ from parsel import Selector
 
 from config.models import Config
 from privwatch.serve import build_datasette
+from storage.db import open_db, upsert_article
 
 from .datasette_fixtures import DASHBOARD_ALL_TIME, SCRIPT_TITLE, SEED_DENIAL, SEED_TITLE, build_fixture_db
 from .test_datasette import METADATA, fetch, get, rows
@@ -271,3 +272,22 @@ def test_the_dashboard_opens_on_the_last_90_days_ready_to_widen(datasette):
     assert fetch(datasette, DASHBOARD_ALL_TIME)[0].status_code == 200
     # the one dashboard is what /-/dashboards opens
     assert fetch(datasette, "/-/dashboards")[0].headers["location"] == "/-/dashboards/privacy-controversies"
+
+
+# -- an article's page -------------------------------------------------------------------------------------
+
+
+def test_an_article_cut_to_the_body_budget_says_so_on_its_page(tmp_path):
+    path = tmp_path / "fixture.db"
+    build_fixture_db(path, synthetic=0)
+    database = open_db(path)
+    article = {"url": "https://news.example/long-report", "source_id": "guardian", "title": "A long report"}
+    body = "The first paragraphs of a very long report on consent screens."
+    cut = upsert_article(database, {**article, "body": body, "truncated": True}).article_id
+    short = {"url": "https://news.example/short", "body": "A short note on consent.", "truncated": False}
+    whole = upsert_article(database, {**article, **short}).article_id
+    database.close()
+    served = build_datasette(path, Config())
+    notice = "p.message-info:contains('longer than the body budget')"
+    assert page(served, f"/fixture/articles/{cut}").css(notice)
+    assert not page(served, f"/fixture/articles/{whole}").css(notice)

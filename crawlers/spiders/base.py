@@ -6,11 +6,12 @@ import re
 from datetime import UTC, datetime
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.extract import extract
 from crawlers.extract.metadata import sort_names
+from crawlers.extraction_pool import OverBudget, PageExtractor
 from crawlers.items import ArticleItem
 from crawlers.middlewares import AlreadyStored, ForbiddenByRobots, OverArticleLimit
 from crawlers.signals import errback_done
@@ -34,6 +35,13 @@ class SourceSpider(scrapy.Spider):
         self.url_patterns = {
             s.id: re.compile(s.article_url_pattern) if s.article_url_pattern else None for s in self.sources
         }
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extractor = PageExtractor.from_settings(crawler.settings)
+        crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
+        return spider
 
     async def start(self):
         for source in self.sources:
@@ -84,7 +92,7 @@ class SourceSpider(scrapy.Spider):
             self.record_error(request, text[:500])
         self.crawler.signals.send_catch_log(signal=errback_done, request=request)
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         content_type = response.headers.get(b"Content-Type", b"") or b""
         if content_type and not content_type.lower().startswith(HTML_TYPES):
             self.record_error(
@@ -93,9 +101,12 @@ class SourceSpider(scrapy.Spider):
             return
         source = self.by_id[response.meta["source_id"]]
         try:
-            page = extract(
+            page = await self.extractor.extract(
                 response.body, response.url, content_type=content_type.decode("latin-1"), source=source
             )
+        except OverBudget as exc:
+            self.record_error(response, str(exc), response.status)
+            return
         except Exception as exc:  # a broken page must not stop the crawl
             self.record_error(response, f"extraction failed: {type(exc).__name__}: {exc}", response.status)
             return

@@ -222,8 +222,8 @@ FROM unlinked_orgs u WHERE u.article_id = :id
 
 
 ARTICLE_SQL = """
-SELECT a.id, a.url, a.title, a.author, a.published, a.section, a.body, a.duplicate_of, a.tagged_at,
-    a.source_id, s.name AS source
+SELECT a.id, a.url, a.title, a.author, a.credit, a.published, a.section, a.body, a.duplicate_of,
+    a.tagged_at, a.truncated, a.source_id, s.name AS source
 FROM articles a LEFT JOIN sources s ON s.id = a.source_id
 WHERE a.id = :id
 """
