@@ -156,3 +156,20 @@ def test_reliability_broken_config_is_one_line(tmp_path, config_dir):
     assert result.stderr.strip().count("\n") == 0 and "companies.yaml: companies[0].id" in result.stderr
     assert "Traceback" not in result.stderr
     assert FIXTURES.exists()
+
+
+def test_reliability_a_catastrophic_url_pattern_is_refused_before_any_crawl(tmp_path, config_dir):
+    # `/news/` + 32 "a" + "!" against (a+)+$ would hold the crawl's only thread for days
+    with FaultServer(tmp_path) as server:
+        only_sources(
+            config_dir,
+            [source(server, "hungry", "listing", "/index.html", article_url_pattern=r"/news/(a+)+$")],
+        )
+        result = subprocess.run(
+            [PRIVWATCH, "--config-dir", str(config_dir), "crawl", "--db", str(tmp_path / "x.db")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "article_url_pattern" in result.stderr and "nested quantifiers" in result.stderr
+    assert server.counts() == {}

@@ -138,7 +138,7 @@ def test_reliability_a_failing_article_is_recorded_and_the_others_are_tagged(
     assert database["articles"].get(ids["failing"])["tagged_at"]
 
 
-def test_reliability_the_scheduled_cycle_goes_on_after_a_failing_article(
+def test_reliability_the_scheduled_cycle_goes_on_after_a_failing_article_and_a_long_page(
     run, config_dir, tmp_path, failing_pipeline, smtp_server
 ):
     site = tmp_path / "site"
@@ -165,6 +165,14 @@ def test_reliability_the_scheduled_cycle_goes_on_after_a_failing_article(
     assert crawled >= 7
     long_id = database.execute("SELECT id FROM articles WHERE url LIKE '%content_9990001.htm'").fetchone()[0]
     assert companies(database, "mentions", long_id) == {"bytedance"}
+    # crawled beside the ordinary pages: stored within the body budget and flagged, then tagged
+    long = database["articles"].get(long_id)
+    assert long["truncated"] == 1 and len(long["body"]) <= 200_000 and long["tagged_at"]
+    whole = database.execute(
+        "SELECT count(*) FROM articles "
+        "WHERE source_id = 'szdaily' AND truncated = 0 AND tagged_at IS NOT NULL"
+    ).fetchone()[0]
+    assert whole == crawled - 1
 
 
 def long_page(site) -> None:
