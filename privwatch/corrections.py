@@ -33,7 +33,7 @@ def _parse_responses(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @click.command("correct")
-@click.argument("article", metavar="ARTICLE", required=False)
+@click.argument("article", metavar="[ARTICLE]", required=False)
 @click.option(
     "--not-accused", "not_accused", metavar="COMPANY", multiple=True, help="COMPANY is not accused."
 )
