@@ -329,6 +329,11 @@ def test_demo_incidents_view_opens_on_its_facets_and_ten_rows(demo_page):
     page.get_by_text("About these columns").click()
     assert descriptions.is_visible()
     assert "The sentence of the article that carries this incident." in descriptions.inner_text()
+    # each evidence sentence is whole in the page: one line each until "whole evidence sentences"
+    cell = page.locator("td.col-evidence > .cell").first
+    one_line = cell.bounding_box()["height"]
+    page.get_by_label("whole evidence sentences").check()
+    assert cell.bounding_box()["height"] > 1.5 * one_line
 
 
 @pytest.mark.parametrize("view", ["company_timeline", "weekly_counts", "stories"])
