@@ -19,6 +19,8 @@ from nlp.incidents import drop_tensor
 # One response per company for the single `response` field: an apology outranks a denial, which
 # outranks remediation alone.
 RESPONSE_PRIORITY = ("apology", "denial", "remediation")
+# The title is paragraph 0: an organisation first named in paragraph 0 or 1 is named up front.
+LEDE = 1
 
 
 class ArticleTags:
@@ -49,13 +51,17 @@ class ArticleTags:
         incidents, accused_order = article.incidents, article.accused_order
         counts = Counter(m["key"] for m in companies)
         first_sentence: dict[str, str] = {}
+        first_paragraph: dict[str, int] = {}
         names: dict[str, tuple[str | None, str]] = {}
         for m in companies:
             names.setdefault(m["key"], (m["company_id"], m["name"]))
             if m["key"] not in first_sentence:
-                first_sentence[m["key"]] = sentence_text(
-                    article.sentences[article.sentence_of[m["start"]]].span
-                )
+                fact = article.sentences[article.sentence_of[m["start"]]]
+                first_sentence[m["key"]] = sentence_text(fact.span)
+                first_paragraph[m["key"]] = fact.paragraph
+        incidents, accused_order = self._one_owner_per_type(
+            incidents, accused_order, names, counts, first_paragraph
+        )
         company_rows = []
         for key in sorted(names, key=lambda k: (k not in accused_order, -counts[k], k)):
             company_id, name = names[key]
@@ -115,6 +121,49 @@ class ArticleTags:
             "companies": company_rows,
             "incidents": incident_rows,
         }
+
+    @staticmethod
+    def _one_owner_per_type(
+        incidents: dict[tuple[str, str | None], tuple[float, str]],
+        accused_order: list[str],
+        names: dict[str, tuple[str | None, str]],
+        mentions: Counter,
+        first_paragraph: dict[str, int],
+    ) -> tuple[dict[tuple[str, str | None], tuple[float, str]], list[str]]:
+        """Drop an unknown organisation's type when a known company named more often carries it, unless
+        the organisation is named in the title or the lede; drop the organisation's accusation when
+        nothing is left of it.
+
+        Beside the known company a story is about, an organisation the knowledge base lacks and named
+        only further down is more often the one reporting it (a research firm), its victims or a
+        bystander than a second culprit; kept, the type would be counted again under no known company.
+        An organisation named up front, or as often as the known company, is the story's own (a bank
+        breached through a known vendor's software, a second carrier fined with the first).
+        """
+
+        def known(key: str | None) -> bool:
+            return bool(names.get(key, (None, ""))[0])
+
+        def lead(type_id: str) -> int:
+            return max(
+                (mentions[k] for (t, k) in incidents if t == type_id and k in accused_order and known(k)),
+                default=0,
+            )
+
+        dropped = {
+            (t, key)
+            for (t, key) in incidents
+            if key in accused_order
+            and not known(key)
+            and first_paragraph[key] > LEDE
+            and lead(t) > mentions[key]
+        }
+        if not dropped:
+            return incidents, accused_order
+        kept = {pair: found for pair, found in incidents.items() if pair not in dropped}
+        still_typed = {key for (_, key) in kept}
+        stripped = {key for (_, key) in dropped} - still_typed
+        return kept, [key for key in accused_order if key not in stripped]
 
     @staticmethod
     def _trace(fact: SentenceFacts, cued: dict, responded: dict) -> dict:

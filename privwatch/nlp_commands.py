@@ -139,7 +139,9 @@ def tag(
         for batch in articles_to_tag(database, **which, failed_under=version, batch_size=batch_size):
             yield from batch
 
-    counts = {"articles": 0, "incidents": 0, "mentions": 0, "unlinked": 0, "failed": 0}
+    counts = dict.fromkeys(
+        ("articles", "incidents", "incident_articles", "mentions", "unlinked", "failed"), 0
+    )
     pending: list = []
     failed: list[tuple[int, str]] = []
     tagged_ids: list[int] = []
@@ -162,7 +164,8 @@ def tag(
             pending.append((tagged.id, tags))
             tagged_ids.append(tagged.id)
             counts["articles"] += 1
-            counts["incidents"] += int(tagged.is_incident)
+            counts["incidents"] += len(tags.incidents)
+            counts["incident_articles"] += bool(tags.incidents)
             counts["mentions"] += len(tags.mentions)
             counts["unlinked"] += len(tags.unlinked_orgs)
             if len(pending) >= WRITE_BATCH:
@@ -170,7 +173,8 @@ def tag(
         write_pending()
     failures = f"; {counts['failed']} articles failed (see tag_errors)" if counts["failed"] else ""
     click.echo(
-        f"tagged {counts['articles']} articles: {counts['incidents']} incidents, "
+        f"tagged {counts['articles']} articles: "
+        f"{incidents_in_articles(counts['incidents'], counts['incident_articles'])}, "
         f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations{failures} "
         f"({version})"
     )
@@ -179,6 +183,14 @@ def tag(
     if counts["failed"] and not counts["articles"]:
         # like a crawl whose every source failed: the pipeline itself, not one article, may be broken
         raise click.ClickException(f"every article failed: {counts['failed']} (see tag_errors)")
+
+
+def incidents_in_articles(incidents: int, articles: int) -> str:
+    """The one wording of incident counts (CLI, digest, Datasette): an incident is an article x accused
+    company x type row, so one article can hold several."""
+    from privwatch.digest import count_of
+
+    return f"{count_of(incidents, 'incident')} in {count_of(articles, 'article')}"
 
 
 def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:
@@ -294,7 +306,7 @@ def tag_file(app, in_path: str, out_path: str, strict: bool, workers: int) -> No
     app.config.check()  # a broken config fails before any input is read
     records, bad = _article_lines(in_path, strict)
     nlp = _pipeline(app)
-    tagged_count = incidents = 0
+    tagged_count = incidents = incident_articles = 0
     # tagged under their place in the file: ids are the input's, and need not be unique or present
     numbered = ({**record, "id": place} for place, (_, record) in enumerate(records))
 
@@ -311,8 +323,14 @@ def tag_file(app, in_path: str, out_path: str, strict: bool, workers: int) -> No
             tagged.id = records[tagged.id][1]["id"]
             out.write(json.dumps(tagged.to_json(), ensure_ascii=False) + "\n")
             tagged_count += 1
-            incidents += int(tagged.is_incident)
-    click.echo(f"tagged {tagged_count} articles ({incidents} incidents) into {out_path}", err=out_path == "-")
+            rows = len(tagged.to_article_tags().incidents)
+            incidents += rows
+            incident_articles += bool(rows)
+    click.echo(
+        f"tagged {tagged_count} articles ({incidents_in_articles(incidents, incident_articles)}) "
+        f"into {out_path}",
+        err=out_path == "-",
+    )
     if bad:
         # the good lines are tagged, but a script must not take a partial result for a whole one
         lines = f"{bad} bad line" + ("s" if bad > 1 else "")

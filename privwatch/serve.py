@@ -236,9 +236,12 @@ def build_datasette(path: Path, config: Config) -> Datasette:
 
     folder = datasette_folder(config)
     name = path.stem
+    metadata = load_metadata(folder, name, path)
+    # one display zone: timestamps in Datasette as in the digest (plugins/privwatch_cells.py)
+    metadata.setdefault("plugins", {})["privwatch-display"] = {"timezone": config.settings.digest.timezone}
     datasette = PrivwatchDatasette(
         files=[],
-        metadata=load_metadata(folder, name, path),
+        metadata=metadata,
         settings=DATASETTE_SETTINGS,
         plugins_dir=str(folder / "plugins") if (folder / "plugins").is_dir() else None,
         template_dir=str(folder / "templates") if (folder / "templates").is_dir() else None,

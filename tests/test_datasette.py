@@ -9,12 +9,15 @@ import re
 import socket
 import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from datasette_dashboards import replace_opts_in_query
+from parsel import Selector
 
 from config.models import REPO_CONFIG_DIR, Config
+from privwatch.digest import published_day
 from privwatch.serve import DATASETTE_SETTINGS, build_datasette
 from storage import db as store
 from storage.migrations import migrations
@@ -221,6 +224,94 @@ def test_most_accused_counts_articles_in_the_period(datasette):
     assert 0 < incidents(ninety_days_to_april_2024) < incidents(everything)
     # no dates: the last 90 days, in which the fixture has nothing
     assert rows(datasette, "/fixture/most_accused", **{"from": "", "to": ""}) == []
+
+
+@pytest.fixture(scope="module")
+def group_datasette(tmp_path_factory):
+    """A database in which Ant Group and its parent Alibaba Group are each accused once, Ring LLC and
+    its parent Amazon once each, and Tencent (no parent in the group) once."""
+    path = tmp_path_factory.mktemp("groups") / "groups.db"
+    build_fixture_db(path, synthetic=0)
+    database = store.open_db(path)
+    for number, (company_id, incident_type) in enumerate(
+        [("alibaba", "sharing"), ("ring", "surveillance"), ("amazon", "surveillance")]
+    ):
+        result = store.upsert_article(
+            database,
+            {
+                "url": f"https://news.example/groups/{number}",
+                "source_id": "szdaily",
+                "title": f"Group roll-up story {number}",
+                "published": "2018-01-06T08:00:00+00:00",
+                "body": f"A story written for the parent roll-up test, number {number}.",
+            },
+        )
+        evidence = f"The regulator said {company_id} had broken the rules, in story {number}."
+        store.replace_tags(
+            database,
+            result.article_id,
+            store.ArticleTags(
+                mentions=[
+                    {
+                        "company_id": company_id,
+                        "role": "accused",
+                        "response": "none",
+                        "count": 1,
+                        "evidence": evidence,
+                    }
+                ],
+                incidents=[
+                    {
+                        "incident_type": incident_type,
+                        "company_id": company_id,
+                        "score": 0.9,
+                        "evidence": evidence,
+                    }
+                ],
+            ),  # fmt: skip
+            "test",
+        )
+    database.close()
+    return build_datasette(path, Config())
+
+
+def test_most_accused_rolls_companies_up_to_their_parent_group_only_when_asked(group_datasette):
+    period = {"from": "2018-01-01", "to": "2018-01-31"}
+    by_company = rows(group_datasette, "/groups/most_accused", **period)
+    assert {(r["company_id"], r["articles"], r["incidents"]) for r in by_company} == {
+        ("ant-group", 1, 2),
+        ("tencent", 1, 1),
+        ("alibaba", 1, 1),
+        ("ring", 1, 1),
+        ("amazon", 1, 1),
+    }
+    by_group = rows(group_datasette, "/groups/most_accused", by="group", **period)
+    assert {(r["company"], r["articles"], r["incidents"]) for r in by_group} == {
+        ("Alibaba Group", 2, 3),
+        ("Tencent", 1, 1),
+        ("Amazon", 2, 2),
+    }
+    members = {r["company_id"]: set(r["members"].split(",")) for r in by_group}
+    assert members["alibaba"] == {"Ant Group", "Alibaba Group"}
+    assert members["amazon"] == {"Ring LLC", "Amazon"}
+
+
+def test_timestamps_show_in_the_digest_s_zone_with_its_offset(datasette):
+    """config/settings.yaml's digest.timezone is Asia/Shanghai: a moment stored in UTC shows as Shanghai's
+    time, "+08:00", on the same calendar day the digest gives it."""
+    assert Config().settings.digest.timezone == "Asia/Shanghai"
+    stored = [r["published"] for r in rows(datasette, "/fixture/incidents", _size="max")]
+    page = get(datasette, "/fixture/incidents?_size=max").text
+    shown = [cell.css("span.timestamp::text").get() for cell in Selector(page).css("td.col-published")]
+    assert len(shown) == len(stored) >= 40
+    seed = stored.index("2018-01-05T00:53:00+00:00")
+    assert shown[seed] == "2018-01-05 08:53 +08:00"
+    late = [(utc, local) for utc, local in zip(stored, shown, strict=True) if utc and utc[11:13] >= "16"]
+    assert late, "no time stored after 16:00 UTC, whose Shanghai date is the next day"
+    for utc, local in zip(stored, shown, strict=True):
+        if utc:
+            assert local.endswith(" +08:00") and local[:10] == published_day(utc, ZoneInfo("Asia/Shanghai"))
+    assert all(utc[:10] != local[:10] for utc, local in late)
 
 
 def test_search_highlights_the_matched_words(datasette, fixture):

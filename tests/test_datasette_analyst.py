@@ -160,7 +160,8 @@ def test_dates_stay_on_one_line(datasette):
     latest = get(datasette, f"/{DB}/latest_incidents").text
     dates = Selector(latest).css("td.col-date span.timestamp::text").getall()
     given = [r["date"] for r in rows(datasette, f"/{DB}/latest_incidents") if r["date"]]
-    assert dates == given and len(dates) >= 40
+    # shown in the display zone (test_datasette.py checks the conversion)
+    assert len(dates) == len(given) >= 40 and all(d.endswith(" +08:00") for d in dates)
     assert ".rows-and-columns .timestamp { white-space: nowrap; }" in latest
     assert Selector(get(datasette, f"/{DB}/incidents").text).css("td.col-published span.timestamp")
 

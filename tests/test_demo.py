@@ -53,6 +53,20 @@ def test_demo_stores_and_tags_the_snapshot(demo):
     assert database.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0] == 1
 
 
+def test_demo_hikvision_story_has_no_second_incident_without_a_company(demo):
+    database = open_db(demo / "demo.db")
+    hikvision = database.execute(
+        "SELECT article_id, incident_type, company_id, company FROM incidents WHERE article_id IN "
+        "(SELECT article_id FROM incidents WHERE company_id = 'hikvision')"
+    ).fetchall()
+    assert hikvision and {company_id for _, _, company_id, _ in hikvision} == {"hikvision"}, hikvision
+    twice = database.execute(
+        "SELECT article_id, incident_type, group_concat(company) FROM incidents GROUP BY article_id, "
+        "incident_type HAVING count(company_id) > 0 AND count(*) > count(company_id)"
+    ).fetchall()
+    assert twice == []
+
+
 def test_demo_crawls_and_tags_the_chinese_outlet(demo):
     database = open_db(demo / "demo.db")
     chinese = list(database.query("SELECT * FROM articles WHERE language = 'zh' ORDER BY published"))

@@ -306,7 +306,7 @@ def test_tag_command_fills_the_database(run, db_path):
     database.conn.close()
 
     result = run("tag", "--db", str(db_path))
-    assert "tagged 2 articles: 1 incidents" in result.output
+    assert "tagged 2 articles: 3 incidents in 1 article," in result.output
     database = open_db(db_path)
     mentions = {r["company_id"]: r for r in database["mentions"].rows_where("article_id = ?", [seed_id])}
     assert {k: (v["role"], v["response"]) for k, v in mentions.items()} == {

@@ -129,3 +129,51 @@ def test_an_unknown_accused_is_stored_by_its_normalised_name(nlp):
     tags = tag_article(nlp, title, body).to_article_tags()
     assert tags.unlinked_accused == {"Northgate Retail": "remediation"}
     assert {i["org_name"] for i in tags.incidents} == {"Northgate Retail"}
+
+
+# An unknown organisation named further down than a known accused company and less often, for the same
+# type: the firm that reported the incident, the minority watched (issue 20's Hikvision story was stored
+# again under its researcher's name). The type is the known company's, once.
+SAME_TYPE_BESIDE_A_KNOWN_COMPANY = {
+    "the-researcher-who-found-it-and-the-minority-watched": (
+        "Hikvision drops ethnicity detection from camera brochure",
+        "Hikvision, the camera maker, has deleted a brochure line that offered to flag members of the Uyghur "
+        "minority, after a trade newsletter pointed it out.\n\nTessary, which researches the video "
+        "surveillance industry, reported that a Hikvision page for a face recognition system listed "
+        "ethnicity, naming Uyghurs, among the traits its software could read from footage.\n\nCampaigners "
+        "have accused officials of using mass surveillance, including cameras and facial recognition, to "
+        "monitor Uyghurs in Xinjiang.\n\nHikvision said the line had been removed.",
+        "hikvision",
+        ("Tessary", "Uyghurs"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SAME_TYPE_BESIDE_A_KNOWN_COMPANY))
+def test_a_type_a_known_company_carries_is_not_stored_again_without_a_company(nlp, case):
+    title, body, company_id, organisations = SAME_TYPE_BESIDE_A_KNOWN_COMPANY[case]
+    tagged = tag_article(nlp, title, body)
+    tags = tagged.to_article_tags()
+    rows = [(i["incident_type"], i["company_id"], i["org_name"]) for i in tags.incidents]
+    assert rows and all(company == company_id for _, company, _ in rows), describe(tagged)
+    assert sorted(t for t, _, _ in rows) == sorted(set(tagged.incident_types))
+    assert keys(*organisations) <= mentioned(tagged), describe(tagged)
+    assert not tags.unlinked_accused
+
+
+def test_an_unknown_organisation_keeps_a_type_no_known_company_carries(nlp):
+    tagged = tag_article(nlp, *ROLES["hired-investigators"][:2])
+    rows = {(i["incident_type"], i["company_id"], i["org_name"]) for i in tagged.to_article_tags().incidents}
+    assert rows == {("breach", None, "Northgate Retail")}, describe(tagged)
+
+
+def test_an_unknown_company_fined_with_a_known_one_in_the_lede_keeps_its_incident(nlp):
+    tagged = tag_article(
+        nlp,
+        "Carriers lose appeal over location data fines",
+        "An appeals court upheld fines that the Federal Communications Commission imposed on T-Mobile and "
+        "Velkor Mobile for selling customers' location data to brokers without consent.",
+    )
+    rows = {(i["incident_type"], i["company_id"], i["org_name"]) for i in tagged.to_article_tags().incidents}
+    both = {("enforcement", "t-mobile", None), ("enforcement", None, "Velkor Mobile")}
+    assert both <= rows, describe(tagged)

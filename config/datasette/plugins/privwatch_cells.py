@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
@@ -201,8 +202,33 @@ def render_cell(row, value, column, table, database, datasette):
         # wrapped by its CSS (templates/_privwatch_style.html)
         return value
     if isinstance(value, str) and TIMESTAMP.match(value):
-        return Markup('<span class="timestamp">{}</span>').format(value)
+        return _timestamp(datasette, value)
     return None
+
+
+# Set by privwatch/serve.py from settings (digest.timezone, the digest's zone).
+DISPLAY_ZONE_CONFIG = "privwatch-display"
+
+
+def _timestamp(datasette, value: str):
+    """A moment stored in UTC shown in the display zone, with its offset, as the digest shows it; a date,
+    or a time without an offset (whose zone is unknown), as stored."""
+    from privwatch.digest import local_minute
+
+    zone_name = (datasette.plugin_config(DISPLAY_ZONE_CONFIG) or {}).get("timezone")
+    moment = None
+    if zone_name and len(value) > 10:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+    if moment is None or moment.tzinfo is None:
+        return Markup('<span class="timestamp">{}</span>').format(value)
+    zone = ZoneInfo(zone_name)
+    offset = moment.astimezone(zone).isoformat()[-6:]
+    return Markup('<span class="timestamp" title="{} ({})">{} {}</span>').format(
+        value, zone_name, local_minute(moment, zone), offset
+    )
 
 
 ARTICLE_TAGS_SQL = """
