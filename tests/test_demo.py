@@ -227,7 +227,7 @@ def test_demo_digest_preview_starts_with_a_summary_whose_links_jump_to_their_sec
         page.wait_for_url(f"{preview}{story}")
         assert page.evaluate("window.scrollY") > 900
         heading = page.locator(story).bounding_box()
-        assert heading and 0 <= heading["y"] < 50
+        assert heading and -2 <= heading["y"] < 50  # scrolled to the top, give or take sub-pixel rounding
         assert page.locator(story).evaluate("h => h.tagName") == "H2"
         page.screenshot(path=str(ARTIFACTS / "digest-demo-section.png"))
         browser.close()
