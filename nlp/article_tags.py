@@ -15,10 +15,12 @@ from spacy.tokens import Doc
 from config.models import TaxonomyFile
 from nlp.facts import FACTS_ATTR, TAGS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import drop_tensor
+from nlp.severity import severity_of
 
 # One response per company for the single `response` field: an apology outranks a denial, which
 # outranks remediation alone.
 RESPONSE_PRIORITY = ("apology", "denial", "remediation")
+NO_SEVERITY = severity_of(None, None, None)
 
 
 class ArticleTags:
@@ -89,6 +91,7 @@ class ArticleTags:
                 "company_id": names.get(key, (None, ""))[0],
                 "score": score,
                 "evidence": evidence,
+                **article.severity.get(key, NO_SEVERITY),
             }
             for (t, key), (score, evidence) in sorted(
                 incidents.items(), key=lambda kv: self.type_ids.index(kv[0][0])
