@@ -646,6 +646,10 @@ from privwatch.nlp_commands import nlp_group, tag, tag_file  # noqa: E402
 cli.add_command(tag)
 cli.add_command(tag_file)
 cli.add_command(nlp_group)
+from privwatch.corrections import correct, export_corrections  # noqa: E402
+
+cli.add_command(correct)
+nlp_group.add_command(export_corrections)
 
 
 def main() -> None:

@@ -300,33 +300,14 @@ def replace_tags(db: Database, article_id: int, tags: ArticleTags, nlp_version: 
 
 def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], nlp_version: str) -> None:
     """replace_tags for a batch of (article_id, tags), in one transaction (`privwatch tag`: a commit per
-    article was 40% of its write time)."""
+    article was 40% of its write time). An article's active corrections are applied to its tags, which
+    are then kept as the tagger's output (storage/corrections.py)."""
+    from storage.corrections import corrected_tags
+
     tagged_at = utcnow()
     with db.atomic():
         for article_id, tags in tagged:
-            # the row triggers skip a listed article; setting tagged_at below refreshes it once (0006)
-            db.execute("INSERT OR IGNORE INTO tags_being_replaced (article_id) VALUES (?)", [article_id])
-            for table in TAG_TABLES:
-                db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
-            db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
-            db["article_incidents"].insert_all(
-                {"org_name": None, **dict.fromkeys(SEVERITY_FIELDS), **i, "article_id": article_id}
-                for i in tags.incidents
-            )
-            db["article_responses"].insert_all(
-                {"company_id": None, "org_name": None, **r, "article_id": article_id} for r in tags.responses
-            )
-            db["unlinked_orgs"].insert_all(
-                {
-                    "name": name,
-                    "article_id": article_id,
-                    "count": count,
-                    "role": "accused" if name in tags.unlinked_accused else "mentioned",
-                    "response": tags.unlinked_accused.get(name),
-                }
-                for name, count in tags.unlinked_orgs.items()
-            )
-            db.execute("DELETE FROM tags_being_replaced WHERE article_id = ?", [article_id])
+            write_tags(db, article_id, corrected_tags(db, article_id, tags))
             db.execute(
                 "DELETE FROM tag_errors WHERE article_id = ? AND nlp_version = ?", [article_id, nlp_version]
             )
@@ -335,6 +316,52 @@ def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], n
                 "WHERE id = ?",
                 [tagged_at, nlp_version, tags.language, article_id],
             )
+
+
+def write_tags(db: Database, article_id: int, tags: ArticleTags) -> None:
+    """Swap an article's tag rows for these; the caller then sets articles.tagged_at, which refreshes the
+    article's materialized rows once."""
+    # the row triggers skip a listed article; setting tagged_at refreshes it once (0006)
+    db.execute("INSERT OR IGNORE INTO tags_being_replaced (article_id) VALUES (?)", [article_id])
+    for table in TAG_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+    db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
+    db["article_incidents"].insert_all(
+        {"org_name": None, **dict.fromkeys(SEVERITY_FIELDS), **i, "article_id": article_id}
+        for i in tags.incidents
+    )
+    db["article_responses"].insert_all(
+        {"company_id": None, "org_name": None, **r, "article_id": article_id} for r in tags.responses
+    )
+    db["unlinked_orgs"].insert_all(
+        {
+            "name": name,
+            "article_id": article_id,
+            "count": count,
+            "role": "accused" if name in tags.unlinked_accused else "mentioned",
+            "response": tags.unlinked_accused.get(name),
+        }
+        for name, count in tags.unlinked_orgs.items()
+    )
+    db.execute("DELETE FROM tags_being_replaced WHERE article_id = ?", [article_id])
+
+
+def stored_tags(db: Database, article_id: int) -> ArticleTags:
+    """An article's tags as stored (the inverse of write_tags; language is left unset)."""
+
+    def rows(table: str) -> list[dict]:
+        found = db.execute(f"SELECT * FROM {table} WHERE article_id = ? ORDER BY rowid", [article_id])
+        columns = [d[0] for d in found.description]
+        return [{k: v for k, v in zip(columns, row, strict=True) if k != "article_id"} for row in found]
+
+    unlinked = rows("unlinked_orgs")
+    return ArticleTags(
+        mentions=rows("mentions"),
+        incidents=rows("article_incidents"),
+        unlinked_orgs={u["name"]: u["count"] for u in unlinked},
+        unlinked_accused={u["name"]: u["response"] for u in unlinked if u["role"] == "accused"},
+        responses=rows("article_responses"),
+    )
 
 
 def record_tag_errors(db: Database, failed: Iterable[tuple[int, str]], nlp_version: str) -> None:

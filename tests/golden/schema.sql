@@ -112,6 +112,21 @@ CREATE TABLE company_timeline_materialized (
     article_id INTEGER NOT NULL
 );
 
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    company_id TEXT REFERENCES companies(id) ON DELETE CASCADE,
+    org_name TEXT,
+    field TEXT NOT NULL CHECK (field IN ('accused', 'type', 'response')),
+    value TEXT,
+    action TEXT NOT NULL CHECK (action IN ('remove', 'add', 'set')),
+    note TEXT,
+    by TEXT,
+    created_at TEXT NOT NULL,
+    undone_at TEXT,
+    CHECK (company_id IS NULL OR org_name IS NULL)
+);
+
 CREATE TABLE crawl_errors (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES crawl_runs(id) ON DELETE CASCADE,
@@ -253,6 +268,12 @@ CREATE TABLE tag_errors (
     PRIMARY KEY (article_id, nlp_version)
 );
 
+CREATE TABLE tagger_tags (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    tags TEXT NOT NULL,
+    stored_at TEXT NOT NULL
+);
+
 CREATE TABLE tags_being_replaced (article_id INTEGER PRIMARY KEY);
 
 CREATE TABLE unlinked_orgs (
@@ -330,6 +351,8 @@ CREATE INDEX idx_company_timeline_materialized_company
     ON company_timeline_materialized(company_id, published);
 
 CREATE INDEX idx_company_timeline_materialized_published ON company_timeline_materialized(published);
+
+CREATE INDEX idx_corrections_article ON corrections(article_id, undone_at);
 
 CREATE INDEX idx_crawl_errors_run ON crawl_errors(run_id);
 

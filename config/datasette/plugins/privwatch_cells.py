@@ -13,7 +13,8 @@ Scraped text is untrusted: every value rendered here is escaped first, and only 
 - the SQL functions fts_query(text) and fts_exclusions(text) turn what an analyst types (words, "phrases",
   OR, NOT, -word) into safe FTS5 queries; dashboard_link_args(...) carries the dashboard's filters into
   the links of its bars;
-- an article's page reads as the article: headline, source, its tags with evidence, then the text.
+- an article's page reads as the article: headline, source, its tags with evidence, the analyst's
+  corrections of them and the `privwatch correct` command line to make one, then the text.
 """
 
 from __future__ import annotations
@@ -221,6 +222,15 @@ FROM unlinked_orgs u WHERE u.article_id = :id
 """
 
 
+ARTICLE_CORRECTIONS_SQL = """
+SELECT k.id, coalesce(c.name, k.org_name) AS company, k.field, k.action, k.value, k.note, k.by, k.created_at,
+    k.undone_at
+FROM corrections k LEFT JOIN companies c ON c.id = k.company_id
+WHERE k.article_id = :id
+ORDER BY k.id
+"""
+
+
 ARTICLE_SQL = """
 SELECT a.id, a.url, a.title, a.author, a.credit, a.published, a.section, a.body, a.duplicate_of,
     a.tagged_at, a.truncated, a.source_id, s.name AS source
@@ -237,10 +247,15 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     async def article_and_tags():
         pks = request.url_vars.get("pks", "")
         if not pks.isdigit():
-            return {"article": None, "article_tags": []}
+            return {"article": None, "article_tags": [], "article_corrections": []}
         db = datasette.get_database(database)
         found = (await db.execute(ARTICLE_SQL, {"id": int(pks)})).rows
         tags = (await db.execute(ARTICLE_TAGS_SQL, {"id": int(pks)})).rows
-        return {"article": dict(found[0]) if found else None, "article_tags": [dict(r) for r in tags]}
+        corrections = (await db.execute(ARTICLE_CORRECTIONS_SQL, {"id": int(pks)})).rows
+        return {
+            "article": dict(found[0]) if found else None,
+            "article_tags": [dict(r) for r in tags],
+            "article_corrections": [dict(r) for r in corrections],
+        }
 
     return article_and_tags
