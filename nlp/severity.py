@@ -125,10 +125,15 @@ class SeverityBase:
         focus = article.accused_order[0]
         relevant: list[tuple[SentenceFacts, list[str]]] = []
         for fact in article.sentences:
+            companies = [m["key"] for m in article.companies_in(fact.index)]
             named = [m["key"] for m in article.orgs_in(fact.index) if m["key"] in accused]
             owners = list(dict.fromkeys([*fact.accused, *named]))
-            if fact.types or owners:
-                relevant.append((fact, owners or [focus]))
+            if companies and not named:
+                pass  # about companies not accused ("compared it with Amazon's €746 million fine")
+            elif owners:
+                relevant.append((fact, owners))
+            elif fact.types:
+                relevant.append((fact, [focus]))
             if owners:
                 focus = owners[0]
         found = self.amounts([fact for fact, _ in relevant])

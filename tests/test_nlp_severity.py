@@ -220,6 +220,17 @@ def test_the_fine_is_credited_to_the_company_fined_and_the_largest_kept(pipeline
     assert fines == {"meta": (390e6, "EUR"), "bytedance": (5e6, "EUR")}
 
 
+def test_a_fine_of_a_company_named_for_comparison_is_not_the_accused_company_s(pipelines):
+    row = severity(
+        pipelines,
+        "",
+        "Regulators fined Meta €390 million for forcing users to accept personalised ads. Analysts compared "
+        "it with Amazon's €746 million fine.",
+        "meta",
+    )
+    assert (row["fine_amount"], row["fine_currency"]) == (390e6, "EUR")
+
+
 @pytest.mark.parametrize(
     "text,value",
     [
