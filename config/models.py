@@ -316,6 +316,26 @@ class IsIncident(Model):
     description: str
 
 
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class Currency(Model):
+    usd: float = Field(gt=0)  # one unit in US dollars, roughly: for ordering fines, not for accounts
+    names: list[str] = []  # signs and words that name it besides its code ("$", "US$", "dollars", "美元")
+
+
+class SeverityCues(Model):
+    """Words (lowercase or lemmas) that tie an amount to a fine, a count to a breach (nlp/severity.py)."""
+
+    fine_cues: list[str] = []
+    payment_verbs: list[str] = []  # a fine only when the payment is owed ("agreed to pay")
+    payment_obligations: list[str] = []  # what makes it owed
+    not_fines: list[str] = []  # an amount that is one of these is no fine ("$80 billion in revenue")
+    affected_cues: list[str] = []
+    affected_nouns: list[str] = []  # what a count of affected counts (users, records)
+    currencies: dict[CurrencyCode, Currency] = {}
+
+
 class TaxonomyFile(Model):
     version: Literal[1] = 1
     is_incident: IsIncident
@@ -323,6 +343,7 @@ class TaxonomyFile(Model):
     traps: list[Trap] = []
     types: list[Cued] = Field(min_length=1)
     responses: list[Cued] = Field(min_length=1)
+    severity: SeverityCues = SeverityCues()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> TaxonomyFile:
@@ -361,6 +382,15 @@ class ChineseCued(Model):
     counterexamples: list[str] = []
 
 
+class ChineseSeverityCues(Model):
+    """Per clause: a fine cue with a fine amount, a breach cue with a count of people or records."""
+
+    fine_cues: Regex | None = None
+    fine_amount: Regex | None = None
+    affected_cues: Regex | None = None
+    affected_amount: Regex | None = None
+
+
 class ChineseTaxonomyFile(Model):
     """The Chinese wording of incidents.yaml's types and responses (regular expressions per sentence)."""
 
@@ -375,6 +405,7 @@ class ChineseTaxonomyFile(Model):
     background: Regex
     types: dict[str, ChineseCued]
     responses: dict[str, ChineseCued]
+    severity: ChineseSeverityCues = ChineseSeverityCues()
 
 
 WORD_ATTRIBUTES = ("LOWER", "ORTH", "LEMMA", "NORM", "TEXT")

@@ -15,12 +15,14 @@ from spacy.tokens import Doc
 from config.models import TaxonomyFile
 from nlp.facts import FACTS_ATTR, TAGS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import drop_tensor
+from nlp.severity import severity_of
 
 # One response per company for the single `response` field: an apology outranks a denial, which
 # outranks remediation alone.
 RESPONSE_PRIORITY = ("apology", "denial", "remediation")
 # The title is paragraph 0: an organisation first named in paragraph 0 or 1 is named up front.
 LEDE = 1
+NO_SEVERITY = severity_of(None, None, None)
 
 
 class ArticleTags:
@@ -95,6 +97,7 @@ class ArticleTags:
                 "company_id": names.get(key, (None, ""))[0],
                 "score": score,
                 "evidence": evidence,
+                **article.severity.get(key, NO_SEVERITY),
             }
             for (t, key), (score, evidence) in sorted(
                 incidents.items(), key=lambda kv: self.type_ids.index(kv[0][0])

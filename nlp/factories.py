@@ -22,6 +22,7 @@ from nlp.incidents import IncidentTypes
 from nlp.preprocess import CachedPosLemma, paragraph_boundaries
 from nlp.responses import Responses
 from nlp.roles import AccusedCompanies
+from nlp.severity import ChineseSeverity, Severity
 
 Language.component("privwatch_paragraphs_v1", func=paragraph_boundaries)
 Language.component("privwatch_zh_sentences_v1", func=chinese_sentences)
@@ -69,6 +70,11 @@ def make_responses(nlp: Language, name: str, *, parser: str | None):
     return Responses(nlp, name, parser)
 
 
+@Language.factory("privwatch_severity_v1")
+def make_severity(nlp: Language, name: str, *, parser: str | None):
+    return Severity(nlp, name, parser)
+
+
 @Language.factory("privwatch_article_tags_v1")
 def make_article_tags(nlp: Language, name: str, *, keep_tensor: bool, trace: bool):
     return ArticleTags(name, keep_tensor, trace)
@@ -95,3 +101,8 @@ def make_zh_roles(nlp: Language, name: str):
 @Language.factory("privwatch_zh_responses_v1")
 def make_zh_responses(nlp: Language, name: str):
     return ChineseResponses(nlp, name)
+
+
+@Language.factory("privwatch_zh_severity_v1")
+def make_zh_severity(nlp: Language, name: str):
+    return ChineseSeverity(nlp, name)

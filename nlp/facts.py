@@ -62,6 +62,8 @@ class ArticleFacts:
     accused_sentences: Counter = field(default_factory=Counter)
     # accused company key -> [(response id, evidence sentence)] in reading order
     responses: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # accused company key -> its severity fields (nlp/severity.py), for the company's incident rows
+    severity: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def of(cls, doc: Doc) -> ArticleFacts:

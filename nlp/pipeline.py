@@ -32,10 +32,10 @@ from nlp.budget import cut_to_budget
 from nlp.facts import TAGS_ATTR
 from nlp.language import detect_language
 from nlp.organisations import LEGAL_FORMS_WITH_STOPS
-from storage.db import ArticleTags
+from storage.db import SEVERITY_FIELDS, ArticleTags
 
 # raised when the components change what they tag, so `privwatch tag --stale` re-tags older articles
-NLP_VERSION = "2.2.1"
+NLP_VERSION = "2.3.0"
 NLP_DIR = Path(__file__).resolve().parent
 CONFIG_PATH = NLP_DIR / "config.cfg"
 CHINESE_CONFIG_PATH = NLP_DIR / "config.zh.cfg"
@@ -248,6 +248,7 @@ class TaggedArticle:
                     "org_name": org_name,
                     "score": row["score"],
                     "evidence": row["evidence"],
+                    **{k: row.get(k) for k in SEVERITY_FIELDS},
                 }
         responses = {}
         for c in self.accused:

@@ -199,6 +199,68 @@ class Evidence:
     sentence: str
 
 
+# how a fine is written in the digest: the sign where it is unambiguous, else the ISO code
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+SCALE_WORDS = ((1e12, "trillion", "tn"), (1e9, "billion", "bn"), (1e6, "million", "m"))
+
+
+def _scaled(value: float, short: bool) -> str:
+    for size, word, abbreviation in SCALE_WORDS:
+        if value >= size:
+            number = f"{value / size:.1f}" if short else f"{value / size:.3g}"
+            return f"{number} {abbreviation}" if short else f"{number} {word}"
+    return f"{value:,.0f}"
+
+
+def fine_label(amount: float | None, currency: str | None) -> str:
+    """ "$5.0 bn", "€345.0 m", "CNY 8.0 bn"; "" without a fine."""
+    if not amount or not currency:
+        return ""
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{sign}{_scaled(amount, True)}" if sign else f"{currency} {_scaled(amount, True)}"
+
+
+def affected_label(count: int | None) -> str:
+    """ "533 million", "1.2 billion", "40,000"; "" without a count."""
+    return _scaled(count, False) if count else ""
+
+
+@dataclass(frozen=True)
+class Severity:
+    """The largest fine and count of people affected an item states (for ordering and for its line)."""
+
+    fine_usd: float = 0.0
+    fine: str = ""  # "$5.0 bn"
+    affected: int = 0
+
+    @classmethod
+    def of(cls, row: dict) -> Severity:
+        return cls(
+            row.get("fine_usd") or 0.0,
+            fine_label(row.get("fine_amount"), row.get("fine_currency")),
+            row.get("affected") or 0,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.fine_usd or self.affected)
+
+    def __or__(self, other: Severity) -> Severity:
+        larger = self if self.fine_usd >= other.fine_usd else other
+        return Severity(larger.fine_usd, larger.fine, max(self.affected, other.affected))
+
+    @property
+    def rank(self) -> tuple[float, int]:
+        """Sort key, largest first: the fine in US dollars, then the count."""
+        return (-self.fine_usd, -self.affected)
+
+    @property
+    def label(self) -> str:
+        """ "fine: $5.0 bn; affected: 533 million" """
+        parts = [f"fine: {self.fine}" if self.fine else ""]
+        parts.append(f"affected: {affected_label(self.affected)}" if self.affected else "")
+        return "; ".join(p for p in parts if p)
+
+
 @dataclass
 class ArticleEntry:
     article_id: int
@@ -214,6 +276,7 @@ class ArticleEntry:
     evidence: list[Evidence] = field(default_factory=list)
     first_seen: str = ""  # the day privwatch stored it, in the digest's time zone
     late: bool = False  # published LATE_PUBLICATION or more before the digest's period
+    severity: Severity = field(default_factory=Severity)
 
     def add_evidence(self, incident_type: str | None, sentence: str | None) -> None:
         if incident_type and incident_type not in self.types:
@@ -250,6 +313,14 @@ class StoryEntry:
     # per accused company, the sentence that says most about what is new: its strongest incident
     # sentence in the period, or in an update the sentence of its new response
     evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> Severity:
+        """The largest fine and count of its articles in the period."""
+        found = Severity()
+        for article in self.articles:
+            found = found | article.severity
+        return found
 
     @property
     def is_new(self) -> bool:
@@ -328,7 +399,8 @@ class Digest:
     period: Period
     article_count: int
     incident_count: int
-    stories: list[StoryEntry]  # new stories first, then updates; most articles in the period first
+    # new stories first, then updates; each the largest (fine, then people affected), then most articles first
+    stories: list[StoryEntry]
     unattributed: list[ArticleEntry]  # incidents that no company carries, so in no story
     spikes: list[Spike]
     unlinked_orgs: list[UnlinkedOrg]  # accused in an incident, plausible names (nlp/names.py)
@@ -455,6 +527,7 @@ def article_entry(row: dict, zone: ZoneInfo, datasette_url: str, database_path: 
         datasette_url=datasette_article_url(datasette_url, database_path, row["article_id"]),
         response=row.get("response"),
         first_seen=published_day(row.get("fetched_at"), zone) if row.get("fetched_at") else "",
+        severity=Severity.of(row),
     )
 
 
@@ -514,6 +587,7 @@ def build_digest(
                     row, zone, datasette_url, database_path
                 )
             entry.add_evidence(row["incident_type"], row["evidence"])
+            entry.severity = entry.severity | Severity.of(row)
     for story in stories:
         for company, _, sentence in story.new_responses:
             story.evidence[company] = sentence or story.evidence.get(company)
@@ -527,8 +601,10 @@ def build_digest(
         article_count=queries.period_article_count(db, *bounds),
         incident_count=incident_count,
         stories=stories,
+        # the largest first (a stated fine, then people affected), then the newest
         unattributed=sorted(
-            unattributed.values(), key=lambda a: (a.published_at, a.article_id), reverse=True
+            sorted(unattributed.values(), key=lambda a: (a.published_at, a.article_id), reverse=True),
+            key=lambda a: a.severity.rank,
         ),
         spikes=find_spikes(db, period.end),
         unlinked_orgs=unlinked[:UNLINKED_SHOWN],
@@ -554,7 +630,8 @@ def _period_stories(
     db: Database, bounds: tuple[str, str, str], *, zone: ZoneInfo, datasette_url: str, database_path: str
 ) -> list[StoryEntry]:
     """The stories with original articles in the period (a story that only gained syndicated copies has
-    none), new ones first, then by articles in the period."""
+    none), new ones first, then by the largest fine or count of people affected, then by articles in the
+    period."""
     import json
 
     from storage import digests as queries
@@ -596,7 +673,11 @@ def _period_stories(
         story = by_id.get(response["story_id"])
         if story and not story.is_new:
             story.new_responses.append((response["company"], response["response"], response["evidence"]))
-    stories.sort(key=lambda s: (not s.is_new, -len(s.articles), s.title.casefold(), s.story_id))
+    # within new stories and within updates, the largest first (a stated fine in US dollars, then people
+    # affected), then the busiest
+    stories.sort(
+        key=lambda s: (not s.is_new, *s.severity.rank, -len(s.articles), s.title.casefold(), s.story_id)
+    )
     return stories
 
 

@@ -274,7 +274,8 @@ class ArticleTags:
     """What the NLP pipeline found in one article, ready to store."""
 
     mentions: list[dict] = field(default_factory=list)  # company_id, role, response, count, evidence
-    # incident_type, company_id|None, org_name|None (an accused organisation the KB lacks), score, evidence
+    # incident_type, company_id|None, org_name|None (an accused organisation the KB lacks), score, evidence,
+    # and the SEVERITY_FIELDS (None where the article states no fine or count)
     incidents: list[dict] = field(default_factory=list)
     unlinked_orgs: dict[str, int] = field(default_factory=dict)  # name -> count
     unlinked_accused: dict[str, str] = field(default_factory=dict)  # name -> its main response
@@ -282,6 +283,10 @@ class ArticleTags:
     responses: list[dict] = field(default_factory=list)
     language: str | None = None  # the language the text was tagged as (None: leave articles.language)
 
+
+# how big an incident is (0017): a fine as stated (amount, ISO currency, approximate US dollars, the words)
+# and the people or records affected (count, the words)
+SEVERITY_FIELDS = ("fine_amount", "fine_currency", "fine_usd", "fine_text", "affected", "affected_text")
 
 # what a (re-)tag replaces
 TAG_TABLES = ("mentions", "article_incidents", "article_responses", "unlinked_orgs")
@@ -322,7 +327,8 @@ def write_tags(db: Database, article_id: int, tags: ArticleTags) -> None:
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
     db["mentions"].insert_all({**m, "article_id": article_id} for m in tags.mentions)
     db["article_incidents"].insert_all(
-        {"org_name": None, **i, "article_id": article_id} for i in tags.incidents
+        {"org_name": None, **dict.fromkeys(SEVERITY_FIELDS), **i, "article_id": article_id}
+        for i in tags.incidents
     )
     db["article_responses"].insert_all(
         {"company_id": None, "org_name": None, **r, "article_id": article_id} for r in tags.responses

@@ -57,7 +57,8 @@ def period_incidents(db: Database, since: str, until: str, fetched_since: str) -
 
     company_id is None for an incident no known company carries (company is then the name of an accused
     organisation the knowledge base lacks, if any). An accused company with no incident type of its own
-    comes as one row with incident_type None (its evidence is the mention's sentence).
+    comes as one row with incident_type None (its evidence is the mention's sentence). Each row has the
+    incident's fine and count of people affected (None when the article states none).
     """
     sql = (
         PERIOD_ARTICLES
@@ -65,7 +66,8 @@ def period_incidents(db: Database, since: str, until: str, fetched_since: str) -
 SELECT ai.article_id, ai.company_id, coalesce(c.name, ai.org_name) AS company, ai.incident_type,
        it.label AS incident_label,
        ai.score, ai.evidence, m.response, m.role,
-       a.title, a.url, a.published, a.fetched_at, a.source_id, s.name AS source
+       a.title, a.url, a.published, a.fetched_at, a.source_id, s.name AS source,
+       ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.affected
 FROM article_incidents ai
 JOIN period_articles p ON p.id = ai.article_id
 JOIN articles a ON a.id = ai.article_id
@@ -76,7 +78,8 @@ LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.compa
 UNION ALL
 SELECT m.article_id, m.company_id, c.name, NULL, NULL,
        NULL, m.evidence, m.response, m.role,
-       a.title, a.url, a.published, a.fetched_at, a.source_id, s.name
+       a.title, a.url, a.published, a.fetched_at, a.source_id, s.name,
+       NULL, NULL, NULL, NULL
 FROM mentions m
 JOIN period_articles p ON p.id = m.article_id
 JOIN articles a ON a.id = m.article_id
@@ -146,7 +149,8 @@ ORDER BY recent DESC, c.name COLLATE NOCASE, ai.incident_type
 
 def period_story_articles(db: Database, since: str, until: str, fetched_since: str) -> list[dict]:
     """The period's articles that are in a story, one row each: the story, the article, its incident
-    types and its responses."""
+    types and its responses, its largest fine (amount, currency, approximate US dollars) and count of
+    people affected."""
     sql = (
         PERIOD_ARTICLES
         + """
@@ -154,7 +158,14 @@ SELECT sa.story_id, a.id AS article_id, a.title, a.url, a.published, a.fetched_a
     s.name AS source,
     (SELECT group_concat(DISTINCT ai.incident_type) FROM article_incidents ai WHERE ai.article_id = a.id)
         AS types,
-    (SELECT group_concat(DISTINCT r.response) FROM article_responses r WHERE r.article_id = a.id) AS responses
+    (SELECT group_concat(DISTINCT r.response) FROM article_responses r WHERE r.article_id = a.id)
+        AS responses,
+    (SELECT max(ai.affected) FROM article_incidents ai WHERE ai.article_id = a.id) AS affected,
+    (SELECT max(ai.fine_usd) FROM article_incidents ai WHERE ai.article_id = a.id) AS fine_usd,
+    (SELECT ai.fine_amount FROM article_incidents ai WHERE ai.article_id = a.id AND ai.fine_usd IS NOT NULL
+        ORDER BY ai.fine_usd DESC LIMIT 1) AS fine_amount,
+    (SELECT ai.fine_currency FROM article_incidents ai WHERE ai.article_id = a.id AND ai.fine_usd IS NOT NULL
+        ORDER BY ai.fine_usd DESC LIMIT 1) AS fine_currency
 FROM period_articles p
 JOIN story_articles sa ON sa.article_id = p.id
 JOIN articles a ON a.id = p.id

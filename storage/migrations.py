@@ -264,16 +264,22 @@ TIMELINE_COLUMNS = (
 WEEKLY_COLUMNS = "week, incident_type, articles, companies, incidents"
 
 
-def _incident_columns(language: bool) -> str:
-    return INCIDENT_COLUMNS + (", language" if language else "")
+SEVERITY_NAMES = "fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text"
 
 
-def _incident_rows(article_condition: str, unlinked: bool = False, language: bool = False) -> str:
+def _incident_columns(language: bool, severity: bool = False) -> str:
+    return INCIDENT_COLUMNS + (", language" if language else "") + (f", {SEVERITY_NAMES}" if severity else "")
+
+
+def _incident_rows(
+    article_condition: str, unlinked: bool = False, language: bool = False, severity: bool = False
+) -> str:
     """The 0003 incidents view's rows (plus the week) for the articles matching the condition on `ai`.
 
     With `unlinked` (0007 on), an incident of an organisation the knowledge base lacks shows its name
     and its response from unlinked_orgs; with `language` (0009 on, with `unlinked`), rows end with the
-    article's language."""
+    article's language, and with `severity` (0017 on, with both), then with the incident's fine and count
+    of people affected."""
     if not unlinked:
         return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), c.name, ai.incident_type,
     m.response, ai.evidence, a.title, a.url, s.name, ai.score, ai.article_id, ai.company_id, a.source_id
@@ -285,7 +291,9 @@ LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.compa
 WHERE a.duplicate_of IS NULL AND {article_condition.format(column="ai.article_id")}"""
     return f"""SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id{", a.language" if language else ""}
+    ai.article_id, ai.company_id, a.source_id{", a.language" if language else ""}{
+        "".join(", ai." + name for name in SEVERITY_NAMES.split(", ")) if severity else ""
+    }
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -320,7 +328,13 @@ WHERE week IS NOT NULL AND {week_condition}
 GROUP BY week, incident_type"""
 
 
-def _refresh(article_condition: str, weeks: bool, unlinked: bool = False, language: bool = False) -> str:
+def _refresh(
+    article_condition: str,
+    weeks: bool,
+    unlinked: bool = False,
+    language: bool = False,
+    severity: bool = False,
+) -> str:
     """Statements that rewrite the materialized rows of the articles matching `{column} ...`.
 
     With `weeks`, also the weekly counts of the weeks those articles were in before and are in after
@@ -330,8 +344,8 @@ def _refresh(article_condition: str, weeks: bool, unlinked: bool = False, langua
     dirty += f"{articles};"
     statements = f"""{dirty if weeks else ""}
     DELETE FROM incidents_materialized WHERE {articles};
-    INSERT INTO incidents_materialized ({_incident_columns(language)})
-{_incident_rows(article_condition, unlinked, language)};
+    INSERT INTO incidents_materialized ({_incident_columns(language, severity)})
+{_incident_rows(article_condition, unlinked, language, severity)};
     DELETE FROM company_timeline_materialized WHERE {articles};
     INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
 {_timeline_rows(article_condition)};"""
@@ -356,7 +370,9 @@ def _trigger(name: str, event: str, statements: str, when: str = "") -> str:
     return f"CREATE TRIGGER {name} AFTER {event}{f' WHEN {when}' if when else ''} BEGIN{statements}\nEND"
 
 
-def _article_and_company_triggers(unlinked: bool = False, language: bool = False) -> list[str]:
+def _article_and_company_triggers(
+    unlinked: bool = False, language: bool = False, severity: bool = False
+) -> list[str]:
     """The triggers that refresh an article's materialized rows when the article or a company changes."""
     columns = (
         "id",
@@ -367,7 +383,7 @@ def _article_and_company_triggers(unlinked: bool = False, language: bool = False
         "duplicate_of",
         *(["language"] if language else []),
     )
-    versions = {"unlinked": unlinked, "language": language}
+    versions = {"unlinked": unlinked, "language": language, "severity": severity}
     return [
         _trigger(
             "articles_au_materialized",
@@ -512,7 +528,7 @@ SELECT {WEEKLY_COLUMNS}
 FROM weekly_counts_materialized
 """,
     )
-    refill_materialized_views(db, unlinked=False, language=False)
+    refill_materialized_views(db, unlinked=False, language=False, severity=False)
     for trigger in _refresh_triggers():
         db.execute(trigger)
 
@@ -550,26 +566,29 @@ def refresh_once_per_retag(db: Database) -> None:
         db.execute(statement)
 
 
-def _tagged_trigger(unlinked: bool = False, language: bool = False) -> str:
+def _tagged_trigger(unlinked: bool = False, language: bool = False, severity: bool = False) -> str:
     """Setting tagged_at after a re-tag refreshes the article's materialized rows once."""
     return _trigger(
         "articles_tagged_materialized",
         "UPDATE OF tagged_at ON articles",
-        _refresh("{column} = NEW.id", weeks=True, unlinked=unlinked, language=language),
+        _refresh("{column} = NEW.id", weeks=True, unlinked=unlinked, language=language, severity=severity),
         when="NEW.tagged_at IS NOT NULL",
     )
 
 
-def refill_materialized_views(db: Database, unlinked: bool = True, language: bool = True) -> None:
+def refill_materialized_views(
+    db: Database, unlinked: bool = True, language: bool = True, severity: bool = True
+) -> None:
     """Rewrite the materialized tables from the stored tables: their first fill, and the last step of a
-    bulk load that dropped the triggers for speed (benchmarks/datasette.py). `unlinked` and `language`: the
-    rows as 0007 and 0009 define them (the default; earlier migrations ran them before those existed)."""
+    bulk load that dropped the triggers for speed (benchmarks/datasette.py). `unlinked`, `language` and
+    `severity`: the rows as 0007, 0009 and 0017 define them (the default; earlier migrations ran them before
+    those existed)."""
     _run(
         db,
         f"""
 DELETE FROM incidents_materialized;
-INSERT INTO incidents_materialized ({_incident_columns(language)})
-{_incident_rows("1", unlinked, language)};
+INSERT INTO incidents_materialized ({_incident_columns(language, severity)})
+{_incident_rows("1", unlinked, language, severity)};
 DELETE FROM company_timeline_materialized;
 INSERT INTO company_timeline_materialized ({TIMELINE_COLUMNS})
 {_timeline_rows("1")};
@@ -616,7 +635,7 @@ def responses_and_unlinked_accused(db: Database) -> None:
     statements += _row_triggers(language=False)
     for statement in statements:
         db.execute(statement)
-    refill_materialized_views(db, language=False)
+    refill_materialized_views(db, language=False, severity=False)
 
 
 # the triggers that keep the materialized rows (0007 on): per row table, then per article and company
@@ -634,8 +653,9 @@ _ROW_TRIGGERS = [
 ]
 
 
-def _row_triggers(language: bool) -> list[str]:
-    """CREATE statements of _ROW_TRIGGERS, rows as 0007 defines them (and 0009 with `language`)."""
+def _row_triggers(language: bool, severity: bool = False) -> list[str]:
+    """CREATE statements of _ROW_TRIGGERS, rows as 0007 defines them (0009 with `language`, 0017 with
+    `severity`)."""
     new, old = _not_being_replaced("NEW.article_id"), _not_being_replaced("OLD.article_id")
     statements = []
     # unlinked_orgs marks the weeks like article_incidents: an article's cascade may reach it first
@@ -645,13 +665,13 @@ def _row_triggers(language: bool) -> list[str]:
             ("ad", "DELETE", "{column} = OLD.article_id", old),
             ("au", "UPDATE", "{column} IN (OLD.article_id, NEW.article_id)", f"{old} OR {new}"),
         ):
-            refresh = _refresh(condition, weeks, unlinked=True, language=language)
+            refresh = _refresh(condition, weeks, unlinked=True, language=language, severity=severity)
             statements.append(
                 _trigger(f"{table}_{suffix}_materialized", f"{event} ON {table}", refresh, when=when)
             )
     return statements + [
-        *_article_and_company_triggers(unlinked=True, language=language),
-        _tagged_trigger(unlinked=True, language=language),
+        *_article_and_company_triggers(unlinked=True, language=language, severity=severity),
+        _tagged_trigger(unlinked=True, language=language, severity=severity),
     ]
 
 
@@ -712,7 +732,7 @@ FROM incidents_materialized""",
     ]
     for statement in statements:
         db.execute(statement)
-    refill_materialized_views(db)
+    refill_materialized_views(db, severity=False)
 
 
 # -- 0010: stories ----------------------------------------------------------------------------------------
@@ -1106,6 +1126,47 @@ ALTER TABLE crawl_runs_0016 RENAME TO crawl_runs
     )
     for _, _, sql in dependents:
         db.execute(sql)
+
+
+# -- 0017: how big an incident is ----------------------------------------------------------------------------
+# The tagger reads a fine (amount, ISO currency, the words that state it) and a count of the people or records
+# affected from the sentences about each accused company (nlp/severity.py); they are columns of that
+# company's incident rows, with the fine in US dollars at the rough rates of incidents.yaml (fine_usd, to
+# rank fines in different currencies). The materialized incidents rows carry them, so the incidents view
+# shows and sorts them; their triggers are re-created to fill them.
+
+SEVERITY_COLUMNS = (
+    ("fine_amount", "REAL"),
+    ("fine_currency", "TEXT"),
+    ("fine_usd", "REAL"),
+    ("fine_text", "TEXT"),
+    ("affected", "INTEGER"),
+    ("affected_text", "TEXT"),
+)
+
+
+@migrations(name="0017_incident_severity")
+def incident_severity(db: Database) -> None:
+    statements = [
+        *(
+            f"ALTER TABLE {table} ADD COLUMN {name} {kind}"
+            for table in ("article_incidents", "incidents_materialized")
+            for name, kind in SEVERITY_COLUMNS
+        ),
+        """CREATE INDEX idx_incidents_materialized_fine
+    ON incidents_materialized(fine_usd, affected, published)""",
+        "CREATE INDEX idx_incidents_materialized_affected ON incidents_materialized(affected, published)",
+        *(f"DROP TRIGGER {name}" for name in _ROW_TRIGGERS),
+        *_row_triggers(language=True, severity=True),
+        "DROP VIEW incidents",
+        f"""CREATE VIEW incidents AS
+SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
+    company_id, source_id, week, language, {", ".join(name for name, _ in SEVERITY_COLUMNS)}
+FROM incidents_materialized""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+    refill_materialized_views(db)
 
 
 # -- 0018: an analyst's corrections of the tagger ------------------------------------------------------------

@@ -162,6 +162,23 @@ def _seed(database) -> int:
     return _add(database, article, tags)
 
 
+def _severity(number: int) -> dict:
+    """A fine on every other story (in euros or yuan), a count of people affected on every third."""
+    fine = {}
+    if number % 2 == 0:
+        amount, currency, rate = (
+            ((number + 1) * 1e6, "EUR", 1.08) if number % 4 else ((number + 1) * 1e7, "CNY", 0.14)
+        )
+        fine = {
+            "fine_amount": amount,
+            "fine_currency": currency,
+            "fine_usd": round(amount * rate, 2),
+            "fine_text": f"{amount:,.0f} {currency}",
+        }
+    affected = {"affected": (number + 1) * 10_000, "affected_text": f"{(number + 1) * 10_000:,} users"}
+    return {**fine, **(affected if number % 3 == 0 else {})}
+
+
 def _synthetic(database, rng: random.Random, number: int) -> int:
     company = ACCUSED[number % len(ACCUSED)]
     name = COMPANY_NAMES[company]
@@ -194,7 +211,7 @@ def _synthetic(database, rng: random.Random, number: int) -> int:
         ],
         incidents=[
             {"incident_type": kind, "company_id": company, "score": round(0.5 + rng.random() / 2, 2),
-             "evidence": sentence}
+             "evidence": sentence, **_severity(number)}
             for kind, sentence in zip(kinds, sentences, strict=True)
         ],
         unlinked_orgs={"Acme Data Brokers Ltd": 1} if number % 6 == 0 else {},

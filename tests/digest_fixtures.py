@@ -122,9 +122,11 @@ def tagged_article(
     unlinked: dict[str, int] | None = None,
     org_incidents: list[tuple[str, str, str]] = (),
     source_id: str | None = "szdaily",
+    severity: dict[str, dict] | None = None,
 ) -> int:
     """Store an article with incidents [(type, company id or None, evidence)] and accused companies
-    {company id: response}; every company that carries an incident is accused unless listed.
+    {company id: response}; every company that carries an incident is accused unless listed. `severity`
+    gives a company's incident rows their fine and count of people affected {company id: fields}.
     org_incidents [(type, organisation name, evidence)] accuse organisations the knowledge base lacks
     (stored as unlinked organisations too); `unlinked` names others it only mentions {name: count}."""
     if isinstance(published, datetime):
@@ -152,7 +154,8 @@ def tagged_article(
             for company_id, response in responses.items()
         ],
         incidents=[
-            {"incident_type": t, "company_id": c, "score": 0.9, "evidence": e} for t, c, e in incidents
+            {"incident_type": t, "company_id": c, "score": 0.9, "evidence": e, **(severity or {}).get(c, {})}
+            for t, c, e in incidents
         ]
         + [
             {"incident_type": t, "company_id": None, "org_name": name, "score": 0.9, "evidence": e}

@@ -70,7 +70,8 @@ def database(tmp_path):
 def test_views_keep_their_columns(database):
     assert [d[0] for d in database.execute("SELECT * FROM incidents LIMIT 0").description] == [
         "published", "company", "incident_type", "response", "evidence", "title", "url", "source", "score",
-        "article_id", "company_id", "source_id", "week", "language",
+        "article_id", "company_id", "source_id", "week", "language", "fine_amount", "fine_currency",
+        "fine_usd", "fine_text", "affected", "affected_text",
     ]  # fmt: skip
     assert [d[0] for d in database.execute("SELECT * FROM company_timeline LIMIT 0").description] == [
         "company_id", "company", "published", "role", "response", "incident_types", "evidence", "title",

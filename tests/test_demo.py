@@ -261,6 +261,38 @@ def test_demo_database_serves_in_datasette(demo):
         pass
 
 
+def test_demo_stories_that_state_a_fine_or_a_count_of_people_affected_carry_it_sorted_in_datasette(demo):
+    """Issue 20: fines (with their currency) and records affected are read from the demo's stories that
+    state them, and the incidents view sorts by them, the largest fine first."""
+    import json
+
+    database = open_db(demo / "demo.db")
+    stated = database.execute(
+        "SELECT count(DISTINCT article_id) FROM incidents "
+        "WHERE fine_amount IS NOT NULL OR affected IS NOT NULL"
+    ).fetchone()[0]
+    assert stated >= 8
+    fines = database.execute(
+        "SELECT count(DISTINCT article_id) FROM incidents "
+        "WHERE fine_amount IS NOT NULL AND fine_currency IS NOT NULL"
+    ).fetchone()[0]
+    counts = database.execute(
+        "SELECT count(DISTINCT article_id) FROM incidents WHERE affected > 0"
+    ).fetchone()[0]
+    assert fines and counts
+    # Didi's fine in the Chinese outlet's story, in yuan
+    assert database.execute(
+        "SELECT 1 FROM incidents WHERE company_id = 'didi' AND fine_currency = 'CNY' AND fine_amount > 8e9"
+    ).fetchone()
+    with serving(demo / "demo.db") as base:
+        url = f"{base}/demo/incidents.json?_sort_desc=fine_usd&_shape=array&_size=20"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            rows = json.load(response)
+    fines_in_usd = [row["fine_usd"] for row in rows if row["fine_usd"] is not None]
+    assert len(fines_in_usd) >= 5 and fines_in_usd == sorted(fines_in_usd, reverse=True)
+    assert rows[0]["fine_usd"] == database.execute("SELECT max(fine_usd) FROM incidents").fetchone()[0]
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 def test_demo_stories_page_opens_the_seed_story_s_timeline(demo):
     """In a browser: the stories page lists the seed story; its timeline has its articles in date order

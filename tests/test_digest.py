@@ -498,6 +498,58 @@ def test_digest_groups_by_story_new_stories_and_updates_with_links(run, tmp_path
     assert story_url in links and first_url in links
 
 
+def test_digest_puts_the_largest_fine_then_the_most_people_affected_first_and_says_them(run, tmp_path):
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    next_second()
+
+    def period(database):
+        # the busiest story states no size; a yuan fine outranks a smaller one in euros at the fixed rates
+        tencent_chats(database, 1, "2025-03-18T08:00:00+00:00")
+        tencent_chats(database, 2, "2025-03-18T09:00:00+00:00")
+        stories = [
+            ("didi", "DiDi fined over riders' trip data", "enforcement", {"fine_amount": 8.026e9,
+             "fine_currency": "CNY", "fine_usd": 1.12e9, "fine_text": "8.026 billion yuan"}),
+            ("bytedance", "ByteDance fined over children's accounts", "enforcement", {"fine_amount": 345e6,
+             "fine_currency": "EUR", "fine_usd": 372.6e6, "fine_text": "€345 million"}),
+            ("meta", "Meta leak exposed phone numbers", "breach", {"affected": 533_000_000,
+             "affected_text": "533 million users"}),
+        ]  # fmt: skip
+        for company, title, kind, fields in stories:
+            tagged_article(
+                database, f"https://news.example/{company}", title, "2025-03-18T10:00:00+00:00",
+                [(kind, company, f"{title}, the regulator said.")], severity={company: fields},
+            )  # fmt: skip
+
+    path = make_db(run, tmp_path, "sizes.db", fill=period)
+    out = tmp_path / "d.eml"
+    run("digest", "--dry-run", "--out", str(out), "--since", since.isoformat(), "--db", str(path))
+    text, markup = parts(parse(out.read_bytes()))
+    headings = [html.unescape(re.sub("<[^>]+>", "", h)) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", markup)]
+    assert [h.split(": ", 1)[1] for h in headings if h.startswith("New story")] == [
+        "DiDi fined over riders' trip data",
+        "ByteDance fined over children's accounts",
+        "Meta leak exposed phone numbers",
+        "WeChat passed chat logs to an advertising partner, report 1",
+    ]
+    for part in (text, html.unescape(markup)):
+        assert "fine: CNY 8.0 bn" in part and "fine: €345.0 m" in part and "affected: 533 million" in part
+    assert text.count("fine: ") == 2
+
+
+@pytest.mark.parametrize(
+    "fields,label",
+    [
+        ({"fine_amount": 5e9, "fine_currency": "USD", "fine_usd": 5e9}, "fine: $5.0 bn"),
+        ({"fine_amount": 20e6, "fine_currency": "GBP", "fine_usd": 25.4e6, "affected": 40_000},
+         "fine: £20.0 m; affected: 40,000"),
+        ({"affected": 1_200_000_000}, "affected: 1.2 billion"),
+        ({}, ""),
+    ],
+)  # fmt: skip
+def test_digest_writes_fines_and_counts_short(fields, label):
+    assert digest_module.Severity.of(fields).label == label
+
+
 def test_digest_shows_ten_articles_per_story_and_links_the_rest(run, tmp_path):
     def fill(database):
         for n in range(12):

@@ -21,7 +21,7 @@ CREATE TABLE article_incidents (
     company_id TEXT REFERENCES companies(id) ON DELETE CASCADE,
     score REAL,
     evidence TEXT
-, org_name TEXT);
+, org_name TEXT, fine_amount REAL, fine_currency TEXT, fine_usd REAL, fine_text TEXT, affected INTEGER, affected_text TEXT);
 
 CREATE TABLE article_responses (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -192,7 +192,7 @@ CREATE TABLE incidents_materialized (
     article_id INTEGER NOT NULL,
     company_id TEXT,
     source_id TEXT
-, language TEXT);
+, language TEXT, fine_amount REAL, fine_currency TEXT, fine_usd REAL, fine_text TEXT, affected INTEGER, affected_text TEXT);
 
 CREATE TABLE mentions (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -362,6 +362,8 @@ CREATE INDEX idx_crawl_warnings_at ON crawl_warnings(kind, at);
 
 CREATE INDEX idx_digests_period ON digests(period_start, period_end);
 
+CREATE INDEX idx_incidents_materialized_affected ON incidents_materialized(affected, published);
+
 CREATE INDEX idx_incidents_materialized_article ON incidents_materialized(article_id);
 
 CREATE INDEX idx_incidents_materialized_company
@@ -369,6 +371,9 @@ CREATE INDEX idx_incidents_materialized_company
 
 CREATE INDEX idx_incidents_materialized_company_id
     ON incidents_materialized(company_id, published, incident_type, source, response, company);
+
+CREATE INDEX idx_incidents_materialized_fine
+    ON incidents_materialized(fine_usd, affected, published);
 
 CREATE INDEX idx_incidents_materialized_language
     ON incidents_materialized(language, published, company, incident_type, source, response);
@@ -414,10 +419,10 @@ CREATE INDEX idx_unlinked_orgs_review ON unlinked_orgs(name, article_id, count);
 CREATE TRIGGER article_incidents_ad_materialized AFTER DELETE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -520,10 +525,10 @@ END;
 CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -626,10 +631,10 @@ END;
 CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -951,10 +956,10 @@ END;
 CREATE TRIGGER articles_ad_materialized AFTER DELETE ON articles BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1008,10 +1013,10 @@ END;
 CREATE TRIGGER articles_au_materialized AFTER UPDATE OF id, published, title, url, source_id, duplicate_of, language ON articles WHEN OLD.id IS NOT NEW.id OR OLD.published IS NOT NEW.published OR OLD.title IS NOT NEW.title OR OLD.url IS NOT NEW.url OR OLD.source_id IS NOT NEW.source_id OR OLD.duplicate_of IS NOT NEW.duplicate_of OR OLD.language IS NOT NEW.language BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1114,10 +1119,10 @@ END;
 CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON articles WHEN NEW.tagged_at IS NOT NULL BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1149,10 +1154,10 @@ END;
 
 CREATE TRIGGER companies_ad_materialized AFTER DELETE ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1176,10 +1181,10 @@ END;
 
 CREATE TRIGGER companies_ai_materialized AFTER INSERT ON companies BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1203,10 +1208,10 @@ END;
 
 CREATE TRIGGER companies_au_materialized AFTER UPDATE OF id, name ON companies WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1227,10 +1232,10 @@ JOIN articles a ON a.id = m.article_id
 JOIN companies c ON c.id = m.company_id
 WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
     DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1324,10 +1329,10 @@ END;
 
 CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1351,10 +1356,10 @@ END;
 
 CREATE TRIGGER mentions_ai_materialized AFTER INSERT ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1378,10 +1383,10 @@ END;
 
 CREATE TRIGGER mentions_au_materialized AFTER UPDATE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1628,10 +1633,10 @@ END;
 CREATE TRIGGER unlinked_orgs_ad_materialized AFTER DELETE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
     DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1664,10 +1669,10 @@ END;
 CREATE TRIGGER unlinked_orgs_ai_materialized AFTER INSERT ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
     DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1700,10 +1705,10 @@ END;
 CREATE TRIGGER unlinked_orgs_au_materialized AFTER UPDATE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
     INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
     DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
-    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language)
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
 SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
     ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
-    ai.article_id, ai.company_id, a.source_id, a.language
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
 FROM article_incidents ai
 JOIN articles a ON a.id = ai.article_id
 LEFT JOIN sources s ON s.id = a.source_id
@@ -1739,7 +1744,7 @@ FROM company_timeline_materialized;
 
 CREATE VIEW incidents AS
 SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
-    company_id, source_id, week, language
+    company_id, source_id, week, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text
 FROM incidents_materialized;
 
 CREATE VIEW watchlist_incidents AS
