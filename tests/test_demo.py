@@ -20,7 +20,15 @@ from storage.db import open_db
 from storage.queries import search_articles
 
 from .conftest import ROOT
-from .test_browser_datasette import CHROMIUM, CHROMIUM_FLAGS, only_to
+from .test_browser_datasette import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    METADATA,
+    bar_count,
+    only_to,
+    rows_shown,
+    wait_for_charts,
+)
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -354,6 +362,45 @@ def demo_page(demo_in_browser):
     problems.clear()
     yield base, page
     assert not problems
+
+
+@pytest.mark.parametrize("chart", ["top-accused", "by-source", "incidents-per-week"])
+def test_demo_dashboard_bar_click_opens_exactly_the_rows_the_bar_counts(demo_page, chart):
+    base, page = demo_page
+    # the second half of November 2026, the demo's busiest weeks, and then every date
+    for filters in ("date_start=2026-11-16&date_end=2026-11-30", "date_start=2000-01-01&date_end=2030-12-31"):
+        dashboard = f"{base}/-/dashboards/privacy-controversies?{filters}"
+        page.goto(dashboard)
+        wait_for_charts(page)
+        bars = page.locator(f"#chart-{chart} [aria-roledescription='bar']")
+        assert bars.count() > 0
+        for number in range(min(bars.count(), 4)):
+            if number:
+                page.goto(dashboard)
+                wait_for_charts(page)
+            bar = page.locator(f"#chart-{chart} [aria-roledescription='bar']").nth(number)
+            expected = bar_count(page, bar)
+            bar.click()
+            page.wait_for_url(re.compile(r"/demo/incidents\?"))
+            shown = min(expected, 50)  # Datasette's page size
+            assert rows_shown(page) == expected and page.locator("tbody tr").count() == shown, page.url
+
+
+def test_demo_canned_query_tabs_are_their_titles_and_no_link_names_the_database_on_github(demo_page):
+    base, page = demo_page
+    queries = METADATA["databases"]["privwatch"]["queries"]
+    for path in [
+        "/",
+        "/demo",
+        "/demo/incidents",
+        "/-/dashboards/privacy-controversies",
+        *(f"/demo/{q}" for q in queries),
+    ]:
+        page.goto(f"{base}{path}")
+        if path.removeprefix("/demo/") in queries:
+            assert page.title() == queries[path.removeprefix("/demo/")]["title"], path
+        hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        assert hrefs and not [h for h in hrefs if "github.com" in h and "/demo" in h], path
 
 
 def rows_on_first_screen(page) -> int:
