@@ -107,6 +107,9 @@ def mark_near_context(facts: list[SentenceFacts]) -> None:
 
 
 SENTENCE_ATTRS = [TAG, POS, LEMMA, ENT_IOB, ENT_TYPE]
+# ENT_IOB's column and values as Doc.to_array gives them
+IOB_COLUMN = SENTENCE_ATTRS.index(ENT_IOB)
+IOB_INSIDE, IOB_BEGIN = 1, 3
 
 
 def sentence_docs(facts: list[SentenceFacts]) -> list[Doc]:
@@ -123,7 +126,13 @@ def sentence_docs(facts: list[SentenceFacts]) -> list[Doc]:
     for fact in facts:
         span = fact.span
         sub = Doc(doc.vocab, words=[t.text for t in span], spaces=[bool(t.whitespace_) for t in span])
-        sub.from_array(SENTENCE_ATTRS, values[span.start : span.end])
+        rows = values[span.start : span.end]
+        if rows[0][IOB_COLUMN] == IOB_INSIDE:
+            # an entity the sentencizer cut through ("... Ltd." | "said"): its part here begins here, or
+            # the sentence's Doc would hold an entity with no beginning (spaCy's E093 on reading .ents)
+            rows = rows.copy()
+            rows[0][IOB_COLUMN] = IOB_BEGIN
+        sub.from_array(SENTENCE_ATTRS, rows)
         if doc.tensor.size:
             sub.tensor = doc.tensor[span.start : span.end]
         dateline = dateline_end(span)

@@ -247,3 +247,21 @@ def test_a_fine_of_a_company_named_for_comparison_is_not_the_accused_company_s(p
 )
 def test_numbers_are_read_with_their_scale(text, value):
     assert parse_number(text) == (pytest.approx(value) if value else None)
+
+
+def test_a_sentence_that_starts_inside_an_entity_reads_as_its_own_doc():
+    """The sentencizer may cut an entity ("… Harbour Pay Ltd." | "Co. …"): the sentence's own Doc, which
+    the parser and the severity component read, begins that entity instead of failing with E093."""
+    from types import SimpleNamespace
+
+    import spacy
+    from spacy.tokens import Span
+
+    from nlp.facts import sentence_docs
+
+    doc = spacy.blank("en")("Regulators fined Harbour Pay Ltd. Co. said 20 million users were hit .")
+    doc.ents = [Span(doc, 2, 6, label="ORG"), Span(doc, 7, 9, label="CARDINAL")]
+    sentence = doc[5:14]
+    assert sentence[0].ent_iob_ == "I"
+    (own,) = sentence_docs([SimpleNamespace(span=sentence)])
+    assert [(e.text, e.label_) for e in own.ents] == [("Co.", "ORG"), ("20 million", "CARDINAL")]
