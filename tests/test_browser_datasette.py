@@ -268,22 +268,31 @@ def test_a_dashboard_bar_opens_exactly_the_rows_it_counts(server, browser_page, 
     """Each bar of the filtered chart is clicked in turn; the incidents page it opens has its count."""
     base, _ = server
     page, problems = browser_page
-    dashboard = f"{base}/-/dashboards/privacy-controversies?{filters}"
+    for url in click_each_bar(page, f"{base}/-/dashboards/privacy-controversies?{filters}", chart, "fixture"):
+        assert "published__gte=" in url
+    assert not problems
+
+
+def click_each_bar(page, dashboard: str, chart: str, database: str, most: int | None = None) -> list[str]:
+    """Click each bar of the chart (the first `most`) in turn, checking that the incidents page it opens
+    finds and shows the number the bar says; the URLs opened."""
+    opened = []
     page.goto(dashboard)
     wait_for_charts(page)
-    bars = page.locator(f"#chart-{chart} [aria-roledescription='bar']")
-    assert bars.count() > 0
-    for number in range(bars.count()):
+    count = page.locator(f"#chart-{chart} [aria-roledescription='bar']").count()
+    assert count > 0
+    for number in range(count if most is None else min(count, most)):
         if number:
             page.goto(dashboard)
             wait_for_charts(page)
         bar = page.locator(f"#chart-{chart} [aria-roledescription='bar']").nth(number)
         expected = bar_count(page, bar)
         bar.click()
-        page.wait_for_url(re.compile(r"/fixture/incidents\?"))
-        assert "published__gte=" in page.url
-        assert rows_shown(page) == expected == page.locator("tbody tr").count(), page.url
-    assert not problems
+        page.wait_for_url(re.compile(rf"/{database}/incidents\?"))
+        shown = min(expected, 50)  # Datasette's page size
+        assert rows_shown(page) == expected and page.locator("tbody tr").count() == shown, page.url
+        opened.append(page.url)
+    return opened
 
 
 def test_weekly_bars_stay_readable_over_a_short_range(server, browser_page):

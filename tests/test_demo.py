@@ -24,10 +24,8 @@ from .test_browser_datasette import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     METADATA,
-    bar_count,
+    click_each_bar,
     only_to,
-    rows_shown,
-    wait_for_charts,
 )
 
 PRIVWATCH = str(Path(sys.executable).parent / "privwatch")
@@ -369,21 +367,7 @@ def test_demo_dashboard_bar_click_opens_exactly_the_rows_the_bar_counts(demo_pag
     base, page = demo_page
     # the second half of November 2026, the demo's busiest weeks, and then every date
     for filters in ("date_start=2026-11-16&date_end=2026-11-30", "date_start=2000-01-01&date_end=2030-12-31"):
-        dashboard = f"{base}/-/dashboards/privacy-controversies?{filters}"
-        page.goto(dashboard)
-        wait_for_charts(page)
-        bars = page.locator(f"#chart-{chart} [aria-roledescription='bar']")
-        assert bars.count() > 0
-        for number in range(min(bars.count(), 4)):
-            if number:
-                page.goto(dashboard)
-                wait_for_charts(page)
-            bar = page.locator(f"#chart-{chart} [aria-roledescription='bar']").nth(number)
-            expected = bar_count(page, bar)
-            bar.click()
-            page.wait_for_url(re.compile(r"/demo/incidents\?"))
-            shown = min(expected, 50)  # Datasette's page size
-            assert rows_shown(page) == expected and page.locator("tbody tr").count() == shown, page.url
+        click_each_bar(page, f"{base}/-/dashboards/privacy-controversies?{filters}", chart, "demo", most=4)
 
 
 def test_demo_canned_query_tabs_are_their_titles_and_no_link_names_the_database_on_github(demo_page):
