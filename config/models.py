@@ -586,6 +586,8 @@ class NlpSettings(Model):
     # characters of an article the pipeline reads (title first, then the body, cut at a paragraph or
     # sentence end): spaCy refuses a longer text (E088) and its parser needs ~1 GB per 100,000 characters
     tag_budget_chars: int = Field(default=100_000, ge=1_000, le=1_000_000)
+    # an article where no privacy cue can match gets company mentions only (nlp/gate.py)
+    cascade: bool = True
 
 
 class Settings(Model):
