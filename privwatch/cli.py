@@ -348,9 +348,8 @@ def round_keys(app: App, round_id: str):
 )
 @db_option
 @pass_app
-def crawl(
-    app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, tag: bool | None, db: str | None
-) -> None:
+def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, tag: bool | None,
+          db: str | None) -> None:  # fmt: skip
     """Crawl the configured sources into the database and print a summary per source.
 
     Articles already stored are not fetched again; each run writes a crawl_runs row per source and a

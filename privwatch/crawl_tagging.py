@@ -149,13 +149,15 @@ class CrawlTagger:
     def finish(self) -> WorkerOutcome:
         """Let the worker do its last round (none when stopped) and wait for it; a SIGINT or SIGTERM while
         waiting stops it."""
-        previous = {sig: signal.signal(sig, lambda *_: self.stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
+        stops = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, lambda *_: self.stop()) for sig in stops}
         try:
             if self.stop_sent_at is None:
                 self.crawl_ended.set()
             while self.process.is_alive():
                 self.process.join(1)
-                if self.stop_sent_at is not None and time.monotonic() - self.stop_sent_at > STOP_GRACE_SECONDS:
+                stopped_for = time.monotonic() - (self.stop_sent_at or time.monotonic())
+                if stopped_for > STOP_GRACE_SECONDS:
                     self.process.kill()
                     self.process.join()
         finally:

@@ -131,9 +131,11 @@ def tag(
         return
     nlp = pipelines_for(app)
     with click.progressbar(length=total, label="tagging", file=sys.stderr, show_pos=True) as bar:
-        run = tag_stored(database, nlp, **which, batch_size=batch_size, workers=workers, on_written=bar.update)
+        run = tag_stored(
+            database, nlp, **which, batch_size=batch_size, workers=workers, on_written=bar.update
+        )
     click.echo(run.summary())
-    _echo_stories(assign_stories(app.config, database, run.tagged_ids, rebuild=everything), rebuilt=everything)
+    _echo_stories(assign_stories(app.config, database, run.tagged_ids, everything), rebuilt=everything)
     alerts_after_tag(app, database, db)
     if run.failed and not run.articles:
         # like a crawl whose every source failed: the pipeline itself, not one article, may be broken

@@ -36,9 +36,10 @@ class TagRun:
 
     def summary(self) -> str:
         failures = f"; {self.failed} articles failed (see tag_errors)" if self.failed else ""
+        incidents = incidents_in_articles(self.incidents, self.incident_articles)
         return (
-            f"tagged {self.articles} articles: {incidents_in_articles(self.incidents, self.incident_articles)}, "
-            f"{self.mentions} company mentions, {self.unlinked} unknown organisations{failures} ({self.version})"
+            f"tagged {self.articles} articles: {incidents}, {self.mentions} company mentions, "
+            f"{self.unlinked} unknown organisations{failures} ({self.version})"
         )
 
 
