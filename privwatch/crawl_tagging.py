@@ -180,8 +180,8 @@ def report(outcome: WorkerOutcome) -> None:
 
     if outcome.error:
         click.echo(
-            f"tagging while crawling failed: {outcome.error} (the crawl's articles are stored untagged: "
-            "`privwatch tag` tags them)",
+            f"tagging while crawling failed: {outcome.error} (the crawl's articles are stored: "
+            "`privwatch tag` tags those left untagged)",
             err=True,
         )
         return
