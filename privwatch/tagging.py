@@ -26,11 +26,20 @@ class TagRun:
     incident_articles: int = 0
     mentions: int = 0
     unlinked: int = 0
+    mentions_only: int = 0  # articles the cascade's gate left at company mentions (nlp/gate.py)
     failed: int = 0
     tagged_ids: list[int] = field(default_factory=list)
 
     def add(self, other: TagRun) -> None:
-        for name in ("articles", "incidents", "incident_articles", "mentions", "unlinked", "failed"):
+        for name in (
+            "articles",
+            "incidents",
+            "incident_articles",
+            "mentions",
+            "unlinked",
+            "mentions_only",
+            "failed",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.tagged_ids += other.tagged_ids
 
@@ -39,7 +48,8 @@ class TagRun:
         incidents = incidents_in_articles(self.incidents, self.incident_articles)
         return (
             f"tagged {self.articles} articles: {incidents}, {self.mentions} company mentions, "
-            f"{self.unlinked} unknown organisations{failures} ({self.version})"
+            f"{self.unlinked} unknown organisations; {self.mentions_only} with no privacy cue got company "
+            f"mentions only{failures} ({self.version})"
         )
 
 
@@ -67,6 +77,7 @@ def tag_stored(
     articles_to_tag) and write their tags, and a tag_errors row for each article the pipeline fails on.
     on_written gets the number of articles each write settled; should_stop, asked after each write,
     ends the run early (what is written stays)."""
+    from nlp.gate import DEPTH_MENTIONS
     from nlp.pipeline import TagFailure, tag_articles
     from storage.db import record_tag_errors, replace_tags_many
     from storage.queries import articles_to_tag
@@ -103,6 +114,7 @@ def tag_stored(
         run.incident_articles += bool(tags.incidents)
         run.mentions += len(tags.mentions)
         run.unlinked += len(tags.unlinked_orgs)
+        run.mentions_only += tags.depth == DEPTH_MENTIONS
         if len(pending) >= WRITE_BATCH:
             write_pending()
             if should_stop and should_stop():

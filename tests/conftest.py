@@ -56,6 +56,15 @@ def nlp():
     return build_pipeline(Config())
 
 
+@pytest.fixture(scope="session")
+def full_nlp():
+    """The tagging pipeline without the cascade: every English article gets every component."""
+    from config.models import Config
+    from nlp.pipeline import build_pipeline
+
+    return build_pipeline(Config(), cascade=False)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path, run) -> Path:
     path = tmp_path / "privwatch.db"

@@ -235,9 +235,10 @@ def test_fuzzy_and_legal_forms_link(nlp):
     assert {c["id"] for c in tagged.companies} == {"tencent", "alibaba"}
 
 
-def test_unknown_companies_are_kept_unlinked(nlp):
+def test_unknown_companies_are_kept_unlinked(full_nlp):
+    # ordinary news: with the cascade (tests/test_nlp_cascade.py) it would get company mentions only
     tagged = tag_article(
-        nlp,
+        full_nlp,
         "Xinrui Semiconductor posts record profit",
         "Xinrui Semiconductor said on Friday its profit doubled. Xinrui expects demand to stay strong, "
         "Bloomberg reported.",
@@ -388,6 +389,7 @@ def test_tag_file_command(run, tmp_path):
         "companies",
         "evidence",
         "language",
+        "depth",
     }
     assert seed_line["is_incident"] and seed_line["response"] == "apology"
     names = {c["name"]: (c["id"], c["role"], c["response"]) for c in seed_line["companies"]}

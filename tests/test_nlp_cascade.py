@@ -13,7 +13,7 @@ from config.models import Config
 from nlp.evaluate import score
 from nlp.gate import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.jsonl import read_jsonl
-from nlp.pipeline import GATE_COMPONENT, build_pipeline, build_pipelines, tag_articles, tag_depths
+from nlp.pipeline import GATE_COMPONENT, build_pipelines, tag_articles, tag_depths
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "nlp-real" / "real.jsonl"
@@ -44,11 +44,6 @@ def config():
 @pytest.fixture(scope="module")
 def pipelines(config):
     return build_pipelines(config)
-
-
-@pytest.fixture(scope="module")
-def full_nlp(config):
-    return build_pipeline(config, cascade=False)
 
 
 @pytest.mark.parametrize("gold", DEV_SETS, ids=lambda p: p.name)
