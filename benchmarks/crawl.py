@@ -80,7 +80,7 @@ def main(pages: int = 2000) -> dict:
                 for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
                     leftover.unlink(missing_ok=True)
                 subprocess.run([*privwatch, "init", "--db", str(db)], check=True, capture_output=True)
-                our_times.append(timed([*privwatch, "crawl", "--db", str(db)]))
+                our_times.append(timed([*privwatch, "crawl", "--no-tag", "--db", str(db)]))
             bare, ours = min(bare_times), min(our_times)
     fetched = pages + 2  # articles, the listing page and robots.txt
     result = {

@@ -31,7 +31,11 @@ def timed_crawl(config: Path, db: Path, env: dict, *args: str) -> tuple[float, s
     subprocess.run([*privwatch, "init", "--db", str(db)], check=True, capture_output=True)
     started = time.perf_counter()
     done = subprocess.run(
-        [*privwatch, "crawl", "--db", str(db), *args], env=env, check=True, capture_output=True, text=True
+        [*privwatch, "crawl", "--no-tag", "--db", str(db), *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return time.perf_counter() - started, done.stderr
 

@@ -506,6 +506,8 @@ class CrawlSettings(Model):
     extract_timeout: float = Field(default=10, gt=0)
     extract_memory_bytes: int = Field(default=1024**3, ge=256 * 1024**2)
     extract_workers: int | None = Field(default=None, ge=0)  # None: min(2, cores); 0: no pool, no limits
+    # a worker process beside `privwatch crawl` tags what it stores as it arrives (privwatch/crawl_tagging.py)
+    tag_while_crawling: bool = True
 
 
 class SmtpSettings(Model):
@@ -586,6 +588,8 @@ class NlpSettings(Model):
     # characters of an article the pipeline reads (title first, then the body, cut at a paragraph or
     # sentence end): spaCy refuses a longer text (E088) and its parser needs ~1 GB per 100,000 characters
     tag_budget_chars: int = Field(default=100_000, ge=1_000, le=1_000_000)
+    # an article where no privacy cue can match gets company mentions only (nlp/gate.py)
+    cascade: bool = True
 
 
 class Settings(Model):

@@ -4,6 +4,7 @@ so a scheduler runs each crawl as a subprocess of `privwatch crawl`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -50,12 +51,19 @@ def crawl_settings(app_settings, db_path: str, overrides: dict | None = None) ->
 
 class StoppableCrawlerProcess(CrawlerProcess):
     """Scrapy's process, whose first SIGINT or SIGTERM also cancels the downloads in flight
-    (crawlers/handlers.py): the crawl ends within seconds, its runs and articles recorded."""
+    (crawlers/handlers.py): the crawl ends within seconds, its runs and articles recorded. on_stop, if
+    given, is called in the signal handler: what runs beside the crawl stops with it."""
+
+    def __init__(self, settings: Settings, on_stop: Callable[[], None] | None = None):
+        super().__init__(settings)
+        self.on_stop = on_stop
 
     def _signal_shutdown(self, signum, frame) -> None:
         from twisted.internet import reactor
 
         super()._signal_shutdown(signum, frame)
+        if self.on_stop:
+            self.on_stop()
         for crawler in self.crawlers:
             reactor.callFromThread(crawler.signals.send_catch_log, signal=crawl_stopping)
 
@@ -86,20 +94,21 @@ def log_handler(settings: Settings) -> logging.Handler:
     return handler
 
 
-def run_crawl(sources, settings: Settings) -> list[dict]:
-    """Crawl these sources (config Source models); return the finished crawl_runs rows."""
+def run_crawl(sources, settings: Settings, on_stop: Callable[[], None] | None = None) -> list[dict]:
+    """Crawl these sources (config Source models); return the finished crawl_runs rows. on_stop is called
+    when a signal stops the crawl."""
     settings = settings.copy()
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     handler = log_handler(settings)
     logging.root.addHandler(handler)
     try:
-        return _run(sources, settings)
+        return _run(sources, settings, on_stop)
     finally:
         logging.root.removeHandler(handler)
 
 
-def _run(sources, settings: Settings) -> list[dict]:
-    process = StoppableCrawlerProcess(settings)
+def _run(sources, settings: Settings, on_stop: Callable[[], None] | None) -> list[dict]:
+    process = StoppableCrawlerProcess(settings, on_stop)
     crawlers = []
     for kind, spider_class in SPIDERS.items():
         of_kind = [s for s in sources if s.kind == kind]

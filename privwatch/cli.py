@@ -339,9 +339,17 @@ def round_keys(app: App, round_id: str):
     "is set; 0: only workers started elsewhere with `privwatch worker`).",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log, with the traceback of each failure.")
+@click.option(
+    "--tag/--no-tag",
+    "tag",
+    default=None,
+    help="Tag the stored articles while crawling, in a worker process beside the crawl (default: "
+    "crawl.tag_while_crawling in settings.yaml).",
+)
 @db_option
 @pass_app
-def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, db: str | None) -> None:
+def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, tag: bool | None,
+          db: str | None) -> None:  # fmt: skip
     """Crawl the configured sources into the database and print a summary per source.
 
     Articles already stored are not fetched again; each run writes a crawl_runs row per source and a
@@ -351,6 +359,9 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
     the crawl limits of settings.yaml left out is a warning line. Exits 1 when every source failed or was
     blocked. With redis.url set, the crawl is a
     round on a Redis frontier shared by worker processes here and on other machines (docs/scaling.md).
+    With --tag (the default setting), a worker process tags what the crawl stores as it arrives, as
+    `privwatch tag` would, and a last round when the crawl ends; if it fails, the articles stay stored
+    untagged for `privwatch tag`, and the crawl's summary and exit status are the crawl's alone.
 
     \b
     Example:
@@ -358,6 +369,8 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
       privwatch crawl --workers 3   # with redis.url set
     """
     from crawlers.runner import crawl_settings, run_crawl
+    from privwatch.crawl_tagging import CrawlTagger
+    from privwatch.crawl_tagging import report as report_tagging
 
     config = app.config
     chosen = (
@@ -368,14 +381,25 @@ def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: b
     path = app.db_path(db)
     database = app.open_db(db, must_exist=False)
     load_config_rows(database, storage_rows(config))  # sources new to the YAML need their rows first
-    if workers is not None or config.settings.redis.url:
-        runs = crawl_round(app, database, [s.id for s in chosen], 1 if workers is None else workers, verbose)
-    else:
-        database.close()
-        settings = crawl_settings(config.settings, path, scrapy_log_settings(verbose))
-        runs = run_crawl(chosen, settings)
-        database = app.open_db(db)
+    tag = config.settings.crawl.tag_while_crawling if tag is None else tag
+    tagger = CrawlTagger(str(config.directory), path).start() if tag else None
+    try:
+        if workers is not None or config.settings.redis.url:
+            source_ids = [s.id for s in chosen]
+            runs = crawl_round(app, database, source_ids, 1 if workers is None else workers, verbose)
+        else:
+            database.close()
+            settings = crawl_settings(config.settings, path, scrapy_log_settings(verbose))
+            runs = run_crawl(chosen, settings, on_stop=tagger.stop if tagger else None)
+            database = app.open_db(db)
+    except BaseException:
+        if tagger:
+            tagger.stop()
+            tagger.finish()
+        raise
     print_crawl_summary(database, runs)
+    if tagger:
+        report_tagging(tagger.finish())
     if runs and all(run["status"] in ("failed", "blocked") for run in runs):
         config_dir = ["--config-dir", str(app.config_dir)] if app.config_dir else []
         errors = shlex.join(["privwatch", *config_dir, "db", "errors", *(["--db", db] if db else [])])

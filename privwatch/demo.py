@@ -1,7 +1,7 @@
 """`privwatch demo`: the whole product offline on the bundled snapshot.
 
 The snapshot (privwatch/demo/site/) holds four small news sites. Each is served on 127.0.0.1 with its own
-robots.txt; the demo points four sources at them, runs the real crawl and tagging, writes a digest
+robots.txt; the demo points four sources at them, runs the real crawl (tagging as it goes), writes a digest
 preview, then serves Datasette until Ctrl-C.
 """
 
@@ -168,7 +168,8 @@ def prepare(config_dir: Path, work: Path, db_path: Path, digest_path: Path, serv
     demo_config = work / "config"
     write_demo_config(config_dir, demo_config, servers, db_path)
     run_step(demo_config, "init", "--db", str(db_path), echo=echo)
-    run_step(demo_config, "crawl", "--db", str(db_path), echo=echo)
+    # tagged while crawling, as settings.yaml ships; the tag step after it finds little or nothing left
+    run_step(demo_config, "crawl", "--tag", "--db", str(db_path), echo=echo)
     run_step(demo_config, "tag", "--db", str(db_path), echo=echo)
     # A digest's period ends at the current second and excludes it (what is tagged in that second belongs
     # to the next digest): let the clock leave the second the tagging ended in.

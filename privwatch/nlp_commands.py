@@ -7,17 +7,12 @@ They are registered on the `cli` group in privwatch/cli.py. They take the App fr
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
-
-log = logging.getLogger("privwatch.tag")
-
-WRITE_BATCH = 50  # tagged articles per transaction in `privwatch tag` (a commit each was 40% of the writing)
 
 db_option = click.option(
     "--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml)."
@@ -38,7 +33,8 @@ def _print_rows(rows: list[dict], as_json: bool, title: str | None = None) -> No
     print_rows(rows, as_json, title=title)
 
 
-def _pipeline(app):
+def pipelines_for(app):
+    """The tagging pipelines of the app's config; a ClickException when they cannot be built."""
     from nlp.pipeline import PipelineError, build_pipelines
 
     try:
@@ -112,11 +108,12 @@ def tag(
       privwatch tag --workers 2 --db privwatch.db
       privwatch tag --stale
     """
-    from nlp.pipeline import TagFailure, pipeline_version, tag_articles
+    from nlp.pipeline import pipeline_version
     from privwatch.alerts import alerts_after_tag
     from privwatch.config_rows import storage_rows
-    from storage.db import load_config_rows, record_tag_errors, replace_tags_many
-    from storage.queries import articles_to_tag, count_articles_to_tag
+    from privwatch.tagging import assign_stories, tag_stored
+    from storage.db import load_config_rows
+    from storage.queries import count_articles_to_tag
 
     if sum((everything, bool(since), stale)) > 1:
         raise click.UsageError("give one of --all, --since and --stale")
@@ -129,80 +126,27 @@ def tag(
     total = count_articles_to_tag(database, **which, failed_under=expected)
     if not total:
         click.echo("nothing to tag")
-        _assign_stories(app, database, retagged=[], rebuild=False)
+        _echo_stories(assign_stories(app.config, database, retagged=[], rebuild=False), rebuilt=False)
         alerts_after_tag(app, database, db)
         return
-    nlp = _pipeline(app)
-    version = nlp.meta["privwatch_version"]
-
-    def records():
-        for batch in articles_to_tag(database, **which, failed_under=version, batch_size=batch_size):
-            yield from batch
-
-    counts = dict.fromkeys(
-        ("articles", "incidents", "incident_articles", "mentions", "unlinked", "failed"), 0
-    )
-    pending: list = []
-    failed: list[tuple[int, str]] = []
-    tagged_ids: list[int] = []
-
-    def write_pending() -> None:
-        replace_tags_many(database, pending, version)
-        record_tag_errors(database, failed, version)
-        bar.update(len(pending) + len(failed))
-        counts["failed"] += len(failed)
-        pending.clear()
-        failed.clear()
-
-    def fail(failure: TagFailure) -> None:
-        log.warning("article %s not tagged: %s", failure.id, failure.error)
-        failed.append((failure.id, failure.error))
-
+    nlp = pipelines_for(app)
     with click.progressbar(length=total, label="tagging", file=sys.stderr, show_pos=True) as bar:
-        for tagged in tag_articles(nlp, records(), n_process=workers, on_error=fail):
-            tags = tagged.to_article_tags()
-            pending.append((tagged.id, tags))
-            tagged_ids.append(tagged.id)
-            counts["articles"] += 1
-            counts["incidents"] += len(tags.incidents)
-            counts["incident_articles"] += bool(tags.incidents)
-            counts["mentions"] += len(tags.mentions)
-            counts["unlinked"] += len(tags.unlinked_orgs)
-            if len(pending) >= WRITE_BATCH:
-                write_pending()
-        write_pending()
-    failures = f"; {counts['failed']} articles failed (see tag_errors)" if counts["failed"] else ""
-    click.echo(
-        f"tagged {counts['articles']} articles: "
-        f"{incidents_in_articles(counts['incidents'], counts['incident_articles'])}, "
-        f"{counts['mentions']} company mentions, {counts['unlinked']} unknown organisations{failures} "
-        f"({version})"
-    )
-    _assign_stories(app, database, retagged=tagged_ids, rebuild=everything)
+        run = tag_stored(
+            database, nlp, **which, batch_size=batch_size, workers=workers, on_written=bar.update
+        )
+    click.echo(run.summary())
+    _echo_stories(assign_stories(app.config, database, run.tagged_ids, everything), rebuilt=everything)
     alerts_after_tag(app, database, db)
-    if counts["failed"] and not counts["articles"]:
+    if run.failed and not run.articles:
         # like a crawl whose every source failed: the pipeline itself, not one article, may be broken
-        raise click.ClickException(f"every article failed: {counts['failed']} (see tag_errors)")
+        raise click.ClickException(f"every article failed: {run.failed} (see tag_errors)")
 
 
-def incidents_in_articles(incidents: int, articles: int) -> str:
-    """The one wording of incident counts (CLI, digest, Datasette): an incident is an article x accused
-    company x type row, so one article can hold several."""
-    from privwatch.digest import count_of
-
-    return f"{count_of(incidents, 'incident')} in {count_of(articles, 'article')}"
-
-
-def _assign_stories(app, database, retagged: list[int], rebuild: bool) -> None:
-    """Stories after a tag run: rebuilt from nothing after --all, else the new and re-tagged incident
-    articles join or open stories."""
-    from nlp.stories import rebuild_stories, update_stories
-
-    settings = app.config.settings.stories
-    if rebuild:
-        click.echo(f"stories rebuilt: {rebuild_stories(database, settings)}")
-    elif assigned := update_stories(database, settings, retagged):
-        click.echo(f"articles placed in stories: {assigned}")
+def _echo_stories(count: int, rebuilt: bool) -> None:
+    if rebuilt:
+        click.echo(f"stories rebuilt: {count}")
+    elif count:
+        click.echo(f"articles placed in stories: {count}")
 
 
 # a longer line is reported, never read whole: tag-file's input may come from anywhere
@@ -302,10 +246,11 @@ def tag_file(app, in_path: str, out_path: str, strict: bool, workers: int) -> No
       privwatch tag-file --strict articles.jsonl tags.jsonl
     """
     from nlp.pipeline import TagFailure, tag_articles
+    from privwatch.tagging import incidents_in_articles
 
     app.config.check()  # a broken config fails before any input is read
     records, bad = _article_lines(in_path, strict)
-    nlp = _pipeline(app)
+    nlp = pipelines_for(app)
     tagged_count = incidents = incident_articles = 0
     # tagged under their place in the file: ids are the input's, and need not be unique or present
     numbered = ({**record, "id": place} for place, (_, record) in enumerate(records))
@@ -445,7 +390,7 @@ def nlp_evaluate(
         )
     if not gold_sets and not pages:
         raise click.UsageError("give a gold file (no news pages found under ../shared/bench/extraction)")
-    nlp = _pipeline(app)
+    nlp = pipelines_for(app)
     type_ids = [t.id for t in app.config.taxonomy.types]
     summary: dict = {"nlp_version": nlp.meta["privwatch_version"], "gold": {}}
     for path, records in gold_sets.items():
@@ -576,7 +521,7 @@ def nlp_evaluate_stories(app, gold: tuple[Path, ...], keep_db: Path | None, work
         raise click.UsageError("--keep-db takes one gold file")
     if keep_db and keep_db.exists():
         raise click.UsageError(f"{keep_db} exists: give a new path")
-    nlp = _pipeline(app)
+    nlp = pipelines_for(app)
     summary = {}
     with tempfile.TemporaryDirectory() as scratch:
         for path, records in gold_sets.items():

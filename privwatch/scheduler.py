@@ -96,10 +96,13 @@ def _last_line(text: str) -> str:
 
 
 def crawl_and_tag(source_id: str, config_dir: str, db_path: str, timeout: float = 3600) -> None:
-    """The job of one source: crawl it in a subprocess, then tag the articles it stored."""
+    """The job of one source: crawl it in a subprocess (tagging as it goes, by default), then tag what is
+    left untagged."""
     logger.info("job crawl:%s start", source_id)
     database = store.open_db(db_path)
     last_run = queries.last_crawl_run_id(database)
+    # counted from before the crawl: its tag worker tags most of what it stores (crawl.tag_while_crawling)
+    tagged_before, failed_before = queries.tagged_count(database), queries.tag_error_count(database)
     result = CHILDREN.run(privwatch(config_dir, "crawl", "--source", source_id, "--db", db_path), timeout)
     runs = queries.crawl_runs_after(database, last_run, source_id)
     if not runs and not CHILDREN.stopping.is_set():
@@ -110,20 +113,19 @@ def crawl_and_tag(source_id: str, config_dir: str, db_path: str, timeout: float 
     for warning in queries.crawl_warnings_of_runs(database, [r["id"] for r in runs]):
         logger.warning("job crawl:%s %s", source_id, warning["message"])
     new = sum(r["new"] for r in runs)
-    tagged = 0
     if new and not CHILDREN.stopping.is_set():
-        before, failed_before = queries.tagged_count(database), queries.tag_error_count(database)
+        # the leftovers: what the crawl's tag worker did not reach, or all of it when it was off or failed
         tag = CHILDREN.run(privwatch(config_dir, "tag", "--db", db_path), timeout)
-        tagged = queries.tagged_count(database) - before
         if tag.returncode:
             logger.error("job crawl:%s tag failed: %s", source_id, _last_line(tag.stderr))
-        if failed := queries.tag_error_count(database) - failed_before:
-            logger.warning("job crawl:%s %d articles not tagged (see tag_errors)", source_id, failed)
     elif owed_count(database) and not CHILDREN.stopping.is_set():
         # `privwatch tag` sends the alerts owed; with nothing to tag, what a failure left owed goes now
         _command_job(
             f"alerts after crawl:{source_id}", privwatch(config_dir, "alerts", "--db", db_path), timeout
         )
+    tagged = queries.tagged_count(database) - tagged_before
+    if failed := queries.tag_error_count(database) - failed_before:
+        logger.warning("job crawl:%s %d articles not tagged (see tag_errors)", source_id, failed)
     database.close()
     status = ",".join(sorted({r["status"] for r in runs})) or "stopped"
     logger.info(

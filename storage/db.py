@@ -282,6 +282,7 @@ class ArticleTags:
     # every response of an accused company: company_id|None, org_name|None, response, evidence
     responses: list[dict] = field(default_factory=list)
     language: str | None = None  # the language the text was tagged as (None: leave articles.language)
+    depth: str = "full"  # or "mentions": the cascade's gate found no privacy cue (nlp/gate.py)
 
 
 # how big an incident is (0017): a fine as stated (amount, ISO currency, approximate US dollars, the words)
@@ -312,9 +313,9 @@ def replace_tags_many(db: Database, tagged: Iterable[tuple[int, ArticleTags]], n
                 "DELETE FROM tag_errors WHERE article_id = ? AND nlp_version = ?", [article_id, nlp_version]
             )
             db.execute(
-                "UPDATE articles SET tagged_at = ?, nlp_version = ?, language = coalesce(?, language) "
-                "WHERE id = ?",
-                [tagged_at, nlp_version, tags.language, article_id],
+                "UPDATE articles SET tagged_at = ?, nlp_version = ?, language = coalesce(?, language), "
+                "tag_depth = ? WHERE id = ?",
+                [tagged_at, nlp_version, tags.language, tags.depth, article_id],
             )
 
 

@@ -1211,3 +1211,20 @@ CREATE TABLE tagger_tags (
 )
 """,
     )
+
+
+# -- 0019: how deep an article was tagged ------------------------------------------------------------------
+# 'full': the whole pipeline; 'mentions': the cascade's gate found no privacy cue (nlp/gate.py), so the
+# article has its knowledge-base company mentions only. NULL until tagged; every
+# article tagged before it had the whole pipeline.
+
+
+@migrations(name="0019_tag_depth")
+def tag_depth(db: Database) -> None:
+    _run(
+        db,
+        """
+ALTER TABLE articles ADD COLUMN tag_depth TEXT CHECK (tag_depth IN ('full', 'mentions'));
+UPDATE articles SET tag_depth = 'full' WHERE tagged_at IS NOT NULL
+""",
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,12 @@ from click.testing import CliRunner
 
 from config.models import REPO_CONFIG_DIR
 from privwatch.cli import cli
+
+# A crawl that tags while crawling loads the spaCy pipeline in its tag worker (seconds of CPU each): the
+# many tests that crawl without testing tagging do not pay for it, in this process or in the `privwatch`
+# subprocesses they start (tests/test_tag_while_crawling.py turns it on). Set the variable to run them
+# all with it on.
+os.environ.setdefault("PRIVWATCH_CRAWL_TAG_WHILE_CRAWLING", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

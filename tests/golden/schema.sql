@@ -55,7 +55,7 @@ CREATE TABLE articles (
     duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
     tagged_at TEXT,
     nlp_version TEXT
-, credit TEXT, truncated INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)));
+, credit TEXT, truncated INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)), tag_depth TEXT CHECK (tag_depth IN ('full', 'mentions')));
 
 CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (
     "title", "body",

@@ -1,0 +1,153 @@
+"""The cascade's first pass: can an article hold privacy context at all?
+
+Every incident type needs privacy context (incidents.yaml: personal data, privacy, passwords ...) in some
+sentence of the article, or a data-protection authority named in it (nlp/incidents.py), and the text
+classifier only ever scores sentences with such context. An article where neither can match can
+therefore get no incident from the full pipeline: it gets the knowledge base's company mentions from
+the tokenizer and the company ruler alone, at a small part of the cost of the tagger, parser and NER.
+
+The gate is a necessary condition, never a judgement: a context pattern can match only where each of
+its mandatory word lists (matched on LOWER or ORTH) has a word in the text, and an authority's name only
+where all its words are, so the gate passes every article where one of them could match. It ignores
+what would cancel a match (traps, lemmas, the sentence a word is in), which only lets more articles pass.
+"""
+
+from __future__ import annotations
+
+from spacy.attrs import LOWER
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from config.models import Regulator, TaxonomyFile
+from nlp.incidents import PRIVACY_REMITS
+from nlp.matching import AnchoredMatcher
+
+# how deep an article was tagged: every component ran, or (gated out) company mentions only
+DEPTH_FULL, DEPTH_MENTIONS = "full", "mentions"
+
+
+class LemmaForms:
+    """Every word the pipeline's lemmatizer could give a lemma, from its own tables inverted: the lemma
+    itself, the words its suffix rules turn into it, its exceptions and the attribute ruler's lemmas."""
+
+    def __init__(
+        self, nlp: Language, lemmatizer: str = "lemmatizer", attribute_ruler: str = "attribute_ruler"
+    ):
+        self.rules: set[tuple[str, str]] = set()
+        self.exceptions: dict[str, set[str]] = {}
+        self.known = lemmatizer in nlp.component_names
+        if not self.known:
+            return
+        lookups = nlp.get_pipe(lemmatizer).lookups
+        if lookups.has_table("lemma_rules"):
+            self.rules = {
+                (old, new) for rules in lookups.get_table("lemma_rules").values() for old, new in rules
+            }
+        if lookups.has_table("lemma_exc"):
+            for by_word in lookups.get_table("lemma_exc").values():  # POS -> word -> lemmas
+                for word, lemmas in by_word.items():
+                    for lemma in lemmas:
+                        self.exceptions.setdefault(lemma, set()).add(word)
+        if attribute_ruler in nlp.component_names:
+            for rule in nlp.get_pipe(attribute_ruler).patterns:
+                lemma = rule.get("attrs", {}).get("LEMMA")
+                words = [
+                    spec.get(a) for pattern in rule["patterns"] for spec in pattern for a in ("ORTH", "LOWER")
+                ]
+                if lemma is not None:
+                    self.exceptions.setdefault(lemma, set()).update(w for w in words if isinstance(w, str))
+
+    def of(self, lemmas: list[str]) -> list[str] | None:
+        """The lowercased words that can have one of these lemmas; None when the pipeline has no
+        lemmatizer to invert (the requirement is then left out: the gate only passes more)."""
+        if not self.known:
+            return None
+        words = set()
+        for lemma in lemmas:
+            words.add(lemma)
+            words.update(self.exceptions.get(lemma, ()))
+            words.update(
+                lemma[: len(lemma) - len(new)] + old for old, new in self.rules if lemma.endswith(new)
+            )
+        return sorted({w.lower() for w in words})
+
+
+class PrivacyGate:
+    """Passes the Docs (tokenized only) in which a privacy-context cue or a privacy authority's name
+    could match; the full pipeline tags those, the rest get company mentions only.
+
+    It sits disabled in the pipeline (nlp/config.cfg): nlp/pipeline.py asks it before the other
+    components run, on the tokenizer's Doc.
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        self.nlp, self.name = nlp, name
+        # per requirement (a context pattern or an authority's name): the most tokens it spans, and its
+        # mandatory word lists; a word hash -> (requirement, word list) it satisfies
+        self.reach: list[int] = []
+        self.needs: list[int] = []
+        self.index: dict[int, list[tuple[int, int]]] = {}
+        self.always = False  # a context pattern without a mandatory word: every article passes
+
+    def initialize(
+        self,
+        get_examples=None,
+        *,
+        nlp: Language | None = None,
+        taxonomy: TaxonomyFile,
+        regulators: list[Regulator] = (),
+    ) -> None:
+        nlp = nlp or self.nlp
+        self.reach, self.needs, self.index, self.always = [], [], {}, False
+        forms = LemmaForms(nlp)
+        # an incident type's own cues too: the pipeline needs context for each, but an article reporting
+        # an incident in words it misses should still get the whole pipeline's organisations
+        for pattern in taxonomy.privacy_context:
+            pattern = AnchoredMatcher.within_clauses(pattern)
+            word_lists = [
+                [w.lower() for w in words] if attr != "LEMMA" else forms.of(words)
+                for attr, words in AnchoredMatcher.required_words(pattern)
+            ]
+            word_lists = [words for words in word_lists if words is not None]
+            if not word_lists:
+                self.always = True
+            self._require(nlp, AnchoredMatcher.max_length(pattern), word_lists)
+        for regulator in regulators:
+            if regulator.remit in PRIVACY_REMITS:
+                for name, _field in regulator.names():
+                    words = [t.lower_ for t in nlp.make_doc(name)]
+                    self._require(nlp, len(words), [[w] for w in words])
+
+    def _require(self, nlp: Language, reach: int, word_lists: list[list[str]]) -> None:
+        requirement = len(self.reach)
+        self.reach.append(reach)
+        self.needs.append(len(word_lists))
+        for position, words in enumerate(word_lists):
+            for word in set(words):
+                self.index.setdefault(nlp.vocab.strings.add(word), []).append((requirement, position))
+
+    def passes(self, doc: Doc) -> bool:
+        """Could one requirement match: a word of each of its lists within its reach of each other?"""
+        if self.always:
+            return True
+        # requirement -> list position -> token offsets of its words
+        found: dict[int, dict[int, list[int]]] = {}
+        for offset, word in enumerate(doc.to_array([LOWER]).ravel().tolist()):
+            for requirement, position in self.index.get(word, ()):
+                found.setdefault(requirement, {}).setdefault(position, []).append(offset)
+        return any(
+            len(offsets) == self.needs[requirement] and self._within(offsets, self.reach[requirement])
+            for requirement, offsets in found.items()
+        )
+
+    @staticmethod
+    def _within(offsets: dict[int, list[int]], reach: int) -> bool:
+        """Is there a stretch of `reach` tokens holding an offset of every list?"""
+        lists = list(offsets.values())
+        for start in sorted({o for found in lists for o in found}):
+            if all(any(start <= o < start + reach for o in found) for found in lists):
+                return True
+        return False
+
+    def __call__(self, doc: Doc) -> Doc:
+        return doc  # a decision, not an annotation: nlp/pipeline.py calls passes()
