@@ -32,6 +32,7 @@ import spacy
 from spacy.language import Language
 
 from benchmarks.mix import mix_articles, repeated
+from nlp.gate import DEPTH_FULL
 from nlp.pipeline import article_text, base_model_name, build_pipeline, build_pipelines, tag_articles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def measure(
     fully_tagged = set()
     for tagged in tag_articles(tagger, articles):
         tagged.to_article_tags()
-        if getattr(tagged, "depth", "full") == "full":
+        if tagged.depth == DEPTH_FULL:
             fully_tagged.add(tagged.id)
 
     def run_bare() -> int:
