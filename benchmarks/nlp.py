@@ -1,15 +1,23 @@
 """Tagging throughput: the privwatch pipeline against a bare spaCy NER-only pipeline on the same texts.
 
-The texts are the dev gold set's articles (title and body), repeated to a few hundred documents, each
-repeat's titles numbered so that no two texts are the same (privwatch tags an exact copy once). Both
-sides tag the same texts with 1 and then 2 processes; the bare side is the base model loaded with
-enable=["tok2vec", "ner"] and run with nlp.pipe(n_process=N), whose workers send back the Docs; the
-privwatch side is `privwatch tag`'s tagging (nlp.pipeline.tag_articles, whose workers send back only the
-tags, plus the conversion to storage tags). Both are warmed up with one untimed pass, and each side's
-best of a few alternating rounds counts. Prints a table and one line `BENCH {json}`: tag_vs_spacy, privwatch's
-articles/s over bare spaCy's, is the lowest ratio over the process counts run (1 and 2 by default), so a
-regression in either setting shows; tag_vs_spacy_by_processes has each one.
-Usage: python -m benchmarks.nlp [--repeat N] [--processes 1 2] [--json]
+Three corpora, each article's title and body, repeats numbered in their titles so that no two texts are
+the same (privwatch tags an exact copy once):
+- the dev gold set, repeated to a few hundred articles (two thirds of it incidents): tag_vs_spacy;
+- the dev gold set's incident articles only, repeated likewise: tag_vs_spacy_incidents, what an article
+  that needs the whole pipeline costs;
+- the realistic mix of benchmarks/mix.py, 5% incidents among ordinary news (real pages of
+  ../shared/bench/extraction and generated finance and tech articles), one process: tag_mix_vs_spacy,
+  what a news flow costs, and tag_gate_passed (tag_gate_passed_share), how many of its articles the
+  cascade's gate let through to the whole pipeline (TaggedArticle.depth "full"), with
+  tag_gate_missed_incidents, the mix's incidents it stopped (0 expected).
+The bare side is the base model loaded with enable=["tok2vec", "ner"] and run with
+nlp.pipe(n_process=N), whose workers send back the Docs; the privwatch side is `privwatch tag`'s tagging
+(nlp.pipeline.tag_articles, whose workers send back only the tags, plus the conversion to storage tags).
+Both are warmed up untimed, and each side's best of a few alternating rounds counts. The gold and
+incident ratios are the lowest over the process counts run (1 and 2 by default), so a regression in
+either setting shows; the *_by_processes figures have each one, *_articles_per_s privwatch's rates.
+Prints tables and one line `BENCH {json}`; also Chinese articles/s (zh_tag_articles_per_s).
+Usage: python -m benchmarks.nlp [--repeat N] [--mix-size N] [--processes 1 2] [--rounds N] [--json]
 """
 
 from __future__ import annotations
@@ -21,7 +29,10 @@ import time
 from pathlib import Path
 
 import spacy
+from spacy.language import Language
 
+from benchmarks.mix import mix_articles, repeated
+from nlp.gate import DEPTH_FULL
 from nlp.pipeline import article_text, base_model_name, build_pipeline, build_pipelines, tag_articles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,14 +40,14 @@ GOLD = ROOT / "tests" / "gold" / "dev.jsonl"
 CHINESE_GOLD = ROOT / "tests" / "gold" / "zh-dev.jsonl"
 
 
-def load_articles(repeat: int, gold: Path = GOLD) -> list[dict]:
+def load_articles(repeat: int, gold: Path = GOLD, incidents_only: bool = False) -> list[dict]:
     records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
-    # each repeat's titles carry its number: privwatch tags an exact copy of a text only once
-    return [
-        {"id": f"{r['id']}#{k}", "title": f"{r['title']} ({k + 1})" if k else r["title"], "body": r["body"]}
-        for k in range(repeat)
+    records = [
+        {"id": r["id"], "title": r["title"], "body": r["body"]}
         for r in records
+        if r["is_incident"] or not incidents_only
     ]
+    return repeated(records, repeat * len(records))
 
 
 def _rate(run, count: int) -> float:
@@ -47,17 +58,21 @@ def _rate(run, count: int) -> float:
     return count / elapsed
 
 
-def measure(articles: list[dict], processes: int, batch_size: int, rounds: int) -> dict:
+def measure(
+    articles: list[dict], processes: int, batch_size: int, rounds: int, bare: Language, tagger: Language
+) -> dict:
     texts = [article_text(a["title"], a["body"]) for a in articles]
-    bare = spacy.load(base_model_name(), enable=["tok2vec", "ner"])
-    tagger = build_pipeline()
-    # warm both up outside the timed runs: model loading, and the tagger's word caches (POS/lemma by
-    # word and tag, linked names), which a long-running tagger has long filled; worker processes
-    # inherit them from this process
-    for _ in bare.pipe(texts):
+    # warm both up outside the timed runs: the bare model has nothing to fill beyond its first batches;
+    # the tagger has word caches (POS/lemma by word and tag, linked names), which a long-running tagger
+    # has long filled, so it tags every article once; worker processes inherit them from this process.
+    # The tagger's warm-up tells which articles the gate let through.
+    for _ in bare.pipe(texts[: 2 * batch_size]):
         pass
+    fully_tagged = set()
     for tagged in tag_articles(tagger, articles):
         tagged.to_article_tags()
+        if tagged.depth == DEPTH_FULL:
+            fully_tagged.add(tagged.id)
 
     def run_bare() -> int:
         return sum(1 for _ in bare.pipe(texts, batch_size=batch_size, n_process=processes))
@@ -81,6 +96,7 @@ def measure(articles: list[dict], processes: int, batch_size: int, rounds: int) 
         "bare_ner_articles_per_s": round(bare_rate, 2),
         "privwatch_articles_per_s": round(privwatch_rate, 2),
         "ratio": round(privwatch_rate / bare_rate, 3),
+        "fully_tagged": fully_tagged,
     }
 
 
@@ -99,30 +115,65 @@ def chinese_rate(repeat: int, rounds: int) -> dict:
     return {"zh_tag_articles_per_s": round(max(_rate(run, len(articles)) for _ in range(rounds)), 2)}
 
 
+def print_table(title: str, runs: list[dict]) -> None:
+    print(f"{title} ({runs[0]['articles']} articles)")
+    print(f"{'processes':>9}  {'bare NER art/s':>14}  {'privwatch art/s':>15}  {'ratio':>6}")
+    for r in runs:
+        bare, privwatch = r["bare_ner_articles_per_s"], r["privwatch_articles_per_s"]
+        print(f"{r['processes']:>9}  {bare:>14}  {privwatch:>15}  {r['ratio']:>6}")
+
+
+def by_processes(runs: list[dict], key: str) -> dict:
+    return {str(r["processes"]): r[key] for r in runs}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="how many times the gold articles repeat")
+    parser.add_argument("--mix-size", type=int, default=400, help="articles in the 5%% incident mix")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print only the BENCH line")
     args = parser.parse_args(argv)
-    articles = load_articles(args.repeat)
-    runs = [measure(articles, n, args.batch_size, args.rounds) for n in args.processes]
+    bare = spacy.load(base_model_name(), enable=["tok2vec", "ner"])
+    tagger = build_pipeline()
+
+    def runs(articles: list[dict], processes: list[int]) -> list[dict]:
+        return [measure(articles, n, args.batch_size, args.rounds, bare, tagger) for n in processes]
+
+    gold_runs = runs(load_articles(args.repeat), args.processes)
+    incident_runs = runs(load_articles(args.repeat, incidents_only=True), args.processes)
+    mix = mix_articles(args.mix_size)
+    [mix_run] = runs(mix, [1])
+    incidents = {a["id"] for a in mix if a["is_incident"]}
+    passed = mix_run["fully_tagged"]
     result = {
-        "tag_vs_spacy": min(r["ratio"] for r in runs),
-        "tag_vs_spacy_by_processes": {str(r["processes"]): r["ratio"] for r in runs},
-        "tag_articles_per_s": {str(r["processes"]): r["privwatch_articles_per_s"] for r in runs},
-        "spacy_ner_articles_per_s": {str(r["processes"]): r["bare_ner_articles_per_s"] for r in runs},
+        "tag_vs_spacy": min(r["ratio"] for r in gold_runs),
+        "tag_vs_spacy_by_processes": by_processes(gold_runs, "ratio"),
+        "tag_articles_per_s": by_processes(gold_runs, "privwatch_articles_per_s"),
+        "spacy_ner_articles_per_s": by_processes(gold_runs, "bare_ner_articles_per_s"),
+        "tag_mix_vs_spacy": mix_run["ratio"],
+        "tag_mix_articles_per_s": mix_run["privwatch_articles_per_s"],
+        "spacy_ner_mix_articles_per_s": mix_run["bare_ner_articles_per_s"],
+        "tag_mix_articles": len(mix),
+        "tag_mix_incidents": len(incidents),
+        "tag_gate_passed": len(passed),
+        "tag_gate_passed_share": round(len(passed) / len(mix), 3),
+        "tag_gate_missed_incidents": len(incidents - passed),
+        "tag_vs_spacy_incidents": min(r["ratio"] for r in incident_runs),
+        "tag_vs_spacy_incidents_by_processes": by_processes(incident_runs, "ratio"),
+        "tag_incidents_articles_per_s": by_processes(incident_runs, "privwatch_articles_per_s"),
         "tag_base_model": base_model_name(),
         "tag_cpus": os.cpu_count(),
         **chinese_rate(args.repeat, args.rounds),
     }
     if not args.json:
-        print(f"{'processes':>9}  {'bare NER art/s':>14}  {'privwatch art/s':>15}  {'ratio':>6}")
-        for r in runs:
-            bare, privwatch = r["bare_ner_articles_per_s"], r["privwatch_articles_per_s"]
-            print(f"{r['processes']:>9}  {bare:>14}  {privwatch:>15}  {r['ratio']:>6}")
+        print_table("dev gold set", gold_runs)
+        print_table("dev gold incidents only", incident_runs)
+        print_table(f"mix, {len(incidents)} incidents", [mix_run])
+        missed = result["tag_gate_missed_incidents"]
+        print(f"gate passed {len(passed)} of {len(mix)} mix articles; incidents gated out: {missed}")
         print(f"Chinese articles/s (1 process): {result['zh_tag_articles_per_s']}")
     print("BENCH " + json.dumps(result))
     return result
