@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import unicodedata
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -150,8 +151,15 @@ class StorePipeline:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
-        results = store.upsert_articles(self.db, batch)
         runs = self.crawler.spider.runs
+        try:
+            results = store.upsert_articles(self.db, batch)
+        except sqlite3.OperationalError as exc:
+            # the database stayed locked past the busy timeout: each article is a crawl error, and the
+            # next run fetches it again (only stored articles are skipped)
+            for row in batch:
+                runs.error(row["source_id"], row["url"], None, f"not stored: {exc}")
+            return
         for row, result in zip(batch, results, strict=True):
             counter = {"new": "new", "updated": "updated", "duplicate": "duplicates"}.get(result.outcome)
             if counter:

@@ -7,6 +7,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,9 +44,39 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class WriterDatabase(Database):
+    """sqlite-utils' Database whose atomic() blocks take the write lock when they begin.
+
+    A crawl's store pipeline and the tag worker beside it (privwatch/crawl_tagging.py) write at once. A
+    transaction opened with a plain BEGIN that reads first (is this URL stored?) and then writes must
+    upgrade its lock, and in WAL mode SQLite refuses that at once, without waiting out the busy timeout,
+    when the other process committed in between ("database is locked"). BEGIN IMMEDIATE queues for the
+    lock instead.
+    """
+
+    @contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:  # a nested block: sqlite-utils' savepoint
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     """Open (creating if needed) the database with WAL, foreign keys and a busy timeout; migrate it."""
-    db = Database(str(path))
+    db = WriterDatabase(str(path))
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":

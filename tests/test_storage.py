@@ -224,3 +224,50 @@ def test_blocked_runs_migration_keeps_runs_their_errors_and_warnings(tmp_path):
     database.execute("DELETE FROM crawl_runs")
     database.conn.commit()
     assert database["crawl_errors"].count == 0, "crawl_errors still follow their run"
+
+
+def test_a_transaction_that_reads_then_writes_queues_for_the_lock(tmp_path):
+    """The crawl's store pipeline and the tag worker write at once: a transaction that reads first must
+    wait for the other writer, not fail with "database is locked" because the other one committed in
+    between (WAL refuses such a lock upgrade without waiting)."""
+    import threading
+
+    path = tmp_path / "two-writers.db"
+    store.open_db(path).execute("CREATE TABLE notes (who TEXT)")
+    crawl = store.open_db(path, migrate=False)
+
+    def tag_worker_writes():
+        tagger = store.open_db(path, migrate=False)
+        with tagger.atomic():
+            tagger.execute("INSERT INTO notes VALUES ('tagger')")
+
+    with crawl.atomic():
+        crawl.execute("SELECT count(*) FROM notes").fetchone()
+        other = threading.Thread(target=tag_worker_writes)
+        other.start()
+        other.join(timeout=1)  # with a plain BEGIN the other writer commits here, and the insert below fails
+        crawl.execute("INSERT INTO notes VALUES ('crawl')")
+    other.join()
+    assert sorted(r[0] for r in crawl.execute("SELECT who FROM notes")) == ["crawl", "tagger"]
+
+
+def test_articles_the_store_pipeline_cannot_write_become_crawl_errors(monkeypatch):
+    from types import SimpleNamespace
+
+    from crawlers.pipelines import StorePipeline
+
+    errors = []
+    runs = SimpleNamespace(error=lambda *args: errors.append(args), count=lambda *args: None)
+    pipeline = StorePipeline(SimpleNamespace(spider=SimpleNamespace(runs=runs)), ":memory:", batch_size=2)
+
+    def locked(db, rows):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "upsert_articles", locked)
+    pipeline.batch = [{"source_id": "szdaily", "url": f"https://example.com/{n}"} for n in range(2)]
+    pipeline.flush()
+    assert [(e[0], e[1]) for e in errors] == [
+        ("szdaily", "https://example.com/0"),
+        ("szdaily", "https://example.com/1"),
+    ]
+    assert all("not stored: database is locked" in e[3] for e in errors) and pipeline.batch == []

@@ -32,7 +32,8 @@ NORMAL = {
 FAILING = {
     "title": "Night market stalls move to the pier",
     "body": f"The district moved forty food stalls to the old pier on Sunday. {MARKER}\n\n"
-    "Stall holders said the new spot drew more visitors after dark.",
+    # a privacy word: the cascade's gate passes the article to the pipeline that fails on the marker
+    "Stall holders said the new spot drew more visitors after dark and asked about their privacy.",
 }
 
 
