@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from config.models import Company, Regulator
 from nlp import organisations as O
-from nlp.facts import ORGS_ATTR
+from nlp.facts import DEPTH_ATTR, DEPTH_MENTIONS, ORGS_ATTR
 from nlp.names import bare_name, clean_name, is_cjk, normalise_name
 
 # Span labels the company ruler writes into doc.ents (the statistical NER writes ORG, PERSON, GPE ...).
@@ -296,7 +296,8 @@ class OrgLinker:
         self._link_cache.clear()
 
     def __call__(self, doc: Doc) -> Doc:
-        self._recover_names(doc)
+        if doc._.get(DEPTH_ATTR) != DEPTH_MENTIONS:  # an article the cascade stopped: known names only
+            self._recover_names(doc)
         # every part of a full name: "Guo" of "Guo Bing" and "Cook" of "Tim Cook" are people; so is the last
         # word of any longer name that does not end like a company's ("Govender" of "Major-Gen Gopaul
         # Govender"): a company's short form is its first word ("Harlow" of "Harlow Group")
@@ -411,6 +412,7 @@ class OrgLinker:
         claimed = {i for m in mentions for i in range(m.start, m.end)}
         found = []
         seen_names = set()
+        orths = [t.orth for t in doc]
         for m in mentions:
             if m.kind != "company" or m.company_id is not None:
                 continue
@@ -430,10 +432,10 @@ class OrgLinker:
                     continue
                 seen_names.add(form)
                 size = len(form)
-                for start in range(len(doc) - size + 1):
-                    if any(i in blocked or i in claimed for i in range(start, start + size)):
+                for start in range(len(orths) - size + 1):
+                    if orths[start] != form[0] or tuple(orths[start : start + size]) != form:
                         continue
-                    if all(doc[start + k].orth == form[k] for k in range(size)):
+                    if not any(i in blocked or i in claimed for i in range(start, start + size)):
                         found.append(
                             OrgMention(
                                 start,

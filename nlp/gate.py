@@ -14,16 +14,17 @@ what would cancel a match (traps, lemmas, the sentence a word is in), which only
 
 from __future__ import annotations
 
+import numpy
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from config.models import Regulator, TaxonomyFile
+from nlp.facts import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.incidents import PRIVACY_REMITS
 from nlp.matching import AnchoredMatcher
 
-# how deep an article was tagged: every component ran, or (gated out) company mentions only
-DEPTH_FULL, DEPTH_MENTIONS = "full", "mentions"
+__all__ = ["DEPTH_FULL", "DEPTH_MENTIONS", "LemmaForms", "PrivacyGate"]
 
 
 class LemmaForms:
@@ -87,6 +88,7 @@ class PrivacyGate:
         self.reach: list[int] = []
         self.needs: list[int] = []
         self.index: dict[int, list[tuple[int, int]]] = {}
+        self.words = numpy.array([], dtype=numpy.uint64)  # the index's word hashes
         self.always = False  # a context pattern without a mandatory word: every article passes
 
     def initialize(
@@ -125,6 +127,7 @@ class PrivacyGate:
         for position, words in enumerate(word_lists):
             for word in set(words):
                 self.index.setdefault(nlp.vocab.strings.add(word), []).append((requirement, position))
+        self.words = numpy.array(sorted(self.index), dtype=numpy.uint64)
 
     def passes(self, doc: Doc) -> bool:
         """Could one requirement match: a word of each of its lists within its reach of each other?"""
@@ -132,8 +135,10 @@ class PrivacyGate:
             return True
         # requirement -> list position -> token offsets of its words
         found: dict[int, dict[int, list[int]]] = {}
-        for offset, word in enumerate(doc.to_array([LOWER]).ravel().tolist()):
-            for requirement, position in self.index.get(word, ()):
+        words = doc.to_array(LOWER)
+        # the few tokens that are a word of some requirement, found in one vectorised pass
+        for offset in numpy.flatnonzero(numpy.isin(words, self.words)).tolist():
+            for requirement, position in self.index[int(words[offset])]:
                 found.setdefault(requirement, {}).setdefault(position, []).append(offset)
         return any(
             len(offsets) == self.needs[requirement] and self._within(offsets, self.reach[requirement])
