@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from config.models import Company, Regulator
 from nlp import organisations as O
-from nlp.facts import DEPTH_ATTR, DEPTH_MENTIONS, ORGS_ATTR
+from nlp.facts import ORGS_ATTR
 from nlp.names import bare_name, clean_name, is_cjk, normalise_name
 
 # Span labels the company ruler writes into doc.ents (the statistical NER writes ORG, PERSON, GPE ...).
@@ -296,8 +296,7 @@ class OrgLinker:
         self._link_cache.clear()
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.get(DEPTH_ATTR) != DEPTH_MENTIONS:  # an article the cascade stopped: known names only
-            self._recover_names(doc)
+        self._recover_names(doc)
         # every part of a full name: "Guo" of "Guo Bing" and "Cook" of "Tim Cook" are people; so is the last
         # word of any longer name that does not end like a company's ("Govender" of "Major-Gen Gopaul
         # Govender"): a company's short form is its first word ("Harlow" of "Harlow Group")

@@ -17,12 +17,9 @@ from spacy.tokens import Doc, Span
 ORGS_ATTR = "privwatch_orgs"  # organisation mentions (nlp/companies.py)
 TAGS_ATTR = "privwatch_tags"  # the article's tags (nlp/article_tags.py)
 FACTS_ATTR = "privwatch_facts"  # ArticleFacts while the article is tagged
-DEPTH_ATTR = "privwatch_depth"  # DEPTH_MENTIONS when the cascade's gate stopped the article (nlp/gate.py)
-for _attr in (ORGS_ATTR, TAGS_ATTR, FACTS_ATTR, DEPTH_ATTR):
+for _attr in (ORGS_ATTR, TAGS_ATTR, FACTS_ATTR):
     if not Doc.has_extension(_attr):
         Doc.set_extension(_attr, default=None)
-# how deep an article is tagged: every component, or (gated out) the knowledge base's company mentions
-DEPTH_FULL, DEPTH_MENTIONS = "full", "mentions"
 
 
 def sentence_text(span: Span) -> str:

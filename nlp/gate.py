@@ -20,11 +20,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from config.models import Regulator, TaxonomyFile
-from nlp.facts import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.incidents import PRIVACY_REMITS
 from nlp.matching import AnchoredMatcher
 
-__all__ = ["DEPTH_FULL", "DEPTH_MENTIONS", "LemmaForms", "PrivacyGate"]
+# how deep an article was tagged: every component ran, or (gated out) company mentions only
+DEPTH_FULL, DEPTH_MENTIONS = "full", "mentions"
 
 
 class LemmaForms:

@@ -30,7 +30,8 @@ from spacy.tokens import Doc
 from config.models import Config
 from nlp import factories  # noqa: F401  (registers the privwatch factories)
 from nlp.budget import cut_to_budget
-from nlp.facts import DEPTH_ATTR, DEPTH_FULL, DEPTH_MENTIONS, TAGS_ATTR
+from nlp.facts import TAGS_ATTR
+from nlp.gate import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.language import detect_language
 from nlp.organisations import LEGAL_FORMS_WITH_STOPS
 from storage.db import SEVERITY_FIELDS, ArticleTags
@@ -498,8 +499,6 @@ def _tag_language(
         for k, doc in zip(full, own.pipe((docs[k] for k in full), batch_size=batch_size), strict=True):
             tagged[indices[k]] = TaggedArticle.from_doc(doc, language=language)
     rest = [k for k, ok in enumerate(passed) if not ok]
-    for k in rest:
-        docs[k]._.set(DEPTH_ATTR, DEPTH_MENTIONS)
     if rest:
         with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
             mentioned = default.pipe((docs[k] for k in rest), batch_size=batch_size)
