@@ -45,6 +45,12 @@ def read_gold(path: Path | str) -> list[dict]:
     return read_jsonl(path, _check_gold, "not a gold line")
 
 
+def gold_incident(record: dict) -> bool:
+    """Does a gold line report an incident? NLP gold says so; story gold (nlp/stories.py) has no
+    is_incident, and its distractors belong to no story."""
+    return bool(record["is_incident"]) if "is_incident" in record else record.get("story") is not None
+
+
 class CompanyResolver:
     """Turns a company name into a comparable key: the KB id, or "name:<normalised name>"."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config.models import Config
-from nlp.evaluate import score
+from nlp.evaluate import gold_incident, score
 from nlp.gate import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.jsonl import read_jsonl
 from nlp.pipeline import GATE_COMPONENT, build_pipelines, tag_articles, tag_depths
@@ -31,11 +31,6 @@ def gold_lines(path: Path) -> list[dict]:
     return read_jsonl(path, lambda record: None, "not a gold line")
 
 
-def is_incident(record: dict) -> bool:
-    """A gold article reporting an incident: story gold has no is_incident, its distractors no story."""
-    return record["is_incident"] if "is_incident" in record else record.get("story") is not None
-
-
 @pytest.fixture(scope="module")
 def config():
     return Config()
@@ -51,7 +46,7 @@ def test_the_gate_passes_every_incident_of_the_dev_gold_sets(pipelines, gold):
     records = gold_lines(gold)
     depths = tag_depths(pipelines, records)
     stopped = [
-        r["id"] for r, depth in zip(records, depths, strict=True) if is_incident(r) and depth != DEPTH_FULL
+        r["id"] for r, depth in zip(records, depths, strict=True) if gold_incident(r) and depth != DEPTH_FULL
     ]
     assert stopped == [], f"{gold.name}: the gate stops incident articles {stopped}"
 
