@@ -83,12 +83,11 @@ class PrivacyGate:
 
     def __init__(self, nlp: Language, name: str):
         self.nlp, self.name = nlp, name
-        # per requirement (a context pattern or an authority's name): the most tokens it spans, and its
-        # mandatory word lists; a word hash -> (requirement, word list) it satisfies
+        # per requirement (a context pattern or an authority's name): the most tokens it spans, and the
+        # word hashes of each of its mandatory word lists
         self.reach: list[int] = []
-        self.needs: list[int] = []
-        self.index: dict[int, list[tuple[int, int]]] = {}
-        self.words = numpy.array([], dtype=numpy.uint64)  # the index's word hashes
+        self.lists: list[tuple[frozenset[int], ...]] = []
+        self.words = numpy.array([], dtype=numpy.uint64)  # every requirement's words
         self.always = False  # a context pattern without a mandatory word: every article passes
 
     def initialize(
@@ -100,10 +99,8 @@ class PrivacyGate:
         regulators: list[Regulator] = (),
     ) -> None:
         nlp = nlp or self.nlp
-        self.reach, self.needs, self.index, self.always = [], [], {}, False
+        self.reach, self.lists, self.always = [], [], False
         forms = LemmaForms(nlp)
-        # an incident type's own cues too: the pipeline needs context for each, but an article reporting
-        # an incident in words it misses should still get the whole pipeline's organisations
         for pattern in taxonomy.privacy_context:
             pattern = AnchoredMatcher.within_clauses(pattern)
             word_lists = [
@@ -119,38 +116,38 @@ class PrivacyGate:
                 for name, _field in regulator.names():
                     words = [t.lower_ for t in nlp.make_doc(name)]
                     self._require(nlp, len(words), [[w] for w in words])
+        self.words = numpy.array(
+            sorted({w for lists in self.lists for ws in lists for w in ws}), dtype=numpy.uint64
+        )
 
     def _require(self, nlp: Language, reach: int, word_lists: list[list[str]]) -> None:
-        requirement = len(self.reach)
         self.reach.append(reach)
-        self.needs.append(len(word_lists))
-        for position, words in enumerate(word_lists):
-            for word in set(words):
-                self.index.setdefault(nlp.vocab.strings.add(word), []).append((requirement, position))
-        self.words = numpy.array(sorted(self.index), dtype=numpy.uint64)
+        self.lists.append(tuple(frozenset(nlp.vocab.strings.add(w) for w in words) for words in word_lists))
 
     def passes(self, doc: Doc) -> bool:
         """Could one requirement match: a word of each of its lists within its reach of each other?"""
         if self.always:
             return True
-        # requirement -> list position -> token offsets of its words
-        found: dict[int, dict[int, list[int]]] = {}
         words = doc.to_array(LOWER)
         # the few tokens that are a word of some requirement, found in one vectorised pass
-        for offset in numpy.flatnonzero(numpy.isin(words, self.words)).tolist():
-            for requirement, position in self.index[int(words[offset])]:
-                found.setdefault(requirement, {}).setdefault(position, []).append(offset)
-        return any(
-            len(offsets) == self.needs[requirement] and self._within(offsets, self.reach[requirement])
-            for requirement, offsets in found.items()
-        )
+        offsets = numpy.flatnonzero(numpy.isin(words, self.words)).tolist()
+        found = words[offsets].tolist()
+        present = set(found)
+        for reach, lists in zip(self.reach, self.lists, strict=True):
+            if not all(not present.isdisjoint(words_of) for words_of in lists):
+                continue
+            if len(lists) == 1:
+                return True
+            places = [[o for o, w in zip(offsets, found, strict=True) if w in words_of] for words_of in lists]
+            if self._within(places, reach):
+                return True
+        return False
 
     @staticmethod
-    def _within(offsets: dict[int, list[int]], reach: int) -> bool:
-        """Is there a stretch of `reach` tokens holding an offset of every list?"""
-        lists = list(offsets.values())
-        for start in sorted({o for found in lists for o in found}):
-            if all(any(start <= o < start + reach for o in found) for found in lists):
+    def _within(places: list[list[int]], reach: int) -> bool:
+        """Is there a stretch of `reach` tokens holding a token offset of every list?"""
+        for start in sorted({o for found in places for o in found}):
+            if all(any(start <= o < start + reach for o in found) for found in places):
                 return True
         return False
 
