@@ -7,10 +7,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from lxml import html as lxml_html
-from wordfreq import available_languages, zipf_frequency
 
 from crawlers.extract.dates import DATE_LINE
 
@@ -259,7 +258,9 @@ class PageMetadata:
             if text == bold and text.isupper():
                 lead.append(paragraph)
         # Latin-script names only: the languages whose word lists need a segmenter do not apply
-        language = self.language() if self.language() in LATIN_WORD_LISTS else "en"
+        from wordfreq import zipf_frequency
+
+        language = self.language() if self.language() in latin_word_lists() else "en"
         for element in [*beside_date, *lead]:
             text = " ".join(element.text_content().split()).strip(" |·•-–—,")
             name = text.title() if text.isupper() else text
@@ -360,7 +361,17 @@ ADDRESS = re.compile(r"https?:|www\.|@|\.[a-z]{2,6}\b", re.I)
 
 
 EVERYDAY_ZIPF = 5.5
-LATIN_WORD_LISTS = {code for code in available_languages() if code not in {"ja", "ko", "zh", "th", "vi"}}
+
+
+@cache
+def latin_word_lists() -> frozenset[str]:
+    """wordfreq's languages whose word lists need no segmenter; wordfreq is imported only when a page asks
+    (importing it is a third of a second of every crawl's start)."""
+    from wordfreq import available_languages
+
+    return frozenset(code for code in available_languages() if code not in {"ja", "ko", "zh", "th", "vi"})
+
+
 # a name in running text, every word capitalised: "Ayşe Demir", "Jean-Luc O'Neill"
 PRINTED_NAME = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?:\s[A-ZÀ-Ý][\w'’.-]+){1,3}$")
 PERSON_NAME = re.compile(r"^(?:Dr\.\s|Prof\.\s)?[A-ZÀ-Ý][\w'’.-]+(?:\s[A-ZÀ-Ýa-z][\w'’.-]+){1,3}$")
