@@ -348,8 +348,14 @@ def round_keys(app: App, round_id: str):
 )
 @db_option
 @pass_app
-def crawl(app: App, source_ids: tuple[str, ...], workers: int | None, verbose: bool, tag: bool | None,
-          db: str | None) -> None:  # fmt: skip
+def crawl(
+    app: App,
+    source_ids: tuple[str, ...],
+    workers: int | None,
+    verbose: bool,
+    tag: bool | None,
+    db: str | None,
+) -> None:
     """Crawl the configured sources into the database and print a summary per source.
 
     Articles already stored are not fetched again; each run writes a crawl_runs row per source and a
