@@ -7,9 +7,10 @@ therefore get no incident from the full pipeline: it gets the knowledge base's c
 the tokenizer and the company ruler alone, at a small part of the cost of the tagger, parser and NER.
 
 The gate is a necessary condition, never a judgement: a context pattern can match only where each of
-its mandatory word lists (matched on LOWER or ORTH) has a word in the text, and an authority's name only
-where all its words are, so the gate passes every article where one of them could match. It ignores
-what would cancel a match (traps, lemmas, the sentence a word is in), which only lets more articles pass.
+its mandatory word lists has a word within the pattern's reach (a LOWER or ORTH list by its words, a LEMMA
+list by every word the lemmatizer can give that lemma), and an authority's name only where all its words
+are, so the gate passes every article where one of them could match. It ignores what would cancel a
+match (traps, the pattern's other tokens, the sentence a word is in), which only lets more articles pass.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class PrivacyGate:
         found = words[offsets].tolist()
         present = set(found)
         for reach, lists in zip(self.reach, self.lists, strict=True):
-            if not all(not present.isdisjoint(words_of) for words_of in lists):
+            if any(present.isdisjoint(words_of) for words_of in lists):
                 continue
             if len(lists) == 1:
                 return True
