@@ -7,6 +7,7 @@ import sqlite3
 import unicodedata
 
 from scrapy.exceptions import DropItem, NotConfigured
+from twisted.internet import task
 
 from crawlers.items import storage_row
 from storage import db as store
@@ -122,12 +123,17 @@ class SelectorMissPipeline:
 
 
 class StorePipeline:
-    """Write articles through storage/ in batches; count new, updated and duplicate articles per source."""
+    """Write articles through storage/ in batches; count new, updated and duplicate articles per source.
 
-    def __init__(self, crawler, db_path: str, batch_size: int):
+    A batch is written when it is full or, on a slow source, every flush_seconds: a stored article is
+    what the tag worker beside the crawl sees (privwatch/crawl_tagging.py), and what survives a kill."""
+
+    def __init__(self, crawler, db_path: str, batch_size: int, flush_seconds: float = 0):
         self.crawler = crawler
         self.db_path = db_path
         self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self.flusher = None
         self.batch: list[dict] = []
         self.db = None
 
@@ -136,10 +142,19 @@ class StorePipeline:
         db_path = crawler.settings.get("PRIVWATCH_DB")
         if not db_path:
             raise NotConfigured("PRIVWATCH_DB is not set")
-        return cls(crawler, db_path, crawler.settings.getint("PRIVWATCH_STORE_BATCH", 50))
+        settings = crawler.settings
+        return cls(
+            crawler,
+            db_path,
+            settings.getint("PRIVWATCH_STORE_BATCH", 50),
+            settings.getfloat("PRIVWATCH_STORE_FLUSH_SECONDS", 5.0),
+        )
 
     def open_spider(self):
         self.db = store.open_db(self.db_path, migrate=False)
+        if self.flush_seconds > 0:
+            self.flusher = task.LoopingCall(self.flush)
+            self.flusher.start(self.flush_seconds, now=False)
 
     def process_item(self, item):
         self.batch.append(storage_row(item))
@@ -166,5 +181,7 @@ class StorePipeline:
                 runs.count(row["source_id"], counter)
 
     def close_spider(self):
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
         self.flush()
         self.db.close()

@@ -64,8 +64,10 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.SelectorMissPipeline": 400,
     "crawlers.pipelines.StorePipeline": 900,
 }
-# How many articles the store pipeline writes per transaction.
+# How many articles the store pipeline writes per transaction, and how often (seconds) it writes a batch
+# that is not full yet (0: only full batches and the last one).
 PRIVWATCH_STORE_BATCH = 50
+PRIVWATCH_STORE_FLUSH_SECONDS = 5.0
 # How many listing pages one run follows through "next page" links at most.
 PRIVWATCH_MAX_LISTING_PAGES = 5
 # Sitemap indexes: how many child sitemaps one index gives (the newest by <lastmod> first), and how many

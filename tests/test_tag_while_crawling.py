@@ -131,6 +131,25 @@ def test_the_crawl_tags_its_articles_while_it_runs_and_every_one_by_its_end(tmp_
     assert "tagging while crawling failed" not in err
 
 
+def test_a_slow_sources_articles_are_stored_before_its_batch_is_full(tmp_path, config_dir):
+    # fewer articles than the store pipeline's batch (50): written every PRIVWATCH_STORE_FLUSH_SECONDS
+    # while the held page keeps the crawl running, not only when the crawl ends
+    paths = incident_site(tmp_path / "site", 5)
+    with HeldPageServer(tmp_path / "site", held=paths[-1]) as server:
+        db = prepared(tmp_path, config_dir, server)
+        crawl = start_crawl(config_dir, db, "--no-tag")
+        try:
+            stored_while_crawling = wait_for(
+                lambda: read(db, "SELECT count(*) FROM articles")[0][0] > 0, crawl
+            )
+        finally:
+            server.release.set()
+        out, err = crawl.communicate(timeout=300)
+    assert crawl.returncode == 0, out + err
+    assert stored_while_crawling, "no article was stored while the crawl waited for its last page"
+    assert read(db, "SELECT count(*) FROM articles") == [(6,)]
+
+
 def test_no_tag_leaves_the_crawled_articles_untagged(tmp_path, config_dir):
     incident_site(tmp_path / "site", 3)
     with SiteServer(tmp_path / "site") as server:
