@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.sites import listing_source, write_site
@@ -102,19 +104,44 @@ def prepared(tmp_path: Path, config_dir: Path, server: SiteServer) -> Path:
     return db
 
 
+@dataclass
+class HeldCrawl:
+    """A `privwatch crawl` running against a HeldPageServer, and its output once finished."""
+
+    server: HeldPageServer
+    db: Path
+    process: subprocess.Popen
+    out: str = ""
+    err: str = ""
+
+    def finish(self, timeout: float = 300) -> None:
+        self.out, self.err = self.process.communicate(timeout=timeout)
+
+
+@contextmanager
+def held_crawl(tmp_path: Path, config_dir: Path, articles: int, *args: str):
+    """A crawl of `articles` ordinary pages and the incident page whose last page is held until the block
+    ends; then the page is answered and the crawl finished (unless the block finished it)."""
+    paths = incident_site(tmp_path / "site", articles)
+    with HeldPageServer(tmp_path / "site", held=paths[-1]) as server:
+        db = prepared(tmp_path, config_dir, server)
+        crawl = HeldCrawl(server, db, start_crawl(config_dir, db, *args))
+        try:
+            yield crawl
+        finally:
+            server.release.set()
+            if crawl.process.returncode is None:
+                crawl.finish()
+
+
 def test_the_crawl_tags_its_articles_while_it_runs_and_every_one_by_its_end(tmp_path, config_dir):
     # more articles than the store pipeline writes at once (50): the first ones are in the database
     # while the held page keeps the crawl running
-    paths = incident_site(tmp_path / "site", 60)
-    with HeldPageServer(tmp_path / "site", held=paths[-1]) as server:
-        db = prepared(tmp_path, config_dir, server)
-        crawl = start_crawl(config_dir, db)
-        try:
-            tagged_while_crawling = wait_for(lambda: tagged(db) > 0, crawl)
-        finally:
-            server.release.set()
-        out, err = crawl.communicate(timeout=300)
-    assert crawl.returncode == 0, out + err
+    with held_crawl(tmp_path, config_dir, 60) as crawl:
+        db, server = crawl.db, crawl.server
+        tagged_while_crawling = wait_for(lambda: tagged(db) > 0, crawl.process)
+    out, err = crawl.out, crawl.err
+    assert crawl.process.returncode == 0, out + err
     assert tagged_while_crawling, "no article was tagged while the crawl waited for its last page"
     version = pipeline_version(Config(config_dir))
     versions = "SELECT count(*), count(tagged_at), min(nlp_version), max(nlp_version) FROM articles"
@@ -134,18 +161,12 @@ def test_the_crawl_tags_its_articles_while_it_runs_and_every_one_by_its_end(tmp_
 def test_a_slow_sources_articles_are_stored_before_its_batch_is_full(tmp_path, config_dir):
     # fewer articles than the store pipeline's batch (50): written every PRIVWATCH_STORE_FLUSH_SECONDS
     # while the held page keeps the crawl running, not only when the crawl ends
-    paths = incident_site(tmp_path / "site", 5)
-    with HeldPageServer(tmp_path / "site", held=paths[-1]) as server:
-        db = prepared(tmp_path, config_dir, server)
-        crawl = start_crawl(config_dir, db, "--no-tag")
-        try:
-            stored_while_crawling = wait_for(
-                lambda: read(db, "SELECT count(*) FROM articles")[0][0] > 0, crawl
-            )
-        finally:
-            server.release.set()
-        out, err = crawl.communicate(timeout=300)
-    assert crawl.returncode == 0, out + err
+    with held_crawl(tmp_path, config_dir, 5, "--no-tag") as crawl:
+        db = crawl.db
+        stored_while_crawling = wait_for(
+            lambda: read(db, "SELECT count(*) FROM articles")[0][0] > 0, crawl.process
+        )
+    assert crawl.process.returncode == 0, crawl.out + crawl.err
     assert stored_while_crawling, "no article was stored while the crawl waited for its last page"
     assert read(db, "SELECT count(*) FROM articles") == [(6,)]
 
@@ -223,18 +244,14 @@ def alive(pid: int) -> bool:
 
 
 def test_sigterm_to_the_crawl_stops_its_tag_worker(tmp_path, config_dir):
-    paths = incident_site(tmp_path / "site", 60)
-    with HeldPageServer(tmp_path / "site", held=paths[-1]) as server:
-        db = prepared(tmp_path, config_dir, server)
-        crawl = start_crawl(config_dir, db)
-        try:
-            assert wait_for(lambda: tagged(db) > 0, crawl), "the tag worker never tagged"
-            workers = spawned_children(crawl.pid)
-            # the crawl alone, not its process group: it must pass the stop on to its worker
-            crawl.send_signal(signal.SIGTERM)
-            out, err = crawl.communicate(timeout=HOLD_LIMIT - 30)
-        finally:
-            server.release.set()
+    with held_crawl(tmp_path, config_dir, 60) as crawl:
+        db = crawl.db
+        assert wait_for(lambda: tagged(db) > 0, crawl.process), "the tag worker never tagged"
+        workers = spawned_children(crawl.process.pid)
+        # the crawl alone, not its process group: it must pass the stop on to its worker
+        crawl.process.send_signal(signal.SIGTERM)
+        crawl.finish(timeout=HOLD_LIMIT - 30)
+    out, err = crawl.out, crawl.err
     assert len(workers) == 1 and not alive(workers[0])
     assert "stopped with the crawl" in out, out + err
     assert "│ bench" in out
