@@ -33,13 +33,14 @@ from pydantic import (
     model_validator,
 )
 
+from config.errors import PrivwatchError
 from config.regex_safety import backtracking_problem
 
 ENV_PREFIX = "PRIVWATCH_"
 REPO_CONFIG_DIR = Path(__file__).resolve().parent
 
 
-class ConfigError(Exception):
+class ConfigError(PrivwatchError):
     """A configuration file is missing or invalid; the message is one line."""
 
 
