@@ -49,9 +49,9 @@ import yaml
 
 from benchmarks.sites import free_port
 from config.models import Config
-from privwatch.config_rows import storage_rows
 from privwatch.serve import datasette_folder
 from storage import db as store
+from storage.config_rows import sync_config
 from storage.migrations import refill_materialized_views, refill_stories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,7 +192,7 @@ def build(path: Path, articles: int, incident_share: float, chunk: int = 20000) 
         leftover.unlink(missing_ok=True)
     config = Config()
     database = store.open_db(partial)
-    store.load_config_rows(database, storage_rows(config))
+    sync_config(database, config)
     # Triggers (FTS sync, materialized views) fire per row; a bulk load drops them and rebuilds after.
     triggers = database.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     for name, _ in triggers:

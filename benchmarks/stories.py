@@ -25,8 +25,8 @@ from pathlib import Path
 from config.models import Config
 from nlp.pipeline import build_pipelines, tag_articles
 from nlp.stories import update_stories
-from privwatch.config_rows import storage_rows
 from storage import db as store
+from storage.config_rows import sync_config
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     with tempfile.TemporaryDirectory() as scratch:
         database = store.open_db(Path(scratch) / "stories.db")
-        store.load_config_rows(database, storage_rows(config))
+        sync_config(database, config)
         stored = 0
         repeat = 0
         while stored < args.articles:

@@ -27,6 +27,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from config.errors import PrivwatchError
 from config.models import Config
 from nlp import factories  # noqa: F401  (registers the privwatch factories)
 from nlp.budget import cut_to_budget
@@ -52,7 +53,7 @@ GATE_COMPONENT = "privacy_gate"
 log = logging.getLogger(__name__)
 
 
-class PipelineError(RuntimeError):
+class PipelineError(PrivwatchError, RuntimeError):
     """The pipeline cannot be built (no base model installed, bad config)."""
 
 

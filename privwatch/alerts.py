@@ -20,7 +20,7 @@ Decisions an analyst or operator may want to know:
   recorded on the row (attempts, error) and the alert stays owed for the next run. Runs at the same time
   claim their rows first, so they never send the same alert. An alert that can no longer be sent (its
   watchlist lost the channel, or a re-tag means the article no longer matches) is recorded as dropped.
-- **Safety**: the e-mail is built like the digest (privwatch/digest.py): autoescaped HTML, only http(s)
+- **Safety**: the e-mail is built like the digest (privwatch/digest/): autoescaped HTML, only http(s)
   URLs linked, every header value on one line, so a title can neither inject markup nor add a header.
   The webhook's `text` escapes &, < and > (Slack reads <...> as a link), and only the webhook's scheme
   and host are recorded (a Slack or Teams webhook URL's path is its secret).
@@ -40,23 +40,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import click
-
-from privwatch.digest import (
-    DigestError,
-    WatchedArticle,
-    compose_message,
-    count_of,
-    datasette_feed_url,
-    datasette_story_url,
-    deliver,
-    one_line,
-    parse_address,
-    render_templates,
-    utc_iso,
-    watched_article,
-    with_retries,
-)
+from privwatch.digest.build import datasette_feed_url, datasette_story_url, watched_article
+from privwatch.digest.mail import compose_message, deliver, parse_address, with_retries
+from privwatch.digest.model import WatchedArticle
+from privwatch.digest.period import DigestError, utc_iso
+from privwatch.digest.render import render_templates
+from privwatch.digest.text import count_of, one_line
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -95,6 +84,7 @@ class AlertRun:
     sent: dict[str, int] = field(default_factory=lambda: {EMAIL: 0, WEBHOOK: 0})
     failures: list[str] = field(default_factory=list)
     dropped: int = 0
+    written: list[Path] = field(default_factory=list)  # a dry run's files
 
     def summary(self) -> str:
         parts = [count_of(self.sent[EMAIL], "alert e-mail"), count_of(self.sent[WEBHOOK], "webhook post")]
@@ -349,8 +339,7 @@ def send_owed_alerts(
     run = AlertRun()
     groups, dropped = _groups(db, config, _owed_rows(db, config, now, dry_run=dry_run), database_path)
     if dry_run:
-        written = _write_dry_run(groups, config, out, now)
-        click.echo(f"wrote {count_of(len(written), 'alert message')} to {out}: not sent, not recorded")
+        run.written = _write_dry_run(groups, config, out, now)
         return run
     for reason, alert_ids in dropped.items():
         store.record_dropped(db, alert_ids, utc_iso(now), reason)
@@ -367,68 +356,11 @@ def send_owed_alerts(
     return run
 
 
-def report(run: AlertRun) -> None:
-    """Print what a run did: a summary line, and a warning line per failure."""
-    if any(run.sent.values()) or run.dropped:
-        click.echo(run.summary())
-    for failure in run.failures:
-        click.echo(f"warning: alert not sent, still owed: {failure}", err=True)
-
-
-def alerts_after_tag(app, database: Database, db: str | None) -> None:
-    """The end of `privwatch tag`: send what is owed; a failure is a warning, the tagging stands."""
-    if not any(channels(w) for w in app.config.watchlists):
+def send_after_tag(config: Config, database: Database, database_path: str) -> AlertRun | None:
+    """The end of a tag run: send what is owed; None when no watchlist sends alerts and none is owed."""
+    if not any(channels(w) for w in config.watchlists):
         from storage.watchlists import owed_count
 
         if not owed_count(database):
-            return
-    report(send_owed_alerts(app.config, database, app.db_path(db)))
-
-
-@click.command("alerts")
-@click.option(
-    "--dry-run", is_flag=True, help="Write the alerts owed to --out instead of sending; records nothing."
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Where --dry-run writes them: an .eml file per e-mail, a .json file per webhook post.",
-)
-@click.option("--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml).")
-@click.pass_obj
-def alerts(app, dry_run: bool, out: Path | None, db: str | None) -> None:
-    """Send the watchlists' immediate alerts still owed, by e-mail and webhook.
-
-    The alerts owed are the new incidents that match a watchlist, and what earlier runs could not send.
-    `privwatch tag` sends them after every run; run this by hand after fixing a mail server or webhook.
-    Watchlists are in config/watchlists.yaml; every alert is recorded in the alerts table and sent once.
-    Exits 1 when an alert could not be sent (it stays owed for the next run).
-
-    \b
-    Example:
-      privwatch alerts --dry-run --out alerts/
-    """
-    from privwatch.config_rows import storage_rows
-    from storage.db import load_config_rows
-
-    config = app.config
-    if dry_run and out is None:
-        raise click.UsageError("--dry-run writes the alerts to files: give --out DIR")
-    if out is not None and not dry_run:
-        raise click.UsageError("--out goes with --dry-run (sent alerts are not also written to files)")
-    database = app.open_db(db)
-    load_config_rows(database, storage_rows(config))  # watchlists edited since the last run count now
-    try:
-        run = send_owed_alerts(config, database, app.db_path(db), dry_run=dry_run, out=out)
-    except DigestError as exc:
-        raise click.ClickException(str(exc)) from None
-    if dry_run:
-        return
-    report(run)
-    if not any(run.sent.values()) and not run.dropped and not run.failures:
-        click.echo("alerts: nothing owed")
-    if run.failures:
-        raise click.ClickException(
-            f"{count_of(len(run.failures), 'alert message')} not sent; see the alerts table"
-        )
+            return None
+    return send_owed_alerts(config, database, database_path)

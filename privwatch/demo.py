@@ -20,6 +20,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from config.errors import PrivwatchError
+
 SNAPSHOT = Path(__file__).resolve().parent / "demo" / "site"
 # Feeds, sitemaps and robots.txt name their own host with a placeholder, replaced by the server's address.
 PLACEHOLDERS = ("FEEDSITE", "SITEMAPSITE", "SZDAILY")
@@ -147,7 +149,7 @@ def write_html_part(eml: Path, html_path: Path) -> None:
         html_path.write_text(part.get_content(), encoding="utf-8")
 
 
-class DemoError(RuntimeError):
+class DemoError(PrivwatchError):
     """A demo step failed; the message says which."""
 
 

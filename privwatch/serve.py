@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import click
 import yaml
 
+from config.errors import PrivwatchError
 from config.models import REPO_CONFIG_DIR, Config
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ COUNT_TIME_LIMIT_MS = 25
 MAX_VALUE_BYTES = 50 * 1024 * 1024
 
 
-class ServeError(click.ClickException):
+class ServeError(PrivwatchError):
     """A database or address problem, reported in one line."""
 
 
@@ -252,7 +252,7 @@ def build_datasette(path: Path, config: Config) -> Datasette:
     return datasette
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -261,7 +261,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _check_address(host: str, port: int) -> None:
+def check_address(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
@@ -269,41 +269,3 @@ def _check_address(host: str, port: int) -> None:
             probe.bind(infos[0][4])
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-
-@click.command()
-@click.option("--db", "db", metavar="PATH", help="SQLite database (default: `database` in settings.yaml).")
-@click.option("--host", metavar="HOST", help="Address to listen on (default: serve.host, 127.0.0.1).")
-@click.option(
-    "--port", type=click.IntRange(1, 65535), metavar="PORT", help="Port (default: serve.port, 8001)."
-)
-@click.pass_obj
-def serve(app, db: str | None, host: str | None, port: int | None) -> None:
-    """Browse the database in Datasette: incidents, search, canned queries and a dashboard, read-only.
-
-    Opens the database read-only with config/datasette/ (metadata.yaml, plugins/, templates/): every
-    table and column described, incidents newest first with facets, canned queries, full-text search
-    and the "Privacy controversies" dashboard at /-/dashboards. Listens on 127.0.0.1 unless told
-    otherwise: to serve beyond this machine, set up password auth first (docs/datasette.md).
-
-    \b
-    Example:
-      privwatch serve --db privwatch.db --port 8001
-    """
-    settings = app.config.settings
-    path = Path(app.db_path(db))
-    host = host or settings.serve.host
-    port = port or settings.serve.port
-    check_database(path)
-    datasette = build_datasette(path, app.config)
-    _check_address(host, port)
-    if not _is_loopback(host):
-        click.echo(
-            f"warning: listening on {host}, beyond this machine: anyone who can reach it reads the whole "
-            "database unless password auth is set up (docs/datasette.md)",
-            err=True,
-        )
-    import uvicorn
-
-    click.echo(f"privwatch: serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

@@ -1,5 +1,5 @@
 """One tag run over stored articles, shared by `privwatch tag` and the tag worker of `privwatch crawl`
-(privwatch/crawl_tagging.py): the articles to tag read in batches, the pipeline over them, their tags and
+(privwatch/cli/crawl_tagging.py): the articles to tag read in batches, the pipeline over them, their tags and
 tag_errors rows written WRITE_BATCH at a time, then stories and the watchlists' alerts.
 
 Nothing here prints: `privwatch tag` shows a progress bar and the summary line, the tag worker sends its
@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from config.errors import PrivwatchError
 
 log = logging.getLogger("privwatch.tag")
 
@@ -56,9 +58,23 @@ class TagRun:
 def incidents_in_articles(incidents: int, articles: int) -> str:
     """The one wording of incident counts (CLI, digest, Datasette): an incident is an article x accused
     company x type row, so one article can hold several."""
-    from privwatch.digest import count_of
+    from privwatch.digest.text import count_of
 
     return f"{count_of(incidents, 'incident')} in {count_of(articles, 'article')}"
+
+
+class PipelineUnavailable(PrivwatchError):
+    """The tagging pipelines cannot be built (no base model installed, a bad config or model file)."""
+
+
+def tagging_pipelines(config):
+    """The tagging pipelines of the config; PipelineUnavailable (one line) when they cannot be built."""
+    from nlp.pipeline import PipelineError, build_pipelines
+
+    try:
+        return build_pipelines(config)
+    except (PipelineError, OSError) as exc:
+        raise PipelineUnavailable(f"cannot build the NLP pipeline: {exc}") from None
 
 
 def tag_stored(

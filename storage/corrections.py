@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
+from config.errors import PrivwatchError
 from storage.db import ArticleTags, stored_tags, utcnow, write_tags
 
 FIELDS = ("accused", "type", "response")
@@ -20,7 +21,7 @@ ACTIONS = ("remove", "add", "set")
 RESPONSES = ("apology", "denial", "remediation", "none")
 
 
-class CorrectionError(ValueError):
+class CorrectionError(PrivwatchError, ValueError):
     """A correction that names something the database does not hold; the message is one line."""
 
 

@@ -1,4 +1,4 @@
-"""Read queries for the daily digest (privwatch/digest.py decides what they mean and renders them).
+"""Read queries for the daily digest (privwatch/digest/ decides what they mean and renders them).
 
 Times are ISO 8601 strings in UTC, as storage writes them (`2025-03-21T07:30:00+00:00`). The articles of
 a period are those *tagged* in [since, until) and fetched at or after `fetched_since`; duplicates

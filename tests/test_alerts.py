@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from benchmarks.sites import free_port
 from config.models import REPO_CONFIG_DIR, Config, ConfigError
-from privwatch import digest as digest_module
 from privwatch.cli import cli
+from privwatch.digest import mail as digest_mail
 from storage import db as store
 from storage.watchlists import term_pattern
 
@@ -258,7 +258,7 @@ def didi_leak(database) -> int:
 @pytest.fixture
 def breach_db(run, config_dir, tmp_path, monkeypatch):
     """A database whose config watches breaches (webhook only); one Didi breach stored after that."""
-    monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=lambda seconds: None))
+    monkeypatch.setattr(digest_mail, "time", SimpleNamespace(sleep=lambda seconds: None))
     write_watchlists(
         config_dir,
         {"id": "breaches", "name": "Breaches", "types": ["breach"], "webhook": "http://127.0.0.1:9/x"},

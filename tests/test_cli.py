@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from privwatch.cli import OPERATIONS, cli
-from privwatch.reference import root_context, walk
+from privwatch.cli.docs import root_context, walk
 from storage import db as store
 
 from .conftest import ROOT

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from config.models import REPO_CONFIG_DIR, Config, ConfigError, Settings, env_overrides
 from privwatch.cli import cli
-from privwatch.reference import root_context, walk
+from privwatch.cli.docs import root_context, walk
 
 # Commands that need arguments to get as far as reading the config.
 ARGS = {

@@ -14,7 +14,8 @@ from parsel import Selector
 
 from config.models import Config
 from nlp.evaluate import read_gold
-from privwatch import digest as digest_module
+from privwatch.digest.build import build_digest
+from privwatch.digest.period import resolve_period
 from privwatch.serve import build_datasette
 from storage import db as store
 from storage.corrections import tagger_tags
@@ -214,8 +215,8 @@ def digest_accused(database, article_id: int) -> tuple[set[str], set[str]]:
     """The next digest's accused companies of the article's story, and its incident rows' companies."""
     # a minute on: tagged_at has whole seconds, and the article may be tagged in this very second
     until = datetime.now(UTC) + timedelta(minutes=1)
-    period = digest_module.resolve_period(None, until, last_period_end(database), until)
-    built = digest_module.build_digest(
+    period = resolve_period(None, until, last_period_end(database), until)
+    built = build_digest(
         database,
         period,
         zone=ZoneInfo("Asia/Shanghai"),

@@ -17,7 +17,7 @@ from datasette_dashboards import replace_opts_in_query
 from parsel import Selector
 
 from config.models import REPO_CONFIG_DIR, Config
-from privwatch.digest import published_day
+from privwatch.digest.build import published_day
 from privwatch.serve import DATASETTE_SETTINGS, build_datasette
 from storage import db as store
 from storage.migrations import migrations

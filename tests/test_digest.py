@@ -23,7 +23,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from benchmarks.sites import free_port
-from privwatch import digest as digest_module
+from privwatch.digest import mail as digest_mail
+from privwatch.digest.build import build_digest, find_spikes
+from privwatch.digest.model import Severity
+from privwatch.digest.period import resolve_period
+from privwatch.digest.render import render
+from privwatch.digest.send import is_local_url
 from storage import db as store
 
 from .digest_fixtures import (
@@ -294,7 +299,7 @@ def test_digest_refused_login_exits_1_with_one_line_and_records_nothing(run, see
         monkeypatch.setenv("PRIVWATCH_SMTP_USER", "digest-bot")
         monkeypatch.setenv("PRIVWATCH_SMTP_PASSWORD", "wrong")
         slept = []
-        monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
+        monkeypatch.setattr(digest_mail, "time", SimpleNamespace(sleep=slept.append))
         result = run("digest", "--db", str(seeded_db), expect=1)
     finally:
         controller.stop()
@@ -308,7 +313,7 @@ def test_digest_refused_login_exits_1_with_one_line_and_records_nothing(run, see
 def test_digest_retries_with_backoff_then_fails_without_recording(run, seeded_db, monkeypatch):
     point_settings_at(monkeypatch, free_port(), retries=2)  # nothing listens there
     slept = []
-    monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
+    monkeypatch.setattr(digest_mail, "time", SimpleNamespace(sleep=slept.append))
     result = run("digest", "--db", str(seeded_db), expect=1)
     *retries, line = result.stderr.strip().splitlines()
     assert "gave up after 3 attempts" in line and "ConnectionRefusedError" in line
@@ -316,7 +321,7 @@ def test_digest_retries_with_backoff_then_fails_without_recording(run, seeded_db
         "retrying in 2 s (retry 1 of 2)",
         "retrying in 4 s (retry 2 of 2)",
     ]
-    assert slept == [digest_module.BACKOFF_SECONDS, digest_module.BACKOFF_SECONDS * 2]
+    assert slept == [digest_mail.BACKOFF_SECONDS, digest_mail.BACKOFF_SECONDS * 2]
     assert result.stdout == "" and digest_rows(seeded_db) == []
 
 
@@ -341,7 +346,7 @@ def test_digest_says_each_smtp_retry_on_stderr_and_then_sends(run, seeded_db, mo
     try:
         point_settings_at(monkeypatch, controller.port, retries=3)
         slept = []
-        monkeypatch.setattr(digest_module, "time", SimpleNamespace(sleep=slept.append))
+        monkeypatch.setattr(digest_mail, "time", SimpleNamespace(sleep=slept.append))
         result = run("digest", "--db", str(seeded_db))
     finally:
         controller.stop()
@@ -547,7 +552,7 @@ def test_digest_puts_the_largest_fine_then_the_most_people_affected_first_and_sa
     ],
 )  # fmt: skip
 def test_digest_writes_fines_and_counts_short(fields, label):
-    assert digest_module.Severity.of(fields).label == label
+    assert Severity.of(fields).label == label
 
 
 def test_digest_shows_ten_articles_per_story_and_links_the_rest(run, tmp_path):
@@ -576,7 +581,7 @@ def test_digest_flags_spikes_at_three_times_the_daily_mean_and_three_articles(ru
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     path = make_db(run, tmp_path, fill=lambda database: spike_articles(database, now))
     database = store.open_db(path)
-    spikes = digest_module.find_spikes(database, now)
+    spikes = find_spikes(database, now)
     database.close()
     assert [(s.company, s.incident_type, s.recent) for s in spikes] == [("DiDi Global", "breach", 4)]
     assert spikes[0].daily_mean == pytest.approx(1 / 14) and spikes[0].ratio == pytest.approx(56)
@@ -605,7 +610,7 @@ def test_digest_spike_with_no_earlier_articles_needs_only_the_minimum(tmp_path, 
 
     path = make_db(run, tmp_path, fill=fill)
     database = store.open_db(path)
-    [spike] = digest_module.find_spikes(database, now)
+    [spike] = find_spikes(database, now)
     database.close()
     assert (spike.recent, spike.daily_mean, spike.ratio) == (3, 0, None)
 
@@ -874,11 +879,11 @@ def test_digest_of_sixty_companies_keeps_its_html_part_under_100_kb_and_links_th
     # with less room, fewer stories in full: the summary stays, the rest is counted and linked
     database = store.open_db(path)
     zone = ZoneInfo("Asia/Shanghai")
-    period = digest_module.resolve_period(None, None, None, dt.datetime.now(dt.UTC))
-    built = digest_module.build_digest(
+    period = resolve_period(None, None, None, dt.datetime.now(dt.UTC))
+    built = build_digest(
         database, period, zone=zone, datasette_url="https://privwatch.example.org", database_path=str(path)
     )
-    small_text, small = digest_module.render(built, heading="privwatch", zone=zone, budget=30_000)
+    small_text, small = render(built, heading="privwatch", zone=zone, budget=30_000)
     assert len(small.encode()) <= 30_000
     fewer = len(re.findall(r'<h2 id="story-', small))
     assert 0 < fewer < stories and 'id="summary"' in small
@@ -996,7 +1001,7 @@ def test_digest_refuses_to_send_with_a_local_datasette_url_and_a_dry_run_says_it
     ],
 )  # fmt: skip
 def test_local_datasette_urls(url, local):
-    assert digest_module.is_local_url(url) is local
+    assert is_local_url(url) is local
 
 
 # -- the command line -----------------------------------------------------------------------------------
@@ -1023,12 +1028,12 @@ def test_digest_refuses_bad_options_with_one_line(run, seeded_db, tmp_path, monk
 def test_digest_reads_naive_times_in_the_digest_time_zone():
     zone = ZoneInfo("Asia/Shanghai")
     since = dt.datetime(2025, 3, 20, 7, 30, tzinfo=zone)
-    period = digest_module.resolve_period(since, None, None, dt.datetime(2025, 3, 21, tzinfo=dt.UTC))
+    period = resolve_period(since, None, None, dt.datetime(2025, 3, 21, tzinfo=dt.UTC))
     assert period.start_iso == "2025-03-19T23:30:00+00:00" and period.end_iso == "2025-03-21T00:00:00+00:00"
     assert period.label(zone) == "2025-03-20 07:30 to 2025-03-21 08:00 (Asia/Shanghai)"
-    default = digest_module.resolve_period(None, None, None, dt.datetime(2025, 3, 21, tzinfo=dt.UTC))
+    default = resolve_period(None, None, None, dt.datetime(2025, 3, 21, tzinfo=dt.UTC))
     assert default.start_iso == "2025-03-20T00:00:00+00:00"
-    after_last = digest_module.resolve_period(
+    after_last = resolve_period(
         None, None, "2025-03-20T12:00:00+00:00", dt.datetime(2025, 3, 21, tzinfo=dt.UTC)
     )
     assert after_last.start_iso == "2025-03-20T12:00:00+00:00"

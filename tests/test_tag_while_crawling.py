@@ -1,4 +1,4 @@
-"""`privwatch crawl` tags what it stores while it crawls (privwatch/crawl_tagging.py), against a generated
+"""`privwatch crawl` tags what it stores while it crawls (privwatch/cli/crawl_tagging.py), against a generated
 site on 127.0.0.1 with one privacy-incident page."""
 
 from __future__ import annotations

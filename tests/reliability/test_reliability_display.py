@@ -21,7 +21,7 @@ import pytest
 
 from config.models import Config
 from crawlers.pipelines import NormalisePipeline
-from privwatch.digest import compose_message
+from privwatch.digest.mail import compose_message
 from privwatch.serve import build_datasette
 from storage import db as store
 from storage.text import visible_line, visible_text

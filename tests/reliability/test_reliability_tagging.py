@@ -13,8 +13,7 @@ import subprocess
 import pytest
 from spacy.language import Language
 
-from nlp import pipeline
-from privwatch import nlp_commands
+from nlp import jsonl, pipeline
 from storage.db import open_db, upsert_articles
 
 from ..conftest import FIXTURES
@@ -198,7 +197,7 @@ def long_page(site) -> None:
 def test_reliability_tag_file_reports_each_bad_line_and_tags_the_good_ones(
     run, tmp_path, failing_pipeline, monkeypatch
 ):
-    monkeypatch.setattr(nlp_commands, "MAX_LINE_BYTES", 2_000_000)
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 2_000_000)
     lines = [
         json.dumps({"id": "normal", **NORMAL}).encode(),
         json.dumps({"id": "number-title", "title": 1234, "body": "A title that is a number."}).encode(),

@@ -213,7 +213,7 @@ DISPLAY_ZONE_CONFIG = "privwatch-display"
 def _timestamp(datasette, value: str):
     """A moment stored in UTC shown in the display zone, with its offset, as the digest shows it; a date,
     or a time without an offset (whose zone is unknown), as stored."""
-    from privwatch.digest import local_minute
+    from privwatch.digest.period import local_minute
 
     zone_name = (datasette.plugin_config(DISPLAY_ZONE_CONFIG) or {}).get("timezone")
     moment = None

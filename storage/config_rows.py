@@ -1,9 +1,12 @@
-"""The rows `privwatch init` loads into the database from the config files."""
+"""The config files as database rows (sources, companies and their aliases, incident types, watchlists),
+and the one way to bring the database in line with them."""
 
 from __future__ import annotations
 
+from sqlite_utils import Database
+
 from config.models import Config
-from storage.db import ConfigRows
+from storage.db import ConfigRows, load_config_rows
 from storage.watchlists import term_pattern
 
 ALIAS_KINDS = {
@@ -66,3 +69,8 @@ def storage_rows(config: Config):
         for w in config.watchlists
     ]
     return rows
+
+
+def sync_config(db: Database, config: Config) -> dict[str, int]:
+    """Load the config's rows into the database (nothing twice; see load_config_rows); rows per table."""
+    return load_config_rows(db, storage_rows(config))

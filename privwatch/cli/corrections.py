@@ -1,7 +1,6 @@
 """`privwatch correct` (an analyst's corrections of the tagger) and `privwatch nlp export-corrections`.
 
-The corrections themselves live in storage/corrections.py; this module turns options into them and
-storage's errors into one-line click errors.
+The corrections themselves live in storage/corrections.py; this module turns options into them.
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ import json
 
 import click
 
-from privwatch.nlp_commands import _open_lines, _print_rows, db_option
+from privwatch.cli.options import db_option, json_option
+from privwatch.cli.output import open_lines, print_rows
 
 CORRECTION_OPTIONS = ("not_accused", "accused", "types", "not_types", "responses")
 
@@ -52,8 +52,8 @@ def _parse_responses(values: tuple[str, ...]) -> list[tuple[str, str]]:
 @click.option("--by", metavar="NAME", help="Who corrects (kept with the correction).")
 @click.option("--list", "list_only", is_flag=True, help="List the corrections (of ARTICLE when given).")
 @click.option("--undo", metavar="ID", type=int, help="Undo correction ID (see --list).")
-@click.option("--json", "as_json", is_flag=True, help="With --list: print JSON instead of a table.")
-@db_option
+@json_option("With --list: print JSON instead of a table.")
+@db_option()
 @click.pass_obj
 def correct(
     app,
@@ -87,24 +87,21 @@ def correct(
     asked = [name for name in CORRECTION_OPTIONS if changes[name]]
     if sum((list_only, undo is not None, bool(asked))) > 1:
         raise click.UsageError("give corrections, --list or --undo, one at a time")
-    try:
-        if undo is not None:
-            undone = store.undo_correction(database, undo)
-            _after_change(app, database, undone["article_id"])
-            click.echo(f"correction {undo} of article {undone['article_id']} undone")
-            return
-        found = store.find_article(database, article) if article else None
-        if list_only:
-            rows = store.list_corrections(database, found["id"] if found else None)
-            _print_rows(rows, as_json, title="corrections")
-            return
-        if not found or not asked:
-            raise click.UsageError("give ARTICLE and a correction (--not-accused, --accused, --type, "
-                                   "--not-type, --response), or --list or --undo ID")  # fmt: skip
-        rows = _corrections(database, found, changes)
-        ids = store.add_corrections(database, found["id"], rows, by=by, note=note)
-    except store.CorrectionError as exc:
-        raise click.ClickException(str(exc)) from None
+    if undo is not None:
+        undone = store.undo_correction(database, undo)
+        _after_change(app, database, undone["article_id"])
+        click.echo(f"correction {undo} of article {undone['article_id']} undone")
+        return
+    found = store.find_article(database, article) if article else None
+    if list_only:
+        rows = store.list_corrections(database, found["id"] if found else None)
+        print_rows(rows, as_json, title="corrections")
+        return
+    if not found or not asked:
+        raise click.UsageError("give ARTICLE and a correction (--not-accused, --accused, --type, "
+                               "--not-type, --response), or --list or --undo ID")  # fmt: skip
+    rows = _corrections(database, found, changes)
+    ids = store.add_corrections(database, found["id"], rows, by=by, note=note)
     _after_change(app, database, found["id"])
     done = "; ".join(_describe(row) for row in rows)
     when = "" if found["tagged_at"] else " (applied when it is tagged)"
@@ -169,7 +166,7 @@ def _after_change(app, database, article_id: int) -> None:
 
 @click.command("export-corrections")
 @click.argument("out_path", metavar="OUT.jsonl", required=False)
-@db_option
+@db_option()
 @click.pass_obj
 def export_corrections(app, out_path: str | None, db: str | None) -> None:
     """Write each corrected article as a gold line (the tagger's stored tags with the analyst's
@@ -185,7 +182,7 @@ def export_corrections(app, out_path: str | None, db: str | None) -> None:
     if not out_path:
         raise click.UsageError("give OUT.jsonl (or - for stdout)")
     lines = corrected_articles(database)
-    with _open_lines(out_path, "w") as out:
+    with open_lines(out_path, "w") as out:
         for line in lines:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     click.echo(f"wrote {len(lines)} corrected articles to {out_path}", err=out_path == "-")

@@ -26,6 +26,11 @@ import signal
 import time
 from dataclasses import dataclass
 
+import click
+
+from config.errors import PrivwatchError
+from config.models import Config
+
 POLL_SECONDS = 2.0
 # after a stop, the write in progress gets this long before the worker is killed (its transaction then
 # rolls back: those articles stay untagged)
@@ -76,9 +81,7 @@ def tag_in_rounds(config_dir: str, db_path: str, crawl_ended, results, poll_seco
 
 
 def one_line(exc: BaseException) -> str:
-    import click
-
-    text = exc.format_message() if isinstance(exc, click.ClickException) else f"{type(exc).__name__}: {exc}"
+    text = str(exc) if isinstance(exc, PrivwatchError) else f"{type(exc).__name__}: {exc}"
     return " ".join(text.split()) or type(exc).__name__
 
 
@@ -86,11 +89,10 @@ class Rounds:
     """The worker's state between rounds: the config, its database connection, the pipeline once built."""
 
     def __init__(self, config_dir: str, db_path: str, should_stop):
-        from privwatch.cli import App
         from storage.db import open_db
 
-        self.app = App(config_dir)
-        self.app.config.check()
+        self.config = Config(config_dir)
+        self.config.check()
         self.db_path = db_path
         self.database = open_db(db_path, migrate=False)
         self.should_stop = should_stop
@@ -100,21 +102,20 @@ class Rounds:
 
     def tag_new(self) -> None:
         from nlp.pipeline import pipeline_version
-        from privwatch.alerts import alerts_after_tag
-        from privwatch.nlp_commands import pipelines_for
-        from privwatch.tagging import assign_stories, tag_stored
+        from privwatch.cli.alerts import alerts_after_tag
+        from privwatch.tagging import assign_stories, tag_stored, tagging_pipelines
         from storage.queries import count_articles_to_tag
 
-        if not count_articles_to_tag(self.database, failed_under=pipeline_version(self.app.config)):
+        if not count_articles_to_tag(self.database, failed_under=pipeline_version(self.config)):
             return
-        self.nlp = self.nlp or pipelines_for(self.app)
+        self.nlp = self.nlp or tagging_pipelines(self.config)
         run = tag_stored(self.database, self.nlp, should_stop=self.should_stop)
         if self.total is None:
             self.total = run
         else:
             self.total.add(run)
-        self.stories += assign_stories(self.app.config, self.database, run.tagged_ids, rebuild=False)
-        alerts_after_tag(self.app, self.database, self.db_path)
+        self.stories += assign_stories(self.config, self.database, run.tagged_ids, rebuild=False)
+        alerts_after_tag(self.config, self.database, self.db_path)
 
 
 class CrawlTagger:
@@ -176,8 +177,6 @@ class CrawlTagger:
 
 def report(outcome: WorkerOutcome) -> None:
     """The worker's lines under the crawl's summary; a failure is one line on stderr, the crawl stands."""
-    import click
-
     if outcome.error:
         click.echo(
             f"tagging while crawling failed: {outcome.error} (the crawl's articles are stored: "

@@ -1,8 +1,9 @@
-"""The README's CLI reference, generated from the commands' own --help."""
+"""`privwatch docs`: the README's CLI reference, generated from the commands' own --help."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -38,3 +39,29 @@ def update_readme(text: str, group: click.Group) -> str:
         before, rest = text.split(START, 1)
         return before + block + rest.split(END, 1)[1]
     return text.rstrip("\n") + "\n\n## CLI reference\n\n" + block + "\n"
+
+
+@click.command("docs")
+@click.option("--check", is_flag=True, help="Fail if README.md's CLI reference is out of date.")
+@click.option(
+    "--readme", type=click.Path(dir_okay=False, path_type=Path), default="README.md", show_default=True
+)
+@click.pass_context
+def docs(ctx: click.Context, check: bool, readme: Path) -> None:
+    """Regenerate the CLI reference in README.md from the commands' own help.
+
+    \b
+    Example:
+      privwatch docs --check
+    """
+    if not readme.exists():
+        raise click.ClickException(f"{readme}: no such file")
+    text = readme.read_text(encoding="utf-8")
+    updated = update_readme(text, ctx.find_root().command)
+    if check:
+        if updated != text:
+            raise click.ClickException(f"{readme}: CLI reference is out of date; run `privwatch docs`")
+        click.echo(f"{readme}: CLI reference is up to date")
+        return
+    readme.write_text(updated, encoding="utf-8")
+    click.echo(f"{readme}: CLI reference written")
