@@ -45,11 +45,10 @@ from urllib.parse import urlencode
 
 import httpx
 import numpy as np
-import yaml
 
 from benchmarks.sites import free_port
 from config.models import Config
-from privwatch.serve import datasette_folder
+from privwatch.serve import datasette_folder, render_metadata
 from storage import db as store
 from storage.config_rows import sync_config
 from storage.migrations import refill_materialized_views, refill_stories
@@ -314,7 +313,8 @@ def plugin_fts_query():
 
 def pages(db_name: str, path: Path) -> list:
     """(label, our URL, stock URL) for every measured page; OTHER_PAGES separates the issue's pages."""
-    metadata = yaml.safe_load((datasette_folder(Config()) / "metadata.yaml").read_text(encoding="utf-8"))
+    config = Config()
+    metadata = render_metadata(datasette_folder(config), config)
     queries = metadata["databases"]["privwatch"]["queries"]
     dashboard = metadata["plugins"]["datasette-dashboards"]["privacy-controversies"]
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:

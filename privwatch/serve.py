@@ -8,7 +8,6 @@ uvicorn) happen inside the functions so that every other privwatch verb starts f
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import re
 import socket
@@ -109,14 +108,35 @@ def _sources_note(path: Path) -> str:
     )
 
 
-def load_metadata(folder: Path, database_name: str, database_path: Path | None = None) -> dict:
-    """metadata.yaml for a database called `database_name`, with the sources it holds articles from."""
+class ServedMetadata(dict):
+    """The metadata a privwatch Datasette serves. Datasette 0.65.5 deep-copies the whole metadata for every
+    table permission check, dozens per page: with privwatch's (every column described, the dashboard) that
+    is ~60 ms of a home or database page. It does not change while serving, so its deep copy is itself."""
+
+    def __deepcopy__(self, memo: dict) -> ServedMetadata:
+        return self
+
+
+def render_metadata(folder: Path, config: Config) -> dict:
+    """metadata.yaml rendered as a Jinja template with the incident types of incidents.yaml, so that the
+    type lists of descriptions, queries and the dashboard follow the taxonomy."""
+    from jinja2 import Environment, StrictUndefined, TemplateError
+
     path = folder / "metadata.yaml"
+    incident_types = [{"id": t.id, "label": t.label} for t in config.taxonomy.types]
     try:
-        metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        template = Environment(undefined=StrictUndefined, keep_trailing_newline=True).from_string(
+            path.read_text(encoding="utf-8")
+        )
+        return yaml.safe_load(template.render(incident_types=incident_types))
+    except (OSError, yaml.YAMLError, TemplateError) as exc:
         raise ServeError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
-    metadata = copy.deepcopy(metadata)
+
+
+def load_metadata(config: Config, database_name: str, database_path: Path | None = None) -> dict:
+    """The config's metadata.yaml for a database called `database_name`, with the sources it holds
+    articles from."""
+    metadata = render_metadata(datasette_folder(config), config)
     database = metadata["databases"].pop(METADATA_DATABASE)
     if database_path is not None:
         database["description"] = database.get("description", "") + _sources_note(database_path)
@@ -170,13 +190,21 @@ def build_datasette(path: Path, config: Config) -> Datasette:
         refuses writes. (Not immutable=1: crawls keep writing to the file, through the WAL, while we
         serve it, and an immutable reader would ignore the WAL.)"""
 
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.read_only_connections: list[sqlite3.Connection] = []
+
         def connect(self, write: bool = False) -> sqlite3.Connection:
             connection = sqlite3.connect(read_only_uri(Path(self.path)), uri=True, check_same_thread=False)
             # the time limit only interrupts between SQLite's steps: one call such as
             # randomblob(400000000) would allocate gigabytes first
             connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-            self._all_file_connections.append(connection)
+            self.read_only_connections.append(connection)
             return connection
+
+        def close(self) -> None:
+            for connection in self.read_only_connections:
+                connection.close()
 
         async def execute(
             self,
@@ -223,30 +251,18 @@ def build_datasette(path: Path, config: Config) -> Datasette:
                         pass
             return counts
 
-    class PrivwatchDatasette(Datasette):
-        """Datasette 0.65.5 deep-copies the whole metadata for every table permission check, dozens per
-        page: with privwatch's metadata (every column described, the dashboard) that is ~50 ms a page.
-        The metadata does not change while serving, so each (database, table) answer is kept."""
-
-        def _table_permission_allows(self, database, table):
-            key = (database, table)
-            if key not in self._privwatch_table_allows:
-                self._privwatch_table_allows[key] = super()._table_permission_allows(database, table)
-            return self._privwatch_table_allows[key]
-
     folder = datasette_folder(config)
     name = path.stem
-    metadata = load_metadata(folder, name, path)
+    metadata = ServedMetadata(load_metadata(config, name, path))
     # one display zone: timestamps in Datasette as in the digest (plugins/privwatch_cells.py)
     metadata.setdefault("plugins", {})["privwatch-display"] = {"timezone": config.settings.digest.timezone}
-    datasette = PrivwatchDatasette(
+    datasette = Datasette(
         files=[],
         metadata=metadata,
         settings=DATASETTE_SETTINGS,
         plugins_dir=str(folder / "plugins") if (folder / "plugins").is_dir() else None,
         template_dir=str(folder / "templates") if (folder / "templates").is_dir() else None,
     )
-    datasette._privwatch_table_allows = {}
     datasette.remove_database("_memory")  # added when no files are given; nothing to browse in it
     datasette.add_database(ReadOnlyDatabase(datasette, path=str(path), is_mutable=True), name=name)
     return datasette

@@ -4,6 +4,7 @@ against the fixture database through Datasette's in-process client."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import importlib.util
 import re
 import socket
@@ -12,13 +13,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 from datasette_dashboards import replace_opts_in_query
 from parsel import Selector
 
 from config.models import REPO_CONFIG_DIR, Config
 from privwatch.digest.build import published_day
-from privwatch.serve import DATASETTE_SETTINGS, build_datasette
+from privwatch.serve import DATASETTE_SETTINGS, ServedMetadata, build_datasette, render_metadata
 from storage import db as store
 from storage.migrations import migrations
 
@@ -37,7 +37,7 @@ from .datasette_fixtures import (
 )
 
 FOLDER = REPO_CONFIG_DIR / "datasette"
-METADATA = yaml.safe_load((FOLDER / "metadata.yaml").read_text(encoding="utf-8"))
+METADATA = render_metadata(FOLDER, Config())
 QUERIES = METADATA["databases"]["privwatch"]["queries"]
 DASHBOARD = METADATA["plugins"]["datasette-dashboards"]["privacy-controversies"]
 QUERY_PARAMS = {
@@ -560,10 +560,43 @@ def test_table_page_counts_are_bounded_and_other_queries_are_not(datasette, monk
     assert sql_box == [("select count(*) from articles", None)]  # the SQL box keeps sql_time_limit_ms
 
 
-def test_table_permission_answers_are_kept(datasette):
-    datasette._privwatch_table_allows.clear()
+def test_table_permission_checks_do_not_copy_the_metadata(datasette, monkeypatch):
+    """Datasette 0.65.5 deep-copies the metadata for every table permission check, dozens per page."""
+    from datasette.app import Datasette
+
+    copies = []
+    deepcopy = copy.deepcopy
+
+    def record(value, memo=None):
+        result = deepcopy(value, memo)
+        if isinstance(value, dict) and "databases" in value and result is not value:
+            copies.append(value)
+        return result
+
+    monkeypatch.setattr(copy, "deepcopy", record)
     get(datasette, "/fixture")
-    kept = dict(datasette._privwatch_table_allows)
-    assert ("fixture", "articles") in kept
-    uncached = {key: type(datasette).__mro__[1]._table_permission_allows(datasette, *key) for key in kept}
-    assert uncached == kept
+    resource = ("fixture", "articles")
+    assert asyncio.run(datasette.permission_allowed(None, "view-table", resource, default=True))
+    assert not copies
+    stock = Datasette(files=[], metadata=dict(datasette.metadata()))
+    asyncio.run(stock.permission_allowed(None, "view-table", resource))
+    assert copies  # the same check on a plain dict copies it
+
+
+def test_served_metadata_keeps_table_allow_rules():
+    from datasette.app import Datasette
+
+    tables = {"articles": {"allow": {"id": "analyst"}, "columns": {"title": "Headline."}}}
+    metadata = ServedMetadata({"databases": {"fixture": {"tables": tables}}})
+    before = copy.deepcopy(dict(metadata))
+    served = Datasette(files=[], metadata=metadata)
+
+    def allowed(actor, table):
+        return asyncio.run(served.permission_allowed(actor, "view-table", ("fixture", table), default=True))
+
+    assert [allowed(None, "articles"), allowed({"id": "analyst"}, "articles"), allowed(None, "sources")] == [
+        False,
+        True,
+        True,
+    ]
+    assert dict(metadata) == before
