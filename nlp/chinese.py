@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from config.models import ChineseTaxonomyFile, Company, Regulator
+from nlp.component_data import KeepsData
 from nlp.facts import (
     FACTS_ATTR,
     ORGS_ATTR,
@@ -347,7 +348,7 @@ def _char_span(doc: Doc, start: int, end: int) -> Span | None:
     return doc.char_span(start, end, alignment_mode="expand")
 
 
-class ChineseOrganisations:
+class ChineseOrganisations(KeepsData):
     """Organisation mentions: the knowledge base's companies and regulators by any of their names
     (Chinese names, products, and Latin-script names in mixed text), unknown companies by the words their
     names end in (公司, 集团, 科技, 银行 ...), their short forms and apps named in quotes; authorities named
@@ -367,6 +368,7 @@ class ChineseOrganisations:
         companies: list[Company] = (),
         regulators: list[Regulator] = (),
     ) -> None:
+        self.keep(companies=companies, regulators=regulators)
         self.known = {}
         for company in companies:
             for alias, _field in company.names():
@@ -557,7 +559,7 @@ class ChineseOrganisations:
         ]
 
 
-class ChineseIncidents:
+class ChineseIncidents(KeepsData):
     """Incident types per sentence from config/incidents.zh.yaml: a cue counts in a sentence with privacy
     context or next to one, unless a trap covers it, a negation comes just before it, or it is only what
     a denial repeats. Fills doc._.privwatch_facts."""
@@ -576,6 +578,7 @@ class ChineseIncidents:
         taxonomy_zh: ChineseTaxonomyFile,
         regulators: list[Regulator] = (),
     ) -> None:
+        self.keep(taxonomy_zh=taxonomy_zh, regulators=regulators)
         self.cues = taxonomy_zh
         self.context = [re.compile(p) for p in taxonomy_zh.privacy_context]
         self.traps = [re.compile(p) for p in taxonomy_zh.traps]
@@ -641,7 +644,7 @@ class ChineseIncidents:
         return bool(self.negations.search(window))
 
 
-class ChineseRoles:
+class ChineseRoles(KeepsData):
     """The accused of each incident sentence: the companies it names (not those it names as recipients
     or hired helpers), else the company in focus or the article's main company; companies named only
     where the article recalls an earlier event are background."""
@@ -650,6 +653,7 @@ class ChineseRoles:
         self.nlp, self.name = nlp, name
 
     def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
+        self.keep(taxonomy_zh=taxonomy_zh)
         self.background = re.compile(taxonomy_zh.background)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -731,7 +735,7 @@ def main_company(article: ArticleFacts) -> str | None:
     return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
 
 
-class ChineseResponses:
+class ChineseResponses(KeepsData):
     """What the accused said or did: response cues credited to the accused companies the sentence names,
     else to the one in focus; a remedy an authority demands ("责令限期整改", "被下架") is nobody's."""
 
@@ -739,6 +743,7 @@ class ChineseResponses:
         self.nlp, self.name = nlp, name
 
     def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
+        self.keep(taxonomy_zh=taxonomy_zh)
         self.responses = {r: [re.compile(p) for p in c.cues] for r, c in taxonomy_zh.responses.items()}
         self.obligations = re.compile(taxonomy_zh.obligations)
         self.orders = re.compile(taxonomy_zh.orders)

@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 
 from config.models import Company, Regulator
 from nlp import organisations as O
+from nlp.component_data import KeepsData, read_derived, write_derived
 from nlp.facts import ORGS_ATTR
 from nlp.names import bare_name, clean_name, is_cjk, normalise_name
 
@@ -114,6 +115,16 @@ class CompanyRuler(SpanRuler):
         )
         self.add_patterns(patterns)
 
+    # SpanRuler keeps the patterns; the guarded names came from the lemmatizer's tables
+    def to_disk(self, path, *, exclude=()) -> None:
+        super().to_disk(path, exclude=exclude)
+        write_derived(path, sorted(self.guarded_names))
+
+    def from_disk(self, path, *, exclude=()) -> CompanyRuler:
+        super().from_disk(path, exclude=exclude)
+        self.guarded_names = set(read_derived(path))
+        return self
+
     def _merge_with_ner(self, entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
         entities = list(entities)
         kept = []
@@ -161,7 +172,7 @@ class OrgMention:
         return self.__dict__.copy()
 
 
-class OrgLinker:
+class OrgLinker(KeepsData):
     """Maps every organisation span (company ruler and statistical NER) to a company id.
 
     Known names link exactly (after dropping articles, possessives and legal-form words), near misses
@@ -286,6 +297,7 @@ class OrgLinker:
         companies: list[Company] = (),
         regulators: list[Regulator] = (),
     ) -> None:
+        self.keep(companies=companies, regulators=regulators)
         self.company_names = {c.id: c.name for c in companies}
         self.company_index = {}
         for company in companies:
@@ -294,6 +306,15 @@ class OrgLinker:
         self.regulator_index = {normalise_name(n): r.id for r in regulators for n, _ in r.names()}
         self.fuzzy_keys = [k for k in self.company_index if len(k) >= 5]
         self._link_cache.clear()
+
+    # the common words come from the lemmatizer's tables, which spacy.load fills after constructing this
+    def to_disk(self, path, *, exclude=()) -> None:
+        super().to_disk(path, exclude=exclude)
+        write_derived(path, sorted(self.common_words))
+
+    def from_disk(self, path, *, exclude=()) -> OrgLinker:
+        self.common_words = set(read_derived(path))
+        return super().from_disk(path, exclude=exclude)
 
     def __call__(self, doc: Doc) -> Doc:
         self._recover_names(doc)

@@ -7,7 +7,10 @@ is not an argument: it arrives through each component's initialize() (nlp/pipeli
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.language import Language
+from spacy.util import registry
 
 from nlp.article_tags import ArticleTags
 from nlp.chinese import (
@@ -24,6 +27,19 @@ from nlp.preprocess import CachedPosLemma, paragraph_boundaries
 from nlp.responses import Responses
 from nlp.roles import AccusedCompanies
 from nlp.severity import ChineseSeverity, Severity
+
+
+@registry.callbacks("privwatch_max_length_v1")
+def make_max_length(max_length: int) -> Callable[[Language], Language]:
+    """[nlp.after_pipeline_creation]: the characters of a text the pipeline reads, kept in its config so
+    a saved pipeline keeps them (settings.yaml nlp.tag_budget_chars; nlp/pipeline.py fills it in)."""
+
+    def set_max_length(nlp: Language) -> Language:
+        nlp.max_length = max_length
+        return nlp
+
+    return set_max_length
+
 
 Language.component("privwatch_paragraphs_v1", func=paragraph_boundaries)
 Language.component("privwatch_zh_sentences_v1", func=chinese_sentences)

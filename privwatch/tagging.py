@@ -16,6 +16,18 @@ log = logging.getLogger("privwatch.tag")
 WRITE_BATCH = 50  # tagged articles per transaction (a commit each was 40% of the writing)
 
 
+def build_tagging_pipelines(config):
+    """The tagging pipelines of the config (nlp/pipeline.py build_pipelines); without a saved text
+    classifier (nlp/model/textcat) one is trained first, in a few seconds."""
+    from nlp.pipeline import TEXTCAT_DIR, build_pipelines, textcat_ready
+    from nlp.train import train_textcat
+
+    if not textcat_ready(TEXTCAT_DIR):
+        log.warning("no trained text classifier in %s: training one now", TEXTCAT_DIR)
+        train_textcat(TEXTCAT_DIR)
+    return build_pipelines(config)
+
+
 @dataclass
 class TagRun:
     """What one or more tag runs did, under one pipeline version."""
