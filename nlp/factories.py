@@ -13,14 +13,10 @@ from spacy.language import Language
 from spacy.util import registry
 
 from nlp.article_tags import ArticleTags
-from nlp.chinese import (
-    ChineseIncidents,
-    ChineseOrganisations,
-    ChineseResponses,
-    ChineseRoles,
-    chinese_sentences,
-)
-from nlp.companies import CompanyRuler, OrgLinker
+from nlp.chinese import ChineseOrganisations, chinese_sentences
+from nlp.chinese_incidents import ChineseIncidents, ChineseResponses, ChineseRoles
+from nlp.companies import OrgLinker
+from nlp.company_ruler import CompanyRuler
 from nlp.gate import PrivacyGate
 from nlp.incidents import IncidentTypes
 from nlp.preprocess import CachedPosLemma, paragraph_boundaries

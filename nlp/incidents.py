@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from config.models import Regulator, TaxonomyFile
-from nlp.companies import REGULATOR_LABEL
+from nlp.company_ruler import REGULATOR_LABEL
 from nlp.component_data import KeepsData
 from nlp.facts import (
     FACTS_ATTR,
