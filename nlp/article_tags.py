@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from config.models import TaxonomyFile
+from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, TAGS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import drop_tensor
 from nlp.severity import severity_of
@@ -25,13 +26,14 @@ LEDE = 1
 NO_SEVERITY = severity_of(None, None, None)
 
 
-class ArticleTags:
+class ArticleTags(KeepsData):
     def __init__(self, name: str, keep_tensor: bool, trace: bool):
         self.name = name
         self.keep_tensor, self.trace = keep_tensor, trace
         self.type_ids: list[str] = []
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None, taxonomy: TaxonomyFile) -> None:
+        self.keep(taxonomy=taxonomy)
         self.type_ids = [t.id for t in taxonomy.types]
 
     def __call__(self, doc: Doc) -> Doc:

@@ -1,5 +1,5 @@
-"""The Chinese pipeline's components: sentences, organisations, incident types, the accused and their
-responses, from the knowledge base's Chinese names and config/incidents.zh.yaml.
+"""The Chinese pipeline's sentences and organisations, from the knowledge base's Chinese names and the
+words names end in (its incident components are in nlp/chinese_incidents.py).
 
 spaCy's `zh` language with the jieba segmenter splits the words (jieba's dictionary ships in its wheel;
 pkuseg's model would be a download). Names and cues are matched on the characters of the text and mapped
@@ -12,7 +12,6 @@ the same article-tags component makes the tags: storage, views and the digest se
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import cache
 
 import jieba
@@ -20,16 +19,9 @@ import jieba.posseg
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from config.models import ChineseTaxonomyFile, Company, Regulator
-from nlp.facts import (
-    FACTS_ATTR,
-    ORGS_ATTR,
-    ArticleFacts,
-    SentenceFacts,
-    mark_near_context,
-    sentence_text,
-)
-from nlp.incidents import PRIVACY_REMITS
+from config.models import Company, Regulator
+from nlp.component_data import KeepsData
+from nlp.facts import ORGS_ATTR
 
 SENTENCE_ENDS = "。！？；!?;"
 CLOSING_MARKS = "”’」』）)\"'"
@@ -168,21 +160,6 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"在官网|在官方微博|通过官方渠道)*"
     r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
 )
-# a company speaking of itself
-FIRST_PERSON = re.compile(r"我司|我院|我行|我所|我店|我公司|本公司|本院|本行|本所|本店")
-# a company named right after these receives or helps, or is the tool or host something was done with
-# ("通过微信", "部署在阿里云服务器上"): it does not act
-RECIPIENT_BEFORE = re.compile(
-    r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|部署在|托管在|通过|利用|使用|借助|添加其?)$"
-)
-CHANNEL_AFTER = re.compile(
-    r"^(?:[、和及与][^，。；、]{1,10})*(?:等[^，。；]{0,8})?的?"
-    r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
-    r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
-)
-# "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
-POSTED_BEFORE = re.compile(r"(在|于|通过)$")
-POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
     r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
@@ -338,16 +315,12 @@ def names_someone(core: str) -> bool:
     return False
 
 
-def _free(span: tuple[int, int], trapped: list[tuple[int, int]]) -> bool:
-    start, end = span
-    return not any(start < trap_end and trap_start < end for trap_start, trap_end in trapped)
-
-
-def _char_span(doc: Doc, start: int, end: int) -> Span | None:
+def char_span(doc: Doc, start: int, end: int) -> Span | None:
+    """The tokens covering the characters start:end (a match on the text, a segmentation's words)."""
     return doc.char_span(start, end, alignment_mode="expand")
 
 
-class ChineseOrganisations:
+class ChineseOrganisations(KeepsData):
     """Organisation mentions: the knowledge base's companies and regulators by any of their names
     (Chinese names, products, and Latin-script names in mixed text), unknown companies by the words their
     names end in (公司, 集团, 科技, 银行 ...), their short forms and apps named in quotes; authorities named
@@ -367,6 +340,7 @@ class ChineseOrganisations:
         companies: list[Company] = (),
         regulators: list[Regulator] = (),
     ) -> None:
+        self.keep(companies=companies, regulators=regulators)
         self.known = {}
         for company in companies:
             for alias, _field in company.names():
@@ -397,7 +371,7 @@ class ChineseOrganisations:
         def add(start: int, end: int, kind: str, key: str, name: str, company_id: str | None) -> None:
             if any(taken[start:end]):
                 return
-            span = _char_span(doc, start, end)
+            span = char_span(doc, start, end)
             if span is None:
                 return
             for i in range(start, end):
@@ -555,232 +529,3 @@ class ChineseOrganisations:
             for start, end, kind in found
             if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
         ]
-
-
-class ChineseIncidents:
-    """Incident types per sentence from config/incidents.zh.yaml: a cue counts in a sentence with privacy
-    context or next to one, unless a trap covers it, a negation comes just before it, or it is only what
-    a denial repeats. Fills doc._.privwatch_facts."""
-
-    def __init__(self, nlp: Language, name: str, article_context_types: list[str]):
-        self.nlp, self.name = nlp, name
-        self.article_context_types = frozenset(article_context_types)
-        self.cues: ChineseTaxonomyFile | None = None
-        self.privacy_authorities: set[str] = set()
-
-    def initialize(
-        self,
-        get_examples=None,
-        *,
-        nlp: Language | None = None,
-        taxonomy_zh: ChineseTaxonomyFile,
-        regulators: list[Regulator] = (),
-    ) -> None:
-        self.cues = taxonomy_zh
-        self.context = [re.compile(p) for p in taxonomy_zh.privacy_context]
-        self.traps = [re.compile(p) for p in taxonomy_zh.traps]
-        self.negations = re.compile(taxonomy_zh.negations)
-        self.normatives = re.compile(taxonomy_zh.normatives)
-        self.denials = re.compile(taxonomy_zh.denials)
-        self.types = {t: [re.compile(p) for p in c.cues] for t, c in taxonomy_zh.types.items()}
-        self.type_traps = {t: [re.compile(p) for p in c.traps] for t, c in taxonomy_zh.types.items()}
-        self.privacy_authorities = {"regulator:" + r.id for r in regulators if r.remit in PRIVACY_REMITS}
-
-    def __call__(self, doc: Doc) -> Doc:
-        article = ArticleFacts.of(doc)
-        denied: dict[int, set[str]] = {}
-        for fact in article.sentences:
-            text, offset = fact.span.text, fact.span.start_char
-            trapped = [m.span() for trap in self.traps for m in trap.finditer(text)]
-            fact.has_context = any(
-                _free(m.span(), trapped) for c in self.context for m in c.finditer(text)
-            ) or any(m["key"] in self.privacy_authorities for m in article.orgs_in(fact.index))
-            denial = self.denials.search(text)
-            for type_id, patterns in self.types.items():
-                type_traps = self.type_traps[type_id]
-                trapped_here = trapped + [m.span() for t in type_traps for m in t.finditer(text)]
-                for pattern in patterns:
-                    for match in pattern.finditer(text):
-                        start, end = match.span()
-                        if (
-                            not _free((start, end), trapped_here)
-                            or self._negated(text, start)
-                            or self._normative(text, start, end)
-                        ):
-                            continue
-                        span = _char_span(doc, offset + start, offset + end)
-                        if span is not None:
-                            fact.types.setdefault(type_id, []).append(span)
-                            if denial and denial.start() < start:
-                                denied.setdefault(fact.index, set()).add(type_id)
-        mark_near_context(article.sentences)
-        incident_facts = [f for f in article.sentences if f.types and f.in_context]
-        privacy_story = any(set(f.types) - self.article_context_types for f in incident_facts) or (
-            sum(f.has_context for f in article.sentences) >= 2
-        )
-        alleged = {t for f in incident_facts for t in f.types if t not in denied.get(f.index, set())}
-        for fact in article.sentences:
-            fact.types = {
-                t: cues
-                for t, cues in fact.types.items()
-                if t in alleged and (fact.in_context or (privacy_story and t in self.article_context_types))
-            }
-        article.raw_cues = {f.index: (dict(f.types), {}) for f in article.sentences if f.types}
-        doc._.set(FACTS_ATTR, article)
-        return doc
-
-    def _normative(self, text: str, start: int, end: int) -> bool:
-        """A rule stated in the cue's clause ("不得过度收集", "最高可处五千万元以下罚款")."""
-        clause_start = max((text.rfind(p, 0, start) for p in "，,；;：:"), default=-1) + 1
-        ends = [i for i in (text.find(p, end) for p in "，,；;。") if i != -1]
-        return bool(self.normatives.search(text[clause_start : min(ends, default=len(text))]))
-
-    def _negated(self, text: str, start: int) -> bool:
-        """A negation in the few characters before the cue, within its clause ("并未发现数据泄露")."""
-        window = re.split(r"[，,、：:]", text[max(0, start - 20) : start])[-1]
-        return bool(self.negations.search(window))
-
-
-class ChineseRoles:
-    """The accused of each incident sentence: the companies it names (not those it names as recipients
-    or hired helpers), else the company in focus or the article's main company; companies named only
-    where the article recalls an earlier event are background."""
-
-    def __init__(self, nlp: Language, name: str):
-        self.nlp, self.name = nlp, name
-
-    def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
-        self.background = re.compile(taxonomy_zh.background)
-
-    def __call__(self, doc: Doc) -> Doc:
-        article: ArticleFacts | None = doc._.get(FACTS_ATTR)
-        if article is None or not any(f.types for f in article.sentences):
-            return doc
-        main = main_company(article)
-        focus = main
-        foreground = {main} if main else set()
-        for fact in article.sentences:
-            named = acting_companies(fact, article)
-            if fact.types:
-                background = bool(self.background.search(fact.span.text))
-                accused = [k for k in named if not background or k in foreground]
-                if not accused and not named and focus:
-                    accused = [focus]
-                fact.accused = accused
-                for type_id in fact.types:
-                    for key in accused:
-                        article.incidents.setdefault((type_id, key), (1.0, sentence_text(fact.span)))
-                for key in accused:
-                    if key not in article.accused_order:
-                        article.accused_order.append(key)
-                    article.accused_sentences[key] += 1
-                    foreground.add(key)
-            if fact.accused:
-                focus = fact.accused[0]
-        return doc
-
-
-def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
-    """The companies a sentence names, but those it names as recipients or hired helpers ("与云析科技的
-    合作", "提供给某保险代理")."""
-    doc, text = fact.span.doc, fact.span.text
-    offset = fact.span.start_char
-    keys = []
-    for m in article.companies_in(fact.index):
-        start = doc[m["start"]].idx - offset
-        end = doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text) - offset
-        before = text[max(0, start - 4) : start]
-        after = text[end : end + 16]
-        posted_on = POSTED_BEFORE.search(before) and POSTED_AFTER.match(after)
-        passive = RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after) or posted_on
-        if not passive and m["key"] not in keys:
-            keys.append(m["key"])
-    return keys
-
-
-def _signer(article: ArticleFacts) -> str | None:
-    """The company that signs a statement written in its own voice ("我司", "我院"): a line that is only
-    its name."""
-    if not any(FIRST_PERSON.search(f.span.text) for f in article.sentences):
-        return None
-    for fact in reversed(article.sentences):
-        for m in article.companies_in(fact.index):
-            if fact.span.text.strip() == m["text"]:
-                return m["key"]
-    return None
-
-
-def main_company(article: ArticleFacts) -> str | None:
-    """The company the article is about: the one that signs it, else the most named as one that acts (a
-    headline counts twice; not where something was posted or to whom something went), the first on a tie."""
-    signer = _signer(article)
-    if signer:
-        return signer
-    salience: Counter = Counter()
-    named: Counter = Counter()
-    first: dict[str, int] = {}
-    for fact in article.sentences:
-        acting = set(acting_companies(fact, article))
-        for m in article.companies_in(fact.index):
-            weight = 2 if fact.index == 0 else 1
-            named[m["key"]] += weight
-            salience[m["key"]] += weight if m["key"] in acting else 0
-            first.setdefault(m["key"], m["start"])
-    # named only where things happen ("在某某中介购房的市民"): the most named, then
-    salience = salience if any(salience.values()) else named
-    return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
-
-
-class ChineseResponses:
-    """What the accused said or did: response cues credited to the accused companies the sentence names,
-    else to the one in focus; a remedy an authority demands ("责令限期整改", "被下架") is nobody's."""
-
-    def __init__(self, nlp: Language, name: str):
-        self.nlp, self.name = nlp, name
-
-    def initialize(self, get_examples=None, *, nlp=None, taxonomy_zh: ChineseTaxonomyFile) -> None:
-        self.responses = {r: [re.compile(p) for p in c.cues] for r, c in taxonomy_zh.responses.items()}
-        self.obligations = re.compile(taxonomy_zh.obligations)
-        self.orders = re.compile(taxonomy_zh.orders)
-
-    def __call__(self, doc: Doc) -> Doc:
-        article: ArticleFacts | None = doc._.get(FACTS_ATTR)
-        if article is None or not article.accused_order:
-            return doc
-        focus = article.accused_order[0]
-        for fact in article.sentences:
-            # a sentence that names companies speaks for them (for none, when none is accused)
-            named = acting_companies(fact, article)
-            for response_id, start, end in self.found(fact.span.text):
-                offset = fact.span.start_char
-                fact.responses.setdefault(response_id, []).append(
-                    _char_span(doc, offset + start, offset + end)
-                )
-                for key in [k for k in named or [focus] if k in article.accused_order]:
-                    article.responses.setdefault(key, []).append((response_id, sentence_text(fact.span)))
-                    if key not in fact.speakers:
-                        fact.speakers.append(key)
-            accused = [k for k in named if k in article.accused_order]
-            if accused:
-                focus = accused[0]
-        for fact in article.sentences:
-            if fact.responses:
-                article.raw_cues.setdefault(fact.index, ({}, {}))[1].update(fact.responses)
-        return doc
-
-    def found(self, sentence: str) -> list[tuple[str, int, int]]:
-        """(response id, start, end) of the response cues in a sentence, but those an authority or a court
-        demands and those not done ("逾期不整改")."""
-        found = []
-        for response_id, patterns in self.responses.items():
-            for pattern in patterns:
-                for match in pattern.finditer(sentence):
-                    before = sentence[: match.start()]
-                    clause = re.split(r"[，,；;。]", before)[-1]
-                    if not (
-                        self.obligations.search(clause)
-                        or self.orders.search(before)
-                        or re.search(r"(不|未|拒不|没有|尚未)$", before)
-                    ):
-                        found.append((response_id, *match.span()))
-        return found

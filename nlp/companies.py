@@ -1,38 +1,34 @@
-"""Company recognition and linking: the knowledge base as entities, every organisation to a company id.
+"""Company linking: every organisation to a company id.
 
-`privwatch_company_ruler_v2` marks known companies, their products and regulators in doc.ents;
-`privwatch_org_linker_v2` maps every organisation (ruler and statistical NER) to a company id, a
-regulator, another kind of body, or an unknown company, into doc._.privwatch_orgs. Both get the knowledge
-base through initialize() (nlp/pipeline.py passes config/companies.yaml and config/regulators.yaml).
+`privwatch_org_linker_v2` maps every organisation (the company ruler's, nlp/company_ruler.py, and the
+statistical NER's) to a company id, a regulator, another kind of body, or an unknown company, into
+doc._.privwatch_orgs. It gets the knowledge base through initialize() (nlp/pipeline.py passes
+config/companies.yaml and config/regulators.yaml).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.pipeline import SpanRuler
-from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Doc, Span
 
 from config.models import Company, Regulator
 from nlp import organisations as O
+from nlp.company_ruler import (
+    COMPANY_LABEL,
+    PRODUCT_LABEL,
+    REGULATOR_LABEL,
+    RULER_LABELS,
+    common_english_words,
+)
+from nlp.component_data import KeepsData, read_derived, write_derived
 from nlp.facts import ORGS_ATTR
-from nlp.names import bare_name, clean_name, is_cjk, normalise_name
+from nlp.names import bare_name, clean_name, normalise_name
+from nlp.org_mentions import OrgMention, repeated_names, resolve_short_names
 
-# Span labels the company ruler writes into doc.ents (the statistical NER writes ORG, PERSON, GPE ...).
-COMPANY_LABEL = "COMPANY"
-PRODUCT_LABEL = "COMPANY_PRODUCT"
-REGULATOR_LABEL = "REGULATOR"
-RULER_LABELS = (COMPANY_LABEL, PRODUCT_LABEL, REGULATOR_LABEL)
-# NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
-# Labels the small NER model gives company names it does not know.
-NER_MISLABELS = frozenset({"PERSON", "GPE", "PRODUCT", "FAC", "WORK_OF_ART", "NORP", "LOC"})
 # Words after a body's head word in English and Romance names ("Commission for ...", "Guardia di ...").
 HEAD_CUT_WORDS = frozenset({"of", "for", "di", "de", "del", "della", "des", "du", "da", "do"})
 NOT_NAME_LABELS = ("NORP", "GPE", "LOC", "DATE", "TIME", "ORDINAL", "EVENT", "LANGUAGE", "LAW")
@@ -43,125 +39,10 @@ def _amount(text: str) -> bool:
     return bool(re.match(r"^[A-Z]{0,3}[$€£¥₩]\d", text))
 
 
-def ruler_patterns(
-    companies: list[Company], regulators: list[Regulator], common_words: set[str], tokenize
-) -> tuple[list[dict], set[str]]:
-    """SpanRuler patterns for every company name, alias, former/legal/Chinese name, product and regulator.
-
-    Names are phrase patterns matched on LOWER (so "ANT Financial" matches). A name whose every word is
-    an ordinary English word ("Apple", "Meta", "Sesame Credit") is returned among the guarded names:
-    the ruler drops its matches that start in lower case ("apple pie", "a grab for data") and gives
-    way to a longer NER organisation around it ("Apple Daily").
-    """
-    patterns: list[dict] = []
-    guarded: set[str] = set()
-
-    def add(name: str, label: str, entity_id: str) -> None:
-        name = name.strip()
-        if not name:
-            return
-        words = [t.lower_ for t in tokenize(name)]
-        alphabetic = [w for w in words if w.isalpha()]
-        if not is_cjk(name) and alphabetic and all(w in common_words for w in alphabetic):
-            guarded.add(" ".join(words))
-        patterns.append({"label": label, "id": entity_id, "pattern": name})
-
-    for company in companies:
-        for name, field in company.names():
-            add(name, PRODUCT_LABEL if field == "products" else COMPANY_LABEL, company.id)
-    for regulator in regulators:
-        for name, _field in regulator.names():
-            add(name, REGULATOR_LABEL, regulator.id)
-    return patterns, guarded
-
-
-# -- the company ruler ----------------------------------------------------------------------------------
-
-
-class CompanyRuler(SpanRuler):
-    """A SpanRuler over the knowledge base: companies, their products and regulators, as entities.
-
-    Labels: COMPANY and COMPANY_PRODUCT (span id = company id) and REGULATOR (span id = regulator id).
-    Matching is case-insensitive (LOWER), possessives need nothing ("Alibaba's" is two tokens), the
-    longest match wins and a match replaces the statistical NER's overlapping entities, except that a
-    common-word name ("Apple", "Ant") gives way to a longer NER organisation around it ("Apple Daily").
-    """
-
-    def __init__(self, nlp: Language, name: str):
-        super().__init__(
-            nlp,
-            name,
-            spans_key=None,
-            annotate_ents=True,
-            phrase_matcher_attr="LOWER",
-            overwrite=False,
-            ents_filter=self._merge_with_ner,
-        )
-        self.guarded_names: set[str] = set()
-
-    def initialize(
-        self,
-        get_examples=None,
-        *,
-        nlp: Language | None = None,
-        companies: list[Company] = (),
-        regulators: list[Regulator] = (),
-    ) -> None:
-        nlp = nlp or self.nlp
-        self.clear()
-        patterns, self.guarded_names = ruler_patterns(
-            companies, regulators, common_english_words(nlp), nlp.tokenizer
-        )
-        self.add_patterns(patterns)
-
-    def _merge_with_ner(self, entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
-        entities = list(entities)
-        kept = []
-        for span in spans:
-            if " ".join(t.lower_ for t in span) in self.guarded_names and (
-                span[0].is_lower
-                or any(
-                    e.label_ == "ORG" and e.start <= span.start and span.end <= e.end and len(e) > len(span)
-                    for e in entities
-                )
-            ):
-                continue
-            kept.append(span)
-        return prioritize_new_ents_filter(entities, kept)
-
-
-def common_english_words(nlp: Language) -> set[str]:
-    """Ordinary English words, from the lemmatizer's tables when the pipeline has them."""
-    words = set(O.EXTRA_COMMON_WORDS)
-    if "lemmatizer" in nlp.component_names:
-        lookups = nlp.get_pipe("lemmatizer").lookups
-        if lookups.has_table("lemma_index"):
-            for entries in lookups.get_table("lemma_index").values():
-                words.update(entries)
-        if lookups.has_table("lemma_exc"):
-            for entries in lookups.get_table("lemma_exc").values():
-                words.update(entries)
-    return {w.lower() for w in words}
-
-
 # -- the organisation linker ------------------------------------------------------------------------------
 
 
-@dataclass
-class OrgMention:
-    start: int
-    end: int
-    text: str
-    kind: str  # company | regulator | government | outlet | academic | civil | market | law
-    company_id: str | None = None
-    name: str = ""
-    key: str = ""
-
-    def as_dict(self) -> dict:
-        return self.__dict__.copy()
-
-
-class OrgLinker:
+class OrgLinker(KeepsData):
     """Maps every organisation span (company ruler and statistical NER) to a company id.
 
     Known names link exactly (after dropping articles, possessives and legal-form words), near misses
@@ -286,6 +167,7 @@ class OrgLinker:
         companies: list[Company] = (),
         regulators: list[Regulator] = (),
     ) -> None:
+        self.keep(companies=companies, regulators=regulators)
         self.company_names = {c.id: c.name for c in companies}
         self.company_index = {}
         for company in companies:
@@ -294,6 +176,15 @@ class OrgLinker:
         self.regulator_index = {normalise_name(n): r.id for r in regulators for n, _ in r.names()}
         self.fuzzy_keys = [k for k in self.company_index if len(k) >= 5]
         self._link_cache.clear()
+
+    # the common words come from the lemmatizer's tables, which spacy.load fills after constructing this
+    def to_disk(self, path, *, exclude=()) -> None:
+        super().to_disk(path, exclude=exclude)
+        write_derived(path, sorted(self.common_words))
+
+    def from_disk(self, path, *, exclude=()) -> OrgLinker:
+        self.common_words = set(read_derived(path))
+        return super().from_disk(path, exclude=exclude)
 
     def __call__(self, doc: Doc) -> Doc:
         self._recover_names(doc)
@@ -315,9 +206,9 @@ class OrgLinker:
             mention = self.classify(ent, person_surnames)
             if mention is not None:
                 mentions.append(mention)
-        mentions += self._repeated_names(doc, mentions)
+        mentions += repeated_names(doc, mentions)
         mentions.sort(key=lambda m: m.start)
-        self._resolve_short_names(mentions)
+        resolve_short_names(mentions)
         doc._.set(ORGS_ATTR, [m.as_dict() for m in mentions])
         return doc
 
@@ -396,71 +287,6 @@ class OrgLinker:
             if e.label_ not in RULER_LABELS and not any(i in taken for i in range(e.start, e.end))
         ]
         doc.ents = sorted(kept + recovered + others, key=lambda e: e.start)
-
-    @staticmethod
-    def _repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
-        """Other occurrences of an unknown company's name that the NER did not tag ("Xinrui expects ...").
-
-        The small NER model is inconsistent within an article; once it has called a name a company,
-        the same words elsewhere in the article are that company too, and so are its name without the
-        legal form and the short form the article defines in brackets ("Wing Fat Telecom Limited (Wing
-        Fat)"), which the NER often calls a person.
-        """
-        # the NER's other guesses for the very same words ("Paylinx" a person in the headline) give way
-        taken = {i for e in doc.ents if e.label_ not in NER_MISLABELS for i in range(e.start, e.end)}
-        claimed = {i for m in mentions for i in range(m.start, m.end)}
-        found = []
-        seen_names = set()
-        orths = [t.orth for t in doc]
-        for m in mentions:
-            if m.kind != "company" or m.company_id is not None:
-                continue
-            words = tuple(t.orth for t in doc[m.start : m.end] if not (t.is_punct and t.i == m.end - 1))
-            words = tuple(w for w in words if doc.vocab.strings[w] not in ("'s", "’s"))
-            forms = [(words, taken)]
-            bare = words
-            while len(bare) > 1 and doc.vocab.strings[bare[-1]].casefold() in O.LEGAL_FORMS:
-                bare = bare[:-1]
-            if bare != words:
-                forms.append((bare, claimed))
-            defined = OrgLinker._defined_short_form(doc, m.end)
-            if defined:
-                forms.append((defined, claimed))
-            for form, blocked in forms:
-                if not form or form in seen_names:
-                    continue
-                seen_names.add(form)
-                size = len(form)
-                for start in range(len(orths) - size + 1):
-                    if orths[start] != form[0] or tuple(orths[start : start + size]) != form:
-                        continue
-                    if not any(i in blocked or i in claimed for i in range(start, start + size)):
-                        found.append(
-                            OrgMention(
-                                start,
-                                start + size,
-                                doc[start : start + size].text,
-                                m.kind,
-                                None,
-                                m.name,
-                                m.key,
-                            )
-                        )
-                        claimed.update(range(start, start + size))
-        return found
-
-    @staticmethod
-    def _defined_short_form(doc: Doc, end: int) -> tuple[int, ...]:
-        """The words of "(Wing Fat)" or "(“WFT”)" right after a name: capitalised, at most four."""
-        if end >= len(doc) or doc[end].orth_ != "(":
-            return ()
-        close = next((t.i for t in doc[end + 1 : end + 7] if t.orth_ == ")"), None)
-        if close is None:
-            return ()
-        words = [t for t in doc[end + 1 : close] if not t.is_quote]
-        if not words or len(words) > 4 or not all(t.is_title or t.is_upper for t in words):
-            return ()
-        return tuple(t.orth for t in words)
 
     def _maybe_organisation(self, ent: Span, person_surnames: set[str]) -> bool:
         """Is a PERSON/GPE/... entity in fact an organisation the small NER model mislabelled?"""
@@ -743,48 +569,3 @@ class OrgLinker:
             if head in heads:
                 return kind
         return None
-
-    @staticmethod
-    def _resolve_short_names(mentions: list[OrgMention]) -> None:
-        """Short forms of a company named in full in the same article are that company.
-
-        "Flo" after "Flo Health" (known) links to it; "Mohe" after "Mohe Technology" (unknown) shares
-        its key and display name.
-        """
-        full_names: dict[tuple[str, ...], OrgMention] = {}
-        for m in mentions:
-            if m.kind == "company":
-                for words in (
-                    tuple(normalise_name(m.text).split()),
-                    tuple(normalise_name(m.name).split()),
-                ):
-                    if len(words) > 1:
-                        full_names.setdefault(words, m)
-        initials: dict[str, set[tuple[str | None, str]]] = defaultdict(set)
-        for words, full in full_names.items():
-            letters = "".join(w[0] for w in words if w[0].isalnum())
-            initials[letters].add((full.company_id, full.key))
-        for m in mentions:
-            if m.kind != "company" or m.company_id is not None:
-                continue
-            # "GM" after "General Motors": the initials of exactly one company named in the article
-            acronym = clean_name(m.text)
-            if acronym.isupper() and 2 <= len(acronym) <= 5 and len(initials.get(acronym.lower(), ())) == 1:
-                m.company_id, m.key = next(iter(initials[acronym.lower()]))
-                continue
-            words = tuple(m.key.split(":", 1)[1].split())
-            longer = [full for full in full_names if len(full) > len(words) and full[: len(words)] == words]
-            owners = {(full_names[f].company_id, full_names[f].key) for f in longer}
-            if len(owners) == 1:
-                company_id, key = owners.pop()
-                m.company_id, m.key = company_id, key
-        display: dict[str, str] = {}
-        for m in mentions:
-            if m.kind == "company" and m.company_id is None and len(m.name) > len(display.get(m.key, "")):
-                display[m.key] = m.name
-        for m in mentions:
-            if m.kind == "company":
-                m.name = display.get(m.key, m.name) if m.company_id is None else m.name
-        for m in mentions:
-            if m.kind == "company" and m.company_id is not None:
-                m.name = next(x.name for x in mentions if x.company_id == m.company_id and x.key == m.key)

@@ -7,23 +7,35 @@ is not an argument: it arrives through each component's initialize() (nlp/pipeli
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.language import Language
+from spacy.util import registry
 
 from nlp.article_tags import ArticleTags
-from nlp.chinese import (
-    ChineseIncidents,
-    ChineseOrganisations,
-    ChineseResponses,
-    ChineseRoles,
-    chinese_sentences,
-)
-from nlp.companies import CompanyRuler, OrgLinker
+from nlp.chinese import ChineseOrganisations, chinese_sentences
+from nlp.chinese_incidents import ChineseIncidents, ChineseResponses, ChineseRoles
+from nlp.companies import OrgLinker
+from nlp.company_ruler import CompanyRuler
 from nlp.gate import PrivacyGate
 from nlp.incidents import IncidentTypes
 from nlp.preprocess import CachedPosLemma, paragraph_boundaries
 from nlp.responses import Responses
 from nlp.roles import AccusedCompanies
 from nlp.severity import ChineseSeverity, Severity
+
+
+@registry.callbacks("privwatch_max_length_v1")
+def make_max_length(max_length: int) -> Callable[[Language], Language]:
+    """[nlp.after_pipeline_creation]: the characters of a text the pipeline reads, kept in its config so
+    a saved pipeline keeps them (settings.yaml nlp.tag_budget_chars; nlp/pipeline.py fills it in)."""
+
+    def set_max_length(nlp: Language) -> Language:
+        nlp.max_length = max_length
+        return nlp
+
+    return set_max_length
+
 
 Language.component("privwatch_paragraphs_v1", func=paragraph_boundaries)
 Language.component("privwatch_zh_sentences_v1", func=chinese_sentences)

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from config.models import Regulator, TaxonomyFile
+from nlp.component_data import read_derived, write_derived
 from nlp.incidents import PRIVACY_REMITS
 from nlp.matching import AnchoredMatcher
 
@@ -90,6 +91,7 @@ class PrivacyGate:
         self.lists: list[tuple[frozenset[int], ...]] = []
         self.words = numpy.array([], dtype=numpy.uint64)  # every requirement's words
         self.always = False  # a context pattern without a mandatory word: every article passes
+        self.requirements: list[tuple[int, list[list[str]]]] = []  # reach, word lists: what to_disk keeps
 
     def initialize(
         self,
@@ -100,7 +102,7 @@ class PrivacyGate:
         regulators: list[Regulator] = (),
     ) -> None:
         nlp = nlp or self.nlp
-        self.reach, self.lists, self.always = [], [], False
+        self.reach, self.lists, self.requirements, self.always = [], [], [], False
         forms = LemmaForms(nlp)
         for pattern in taxonomy.privacy_context:
             pattern = AnchoredMatcher.within_clauses(pattern)
@@ -117,13 +119,31 @@ class PrivacyGate:
                 for name, _field in regulator.names():
                     words = [t.lower_ for t in nlp.make_doc(name)]
                     self._require(nlp, len(words), [[w] for w in words])
+        self._index_words()
+
+    def _require(self, nlp: Language, reach: int, word_lists: list[list[str]]) -> None:
+        self.requirements.append((reach, word_lists))
+        self.reach.append(reach)
+        self.lists.append(tuple(frozenset(nlp.vocab.strings.add(w) for w in words) for words in word_lists))
+
+    def _index_words(self) -> None:
         self.words = numpy.array(
             sorted({w for lists in self.lists for ws in lists for w in ws}), dtype=numpy.uint64
         )
 
-    def _require(self, nlp: Language, reach: int, word_lists: list[list[str]]) -> None:
-        self.reach.append(reach)
-        self.lists.append(tuple(frozenset(nlp.vocab.strings.add(w) for w in words) for words in word_lists))
+    # the requirements' words come from the lemmatizer's tables, which spacy.load fills after this
+    # component (the first of the pipeline) is loaded: they are kept, not derived again
+    def to_disk(self, path, *, exclude=()) -> None:
+        write_derived(path, {"always": self.always, "requirements": self.requirements})
+
+    def from_disk(self, path, *, exclude=()) -> PrivacyGate:
+        derived = read_derived(path)
+        self.reach, self.lists, self.requirements = [], [], []
+        for reach, word_lists in derived["requirements"]:
+            self._require(self.nlp, reach, word_lists)
+        self.always = derived["always"]
+        self._index_words()
+        return self
 
     def passes(self, doc: Doc) -> bool:
         """Could one requirement match: a word of each of its lists within its reach of each other?"""

@@ -12,7 +12,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from config.models import Regulator, TaxonomyFile
-from nlp.companies import REGULATOR_LABEL
+from nlp.company_ruler import REGULATOR_LABEL
+from nlp.component_data import KeepsData
 from nlp.facts import (
     FACTS_ATTR,
     ArticleFacts,
@@ -63,7 +64,7 @@ BREACH_DISPLACED_TYPES = frozenset({"sharing", "profiling", "surveillance"})
 PRIVACY_REMITS = frozenset({"privacy", "cyberspace"})
 
 
-class IncidentTypes:
+class IncidentTypes(KeepsData):
     """Incident types per sentence, each with the cue spans that prove it.
 
     The taxonomy's cues (Matcher patterns on lemmas, words and POS from incidents.yaml) fire a type when
@@ -108,6 +109,7 @@ class IncidentTypes:
         taxonomy: TaxonomyFile,
         regulators: list[Regulator] = (),
     ) -> None:
+        self.keep(taxonomy=taxonomy, regulators=regulators)
         # a data-protection authority at work is privacy context: "the CNPD fined the bakery for filming
         # its staff" names no personal data
         self.privacy_authorities = {r.id for r in regulators if r.remit in PRIVACY_REMITS}

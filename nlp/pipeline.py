@@ -74,14 +74,13 @@ def build_pipeline(
     *,
     textcat_dir: Path | str | None = None,
     use_textcat: bool = True,
-    train_if_missing: bool = True,
     cascade: bool | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Language:
     """The tagging pipeline from nlp/config.cfg, the base model and the config folder's KB and taxonomy.
 
-    Without a trained text classifier in textcat_dir (nlp/model/textcat), it is trained first (a few
-    seconds) unless train_if_missing is False, in which case, like use_textcat=False, the incident
+    A PipelineError without a trained text classifier in textcat_dir (nlp/model/textcat; `privwatch nlp
+    train`, or the app's tagging_pipelines, trains one); with use_textcat=False the incident
     component works from the taxonomy cues alone. With the cascade (settings.yaml nlp.cascade unless
     given), an article no privacy cue can match in gets company mentions only (nlp/gate.py). overrides
     are config.cfg settings by dotted path ({"components.incidents.cue_veto": 0.2}).
@@ -89,19 +88,16 @@ def build_pipeline(
     config = config or Config()
     cascade = config.settings.nlp.cascade if cascade is None else cascade
     textcat_dir = Path(textcat_dir or TEXTCAT_DIR)
-    if use_textcat and not textcat_ready(textcat_dir) and train_if_missing:
-        from nlp.train import train_textcat
-
-        log.warning("no trained text classifier in %s: training one now", textcat_dir)
-        train_textcat(textcat_dir)
-    with_textcat = use_textcat and textcat_ready(textcat_dir)
+    if use_textcat and not textcat_ready(textcat_dir):
+        raise PipelineError(f"no trained text classifier in {textcat_dir}: run privwatch nlp train")
     overrides = {
         "paths.base_model": base_model_name(),
         "paths.textcat_model": str(textcat_dir),
         **(overrides or {}),
     }
     nlp_config = spacy.util.load_config(CONFIG_PATH, overrides=overrides, interpolate=False)
-    if not with_textcat:
+    _set_max_length(nlp_config, config)
+    if not use_textcat:
         _drop_component(nlp_config, TEXTCAT_COMPONENT)
         nlp_config["components"]["incident_types"]["textcat"] = None
     if not cascade:
@@ -111,9 +107,17 @@ def build_pipeline(
         for variant in {form, form.upper(), form.capitalize(), form.title()}:
             nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
     initialize_components(nlp, config)
-    nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if with_textcat else None, cascade)
-    nlp.max_length = config.settings.nlp.tag_budget_chars  # article_text cuts every text to fit
+    nlp.meta["privwatch_version"] = pipeline_version(config, textcat_dir if use_textcat else None, cascade)
     return nlp
+
+
+def _set_max_length(nlp_config, config: Config) -> None:
+    """The pipeline reads settings.yaml's nlp.tag_budget_chars of a text (article_text cuts every text to
+    fit); set through the config, so a saved pipeline keeps it."""
+    nlp_config["nlp"]["after_pipeline_creation"] = {
+        "@callbacks": "privwatch_max_length_v1",
+        "max_length": config.settings.nlp.tag_budget_chars,
+    }
 
 
 def _drop_component(nlp_config, name: str) -> None:
@@ -128,10 +132,10 @@ def build_chinese_pipeline(
     """The pipeline for Chinese articles (nlp/config.zh.cfg): same tags, Chinese names and cues."""
     config = config or Config()
     nlp_config = spacy.util.load_config(CHINESE_CONFIG_PATH, overrides=overrides or {}, interpolate=False)
+    _set_max_length(nlp_config, config)
     nlp = spacy.util.load_model_from_config(nlp_config, auto_fill=True, validate=True)
     initialize_components(nlp, config)
     nlp.meta["privwatch_version"] = pipeline_version(config, None, config.settings.nlp.cascade)
-    nlp.max_length = config.settings.nlp.tag_budget_chars
     return nlp
 
 

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from config.models import TaxonomyFile
+from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_text
 from nlp.matching import AnchoredMatcher
 from nlp.roles import FAILURE_VERBS, OBLIGATION_VERBS, ClauseRoles
@@ -20,7 +21,7 @@ from nlp.roles import FAILURE_VERBS, OBLIGATION_VERBS, ClauseRoles
 REQUEST_VERBS = frozenset("call tell ask press push urge expect want need".split())
 
 
-class Responses:
+class Responses(KeepsData):
     """Response cues of incident articles, credited to the accused companies that say them."""
 
     def __init__(self, nlp: Language, name: str, parser: str | None):
@@ -30,6 +31,7 @@ class Responses:
         self.clauses = ClauseRoles(nlp.vocab)
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None, taxonomy: TaxonomyFile) -> None:
+        self.keep(taxonomy=taxonomy)
         self.matcher = AnchoredMatcher(self.nlp.vocab)
         for cued in taxonomy.responses:
             self.matcher.add("response:" + cued.id, cued.cues)

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from config.models import ChineseTaxonomyFile, SeverityCues, TaxonomyFile
+from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences
 
 AMOUNT_LABELS = frozenset({"MONEY", "CARDINAL", "QUANTITY"})
@@ -162,7 +163,7 @@ class SeverityBase:
         raise NotImplementedError
 
 
-class Severity(SeverityBase):
+class Severity(KeepsData, SeverityBase):
     """Fines and affected counts in English sentences, from the entities and the dependency parse."""
 
     def __init__(self, nlp: Language, name: str, parser: str | None):
@@ -172,6 +173,7 @@ class Severity(SeverityBase):
         self.currencies = Currencies(self.cues)
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None, taxonomy: TaxonomyFile) -> None:
+        self.keep(taxonomy=taxonomy)
         self.cues = taxonomy.severity
         self.currencies = Currencies(self.cues)
         self.fine_words = {w.lower() for w in self.cues.fine_cues}
@@ -291,7 +293,7 @@ def _is(token: Token, words: set[str]) -> bool:
     return token.lower_ in words or token.lemma_.lower() in words
 
 
-class ChineseSeverity(SeverityBase):
+class ChineseSeverity(KeepsData, SeverityBase):
     """Fines and affected counts in Chinese sentences, from the regular expressions of incidents.zh.yaml
     per clause (between commas)."""
 
@@ -309,6 +311,7 @@ class ChineseSeverity(SeverityBase):
         taxonomy: TaxonomyFile,
         taxonomy_zh: ChineseTaxonomyFile,
     ) -> None:
+        self.keep(taxonomy=taxonomy, taxonomy_zh=taxonomy_zh)
         self.currencies = Currencies(taxonomy.severity)
         cues = taxonomy_zh.severity
         self.fine_cue = re.compile(cues.fine_cues) if cues.fine_cues else None

@@ -68,9 +68,17 @@ class PipelineUnavailable(PrivwatchError):
 
 
 def tagging_pipelines(config):
-    """The tagging pipelines of the config; PipelineUnavailable (one line) when they cannot be built."""
-    from nlp.pipeline import PipelineError, build_pipelines
+    """The tagging pipelines of the config; PipelineUnavailable (one line) when they cannot be built.
 
+    Without a saved text classifier (nlp/model/textcat) one is trained first, in a few seconds: building
+    a pipeline never trains (nlp/pipeline.py), the app does, so a fresh checkout tags at once.
+    """
+    from nlp.pipeline import TEXTCAT_DIR, PipelineError, build_pipelines, textcat_ready
+    from nlp.train import train_textcat
+
+    if not textcat_ready(TEXTCAT_DIR):
+        log.warning("no trained text classifier in %s: training one now", TEXTCAT_DIR)
+        train_textcat(TEXTCAT_DIR)
     try:
         return build_pipelines(config)
     except (PipelineError, OSError) as exc:

@@ -4,14 +4,17 @@ the dev gold thresholds, and the tag / tag-file / nlp commands end to end."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from config.models import Config
 from nlp import pipeline
+from nlp import train as train_module
 from nlp.evaluate import evaluate, read_gold
 from nlp.facts import ORGS_ATTR
 from nlp.pipeline import article_text, build_pipeline, tag_article
+from privwatch.tagging import tagging_pipelines
 
 from .conftest import ROOT, SHARED
 
@@ -459,17 +462,39 @@ def test_nlp_train_command(run, tmp_path, config):
     output = tmp_path / "textcat"
     result = run("nlp", "train", "--output", str(output), "--max-steps", "60")
     assert "saved to" in result.output
-    nlp = build_pipeline(config, textcat_dir=output, train_if_missing=False)
+    nlp = build_pipeline(config, textcat_dir=output)
     labels = set(nlp.get_pipe("textcat_multilabel").labels)
     assert labels == {t.id for t in config.taxonomy.types} | {r.id for r in config.taxonomy.responses}
     assert tag_article(nlp, SEED_TITLE, seed_body()).is_incident
 
 
 def test_pipeline_builds_from_config_without_a_classifier(config, tmp_path):
-    nlp = build_pipeline(config, textcat_dir=tmp_path / "none", train_if_missing=False)
+    nlp = build_pipeline(config, textcat_dir=tmp_path / "none", use_textcat=False)
     assert "textcat_multilabel" not in nlp.component_names
     assert "textcat none" in nlp.meta["privwatch_version"]
     assert tag_article(nlp, SEED_TITLE, seed_body()).is_incident
+
+
+def test_pipeline_needs_a_trained_classifier(config, tmp_path):
+    with pytest.raises(
+        pipeline.PipelineError, match="no trained text classifier in .*: run privwatch nlp train"
+    ):
+        build_pipeline(config, textcat_dir=tmp_path / "none")
+
+
+def test_the_app_trains_a_missing_classifier_before_building(config, tmp_path, monkeypatch):
+    saved = pipeline.TEXTCAT_DIR
+    trained = []
+
+    def train(output_dir):  # leaves what training leaves: a classifier in output_dir
+        trained.append(output_dir)
+        shutil.copytree(saved, output_dir)
+
+    monkeypatch.setattr(pipeline, "TEXTCAT_DIR", tmp_path / "textcat")
+    monkeypatch.setattr(train_module, "train_textcat", train)
+    pipelines = tagging_pipelines(config)
+    assert trained == [tmp_path / "textcat"]
+    assert "textcat_multilabel" in pipelines.default.component_names
 
 
 def test_tag_stores_an_unknown_accused_company_under_its_name(run, db_path):

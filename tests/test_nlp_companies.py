@@ -1,5 +1,5 @@
-"""Company recognition and linking (nlp/companies.py): names link to the knowledge base, regulators are
-never companies, and spans that are not names never become companies.
+"""Company recognition and linking (nlp/company_ruler.py, nlp/companies.py): names link to the knowledge
+base, regulators are never companies, and spans that are not names never become companies.
 
 Failure class of issue 13 "company names": junk spans (headline words, rule titles, common nouns),
 possessives, short forms of known names, near misses linked to the wrong company, bare regulator

@@ -70,6 +70,29 @@ def nlp_train(app, corpus: Path | None, output: Path | None, max_steps: int | No
     click.echo(f"saved to {output or TEXTCAT_DIR}")
 
 
+@nlp_group.command("package")
+@click.argument(
+    "out_dir", metavar="OUT_DIR", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.pass_obj
+def nlp_package(app, out_dir: Path | None) -> None:
+    """Save the tagging pipelines where spacy.load reads them on their own.
+
+    OUT_DIR/en and OUT_DIR/zh hold the models and the config data (knowledge base, taxonomies).
+
+    \b
+    Example:
+      privwatch nlp package build/pipelines && python -c 'import spacy; spacy.load("build/pipelines/en")'
+    """
+    from nlp.package import save_pipelines
+
+    app.config.check()  # a broken config fails before the arguments are looked at
+    if out_dir is None:
+        raise click.UsageError("give the directory to save the pipelines in")
+    for language, path in save_pipelines(tagging_pipelines(app.config), out_dir).items():
+        click.echo(f"{language}: saved to {path}")
+
+
 @nlp_group.command("evaluate")
 @gold_argument("[GOLD.jsonl]...")
 @click.option(

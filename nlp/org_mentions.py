@@ -1,0 +1,141 @@
+"""The mentions of one organisation across an article: where the NER missed a repeat of a name, and
+which short forms and initials stand for a name given in full (nlp/companies.py's OrgLinker uses them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from nlp import organisations as O
+from nlp.names import clean_name, normalise_name
+
+# NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
+# Labels the small NER model gives company names it does not know.
+NER_MISLABELS = frozenset({"PERSON", "GPE", "PRODUCT", "FAC", "WORK_OF_ART", "NORP", "LOC"})
+
+
+@dataclass
+class OrgMention:
+    start: int
+    end: int
+    text: str
+    kind: str  # company | regulator | government | outlet | academic | civil | market | law
+    company_id: str | None = None
+    name: str = ""
+    key: str = ""
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
+    """Other occurrences of an unknown company's name that the NER did not tag ("Xinrui expects ...").
+
+    The small NER model is inconsistent within an article; once it has called a name a company,
+    the same words elsewhere in the article are that company too, and so are its name without the
+    legal form and the short form the article defines in brackets ("Wing Fat Telecom Limited (Wing
+    Fat)"), which the NER often calls a person.
+    """
+    # the NER's other guesses for the very same words ("Paylinx" a person in the headline) give way
+    taken = {i for e in doc.ents if e.label_ not in NER_MISLABELS for i in range(e.start, e.end)}
+    claimed = {i for m in mentions for i in range(m.start, m.end)}
+    found = []
+    seen_names = set()
+    orths = [t.orth for t in doc]
+    for m in mentions:
+        if m.kind != "company" or m.company_id is not None:
+            continue
+        words = tuple(t.orth for t in doc[m.start : m.end] if not (t.is_punct and t.i == m.end - 1))
+        words = tuple(w for w in words if doc.vocab.strings[w] not in ("'s", "’s"))
+        forms = [(words, taken)]
+        bare = words
+        while len(bare) > 1 and doc.vocab.strings[bare[-1]].casefold() in O.LEGAL_FORMS:
+            bare = bare[:-1]
+        if bare != words:
+            forms.append((bare, claimed))
+        defined = defined_short_form(doc, m.end)
+        if defined:
+            forms.append((defined, claimed))
+        for form, blocked in forms:
+            if not form or form in seen_names:
+                continue
+            seen_names.add(form)
+            size = len(form)
+            for start in range(len(orths) - size + 1):
+                if orths[start] != form[0] or tuple(orths[start : start + size]) != form:
+                    continue
+                if not any(i in blocked or i in claimed for i in range(start, start + size)):
+                    found.append(
+                        OrgMention(
+                            start,
+                            start + size,
+                            doc[start : start + size].text,
+                            m.kind,
+                            None,
+                            m.name,
+                            m.key,
+                        )
+                    )
+                    claimed.update(range(start, start + size))
+    return found
+
+
+def defined_short_form(doc: Doc, end: int) -> tuple[int, ...]:
+    """The words of "(Wing Fat)" or "(“WFT”)" right after a name: capitalised, at most four."""
+    if end >= len(doc) or doc[end].orth_ != "(":
+        return ()
+    close = next((t.i for t in doc[end + 1 : end + 7] if t.orth_ == ")"), None)
+    if close is None:
+        return ()
+    words = [t for t in doc[end + 1 : close] if not t.is_quote]
+    if not words or len(words) > 4 or not all(t.is_title or t.is_upper for t in words):
+        return ()
+    return tuple(t.orth for t in words)
+
+
+def resolve_short_names(mentions: list[OrgMention]) -> None:
+    """Short forms of a company named in full in the same article are that company.
+
+    "Flo" after "Flo Health" (known) links to it; "Mohe" after "Mohe Technology" (unknown) shares
+    its key and display name.
+    """
+    full_names: dict[tuple[str, ...], OrgMention] = {}
+    for m in mentions:
+        if m.kind == "company":
+            for words in (
+                tuple(normalise_name(m.text).split()),
+                tuple(normalise_name(m.name).split()),
+            ):
+                if len(words) > 1:
+                    full_names.setdefault(words, m)
+    initials: dict[str, set[tuple[str | None, str]]] = defaultdict(set)
+    for words, full in full_names.items():
+        letters = "".join(w[0] for w in words if w[0].isalnum())
+        initials[letters].add((full.company_id, full.key))
+    for m in mentions:
+        if m.kind != "company" or m.company_id is not None:
+            continue
+        # "GM" after "General Motors": the initials of exactly one company named in the article
+        acronym = clean_name(m.text)
+        if acronym.isupper() and 2 <= len(acronym) <= 5 and len(initials.get(acronym.lower(), ())) == 1:
+            m.company_id, m.key = next(iter(initials[acronym.lower()]))
+            continue
+        words = tuple(m.key.split(":", 1)[1].split())
+        longer = [full for full in full_names if len(full) > len(words) and full[: len(words)] == words]
+        owners = {(full_names[f].company_id, full_names[f].key) for f in longer}
+        if len(owners) == 1:
+            company_id, key = owners.pop()
+            m.company_id, m.key = company_id, key
+    display: dict[str, str] = {}
+    for m in mentions:
+        if m.kind == "company" and m.company_id is None and len(m.name) > len(display.get(m.key, "")):
+            display[m.key] = m.name
+    for m in mentions:
+        if m.kind == "company":
+            m.name = display.get(m.key, m.name) if m.company_id is None else m.name
+    for m in mentions:
+        if m.kind == "company" and m.company_id is not None:
+            m.name = next(x.name for x in mentions if x.company_id == m.company_id and x.key == m.key)
