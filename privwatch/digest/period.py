@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from config.display import local_minute
 from config.errors import PrivwatchError
 
 DEFAULT_PERIOD = timedelta(hours=24)
@@ -46,10 +47,6 @@ class Period:
             hours = DEFAULT_PERIOD.total_seconds() / 3600
             return f"tagged by privwatch in the last {hours:.0f} hours (no digest was sent before)"
         return "tagged by privwatch in this period"
-
-
-def local_minute(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def resolve_period(

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from config.display import local_minute
+
 # Views and canned queries (table None): their article_id and company_id have no foreign-key links.
 VIEWS = {None, "incidents", "company_timeline"}
 # the stories table's JSON lists, shown as plain comma-separated text
@@ -213,8 +215,6 @@ DISPLAY_ZONE_CONFIG = "privwatch-display"
 def _timestamp(datasette, value: str):
     """A moment stored in UTC shown in the display zone, with its offset, as the digest shows it; a date,
     or a time without an offset (whose zone is unknown), as stored."""
-    from privwatch.digest.period import local_minute
-
     zone_name = (datasette.plugin_config(DISPLAY_ZONE_CONFIG) or {}).get("timezone")
     moment = None
     if zone_name and len(value) > 10:
