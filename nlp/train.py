@@ -17,6 +17,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
+from config.errors import PrivwatchError
 from config.models import Config
 from nlp.jsonl import read_jsonl
 from nlp.pipeline import NLP_DIR, TEXTCAT_COMPONENT, TEXTCAT_DIR
@@ -24,6 +25,10 @@ from nlp.pipeline import NLP_DIR, TEXTCAT_COMPONENT, TEXTCAT_DIR
 CORPUS = NLP_DIR / "corpus" / "incidents.jsonl"
 TRAIN_CONFIG = NLP_DIR / "textcat.cfg"
 DEV_SHARE = 0.15
+
+
+class CorpusError(PrivwatchError, ValueError):
+    """The training corpus does not fit the taxonomy; the message is one line."""
 
 
 def _check_corpus_line(record: dict) -> None:
@@ -49,7 +54,7 @@ def to_docbin(records: list[dict], labels: list[str]) -> DocBin:
     tokenizer = spacy.blank("en")
     unknown = {lab for r in records for lab in r.get("types", []) + r.get("responses", [])} - set(labels)
     if unknown:
-        raise ValueError(f"corpus labels not in the taxonomy: {', '.join(sorted(unknown))}")
+        raise CorpusError(f"corpus labels not in the taxonomy: {', '.join(sorted(unknown))}")
     docs = DocBin(store_user_data=False)
     for record in records:
         doc = tokenizer.make_doc(record["text"])
