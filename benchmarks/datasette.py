@@ -51,7 +51,7 @@ from config.models import Config
 from privwatch.serve import datasette_folder, render_metadata
 from storage import db as store
 from storage.config_rows import sync_config
-from storage.migrations import refill_materialized_views, refill_stories
+from storage.views import refill_materialized_views, refill_stories
 
 ROOT = Path(__file__).resolve().parent.parent
 START, YEARS = np.datetime64("2021-01-01T00:00:00"), 5

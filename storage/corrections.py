@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from sqlite_utils import Database
 
 from config.errors import PrivwatchError
-from storage.db import ArticleTags, stored_tags, utcnow, write_tags
+from storage.tags import ArticleTags, stored_tags, write_tags
+from storage.timestamps import utcnow
 
 FIELDS = ("accused", "type", "response")
 ACTIONS = ("remove", "add", "set")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
-from storage.migrations import refresh_listed_stories
+from storage.views import refresh_listed_stories
 
 # An incident article as story assignment sees it: its time (published, else fetched), where it came
 # from, its headline and opening, and its tags. `accused`: company ids, and "org:" + name for an

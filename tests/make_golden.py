@@ -29,6 +29,25 @@ def write_schema() -> None:
     print(f"wrote {GOLDEN / 'schema.sql'}")
 
 
+def write_migrations() -> None:
+    """Record the fingerprint of each migration not recorded yet; a recorded one that changed is an error:
+    a shipped migration is never edited (storage/migrations/__init__.py)."""
+    from tests.migration_fingerprints import GOLDEN_NAME, fingerprints
+
+    path = GOLDEN / GOLDEN_NAME
+    recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    current = fingerprints()
+    changed = sorted(name for name in recorded if current.get(name) != recorded[name])
+    if changed:
+        sys.exit(
+            f"migrations {', '.join(changed)} no longer run the SQL recorded in {path}: a shipped "
+            "migration is frozen, add a new one instead (a migration that never shipped: delete its line "
+            "and run again)"
+        )
+    path.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}: {len(current) - len(recorded)} new migrations recorded")
+
+
 def write_sources() -> None:
     from config.models import Config
     from storage.db import open_db
@@ -51,4 +70,5 @@ if __name__ == "__main__":
     sys.path.insert(0, str(GOLDEN.parent.parent))
     GOLDEN.mkdir(exist_ok=True)
     write_schema()
+    write_migrations()
     write_sources()

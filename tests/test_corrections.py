@@ -20,6 +20,7 @@ from privwatch.serve import build_datasette
 from storage import db as store
 from storage.corrections import tagger_tags
 from storage.digests import last_period_end, period_incidents
+from storage.tags import stored_tags
 
 from .datasette_fixtures import NLP_VERSION, build_fixture_db
 from .test_datasette import get
@@ -119,7 +120,7 @@ def test_added_accused_and_types_appear_and_a_response_overrides(fixture, run):
 def test_corrections_survive_a_retag_and_apply_when_an_article_is_first_tagged(fixture, run):
     path, seed = fixture.path, fixture.seed_id
     database = store.open_db(path)
-    tagger_output = store.stored_tags(database, seed)
+    tagger_output = stored_tags(database, seed)
     run("correct", str(seed), "--not-accused", "ant-group", "--db", str(path))
     assert {r[0] for r in incidents(path, seed)} == {"tencent"}
     store.replace_tags(database, seed, tagger_output, "next-version")  # what `privwatch tag --all` does
@@ -236,7 +237,7 @@ def test_demo_correction_of_a_background_company_survives_retag_and_round_trips(
     ).fetchone()
     # The tagger of issue 20 accused Meta from the article's background sentence; today's does not, so its
     # output is stored as that tagger wrote it
-    wrong = store.stored_tags(database, article_id)
+    wrong = stored_tags(database, article_id)
     meta = next(m for m in wrong.mentions if m["company_id"] == "meta")
     meta.update(role="accused", response="none")
     wrong.incidents.append(

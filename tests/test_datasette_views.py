@@ -9,6 +9,7 @@ import random
 import pytest
 
 from storage import db as store
+from storage.views import refill_materialized_views, refill_stories
 
 from .datasette_fixtures import build_fixture_db
 
@@ -235,3 +236,33 @@ def test_removing_a_company_or_source_updates_the_views(database):
         database.execute("INSERT INTO companies (id, name) VALUES ('ant-group', 'Ant (restored)')")
         database.execute("INSERT INTO sources (id, name, kind) VALUES ('guardian', 'Guardian', 'feed')")
     assert_views_match(database, "after restoring them")
+
+
+MATERIALIZED = ("incidents_materialized", "company_timeline_materialized", "weekly_counts_materialized")
+STORY_TABLES = ("stories", "story_responses", "story_companies")
+
+
+def test_a_refill_writes_the_rows_the_triggers_keep(database):
+    """storage/views.py's refills (the end of a bulk load without triggers) and the migrations' triggers
+    are separate copies of the row definitions; they must agree."""
+
+    def snapshot(tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+        return {table: rows(database, f"SELECT * FROM {table}") for table in tables}
+
+    # the fixture's tags have no response set; each accused company's main response gives one
+    database.execute(
+        "INSERT INTO article_responses (article_id, company_id, response, evidence) "
+        "SELECT article_id, company_id, response, evidence FROM mentions "
+        "WHERE role = 'accused' AND response IN ('apology', 'denial', 'remediation')"
+    )
+    kept = snapshot(MATERIALIZED + STORY_TABLES)
+    assert all(kept[table] for table in kept), "the fixture fills every table"
+    with database.atomic():
+        for table in MATERIALIZED:
+            database.execute(f"DELETE FROM {table}")
+        database.execute("UPDATE stories SET title = NULL, articles = 0, company = NULL")
+        for table in STORY_TABLES[1:]:
+            database.execute(f"DELETE FROM {table}")
+        refill_materialized_views(database)
+        refill_stories(database)
+    assert snapshot(MATERIALIZED + STORY_TABLES) == kept

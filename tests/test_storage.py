@@ -10,6 +10,7 @@ from storage.migrations import TABLES, VIEWS, migrations
 from storage.queries import applied_migrations, schema_sql, search_articles, table_counts
 
 from .conftest import GOLDEN
+from .migration_fingerprints import GOLDEN_NAME, fingerprints
 
 
 def article(url: str, body: str = "Ant Financial apologised for a pre-ticked box.", **extra) -> dict:
@@ -48,6 +49,7 @@ def test_second_init_changes_neither_schema_nor_counts(run, db_path):
 
 
 def test_schema_matches_golden_file(database):
+    """A new database, built by the migrations, has the golden schema."""
     golden = (GOLDEN / "schema.sql").read_text(encoding="utf-8")
     assert schema_sql(database) == golden, "schema changed: run `make golden` and review the diff"
 
@@ -56,6 +58,20 @@ def test_migrations_are_named_and_append_only():
     names = [m.name for m in migrations._migrations]
     assert names == sorted(names)
     assert all(name[:4].isdigit() and name[4] == "_" for name in names)
+
+
+def test_shipped_migrations_run_the_sql_they_shipped_with():
+    recorded = json.loads((GOLDEN / GOLDEN_NAME).read_text(encoding="utf-8"))
+    current = fingerprints()
+    gone = [name for name in recorded if name not in current]
+    assert not gone, f"shipped migrations {gone} are gone or renamed: databases record them by name"
+    changed = [name for name in recorded if current[name] != recorded[name]]
+    assert not changed, (
+        f"shipped migrations {changed} no longer run the SQL they shipped with: a shipped migration is "
+        "frozen, add a new one instead"
+    )
+    new = [name for name in current if name not in recorded]
+    assert not new, f"migrations {new} are not recorded: run `python tests/make_golden.py` (make golden)"
 
 
 def test_fts_follows_insert_update_and_delete(database):

@@ -1,0 +1,573 @@
+# ruff: noqa: E501
+"""0017: how big an incident is.
+
+The tagger reads a fine (amount, ISO currency, the words that state it) and a count of the people or records
+affected from the sentences about each accused company (nlp/severity.py); they are columns of that
+company's incident rows, with the fine in US dollars at the rough rates of incidents.yaml (fine_usd, to
+rank fines in different currencies). The materialized incidents rows carry them, so the incidents view
+shows and sorts them; their triggers are re-created to fill them.
+"""
+
+STATEMENTS = (
+    "ALTER TABLE article_incidents ADD COLUMN fine_amount REAL",
+    "ALTER TABLE article_incidents ADD COLUMN fine_currency TEXT",
+    "ALTER TABLE article_incidents ADD COLUMN fine_usd REAL",
+    "ALTER TABLE article_incidents ADD COLUMN fine_text TEXT",
+    "ALTER TABLE article_incidents ADD COLUMN affected INTEGER",
+    "ALTER TABLE article_incidents ADD COLUMN affected_text TEXT",
+    "ALTER TABLE incidents_materialized ADD COLUMN fine_amount REAL",
+    "ALTER TABLE incidents_materialized ADD COLUMN fine_currency TEXT",
+    "ALTER TABLE incidents_materialized ADD COLUMN fine_usd REAL",
+    "ALTER TABLE incidents_materialized ADD COLUMN fine_text TEXT",
+    "ALTER TABLE incidents_materialized ADD COLUMN affected INTEGER",
+    "ALTER TABLE incidents_materialized ADD COLUMN affected_text TEXT",
+    """CREATE INDEX idx_incidents_materialized_fine
+    ON incidents_materialized(fine_usd, affected, published)""",
+    "CREATE INDEX idx_incidents_materialized_affected ON incidents_materialized(affected, published)",
+    "DROP TRIGGER article_incidents_ai_materialized",
+    "DROP TRIGGER article_incidents_ad_materialized",
+    "DROP TRIGGER article_incidents_au_materialized",
+    "DROP TRIGGER mentions_ai_materialized",
+    "DROP TRIGGER mentions_ad_materialized",
+    "DROP TRIGGER mentions_au_materialized",
+    "DROP TRIGGER unlinked_orgs_ai_materialized",
+    "DROP TRIGGER unlinked_orgs_ad_materialized",
+    "DROP TRIGGER unlinked_orgs_au_materialized",
+    "DROP TRIGGER articles_au_materialized",
+    "DROP TRIGGER articles_ad_materialized",
+    "DROP TRIGGER companies_ai_materialized",
+    "DROP TRIGGER companies_au_materialized",
+    "DROP TRIGGER companies_ad_materialized",
+    "DROP TRIGGER articles_tagged_materialized",
+    """CREATE TRIGGER article_incidents_ai_materialized AFTER INSERT ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
+    DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = NEW.article_id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER article_incidents_ad_materialized AFTER DELETE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
+    DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = OLD.article_id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER article_incidents_au_materialized AFTER UPDATE ON article_incidents WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER mentions_ai_materialized AFTER INSERT ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = NEW.article_id;
+END""",
+    """CREATE TRIGGER mentions_ad_materialized AFTER DELETE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
+    DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = OLD.article_id;
+END""",
+    """CREATE TRIGGER mentions_au_materialized AFTER UPDATE ON mentions WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (OLD.article_id, NEW.article_id);
+END""",
+    """CREATE TRIGGER unlinked_orgs_ai_materialized AFTER INSERT ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
+    DELETE FROM incidents_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = NEW.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = NEW.article_id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.article_id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER unlinked_orgs_ad_materialized AFTER DELETE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
+    DELETE FROM incidents_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.article_id;
+    DELETE FROM company_timeline_materialized WHERE article_id = OLD.article_id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = OLD.article_id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.article_id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER unlinked_orgs_au_materialized AFTER UPDATE ON unlinked_orgs WHEN NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = OLD.article_id) OR NOT EXISTS (SELECT 1 FROM tags_being_replaced WHERE article_id = NEW.article_id) BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (OLD.article_id, NEW.article_id);
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.article_id, NEW.article_id);
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER articles_au_materialized AFTER UPDATE OF id, published, title, url, source_id, duplicate_of, language ON articles WHEN OLD.id IS NOT NEW.id OR OLD.published IS NOT NEW.published OR OLD.title IS NOT NEW.title OR OLD.url IS NOT NEW.url OR OLD.source_id IS NOT NEW.source_id OR OLD.duplicate_of IS NOT NEW.duplicate_of OR OLD.language IS NOT NEW.language BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
+    DELETE FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (OLD.id, NEW.id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (OLD.id, NEW.id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (OLD.id, NEW.id);
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id IN (OLD.id, NEW.id);
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER articles_ad_materialized AFTER DELETE ON articles BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.id;
+    DELETE FROM incidents_materialized WHERE article_id = OLD.id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = OLD.id;
+    DELETE FROM company_timeline_materialized WHERE article_id = OLD.id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = OLD.id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = OLD.id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    """CREATE TRIGGER companies_ai_materialized AFTER INSERT ON companies BEGIN
+    DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+END""",
+    """CREATE TRIGGER companies_au_materialized AFTER UPDATE OF id, name ON companies WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN
+    DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = NEW.id UNION SELECT article_id FROM article_incidents WHERE company_id = NEW.id);
+END""",
+    """CREATE TRIGGER companies_ad_materialized AFTER DELETE ON companies BEGIN
+    DELETE FROM incidents_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    DELETE FROM company_timeline_materialized WHERE article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id IN (SELECT article_id FROM mentions WHERE company_id = OLD.id UNION SELECT article_id FROM article_incidents WHERE company_id = OLD.id);
+END""",
+    """CREATE TRIGGER articles_tagged_materialized AFTER UPDATE OF tagged_at ON articles WHEN NEW.tagged_at IS NOT NULL BEGIN
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
+    DELETE FROM incidents_materialized WHERE article_id = NEW.id;
+    INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND ai.article_id = NEW.id;
+    DELETE FROM company_timeline_materialized WHERE article_id = NEW.id;
+    INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND m.article_id = NEW.id;
+    INSERT INTO weekly_counts_dirty (week) SELECT week FROM incidents_materialized WHERE article_id = NEW.id;
+    DELETE FROM weekly_counts_materialized WHERE week IN (SELECT week FROM weekly_counts_dirty);
+    INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND week IN (SELECT week FROM weekly_counts_dirty)
+GROUP BY week, incident_type;
+    DELETE FROM weekly_counts_dirty;
+END""",
+    "DROP VIEW incidents",
+    """CREATE VIEW incidents AS
+SELECT published, company, incident_type, response, evidence, title, url, source, score, article_id,
+    company_id, source_id, week, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text
+FROM incidents_materialized""",
+    "DELETE FROM incidents_materialized",
+    """INSERT INTO incidents_materialized (published, week, company, incident_type, response, evidence, title, url, source, score, article_id, company_id, source_id, language, fine_amount, fine_currency, fine_usd, fine_text, affected, affected_text)
+SELECT a.published, date(a.published, 'weekday 0', '-6 days'), coalesce(c.name, ai.org_name),
+    ai.incident_type, coalesce(m.response, u.response), ai.evidence, a.title, a.url, s.name, ai.score,
+    ai.article_id, ai.company_id, a.source_id, a.language, ai.fine_amount, ai.fine_currency, ai.fine_usd, ai.fine_text, ai.affected, ai.affected_text
+FROM article_incidents ai
+JOIN articles a ON a.id = ai.article_id
+LEFT JOIN sources s ON s.id = a.source_id
+LEFT JOIN companies c ON c.id = ai.company_id
+LEFT JOIN mentions m ON m.article_id = ai.article_id AND m.company_id = ai.company_id
+LEFT JOIN unlinked_orgs u ON u.article_id = ai.article_id AND u.name = ai.org_name
+WHERE a.duplicate_of IS NULL AND 1""",
+    "DELETE FROM company_timeline_materialized",
+    """INSERT INTO company_timeline_materialized (company_id, company, published, role, response, incident_types, evidence, title, url, source_id, article_id)
+SELECT m.company_id, c.name, a.published, m.role, m.response,
+    (SELECT group_concat(incident_type, ', ') FROM (
+        SELECT DISTINCT ai.incident_type FROM article_incidents ai
+        WHERE ai.article_id = m.article_id AND +ai.company_id = m.company_id
+        ORDER BY ai.incident_type)),
+    m.evidence, a.title, a.url, a.source_id, m.article_id
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN companies c ON c.id = m.company_id
+WHERE a.duplicate_of IS NULL AND 1""",
+    "DELETE FROM weekly_counts_materialized",
+    """INSERT INTO weekly_counts_materialized (week, incident_type, articles, companies, incidents)
+SELECT week, incident_type, count(DISTINCT article_id), count(DISTINCT company_id), count(*)
+FROM incidents_materialized
+WHERE week IS NOT NULL AND 1
+GROUP BY week, incident_type
+""",
+)
