@@ -2,7 +2,7 @@
 
 In a real finance and tech news flow only a few articles in a hundred concern privacy at all, so a tagger
 that is fast on those and slow on the rest, or the reverse, shows only on a mix like this one:
-- incidents: the incident articles of the dev gold set (tests/gold/dev.jsonl);
+- incidents: the incident articles of the dev gold set (tests/nlp_gold/dev.jsonl);
 - ordinary news, half of it real: the gold bodies of the extraction benchmark's news pages
   (../shared/bench/extraction, read through nlp.evaluate.read_news_pages, never copied here), and half
   generated from the templates of benchmarks/data/ordinary_news.yaml with the knowledge base's company
@@ -26,7 +26,7 @@ from config.models import CompaniesFile, Config
 from nlp.evaluate import NEWS_PAGES_DIR, read_news_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_GOLD = ROOT / "tests" / "gold" / "dev.jsonl"
+DEV_GOLD = ROOT / "tests" / "nlp_gold" / "dev.jsonl"
 TEMPLATES = Path(__file__).resolve().parent / "data" / "ordinary_news.yaml"
 # sectors whose ordinary news is still often about data and tracking: no subject for the generated articles
 SECTORS_LEFT_OUT = {"data-broker", "adtech", "security"}

@@ -1,7 +1,7 @@
 """Story assignment's share of a tag run: the time `privwatch tag` spends placing 10,000 tagged articles in
 stories, over the time it spends tagging them, in the same run.
 
-The articles are our gold sets' (every tests/gold/*.jsonl: English and Chinese, incidents and not), tagged
+The articles are our gold sets' (every tests/nlp_gold/*.jsonl: English and Chinese, incidents and not), tagged
 once by the real pipeline (one process) to measure the tagging rate, then stored again and again to reach
 --articles, each repeat's dates moved on by --shift-days and its titles numbered, so that repeats are
 distinct articles whose stories grow and overlap in time the way a crawl's do. Story assignment then runs
@@ -29,7 +29,7 @@ from storage import db as store
 from storage.config_rows import sync_config
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "tests" / "gold"
+GOLD = ROOT / "tests" / "nlp_gold"
 
 
 def gold_articles() -> list[dict]:

@@ -563,7 +563,7 @@ class RedisSettings(Model):
 
 class StoryWeights(Model):
     """What an incident article's score against a story adds up (nlp/stories.py); tuned on
-    tests/gold/stories-dev.jsonl."""
+    tests/nlp_gold/stories-dev.jsonl."""
 
     accused: float = Field(default=0.3, ge=0)  # times the share of the article's accused in the story
     types: float = Field(default=0.3, ge=0)  # times the share of its incident types the story has

@@ -10,7 +10,7 @@ fine or probe, `enforcement`, follows any event), and the best cosine of rare wo
 story, less a little for the gap in days; the best story at `join_threshold` or more wins, otherwise the
 article opens a story. Against a story with no article in its language, the figures and Latin names the
 texts share stand in for the words. Weights and thresholds are settings, tuned on
-tests/gold/stories-dev.jsonl.
+tests/nlp_gold/stories-dev.jsonl.
 
 Words are those of headline, opening and evidence sentences, weighed by rarity from wordfreq's frequency
 lists (English and Chinese), so "Sesame" and "芝麻" weigh far more than "data" or "用户", and the

@@ -17,7 +17,7 @@ from privwatch.cli.docs import root_context, walk
 ARGS = {
     "extract": [__file__, "--url", "http://x/"],
     "tag-file": [__file__, "/dev/null"],
-    "evaluate": [str(Path(__file__).parent / "gold" / "dev.jsonl")],
+    "evaluate": [str(Path(__file__).parent / "nlp_gold" / "dev.jsonl")],
 }
 # `docs` rewrites README.md from --help and reads no config.
 NO_CONFIG = {"docs"}

@@ -20,7 +20,7 @@ from .conftest import ROOT, SHARED
 
 SEED_TEXT = SHARED / "seeds" / "000_4ce77443a702f4cc.txt"
 SEED_TITLE = "Ant apologizes over misleading sign-up"
-GOLD = ROOT / "tests" / "gold" / "dev.jsonl"
+GOLD = ROOT / "tests" / "nlp_gold" / "dev.jsonl"
 
 
 def seed_body() -> str:

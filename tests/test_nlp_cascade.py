@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "nlp-real" / "real.jsonl"
 # every gold set: the NLP gold (English, Chinese), the story gold and the real-text check set beside the
 # project when it is there
-GOLD_SETS = sorted((ROOT / "tests" / "gold").glob("*.jsonl")) + ([REAL] if REAL.exists() else [])
+GOLD_SETS = sorted((ROOT / "tests" / "nlp_gold").glob("*.jsonl")) + ([REAL] if REAL.exists() else [])
 # the dev splits, on which the gate's recall of the gold incidents is a test; on the blind splits and
 # the check set it is a figure (`make bench`), since a test there would invite tuning on them
 DEV_SETS = [p for p in GOLD_SETS if "dev" in p.name]
@@ -93,7 +93,7 @@ def test_the_cascade_keeps_the_figures_of_full_tagging_on_every_gold_set(cascade
 
 
 def test_an_article_the_gate_passes_gets_exactly_the_full_pipelines_tags(nlp, full_nlp):
-    records = gold_lines(ROOT / "tests" / "gold" / "dev.jsonl")
+    records = gold_lines(ROOT / "tests" / "nlp_gold" / "dev.jsonl")
     cascaded = list(tag_articles(nlp, records))
     full = list(tag_articles(full_nlp, records))
     passed = [(c, f) for c, f in zip(cascaded, full, strict=True) if c.depth == DEPTH_FULL]

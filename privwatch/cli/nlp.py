@@ -21,7 +21,7 @@ def nlp_group() -> None:
 
     \b
     Example:
-      privwatch nlp evaluate tests/gold/dev.jsonl
+      privwatch nlp evaluate tests/nlp_gold/dev.jsonl
     """
 
 
@@ -123,7 +123,7 @@ def nlp_evaluate(
 
     \b
     Example:
-      privwatch nlp evaluate tests/gold/dev.jsonl tests/gold/test.jsonl
+      privwatch nlp evaluate tests/nlp_gold/dev.jsonl tests/nlp_gold/test.jsonl
       privwatch nlp evaluate ../shared/nlp-real/real.jsonl --no-news-pages --json
     """
     from nlp.evaluate import NEWS_PAGES_DIR, evaluate, news_false_alarms, read_gold, read_news_pages
@@ -248,7 +248,7 @@ def nlp_evaluate_stories(app, gold: tuple[Path, ...], keep_db: Path | None, work
 
     \b
     Example:
-      privwatch nlp evaluate-stories tests/gold/stories-dev.jsonl tests/gold/stories-test.jsonl
+      privwatch nlp evaluate-stories tests/nlp_gold/stories-dev.jsonl tests/nlp_gold/stories-test.jsonl
     """
     import tempfile
 
