@@ -49,7 +49,7 @@ ARTICLE_FIELDS = (
 class WriterDatabase(Database):
     """sqlite-utils' Database whose atomic() blocks take the write lock when they begin.
 
-    A crawl's store pipeline and the tag worker beside it (privwatch/crawl_tagging.py) write at once. A
+    A crawl's store pipeline and the tag worker beside it (privwatch/cli/crawl_tagging.py) write at once. A
     transaction opened with a plain BEGIN that reads first (is this URL stored?) and then writes must
     upgrade its lock, and in WAL mode SQLite refuses that at once, without waiting out the busy timeout,
     when the other process committed in between ("database is locked"). BEGIN IMMEDIATE queues for the
