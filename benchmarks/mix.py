@@ -22,7 +22,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from config.models import CompaniesFile, Config
+from config.knowledge import CompaniesFile
+from config.models import Config
 from nlp.evaluate import NEWS_PAGES_DIR, read_news_pages
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from config.models import Selectors
+from config.sources import Selectors
 from crawlers.frontier import Frontier, RedisCrawlRuns, round_keys
 from storage import db as store
 

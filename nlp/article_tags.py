@@ -12,7 +12,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from config.models import TaxonomyFile
+from config.taxonomy import TaxonomyFile
 from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, TAGS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import drop_tensor

@@ -19,7 +19,7 @@ import jieba.posseg
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from config.models import Company, Regulator
+from config.knowledge import Company, Regulator
 from nlp.component_data import KeepsData
 from nlp.facts import ORGS_ATTR
 

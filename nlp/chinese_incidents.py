@@ -13,7 +13,8 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from config.models import ChineseTaxonomyFile, Regulator
+from config.knowledge import Regulator
+from config.taxonomy import ChineseTaxonomyFile
 from nlp.chinese import char_span
 from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, mark_near_context, sentence_text

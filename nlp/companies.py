@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from config.models import Company, Regulator
+from config.knowledge import Company, Regulator
 from nlp import organisations as O
 from nlp.company_ruler import (
     COMPANY_LABEL,

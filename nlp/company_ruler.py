@@ -14,7 +14,7 @@ from spacy.pipeline import SpanRuler
 from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Span
 
-from config.models import Company, Regulator
+from config.knowledge import Company, Regulator
 from nlp import organisations as O
 from nlp.component_data import read_derived, write_derived
 from nlp.names import is_cjk

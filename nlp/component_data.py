@@ -13,7 +13,8 @@ import srsly
 from pydantic import TypeAdapter
 from spacy.util import ensure_path
 
-from config.models import ChineseTaxonomyFile, Company, Regulator, TaxonomyFile
+from config.knowledge import Company, Regulator
+from config.taxonomy import ChineseTaxonomyFile, TaxonomyFile
 
 # initialize()'s data keywords (nlp/pipeline.py initialize_components) and their types
 DATA_TYPES = {

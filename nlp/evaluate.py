@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from config.models import CompaniesFile
+from config.knowledge import CompaniesFile
 from nlp.jsonl import read_jsonl
 from nlp.names import normalise_name
 from nlp.pipeline import TaggedArticle, tag_articles

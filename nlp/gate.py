@@ -20,7 +20,8 @@ from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from config.models import Regulator, TaxonomyFile
+from config.knowledge import Regulator
+from config.taxonomy import TaxonomyFile
 from nlp.component_data import read_derived, write_derived
 from nlp.incidents import PRIVACY_REMITS
 from nlp.matching import AnchoredMatcher

@@ -11,7 +11,8 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from config.models import Regulator, TaxonomyFile
+from config.knowledge import Regulator
+from config.taxonomy import TaxonomyFile
 from nlp.company_ruler import REGULATOR_LABEL
 from nlp.component_data import KeepsData
 from nlp.facts import (

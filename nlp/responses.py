@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from config.models import TaxonomyFile
+from config.taxonomy import TaxonomyFile
 from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_text
 from nlp.matching import AnchoredMatcher

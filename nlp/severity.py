@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from config.models import ChineseTaxonomyFile, SeverityCues, TaxonomyFile
+from config.taxonomy import ChineseTaxonomyFile, SeverityCues, TaxonomyFile
 from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences
 

@@ -41,7 +41,7 @@ from functools import lru_cache
 import jieba
 from sqlite_utils import Database
 
-from config.models import StorySettings
+from config.settings import StorySettings
 from storage import stories as store
 
 # wordfreq segments Chinese with its own jieba dictionary, whose loading jieba logs line by line to stderr:

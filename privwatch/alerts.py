@@ -50,7 +50,8 @@ from privwatch.digest.text import count_of, one_line
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from config.models import Config, Watchlist
+    from config.models import Config
+    from config.watchlists import Watchlist
 
 EMAIL, WEBHOOK = "email", "webhook"
 USER_AGENT = "privwatch-alerts/0.1"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from config.models import StorySettings
+from config.settings import StorySettings
 from nlp.stories import update_stories
 from privwatch.cli import cli
 from storage import db as store

@@ -373,7 +373,7 @@ def test_alerts_keep_hostile_titles_out_of_headers_markup_and_chat_links(
 
 
 def test_articles_of_one_story_share_one_message(run, config_dir, breach_db, webhook):
-    from config.models import StorySettings
+    from config.settings import StorySettings
     from nlp.stories import update_stories
 
     point_webhook(config_dir, webhook.url)

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from config.models import REPO_CONFIG_DIR, Config, ConfigError, Settings, env_overrides
+from config.models import REPO_CONFIG_DIR, Config, ConfigError
+from config.settings import Settings, env_overrides
 from privwatch.cli import cli
 from privwatch.cli.docs import root_context, walk
 

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from config.models import REPO_CONFIG_DIR, Source
+from config.models import REPO_CONFIG_DIR
+from config.sources import Source
 from crawlers.extract import extract
 from privwatch.cli import cli
 from storage.db import open_db

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from config.models import StorySettings
+from config.settings import StorySettings
 from nlp.stories import Story, StoryArticle, StoryAssigner, b_cubed, rebuild_stories, update_stories
 from storage import db as store
 from storage.stories import memberships

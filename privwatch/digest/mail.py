@@ -21,7 +21,7 @@ from privwatch.digest.period import DigestError
 from privwatch.digest.text import CONTROL_CHARACTERS, count_of, one_line
 
 if TYPE_CHECKING:
-    from config.models import SmtpSettings
+    from config.settings import SmtpSettings
 
 BACKOFF_SECONDS = 2.0  # first retry after 2 s, then 4 s, 8 s ...
 

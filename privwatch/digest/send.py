@@ -21,7 +21,8 @@ from privwatch.digest.text import count_of, one_line
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from config.models import Config, Settings
+    from config.models import Config
+    from config.settings import Settings
 
 
 def is_local_url(url: str) -> bool:
