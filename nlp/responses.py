@@ -11,10 +11,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from config.taxonomy import TaxonomyFile
+from nlp.clause_roles import ClauseRoles
 from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_text
 from nlp.matching import AnchoredMatcher
-from nlp.roles import FAILURE_VERBS, OBLIGATION_VERBS, ClauseRoles
+from nlp.role_words import FAILURE_VERBS, OBLIGATION_VERBS
 
 # Verbs that impose only when they ask for an act ("told it to delete", "called for the deletion"), not
 # when they report or describe ("told the regulator that ...", "called the decision flawed").
