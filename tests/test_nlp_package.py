@@ -21,7 +21,7 @@ from nlp.pipeline import Pipelines, build_chinese_pipeline, tag_articles
 from .conftest import ROOT
 from .test_nlp import SEED_TEXT, SEED_TITLE, seed_body
 
-GOLD = ROOT / "tests" / "gold"
+GOLD = ROOT / "tests" / "nlp_gold"
 DECLARED = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
 
 # run in a fresh interpreter: nothing of privwatch imported before spacy.load, so the factories can only
