@@ -18,7 +18,8 @@ Keys, all under `{prefix}:{round}:`:
   {spider}:dupefilter          scrapy-redis RFPDupeFilter fingerprints (set)
   {spider}:inflight:{worker}   requests a worker popped and has not finished (hash token -> score|data)
   alive:{worker}               heartbeat, "host:pid", expires after the heartbeat timeout
-  counts:{source}              pages and usable_pages (listing/feed/sitemap pages with links) (hash)
+  counts:{source}              the run counters of the source's Scrapy stats (crawlers/counters.py):
+                               pages, usable_pages (listing/feed/sitemap pages with links) ... (hash)
   selector_misses:{source}     pages where the source's selectors matched nothing: pages, one count per
                                selector, example_url (hash; the coordinator records one crawl warning)
   articles_admitted:{source}   article URLs admitted within max_articles_per_run (set)
@@ -45,11 +46,13 @@ import redis
 from scrapy import Request, signals
 from scrapy.core.engine import ExecutionEngine
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
+from scrapy.statscollectors import MemoryStatsCollector
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawlers import settings as base
+from crawlers.counters import parse_run_counter
 from crawlers.signals import errback_done
 
 logger = logging.getLogger(__name__)
@@ -175,6 +178,7 @@ def scrapy_settings(url: str, keys: RoundKeys, worker: str, heartbeat_seconds: f
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter("%(spider)s"),
         "SCHEDULER_PERSIST": True,  # the other workers are still using the round's queue
+        "STATS_CLASS": "crawlers.frontier.RoundStatsCollector",
         "PRIVWATCH_REDIS_PREFIX": keys.prefix,
         "PRIVWATCH_ROUND": keys.round,
         "PRIVWATCH_WORKER_ID": worker,
@@ -406,8 +410,9 @@ class PushItemPipeline:
 
 
 class RedisCrawlRuns:
-    """CrawlRuns for a Redis worker: counters in the round's hashes, error rows through the item list.
-    The coordinator opens and finishes the crawl_runs rows."""
+    """CrawlRuns for a Redis worker: error rows through the item list, selector misses and admitted
+    articles in the round's keys (its counters: RoundStatsCollector). The coordinator opens and finishes
+    the crawl_runs rows."""
 
     def __init__(self, server: redis.Redis, keys: RoundKeys, worker: str):
         self.server = server
@@ -415,13 +420,6 @@ class RedisCrawlRuns:
         self.worker = worker
         self.stored = StoredUrlsInRedis(server, keys).stored
         self._admit = server.register_script(ADMIT_SCRIPT)
-
-    def count(self, source_id: str, counter: str, n: int = 1) -> None:
-        pipe = self.server.pipeline(transaction=False)
-        pipe.hincrby(self.keys.counts(source_id), counter, n)
-        if counter == "pages":
-            pipe.hincrby(self.keys.worker_pages, self.worker, n)
-        pipe.execute()
 
     def admit_article(self, source_id: str, url: str, limit: int) -> bool:
         """Whether this article page is among the first `limit` of the source in the round, all workers
@@ -448,6 +446,28 @@ class RedisCrawlRuns:
 
     def finish(self, reason: str) -> list[dict]:
         return []
+
+
+class RoundStatsCollector(MemoryStatsCollector):
+    """A Redis worker's Scrapy stats: a run counter also goes to the round's hash of its source, where
+    the counts of all workers add up for the coordinator; fetched pages also count for the worker."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.frontier = Frontier.of(crawler)
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0, spider=None) -> None:
+        super().inc_value(key, count, start)
+        parsed = parse_run_counter(key)
+        if parsed is None:
+            return
+        source_id, counter = parsed
+        keys = self.frontier.keys
+        pipe = self.frontier.server.pipeline(transaction=False)
+        pipe.hincrby(keys.counts(source_id), counter, count)
+        if counter == "pages":
+            pipe.hincrby(keys.worker_pages, self.frontier.worker, count)
+        pipe.execute()
 
 
 SELECTOR_FIELD = "selector:"

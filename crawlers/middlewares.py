@@ -23,8 +23,10 @@ from scrapy.utils.response import response_status_message
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from crawlers.counters import run_counter
 from crawlers.extract.urls import strip_tracking
 from crawlers.frontier import Frontier, StoredUrlsInRedis, round_keys
+from crawlers.runs import crawl_runs
 from storage import db as store
 
 logger = logging.getLogger(__name__)
@@ -200,9 +202,9 @@ class ArticleLimitMiddleware:
         # a retry or a redirect comes back through here: the page it continues was counted already
         if not request.meta.get("article") or {"retry_times", "redirect_times"} & request.meta.keys():
             return None
-        runs = self.crawler.spider.runs  # on Redis, the round's: the limit holds for all its workers together
-        if not runs.admit_article(source_id, request.url, self.limit):
-            runs.count(source_id, "articles_cut")
+        # on Redis, the round's runs: the limit holds for all its workers together
+        if not crawl_runs(self.crawler).admit_article(source_id, request.url, self.limit):
+            self.crawler.stats.inc_value(run_counter(source_id, "articles_cut"))
             raise OverArticleLimit(f"over the limit of {self.limit} article pages per run")
         return None
 

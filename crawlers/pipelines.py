@@ -9,7 +9,9 @@ import unicodedata
 from scrapy.exceptions import DropItem, NotConfigured
 from twisted.internet import task
 
+from crawlers.counters import ARTICLE_OUTCOME_COUNTERS, run_counter
 from crawlers.items import storage_row
+from crawlers.runs import crawl_runs
 from storage import db as store
 from storage.text import visible_line
 
@@ -118,7 +120,7 @@ class SelectorMissPipeline:
 
     def process_item(self, item):
         if item.get("missed_selectors"):
-            self.crawler.spider.runs.selector_miss(item["source_id"], item["missed_selectors"], item["url"])
+            crawl_runs(self.crawler).selector_miss(item["source_id"], item["missed_selectors"], item["url"])
         return item
 
 
@@ -166,19 +168,19 @@ class StorePipeline:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
-        runs = self.crawler.spider.runs
         try:
             results = store.upsert_articles(self.db, batch)
         except sqlite3.OperationalError as exc:
             # the database stayed locked past the busy timeout: each article is a crawl error, and the
             # next run fetches it again (only stored articles are skipped)
+            runs = crawl_runs(self.crawler)
             for row in batch:
                 runs.error(row["source_id"], row["url"], None, f"not stored: {exc}")
             return
         for row, result in zip(batch, results, strict=True):
-            counter = {"new": "new", "updated": "updated", "duplicate": "duplicates"}.get(result.outcome)
+            counter = ARTICLE_OUTCOME_COUNTERS.get(result.outcome)
             if counter:
-                runs.count(row["source_id"], counter)
+                self.crawler.stats.inc_value(run_counter(row["source_id"], counter))
 
     def close_spider(self):
         if self.flusher is not None and self.flusher.running:

@@ -10,6 +10,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawlers.runs import crawl_runs
+
 
 class CrawlProgress:
     """Every PRIVWATCH_PROGRESS_SECONDS (0: never), one line per spider: each source's pages fetched,
@@ -43,8 +45,8 @@ class CrawlProgress:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
 
-    def line(self, spider) -> str | None:
-        counts = getattr(getattr(spider, "runs", None), "counts", None)
+    def line(self, counts: dict[str, Counter] | None) -> str | None:
+        """The progress line for each source's run counters (None on a Redis worker: no line)."""
         if counts is None:
             return None
         parts = [
@@ -55,7 +57,7 @@ class CrawlProgress:
         return "crawling: " + "; ".join(parts)
 
     def report(self, spider) -> None:
-        line = self.line(spider)
+        line = self.line(getattr(crawl_runs(self.crawler), "counts", None))
         if line:
             print(line, file=sys.stderr, flush=True)
 

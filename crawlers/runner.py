@@ -9,6 +9,7 @@ from collections.abc import Callable
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.runs import CrawlRunRecorder
 from crawlers.signals import crawl_stopping
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.listing import ListingSpider
@@ -117,4 +118,13 @@ def _run(sources, settings: Settings, on_stop: Callable[[], None] | None) -> lis
             process.crawl(crawler, sources=of_kind)
             crawlers.append(crawler)
     process.start()
-    return [row for crawler in crawlers for row in getattr(crawler.spider, "crawl_summary", [])]
+    return [row for crawler in crawlers for row in crawl_summary(crawler)]
+
+
+def crawl_summary(crawler) -> list[dict]:
+    """The crawl_runs rows a crawler finished; none when it stopped before its extensions were built."""
+    try:
+        recorder = crawler.get_extension(CrawlRunRecorder)
+    except RuntimeError:
+        return []
+    return recorder.summary if recorder is not None else []

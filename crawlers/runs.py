@@ -1,6 +1,9 @@
 """Crawl-run bookkeeping: one crawl_runs row per source per run, a crawl_errors row per failure, and a
 crawl_warnings row per source and run whose selectors matched nothing on some pages, or whose crawl limits
-(child sitemaps per index, sitemap depth, article pages per run) left something out."""
+(child sitemaps per index, sitemap depth, article pages per run) left something out.
+
+A run's counters (pages, usable_pages, errors, new ...) are Scrapy stats under `run_counter(source, name)`:
+components count with `crawler.stats.inc_value`, and the recorder reads them when the spider closes."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from config.sources import Selectors
+from crawlers.counters import run_counter, run_counts
 from crawlers.frontier import Frontier, RedisCrawlRuns, round_keys
 from storage import db as store
 
@@ -102,25 +106,26 @@ class SelectorMisses:
 
 
 class CrawlRuns:
-    """Counters and error rows for the sources one spider crawls.
+    """The crawl_runs rows, error rows and warnings of the sources one spider crawls; their counters are
+    the crawler's stats.
 
     A run failed when none of its listing, feed or sitemap pages gave article links ("usable_pages")."""
 
-    def __init__(self, db_path: str, source_ids: list[str]):
+    def __init__(self, db_path: str, source_ids: list[str], stats):
         self.db = store.open_db(db_path)
+        self.stats = stats
         for source_id in source_ids:
             store.close_interrupted_runs(self.db, source_id)
         self.run_ids = {source_id: store.start_crawl_run(self.db, source_id) for source_id in source_ids}
-        self.counts: dict[str, Counter] = {source_id: Counter() for source_id in source_ids}
         self.selector_misses: dict[str, SelectorMisses] = {}
         self.articles_admitted: dict[str, set[str]] = {}
 
+    @property
+    def counts(self) -> dict[str, Counter]:
+        return {source_id: run_counts(self.stats, source_id) for source_id in self.run_ids}
+
     def stored(self, urls) -> set[str]:
         return store.stored_urls(self.db, urls)
-
-    def count(self, source_id: str, counter: str, n: int = 1) -> None:
-        if source_id in self.counts:
-            self.counts[source_id][counter] += n
 
     def admit_article(self, source_id: str, url: str, limit: int) -> bool:
         """Whether this article page is among the first `limit` of the source's run (asking again for one
@@ -141,12 +146,12 @@ class CrawlRuns:
             run_id = next(iter(self.run_ids.values()))
         if run_id is not None:
             store.record_crawl_error(self.db, run_id, url, status, error[:2000])
-            self.counts.setdefault(source_id, Counter())["errors"] += 1
+            self.stats.inc_value(run_counter(source_id, "errors"))
 
     def finish(self, reason: str) -> list[dict]:
         rows = []
         for source_id, run_id in self.run_ids.items():
-            counts = self.counts[source_id]
+            counts = run_counts(self.stats, source_id)
             store.add_crawl_counts(
                 self.db,
                 run_id,
@@ -160,7 +165,10 @@ class CrawlRuns:
 
 
 class CrawlRunRecorder:
-    """Opens the crawl runs when a spider starts, counts fetched pages, closes the runs at the end."""
+    """Opens the crawl runs when a spider starts, counts fetched pages, closes the runs at the end.
+
+    The spider and the components that record errors, misses or admitted articles find the runs here,
+    through `crawler.get_extension(CrawlRunRecorder).runs`; `summary` is the finished crawl_runs rows."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -168,6 +176,8 @@ class CrawlRunRecorder:
         self.on_redis = round_keys(crawler.settings) is not None
         if not (self.db_path or self.on_redis):
             raise NotConfigured("PRIVWATCH_DB is not set")
+        self.runs: CrawlRuns | RedisCrawlRuns | None = None
+        self.summary: list[dict] = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -181,20 +191,26 @@ class CrawlRunRecorder:
     def spider_opened(self, spider):
         if self.on_redis:
             frontier = Frontier.of(self.crawler)
-            spider.runs = RedisCrawlRuns(frontier.server, frontier.keys, frontier.worker)
+            self.runs = RedisCrawlRuns(frontier.server, frontier.keys, frontier.worker)
         else:
-            spider.runs = CrawlRuns(self.db_path, [s.id for s in getattr(spider, "sources", [])])
+            source_ids = [s.id for s in getattr(spider, "sources", [])]
+            self.runs = CrawlRuns(self.db_path, source_ids, self.crawler.stats)
 
     def response_received(self, response, request, spider):
         if response.status < 400 and request.meta.get("source_id"):
-            spider.runs.count(request.meta["source_id"], "pages")
+            self.crawler.stats.inc_value(run_counter(request.meta["source_id"], "pages"))
 
     def request_dropped(self, request, spider):
         # the duplicate filter drops a redirect back to a URL already fetched: that is a redirect loop
         chain = request.meta.get("redirect_urls")
         if chain:
             loop = " -> ".join([*chain, request.url])
-            spider.runs.error(request.meta.get("source_id"), chain[0], None, f"redirect loop: {loop}")
+            self.runs.error(request.meta.get("source_id"), chain[0], None, f"redirect loop: {loop}")
 
     def spider_closed(self, spider, reason):
-        spider.crawl_summary = spider.runs.finish(reason)
+        self.summary = self.runs.finish(reason)
+
+
+def crawl_runs(crawler) -> CrawlRuns | RedisCrawlRuns:
+    """The runs a crawler records (open once its spider is)."""
+    return crawler.get_extension(CrawlRunRecorder).runs

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import redis
 
+from crawlers.counters import ARTICLE_OUTCOME_COUNTERS
 from crawlers.frontier import RoundKeys, requeue_dead_workers, running_rounds, selector_misses, work_left
 from crawlers.items import storage_row
 from crawlers.runner import SPIDERS
@@ -26,7 +27,6 @@ from storage.queries import all_stored_urls, crawl_error_recorded
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_COUNTERS = {"new": "new", "updated": "updated", "duplicate": "duplicates"}
 COORDINATOR_TIMEOUT = (
     10  # seconds without a coordinator's heartbeat before `privwatch ingest` adopts its round
 )
@@ -86,8 +86,8 @@ class Ingest:
         stored_urls: dict[str, set[str]] = defaultdict(set)
         for record, result in zip(articles, results, strict=True):
             run_id = self.run_id(record["round"], record.get("source_id"))
-            if run_id is not None and result.outcome in ARTICLE_COUNTERS:
-                counts[run_id][ARTICLE_COUNTERS[result.outcome]] += 1
+            if run_id is not None and result.outcome in ARTICLE_OUTCOME_COUNTERS:
+                counts[run_id][ARTICLE_OUTCOME_COUNTERS[result.outcome]] += 1
             stored_urls[record["round"]].update([record["url"], *(record.get("fetched_urls") or [])])
         for run_id, counter in counts.items():
             store.add_crawl_counts(self.db, run_id, **counter)

@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers.runner import SPIDERS
-from crawlers.runs import CrawlRuns
+from crawlers.runs import CrawlRunRecorder
 from storage.db import CJK_OR_WORD
 from storage.queries import CJK
 
@@ -45,9 +45,15 @@ def preview(source, db_path: str) -> dict:
     start_path, article_path = fixture_files(source.id)
     spider_class = SPIDERS[source.kind]
     # extracted in this process: a preview has one page, not worth a pool of workers
-    crawler = get_crawler(spider_class, {"PRIVWATCH_DB": db_path, "PRIVWATCH_EXTRACT_WORKERS": 0})
+    settings = {
+        "PRIVWATCH_DB": db_path,
+        "PRIVWATCH_EXTRACT_WORKERS": 0,
+        "EXTENSIONS": {"crawlers.runs.CrawlRunRecorder": 100},
+    }
+    crawler = get_crawler(spider_class, settings)
     spider = spider_class.from_crawler(crawler, sources=[source])
-    spider.runs = CrawlRuns(db_path, [source.id])
+    recorder = crawler.get_extension(CrawlRunRecorder)
+    recorder.spider_opened(spider)
     start_url = str(source.start_urls[0])
     results = list(
         spider.parse_start(_response(start_url, start_path.read_bytes(), {"source_id": source.id}))
@@ -60,8 +66,8 @@ def preview(source, db_path: str) -> dict:
     article_url = match.group(1).decode()
     response = _response(article_url, article_body, {"source_id": source.id})
     items = asyncio.run(_collect(spider.parse_article(response)))
-    errors = list(spider.runs.db.query("SELECT url, status, error FROM crawl_errors"))
-    spider.runs.finish("finished")
+    errors = list(recorder.runs.db.query("SELECT url, status, error FROM crawl_errors"))
+    recorder.spider_closed(spider, "finished")
     article = dict(items[0]) if items else None
     if article:
         article.pop("fetched_at")

@@ -10,10 +10,12 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawlers.counters import run_counter
 from crawlers.extract.metadata import sort_names
 from crawlers.extraction_pool import OverBudget, PageExtractor
 from crawlers.items import ArticleItem
 from crawlers.middlewares import AlreadyStored, ForbiddenByRobots, OverArticleLimit
+from crawlers.runs import crawl_runs
 from crawlers.signals import errback_done
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml", b"text/plain")
@@ -63,6 +65,14 @@ class SourceSpider(scrapy.Spider):
         pattern = self.url_patterns.get(source_id)
         return pattern.search(url) is not None if pattern else True
 
+    @property
+    def runs(self):
+        """The runs of this crawl: crawl errors, selector misses, stored URLs (crawlers/runs.py)."""
+        return crawl_runs(self.crawler)
+
+    def count(self, source_id: str | None, counter: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(run_counter(source_id, counter), n)
+
     def record_error(self, response_or_request, error: str, status: int | None = None) -> None:
         meta = response_or_request.meta
         self.runs.error(meta.get("source_id"), response_or_request.url, status, error)
@@ -76,9 +86,9 @@ class SourceSpider(scrapy.Spider):
             pass
         elif failure.check(ForbiddenByRobots):
             self.record_error(request, "forbidden by robots.txt")
-            self.runs.count(request.meta.get("source_id"), "forbidden")
+            self.count(request.meta.get("source_id"), "forbidden")
             if not request.meta.get("article"):  # a listing, feed or sitemap page
-                self.runs.count(request.meta.get("source_id"), "blocked_pages")
+                self.count(request.meta.get("source_id"), "blocked_pages")
         elif failure.check(IgnoreRequest):
             # every other dropped request is a failure: a redirect loop or one offsite, a robots.txt that
             # could not be read, a body over DOWNLOAD_MAXSIZE once decompressed

@@ -49,7 +49,7 @@ class FeedSpider(SourceSpider):
             problem = parsed.get("bozo_exception") or "no entries"
             self.record_error(response, f"not a feed: {problem}", response.status)
             return
-        self.runs.count(source_id, "usable_pages")
+        self.count(source_id, "usable_pages")
         for entry in parsed.entries:
             link = entry.get("link")
             if not link:

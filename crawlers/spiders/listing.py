@@ -44,7 +44,7 @@ class ListingSpider(SourceSpider):
             if article_urls:
                 self.runs.selector_miss(source.id, ["article_links"], response.url)
         if article_urls:
-            self.runs.count(source.id, "usable_pages")
+            self.count(source.id, "usable_pages")
         else:
             self.record_error(response, "listing page has no article links", response.status)
         for url in article_urls:

@@ -76,11 +76,11 @@ class SitemapSpider(SourceSpider):
         of depth and of children per index; what the limits cut is counted for the run's "limits" warning."""
         source_id = response.meta["source_id"]
         if depth > self.settings.getint("PRIVWATCH_MAX_SITEMAP_DEPTH", 3):
-            self.runs.count(source_id, "sitemaps_too_deep", len(urls))
+            self.count(source_id, "sitemaps_too_deep", len(urls))
             return
         most = self.settings.getint("PRIVWATCH_MAX_CHILD_SITEMAPS", 50)
         if len(urls) > most:
-            self.runs.count(source_id, "sitemaps_cut", len(urls) - most)
+            self.count(source_id, "sitemaps_cut", len(urls) - most)
         for url in urls[:most]:
             yield self.page_request(response.urljoin(url), source_id, self.parse_start, sitemap_depth=depth)
 
@@ -100,7 +100,7 @@ class SitemapSpider(SourceSpider):
         except (ValueError, etree.XMLSyntaxError, zlib.error, gzip.BadGzipFile) as exc:
             self.record_error(response, f"not a sitemap: {exc}", response.status)
             return
-        self.runs.count(source_id, "usable_pages")
+        self.count(source_id, "usable_pages")
         if kind == "index":
             depth = response.meta.get("sitemap_depth", 0) + 1
             yield from self.child_sitemaps(response, [entry["loc"] for entry in newest_first(entries)], depth)
