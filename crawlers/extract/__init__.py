@@ -54,14 +54,12 @@ def read_page(path: str | Path) -> bytes:
     return gzip.decompress(data) if str(path).endswith(".gz") or data[:2] == b"\x1f\x8b" else data
 
 
-def _is_xpath(expression: str) -> bool:
-    return expression.lstrip().startswith(("/", "("))
-
-
-def _select(selector: Selector, expression: str | None):
+def select(selector: Selector, expression: str | None):
+    """The nodes a source selector picks: an XPath when it starts with "/" or "(", a CSS selector else."""
     if not expression:
         return []
-    return selector.xpath(expression) if _is_xpath(expression) else selector.css(expression)
+    is_xpath = expression.lstrip().startswith(("/", "("))
+    return selector.xpath(expression) if is_xpath else selector.css(expression)
 
 
 def _text(node) -> str:
@@ -201,22 +199,22 @@ def _from_selectors(selector: Selector, selectors, timezone: str) -> dict:
     found: dict = {}
     if selectors is None:
         return found
-    titles = [_text(n) for n in _select(selector, selectors.title)]
+    titles = [_text(n) for n in select(selector, selectors.title)]
     if titles and titles[0]:
         found["title"] = titles[0]
-    dates = [_text(n) for n in _select(selector, selectors.published)]
+    dates = [_text(n) for n in select(selector, selectors.published)]
     for text in dates:
         published = parse_date(text, timezone)
         if published:
             found["published"] = published
             break
-    paragraphs = [p for n in _select(selector, selectors.body) for p in _paragraphs(n.root)]
+    paragraphs = [p for n in select(selector, selectors.body) for p in _paragraphs(n.root)]
     if paragraphs:
         found["body"] = "\n\n".join(paragraphs)
-    authors = [a for n in _select(selector, selectors.author) for a in split_authors(_text(n))]
+    authors = [a for n in select(selector, selectors.author) for a in split_authors(_text(n))]
     if authors:
         found["authors"] = clean_authors(authors)
-    sections = [_text(n) for n in _select(selector, selectors.section)]
+    sections = [_text(n) for n in select(selector, selectors.section)]
     if sections and sections[0]:
         found["section"] = sections[0].strip(" ->»/")
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawlers.extract import select
 from crawlers.extract.urls import strip_tracking
 from crawlers.spiders.base import SourceSpider
 
@@ -15,9 +16,8 @@ class ListingSpider(SourceSpider):
         """Absolute URLs an expression selects: href strings, <a> elements, or elements holding an <a>."""
         if not expression:
             return [response.urljoin(h) for h in response.xpath("//a/@href").getall()]
-        is_xpath = expression.lstrip().startswith(("/", "("))
         urls = []
-        for node in response.xpath(expression) if is_xpath else response.css(expression):
+        for node in select(response.selector, expression):
             value = (
                 node.get()
                 if isinstance(node.root, str)
