@@ -128,7 +128,7 @@ class StorePipeline:
     """Write articles through storage/ in batches; count new, updated and duplicate articles per source.
 
     A batch is written when it is full or, on a slow source, every flush_seconds: a stored article is
-    what the tag worker beside the crawl sees (privwatch/crawl_tagging.py), and what survives a kill."""
+    what the tag worker beside the crawl sees (privwatch/cli/crawl_tagging.py), and what survives a kill."""
 
     def __init__(self, crawler, db_path: str, batch_size: int, flush_seconds: float = 0):
         self.crawler = crawler
