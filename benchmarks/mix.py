@@ -13,7 +13,6 @@ repeat number in its id and title, so every text is distinct (privwatch tags an 
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import re
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from config.knowledge import CompaniesFile
 from config.models import Config
-from nlp.evaluate import NEWS_PAGES_DIR, read_news_pages
+from nlp.evaluate import NEWS_PAGES_DIR, read_gold, read_news_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_GOLD = ROOT / "tests" / "nlp_gold" / "dev.jsonl"
@@ -154,7 +153,7 @@ def real_news(directory: Path | str = NEWS_PAGES_DIR) -> list[dict]:
 
 def incident_articles(gold: Path = DEV_GOLD) -> list[dict]:
     """The incident articles of a gold set as {"id", "title", "body"}."""
-    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = read_gold(gold)
     return [{"id": r["id"], "title": r["title"], "body": r["body"]} for r in records if r["is_incident"]]
 
 

@@ -33,7 +33,7 @@ import spacy
 from spacy.language import Language
 
 from benchmarks.mix import mix_articles, repeated
-from nlp.evaluate import gold_incident
+from nlp.evaluate import gold_incident, read_gold
 from nlp.gate import DEPTH_FULL
 from nlp.jsonl import read_jsonl
 from nlp.pipeline import (
@@ -52,7 +52,7 @@ REAL_GOLD = ROOT.parent / "shared" / "nlp-real" / "real.jsonl"
 
 
 def load_articles(repeat: int, gold: Path = GOLD, incidents_only: bool = False) -> list[dict]:
-    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = read_gold(gold)
     records = [
         {"id": r["id"], "title": r["title"], "body": r["body"]}
         for r in records

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from config.models import Config
+from nlp.jsonl import read_jsonl
 from nlp.pipeline import build_pipelines, tag_articles
 from nlp.stories import update_stories
 from storage import db as store
@@ -35,10 +36,7 @@ GOLD = ROOT / "tests" / "nlp_gold"
 def gold_articles() -> list[dict]:
     articles = []
     for path in sorted(GOLD.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                record = json.loads(line)
-                articles.append({**record, "id": f"{path.stem}/{record['id']}"})
+        articles += [{**record, "id": f"{path.stem}/{record['id']}"} for record in read_jsonl(path)]
     return articles
 
 

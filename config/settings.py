@@ -40,7 +40,8 @@ class CrawlSettings(Model):
     extract_timeout: float = Field(default=10, gt=0)
     extract_memory_bytes: int = Field(default=1024**3, ge=256 * 1024**2)
     extract_workers: int | None = Field(default=None, ge=0)  # None: min(2, cores); 0: no pool, no limits
-    # a worker process beside `privwatch crawl` tags what it stores as it arrives (privwatch/cli/crawl_tagging.py)
+    # a worker process beside `privwatch crawl` tags what it stores as it arrives
+    # (privwatch/cli/crawl_tagging.py)
     tag_while_crawling: bool = True
 
 

@@ -304,8 +304,7 @@ def read_news_pages(directory: Path | str = NEWS_PAGES_DIR) -> list[dict]:
             )
     fundus = shared / "fundus-dev"
     if (fundus / "expected.jsonl").exists():
-        for line in (fundus / "expected.jsonl").read_text().splitlines():
-            gold = json.loads(line)
+        for gold in read_jsonl(fundus / "expected.jsonl"):
             pages.append(
                 {
                     "id": f"fundus:{gold['file']}",
