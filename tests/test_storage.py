@@ -273,8 +273,9 @@ def test_articles_the_store_pipeline_cannot_write_become_crawl_errors(monkeypatc
     from crawlers.pipelines import StorePipeline
 
     errors = []
-    runs = SimpleNamespace(error=lambda *args: errors.append(args), count=lambda *args: None)
-    pipeline = StorePipeline(SimpleNamespace(spider=SimpleNamespace(runs=runs)), ":memory:", batch_size=2)
+    runs = SimpleNamespace(error=lambda *args: errors.append(args))
+    recorder = SimpleNamespace(runs=runs)  # the CrawlRunRecorder extension, as crawl_runs() finds it
+    pipeline = StorePipeline(SimpleNamespace(get_extension=lambda _: recorder), ":memory:", batch_size=2)
 
     def locked(db, rows):
         raise sqlite3.OperationalError("database is locked")
