@@ -35,7 +35,7 @@ from nlp.facts import TAGS_ATTR
 from nlp.gate import DEPTH_FULL, DEPTH_MENTIONS
 from nlp.language import detect_language
 from nlp.organisations import LEGAL_FORMS_WITH_STOPS
-from storage.db import SEVERITY_FIELDS, ArticleTags
+from storage.tags import SEVERITY_FIELDS, ArticleTags
 
 # raised when the components change what they tag, so `privwatch tag --stale` re-tags older articles
 NLP_VERSION = "2.4.0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from nlp.companies import RULER_LABELS
+from nlp.company_ruler import RULER_LABELS
 
 # Nouns that refer back to the article's focus company when they are the subject ("the company said").
 COMPANY_REFERENCE_NOUNS = frozenset(

@@ -19,7 +19,6 @@ from storage.migrations import migrations
 
 # the tag rows live below storage/corrections.py, which builds on them; callers keep importing these
 # from here
-from storage.tags import SEVERITY_FIELDS as SEVERITY_FIELDS
 from storage.tags import ArticleTags, write_tags
 from storage.text import visible_line, visible_text
 from storage.timestamps import utcnow
