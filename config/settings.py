@@ -43,6 +43,7 @@ class CrawlSettings(Model):
     # a worker process beside `privwatch crawl` tags what it stores as it arrives
     # (privwatch/cli/crawl_tagging.py)
     tag_while_crawling: bool = True
+    tag_workers: int | None = Field(default=None, ge=1)  # its tagging processes; None: min(2, cores)
 
 
 class SmtpSettings(Model):

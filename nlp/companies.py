@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from config.knowledge import Company, Regulator
@@ -26,6 +27,7 @@ from nlp.company_ruler import (
 )
 from nlp.component_data import KeepsData, read_derived, write_derived
 from nlp.facts import ORGS_ATTR
+from nlp.matching import SentenceMatcher
 from nlp.names import bare_name, clean_name, normalise_name
 from nlp.org_mentions import OrgMention, repeated_names, resolve_short_names
 
@@ -65,7 +67,7 @@ class OrgLinker(KeepsData):
         self.fuzzy_keys: list[str] = []
         self.common_words = common_english_words(nlp) | O.NOT_NAMES
         self.places = O.place_names()
-        self.name_patterns = Matcher(nlp.vocab, validate=True)
+        self.name_patterns = SentenceMatcher(nlp.vocab)
         # a capitalised word ("Kordex", "CellPoint", "UPS"), without a regular expression per token
         upper = {
             "IS_LOWER": False,
@@ -158,6 +160,8 @@ class OrgLinker(KeepsData):
         for kind, names in O.NON_COMPANY_NAMES.items():
             self.non_company_names.add(kind, list(nlp.tokenizer.pipe(names)))
         self._link_cache: dict[str, tuple[str, str | None]] = {}
+        # the doc being linked: where each of its words (LOWER hash) stands, built when first asked for
+        self._word_places: tuple[Doc, dict[int, list[int]]] | None = None
 
     def initialize(
         self,
@@ -187,6 +191,12 @@ class OrgLinker(KeepsData):
         return super().from_disk(path, exclude=exclude)
 
     def __call__(self, doc: Doc) -> Doc:
+        try:
+            return self._annotate(doc)
+        finally:
+            self._word_places = None
+
+    def _annotate(self, doc: Doc) -> Doc:
         self._recover_names(doc)
         # every part of a full name: "Guo" of "Guo Bing" and "Cook" of "Tim Cook" are people; so is the last
         # word of any longer name that does not end like a company's ("Govender" of "Major-Gen Gopaul
@@ -425,10 +435,10 @@ class OrgLinker(KeepsData):
         if any(t.is_upper and len(t) <= 5 for t in words) and len(words) == 1:
             return True  # an acronym ("UPS", "ACM") is a name; NOT_ORG_ACRONYMS lists those that are not
         doc = ent.doc
-        lowered = [t.lower_ for t in words]
-        for start in range(len(doc) - len(words) + 1):
+        lowered = [t.lower for t in words]
+        for start in self._places_of(doc, lowered[0]):
             run = doc[start : start + len(words)]
-            if [t.lower_ for t in run] != lowered:
+            if [t.lower for t in run] != lowered:
                 continue
             line = OrgLinker._line(run)
             if (self._headline_case(line) and not self._signs(run)) or not all(
@@ -440,6 +450,16 @@ class OrgLinker(KeepsData):
             if len(words) > 1 or not run[0].is_sent_start:
                 return True
         return False
+
+    def _places_of(self, doc: Doc, word: int) -> list[int]:
+        """Where the word (a LOWER hash) stands in the doc: a long article has hundreds of entities to
+        check, and scanning it whole for each made linking grow with the square of its length."""
+        if self._word_places is None or self._word_places[0] is not doc:
+            places: dict[int, list[int]] = {}
+            for i, lower in enumerate(doc.to_array(LOWER).tolist()):
+                places.setdefault(lower, []).append(i)
+            self._word_places = (doc, places)
+        return self._word_places[1].get(word, [])
 
     def _is_common_word(self, token) -> bool:
         """An ordinary English word, plurals included (the lemma of a capitalised "Tickets" is itself)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 
 class AnchoredMatcher:
@@ -190,4 +191,40 @@ class AnchoredMatcher:
                     if (groups is None or strings[m].split(":", 1)[0] in groups)
                     and (accept is None or accept(strings[m]))
                 )
+        return found
+
+
+class SentenceMatcher:
+    """A Matcher whose patterns match within sentences, run only on the sentences that hold a word one of
+    its patterns cannot match without (a LOWER word list of each pattern): a Matcher call walks every
+    token, and most sentences of a long article hold none of those words. The matches are the Matcher's
+    on the whole Doc, as long as no pattern can match across a sentence end."""
+
+    def __init__(self, vocab):
+        self.matcher = Matcher(vocab, validate=True)
+        self.anchors = numpy.array([], dtype=numpy.uint64)
+        self.everywhere = False  # a pattern without a mandatory LOWER list: the whole Doc is matched
+
+    def add(self, key: str, patterns: list[list[dict]], **options) -> None:
+        self.matcher.add(key, patterns, **options)
+        words = set(self.anchors.tolist())
+        for pattern in patterns:
+            lowers = [ws for attr, ws in AnchoredMatcher.required_words(pattern) if attr == "LOWER"]
+            if lowers:
+                words.update(self.matcher.vocab.strings.add(w) for w in lowers[0])
+            else:
+                self.everywhere = True
+        self.anchors = numpy.array(sorted(words), dtype=numpy.uint64)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(match_id, start, end), as the Matcher gives them on the whole Doc."""
+        if self.everywhere or not doc.has_annotation("SENT_START"):
+            return self.matcher(doc)
+        present = numpy.isin(doc.to_array(LOWER), self.anchors)
+        if not present.any():
+            return []
+        found = []
+        for sent in doc.sents:
+            if present[sent.start : sent.end].any():
+                found.extend((key, sent.start + s, sent.start + e) for key, s, e in self.matcher(sent))
         return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 from nlp import organisations as O
@@ -44,7 +45,10 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     claimed = {i for m in mentions for i in range(m.start, m.end)}
     found = []
     seen_names = set()
-    orths = [t.orth for t in doc]
+    orths = doc.to_array(ORTH).tolist()
+    places: dict[int, list[int]] = {}
+    for i, orth in enumerate(orths):
+        places.setdefault(orth, []).append(i)
     for m in mentions:
         if m.kind != "company" or m.company_id is not None:
             continue
@@ -64,8 +68,8 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
                 continue
             seen_names.add(form)
             size = len(form)
-            for start in range(len(orths) - size + 1):
-                if orths[start] != form[0] or tuple(orths[start : start + size]) != form:
+            for start in places.get(form[0], ()):
+                if tuple(orths[start : start + size]) != form:
                     continue
                 if not any(i in blocked or i in claimed for i in range(start, start + size)):
                     found.append(

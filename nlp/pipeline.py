@@ -15,6 +15,7 @@ import copy
 import hashlib
 import inspect
 import logging
+import multiprocessing
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -391,7 +392,9 @@ def tag_articles(
     # (~35 KB, ~2 ms of CPU between the two ends) for tags that pickle to ~2 KB. Each worker gets
     # whole batches; at most two per worker wait, so a long database cursor is read as tagging goes.
     start = (pipelines, batch_size, isolate)
-    with ProcessPoolExecutor(n_process, initializer=_start_worker, initargs=start) as pool:
+    with ProcessPoolExecutor(
+        n_process, mp_context=_worker_context(), initializer=_start_worker, initargs=start
+    ) as pool:
         waiting: deque[tuple[list[_Item], Future]] = deque()
         for items, texts in batches:
             waiting.append((items, pool.submit(_tag_batch, texts)))
@@ -533,6 +536,15 @@ def tag_depths(nlp: Language | Pipelines, articles: Iterable[dict]) -> list[str]
 
 
 _worker: dict[str, Any] = {}
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Forked workers where the platform has fork: they start at once with the pipeline and its word
+    caches, where a spawned one would unpickle the whole pipeline. Named, not the default: a process that
+    was itself spawned (the crawl's tag worker) has spawn as its default."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
 
 
 def _start_worker(pipelines: Pipelines, batch_size: int, isolate: bool) -> None:

@@ -148,3 +148,34 @@ def test_regulator_abbreviations_are_regulators(full_nlp):
     doc = full_nlp("The CNPD fined the bank, and the AEPD and NAIH opened their own cases.")
     kinds = {m["text"]: m["kind"] for m in doc._.get(ORGS_ATTR)}
     assert kinds == {"CNPD": "regulator", "AEPD": "regulator", "NAIH": "regulator"}
+
+
+# The linker's name patterns run only on the sentences that hold one of their anchor words (a business
+# noun, a legal form, a corporate head word ...): the matches must be those of the Matcher on the whole Doc,
+# including names that open a paragraph, end a headline line, or stand in a sentence without an anchor.
+SENTENCE_MATCHER_TEXT = """Harlow Logistics Ltd expands
+Kestrel Foods, which makes frozen pies, said sales rose. The payroll provider Ledgerline lost a client.
+Brightpath Navigation, a mapping firm, hired staff! Nobody at Corvane Holdings commented?
+Quiet markets. Shares of Tallow Grove rose on Tuesday, and Mersey Dental Group opened a clinic."""
+
+
+def test_the_linkers_name_patterns_match_by_sentence_as_the_matcher_does_on_the_whole_doc(full_nlp):
+    linker = full_nlp.get_pipe("org_linker")
+    doc = full_nlp.make_doc(SENTENCE_MATCHER_TEXT)
+    for name in ("sentencizer", "paragraphs"):
+        doc = full_nlp.get_pipe(name)(doc)
+    by_sentence = sorted(linker.name_patterns(doc))
+    assert by_sentence == sorted(linker.name_patterns.matcher(doc))
+    found = {doc[start:end].text for _, start, end in by_sentence}
+    assert {"Harlow Logistics Ltd", "Kestrel Foods", "provider Ledgerline", "Corvane Holdings"} <= found
+
+
+def test_a_long_article_links_its_companies_as_a_short_one_does(full_nlp):
+    """Linking looks up an entity's other occurrences by word, not by scanning the article for each one:
+    the answer for a name must not depend on how much ordinary text surrounds it."""
+    lead = "The payroll provider Ledgerline said Ledgerline Ltd (Ledgerline) would keep its Leeds office."
+    filler = "\n".join(f"Markets were quiet on day {n} as traders waited." for n in range(300))
+    short = tag_article(full_nlp, "Payroll news", lead).to_json()["companies"]
+    long = tag_article(full_nlp, "Payroll news", lead + "\n" + filler).to_json()["companies"]
+    assert short == long
+    assert any("Ledgerline" in (c.get("name") or "") for c in short), short

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from benchmarks.sites import listing_source, write_site
 from config.models import Config
 from nlp.pipeline import pipeline_version
@@ -119,13 +121,13 @@ class HeldCrawl:
 
 
 @contextmanager
-def held_crawl(tmp_path: Path, config_dir: Path, articles: int, *args: str):
+def held_crawl(tmp_path: Path, config_dir: Path, articles: int, *args: str, env=None):
     """A crawl of `articles` ordinary pages and the incident page whose last page is held until the block
     ends; then the page is answered and the crawl finished (unless the block finished it)."""
     paths = incident_site(tmp_path / "site", articles)
     with HeldPageServer(tmp_path / "site", held=paths[-1]) as server:
         db = prepared(tmp_path, config_dir, server)
-        crawl = HeldCrawl(server, db, start_crawl(config_dir, db, *args))
+        crawl = HeldCrawl(server, db, start_crawl(config_dir, db, *args, env=env))
         try:
             yield crawl
         finally:
@@ -134,10 +136,15 @@ def held_crawl(tmp_path: Path, config_dir: Path, articles: int, *args: str):
                 crawl.finish()
 
 
-def test_the_crawl_tags_its_articles_while_it_runs_and_every_one_by_its_end(tmp_path, config_dir):
+# the worker tags in one process, or in a pool of its own (forked: the worker itself was spawned)
+@pytest.mark.parametrize("tag_workers", ["1", "2"])
+def test_the_crawl_tags_its_articles_while_it_runs_and_every_one_by_its_end(
+    tmp_path, config_dir, tag_workers
+):
     # more articles than the store pipeline writes at once (50): the first ones are in the database
     # while the held page keeps the crawl running
-    with held_crawl(tmp_path, config_dir, 60) as crawl:
+    env = {**setting_as_shipped(), "PRIVWATCH_CRAWL_TAG_WORKERS": tag_workers}
+    with held_crawl(tmp_path, config_dir, 60, env=env) as crawl:
         db, server = crawl.db, crawl.server
         tagged_while_crawling = wait_for(lambda: tagged(db) > 0, crawl.process)
     out, err = crawl.out, crawl.err

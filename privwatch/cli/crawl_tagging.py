@@ -109,7 +109,8 @@ class Rounds:
         if not count_articles_to_tag(self.database, failed_under=pipeline_version(self.config)):
             return
         self.nlp = self.nlp or tagging_pipelines(self.config)
-        run = tag_stored(self.database, self.nlp, should_stop=self.should_stop)
+        workers = self.config.settings.crawl.tag_workers or min(2, os.cpu_count() or 1)
+        run = tag_stored(self.database, self.nlp, workers=workers, should_stop=self.should_stop)
         if self.total is None:
             self.total = run
         else:
