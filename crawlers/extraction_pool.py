@@ -15,8 +15,9 @@ for 51 s at 1.5 GB). So the crawler extracts each page in a worker process of a 
 Each refusal is an OverBudget whose message is the one-line reason the spider records in crawl_errors.
 Workers fork from a forkserver (forking the crawl itself, with its threads and running event loop, is not
 safe) that has imported crawlers.extract once, so a replacement worker is ready in milliseconds rather
-than the second an import of trafilatura takes. The pool starts with the first page, not with the spider,
-and stops when the last spider using it closes.
+than the second an import of trafilatura takes. The forkserver starts with the spider (it imports while
+the crawl starts up), the pool's workers with the first page; the pool stops when the last spider using
+it closes.
 With PRIVWATCH_EXTRACT_WORKERS = 0 pages are extracted in the calling process (offline previews): the
 tag gate applies there, the time and memory limits do not.
 """
@@ -29,6 +30,7 @@ import multiprocessing
 import os
 import resource
 from dataclasses import dataclass
+from multiprocessing import forkserver
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -74,6 +76,16 @@ def extract_in_worker(page: bytes, url: str, content_type: str | None, source) -
         raise
 
 
+def forkserver_context(start: bool = False) -> multiprocessing.context.BaseContext:
+    """The context the workers fork from: a forkserver that has imported crawlers.extract. With start,
+    the server starts now, importing while the crawl starts up, instead of when the first page waits."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["crawlers.extraction_pool"])
+    if start:
+        forkserver.ensure_running()
+    return context
+
+
 @dataclass
 class SharedPool:
     pool: ProcessPool
@@ -102,8 +114,11 @@ class PageExtractor:
     @classmethod
     def from_settings(cls, settings) -> PageExtractor:
         workers = settings.get("PRIVWATCH_EXTRACT_WORKERS")
+        workers = min(2, os.cpu_count() or 1) if workers is None else int(workers)
+        if workers:
+            forkserver_context(start=True)
         return cls(
-            workers=min(2, os.cpu_count() or 1) if workers is None else int(workers),
+            workers=workers,
             timeout=settings.getfloat("PRIVWATCH_EXTRACT_TIMEOUT", 10.0),
             memory_bytes=settings.getint("PRIVWATCH_EXTRACT_MEMORY", 1024**3),
             max_tags=settings.getint("PRIVWATCH_MAX_PAGE_TAGS", 200_000),
@@ -113,13 +128,11 @@ class PageExtractor:
         if self.pool is None:
             key = (self.workers, self.memory_bytes)
             if key not in SHARED_POOLS:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["crawlers.extraction_pool"])
                 pool = ProcessPool(
                     max_workers=self.workers,
                     initializer=_limit_worker_memory,
                     initargs=(self.memory_bytes,),
-                    context=context,
+                    context=forkserver_context(),
                 )
                 SHARED_POOLS[key] = SharedPool(pool)
             SHARED_POOLS[key].users += 1

@@ -30,6 +30,8 @@ PRIVWATCH_RETRY_MAX_DELAY = 120.0
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control would listen on a local port in every crawl (and import aiohttp to do so)
+REMOTE_CONTROL_ENABLED = False
 HTTPERROR_ALLOW_ALL = False
 LOG_LEVEL = "INFO"
 

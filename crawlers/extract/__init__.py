@@ -5,6 +5,7 @@ The crawler and `privwatch extract` both call `extract()`, so what is tested her
 
 from __future__ import annotations
 
+import functools
 import gzip
 import html as html_lib
 import re
@@ -85,6 +86,7 @@ DATE_LIKE = re.compile(r"^[\d./ -]+$")
 HEADLINE_PARTS = re.compile(r"\s+[|\-–—:·•»/]\s+|(?<=\w)[:：]\s+")
 
 
+@functools.lru_cache(maxsize=4096)  # site names are squashed for every title candidate of every page
 def _squash(text: str) -> str:
     """Lower case, no accents, no spaces or punctuation: "Seznam Zprávy" ~ "seznamzpravy.cz"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
