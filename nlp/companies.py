@@ -27,7 +27,7 @@ from nlp.company_ruler import (
 )
 from nlp.component_data import KeepsData, read_derived, write_derived
 from nlp.facts import ORGS_ATTR
-from nlp.matching import SentenceMatcher
+from nlp.matching import SentenceMatcher, places_by_word
 from nlp.names import bare_name, clean_name, normalise_name
 from nlp.org_mentions import OrgMention, repeated_names, resolve_short_names
 
@@ -452,13 +452,10 @@ class OrgLinker(KeepsData):
         return False
 
     def _places_of(self, doc: Doc, word: int) -> list[int]:
-        """Where the word (a LOWER hash) stands in the doc: a long article has hundreds of entities to
-        check, and scanning it whole for each made linking grow with the square of its length."""
+        """Where the word (a LOWER hash) stands in the doc being linked: a long article has hundreds of
+        entities to check, and scanning it whole for each made linking grow with the square of its length."""
         if self._word_places is None or self._word_places[0] is not doc:
-            places: dict[int, list[int]] = {}
-            for i, lower in enumerate(doc.to_array(LOWER).tolist()):
-                places.setdefault(lower, []).append(i)
-            self._word_places = (doc, places)
+            self._word_places = (doc, places_by_word(doc.to_array(LOWER).tolist()))
         return self._word_places[1].get(word, [])
 
     def _is_common_word(self, token) -> bool:

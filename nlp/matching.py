@@ -194,6 +194,15 @@ class AnchoredMatcher:
         return found
 
 
+def places_by_word(words: list[int]) -> dict[int, list[int]]:
+    """Where each word (a token attribute's hash, as Doc.to_array gives it) stands, in order: looking a
+    name's other occurrences up this way costs the same in a long article as in a short one."""
+    places: dict[int, list[int]] = {}
+    for i, word in enumerate(words):
+        places.setdefault(word, []).append(i)
+    return places
+
+
 class SentenceMatcher:
     """A Matcher whose patterns match within sentences, run only on the sentences that hold a word one of
     its patterns cannot match without (a LOWER word list of each pattern): a Matcher call walks every

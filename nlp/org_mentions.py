@@ -11,6 +11,7 @@ from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 from nlp import organisations as O
+from nlp.matching import places_by_word
 from nlp.names import clean_name, normalise_name
 
 # NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
@@ -46,9 +47,7 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     found = []
     seen_names = set()
     orths = doc.to_array(ORTH).tolist()
-    places: dict[int, list[int]] = {}
-    for i, orth in enumerate(orths):
-        places.setdefault(orth, []).append(i)
+    places = places_by_word(orths)
     for m in mentions:
         if m.kind != "company" or m.company_id is not None:
             continue

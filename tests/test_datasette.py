@@ -21,6 +21,7 @@ from privwatch.digest.build import published_day
 from privwatch.serve import DATASETTE_SETTINGS, ServedMetadata, build_datasette, render_metadata
 from storage import db as store
 from storage.migrations import migrations
+from storage.tags import stored_tags
 
 from .conftest import ROOT
 from .datasette_fixtures import (
@@ -551,6 +552,7 @@ def test_table_page_counts_are_bounded_and_other_queries_are_not(datasette, monk
         return await original(self, sql, params, **kwargs)
 
     monkeypatch.setattr(Database, "execute", record)
+    datasette.get_database("fixture").counts.kept.clear()  # counted by an earlier test: asked again here
     get(datasette, "/fixture/articles?_search=privacy")
     page_counts = [limit for sql, limit in calls if sql.startswith("select count(*) from articles where")]
     assert page_counts == [serve_module.COUNT_TIME_LIMIT_MS]
@@ -600,3 +602,63 @@ def test_served_metadata_keeps_table_allow_rules():
         True,
     ]
     assert dict(metadata) == before
+
+
+def test_counts_are_kept_while_the_database_is_unchanged_and_counted_again_after_a_write(
+    tmp_path, monkeypatch
+):
+    """The incidents view's row count and facet counts are computed once per state of the database
+    file: the same view again reuses them, and a write (a crawl, a re-tag) makes them count afresh."""
+    from datasette.database import Database
+
+    fixture = build_fixture_db(tmp_path / "fixture.db")
+    served = build_datasette(fixture.path, Config())
+    counted = []
+    original = Database.execute
+
+    async def record(self, sql, params=None, **kwargs):
+        if "count(*)" in sql:
+            counted.append(sql)
+        return await original(self, sql, params, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", record)
+    url = "/fixture/incidents.json?_facet=incident_type&_size=1"
+
+    def surveillance_count() -> int:
+        facet = get(served, url).json()["facet_results"]["incident_type"]["results"]
+        return next((r["count"] for r in facet if r["value"] == "surveillance"), 0)
+
+    before = surveillance_count()
+    assert counted, "the view counted nothing"
+    counted.clear()
+    assert surveillance_count() == before
+    assert counted == []
+    database = store.open_db(fixture.path)
+    article_id = database.execute("SELECT min(id) FROM articles").fetchone()[0]
+    evidence = "The firm watched its staff through their laptop cameras."
+    incident = {
+        "incident_type": "surveillance",
+        "company_id": None,
+        "org_name": "Harlow Freight",
+        "score": 0.9,
+    }
+    tags = stored_tags(database, article_id)
+    tags.incidents.append({**incident, "evidence": evidence})
+    tags.unlinked_orgs["Harlow Freight"] = 1
+    tags.unlinked_accused["Harlow Freight"] = "none"
+    store.replace_tags(database, article_id, tags, "test")
+    database.close()
+    assert surveillance_count() == before + 1
+    assert counted
+
+
+def test_counts_that_depend_on_the_clock_are_never_kept(datasette):
+    counts = datasette.get_database("fixture").counts
+    assert counts.key("select count(*) from articles", None, False, None) is not None
+    assert (
+        counts.key(
+            "select count(*) from articles where published > date('now', '-7 days')", None, False, None
+        )
+        is None
+    )
+    assert counts.key("select id, title from articles", None, False, None) is None
