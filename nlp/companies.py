@@ -102,10 +102,34 @@ class OrgLinker(KeepsData):
                     {**upper, "OP": "+"},
                     {"ORTH": ","},
                     {"LOWER": {"IN": ["a", "an", "the"]}},
-                    {"IS_ALPHA": True, "OP": "{0,3}"},
+                    # "a Naples electricity and gas reseller", not "a partner at the law firm"
+                    {
+                        "IS_ALPHA": True,
+                        "LOWER": {"NOT_IN": ["at", "of", "with", "for", "from", "in", "on", "by"]},
+                        "OP": "{0,4}",
+                    },
                     {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | O.RIVAL_NOUNS)}, "IS_LOWER": True},
                 ]
             ],
+            greedy="LONGEST",
+        )
+        # "members of Nordvik Pensjon", "customers of Harbour Mutual": whose members or customers they are
+        self.name_patterns.add(
+            "of-members",
+            [
+                [
+                    {"LOWER": {"IN": sorted(O.MEMBER_NOUNS)}},
+                    {"LOWER": "of"},
+                    {**capitalised, "LOWER": {"NOT_IN": sorted(O.NOT_MEMBERSHIPS)}},
+                    {**capitalised, "OP": "*"},
+                ]
+            ],
+            greedy="LONGEST",
+        )
+        # "the municipality of Lindewaard", "the city of Tarnow": a place, whatever the NER calls it
+        self.name_patterns.add(
+            "place-of",
+            [[{"LOWER": {"IN": sorted(O.PLACE_NOUNS)}}, {"LOWER": "of"}, {**capitalised, "OP": "+"}]],
             greedy="LONGEST",
         )
         # "Brightpath Navigation, which sold ...": people take "who"
@@ -229,11 +253,17 @@ class OrgLinker(KeepsData):
         ("Greenway Supermarkets", "Riverside Family Dental"). They become ORG entities, replacing the
         NER's overlapping ones but never the knowledge base's."""
         found: list[Span] = []
+        places: list[Span] = []
         not_names = {i for e in doc.ents if e.label_ in NOT_NAME_LABELS for i in range(e.start, e.end)}
         for match_id, start, end in self.name_patterns(doc):
             kind = doc.vocab.strings[match_id]
+            if kind == "place-of":
+                places.append(Span(doc, start + 2, end, label="GPE"))
+                continue
             if kind == "after-descriptor":
                 name = doc[start + 1 : end]
+            elif kind == "of-members":
+                name = doc[start + 2 : end]
             elif kind == "apposition-after-descriptor":
                 name = doc[start + 2 : end - 1]
             elif kind in ("before-apposition", "before-which"):
@@ -282,10 +312,14 @@ class OrgLinker(KeepsData):
                 end += 1
             if end > ent.end:
                 found.append(doc[ent.start : end])
-        if not found:
+        if not found and not places:
             return
         kept = [e for e in doc.ents if e.label_ in RULER_LABELS]
         taken = {i for e in kept for i in range(e.start, e.end)}
+        for place in places:
+            if not any(i in taken for i in range(place.start, place.end)):
+                kept.append(place)
+                taken.update(range(place.start, place.end))
         recovered = []
         for span in sorted(found, key=lambda s: (-(s.end - s.start), s.start)):
             if not any(i in taken for i in range(span.start, span.end)):

@@ -36,6 +36,10 @@ PREVENTIVE_VERBS = frozenset(
 )
 # "other controversies", "similar cases": a noun so modified introduces someone else's story.
 BACKGROUND_MODIFIERS = frozenset({"other", "similar", "previous", "earlier", "separate", "unrelated"})
+# Verbs that report a claim, and the subjects that make the report one nobody makes ("neither side has
+# suggested that ...").
+SUGGESTING_VERBS = frozenset({"suggest", "say", "claim", "allege", "indicate", "report", "find", "argue"})
+NO_ONE = frozenset({"neither", "nobody", "none", "no"})
 # Verbs whose object a company says did not happen.
 DENIAL_VERBS = frozenset({"deny", "refute", "reject", "dispute", "rebut", "contest"})
 # What others said, reported inside a denial ("denied claims that ...").
@@ -269,6 +273,14 @@ class IncidentTypes(KeepsData):
         while head.dep_ == "conj" and head.head.i != head.i:
             head = head.head
             if any(c.dep_ == "neg" for c in head.children):
+                return True
+        # "neither side has suggested that any details were exposed", "nobody has claimed data was taken":
+        # a report that no one makes
+        for ancestor in list(root.ancestors)[:3]:
+            if ancestor.lemma_ in SUGGESTING_VERBS and any(
+                c.dep_ in ("nsubj", "nsubjpass") and any(t.lower_ in NO_ONE for t in c.subtree if t.i <= c.i)
+                for c in ancestor.children
+            ):
                 return True
         # "no (customer) data was accessed", "no passwords were exposed"
         arguments = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]

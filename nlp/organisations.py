@@ -228,7 +228,8 @@ CORPORATE_HEAD_WORDS = frozenset(
     resorts dental orthopedics dermatology pharmacy pharmacies accounting analytics solutions services
     consulting insurers lending healthcare clinics brands foods auto realty properties payments payroll
     staffing marketing telecommunications wireless clinic hospital hospitals bakery restaurant gym salon
-    lettings estates recruitment transport haulage associates studios""".split()
+    lettings estates recruitment transport haulage associates studios credit mortgage mortgages loans
+    leasing pensions savings""".split()
 )
 # Words of a trade that end a company's name only after a coined word ("Pinebrook Health", "Corbel
 # Fitness"), never after ordinary ones ("Public Health", "Mental Health", "Adult Education").
@@ -244,7 +245,23 @@ BUSINESS_NOUNS = frozenset(
     broker operator platform chain collector developer startup start-up carrier airline hotelier brand
     vendor website manufacturer supplier processor marketer practice clinic subsidiary owner seller
     servicer fintech telco giant conglomerate brokerage dealer dealership distributor contractor
-    network service site browser marketplace exchange""".split()
+    network service site browser marketplace exchange reseller wholesaler importer exporter producer
+    caterer consultancy pharmacy studio franchise utility""".split()
+)
+# Who belongs to a company, before "of" and its name ("members of Nordvik Pensjon")
+MEMBER_NOUNS = frozenset(
+    """customers clients members policyholders subscribers depositors borrowers savers account-holders
+    tenants patients passengers""".split()
+)
+# Public bodies named "<noun> of <place>": the name is the place's ("the municipality of Lindewaard")
+PLACE_NOUNS = frozenset(
+    """municipality city town borough county province district village region prefecture state canton
+    commune parish""".split()
+)
+# Bodies people are members of that are no companies ("members of Parliament")
+NOT_MEMBERSHIPS = frozenset(
+    """parliament congress senate assembly council committee board house union party church club team
+    staff public""".split()
 )
 # Verbs whose object is a document, a rule or a claim, never a company.
 DOCUMENT_VERBS = frozenset(

@@ -38,7 +38,7 @@ class AccusedCompanies:
         if self.background(fact.span):
             return True
         dated = any(
-            e.label_ == "DATE" and any(t.like_num and len(t) == 4 or t.lower_ in MONTHS for t in e)
+            e.label_ == "DATE" and any(t.is_digit and len(t) == 4 or t.lower_ in MONTHS for t in e)
             for e in fact.span.ents
         )
         return dated and not any(m["key"] in lead_companies for m in orgs)

@@ -52,6 +52,13 @@ def companies(nlp, text: str) -> set[str]:
             "Dear customer,\n\nWe locked your account after a suspicious sign-in.\n\nKilnworth Lettings",
             {"kilnworth"},
         ),
+        # whose members or customers people are ("members of Solvik Pensjon"), not bodies of state
+        ("About 2,000 members of Solvik Pensjon received statements addressed to someone else.", {"solvik"}),
+        ("Members of Parliament questioned the minister about the pension plan.", set()),
+        # "the municipality of X" is a place however the NER reads X
+        ("The municipality of Vennestad said hackers had encrypted its servers on Sunday.", set()),
+        # a finance trade word ends a coined name ("Tallis Credit")
+        ("A plumber asked Tallis Credit for a copy of his report in May.", {"tallis"}),
         # authorities whose names put the head first or use "di"/"de"
         ("Officers of the Guardia di Finanza and the Policía Nacional visited the warehouse.", set()),
         ("The bank, Banco de Sabadell, said its app was working again.", {"banco"}),

@@ -543,6 +543,12 @@ NOT_INCIDENTS = {
         "Property developer Harrow Estates said it had breached covenants on two bank loans after sales "
         "fell, and that it was in talks with lenders about a waiver.",
     ),
+    "a-leak-nobody-suggests": (
+        "Payroll move leaves restaurant staff paid late",
+        "Kitchen staff at 40 Redbrick Dining sites were paid late in March after a move to Tallypay's new "
+        "payroll system.\n\nNeither side has suggested that any employees' bank details were lost or "
+        "exposed.",
+    ),
     "surveillance-footage-of-a-crime": (
         "Suspect caught on surveillance video",
         "Surveillance video shows a man taking a bag from a car outside a Kroger store on Main Street, "

@@ -105,6 +105,30 @@ ROLES = {
         {"quintex payroll"},
         set(),
     ),
+    # "over four months" is a duration, not a year: the sentence is the story's own, not background
+    "a-duration-in-words-is-no-date-of-another-event": (
+        "Clinic receptionist read ex-husband's file",
+        "A man is suing Harwick Clinics after a receptionist at its Leeds branch used the booking system to "
+        "look up his new address, his solicitor said on Monday.\n\nThe receptionist opened the man's "
+        "patient records nine times over five months.",
+        {"harwick clinics"},
+        set(),
+    ),
+    # a company described after its name by its trade, however many words that takes
+    "an-apposition-naming-a-trade": (
+        "",
+        "The data protection authority has fined Sole Nord Energia, a Bari electricity and gas reseller, "
+        "40,000 euros over marketing calls to people whose numbers were on the opt-out register.",
+        {"sole nord energia"},
+        set(),
+    ),
+    "a-person-described-by-a-post-at-a-firm-is-no-company": (
+        "Lead broker fined",
+        "The regulator fined Kestrel Data, a lead broker, for selling phone numbers without consent.\n\n"
+        "Tomas Berg, a partner at the Oslo law firm Lindqvist Advokat, said other brokers would take note.",
+        {"kestrel data"},
+        set(),
+    ),
     "the-lede-opens-with-the-company-the-finders-are-named-more": (
         "Jobs site left applicants' background checks open to the internet",
         "Rigmatch, a job board for crane operators, left a storage folder holding 50,000 documents open to "
