@@ -115,6 +115,9 @@ class StorySettings(Model):
     join_threshold: float = 0.3
     # the rare-word cosine an article needs with an article of the story in its language, if there is one
     min_text: float = Field(default=0.05, ge=0, le=1)
+    # the rare-word cosine an article needs with an article of the story in its language when their incident
+    # types have nothing in common (a breach story and a tracking suit of the same company)
+    min_text_other_kind: float = Field(default=0.1, ge=0, le=1)
     # the rare-word cosine an article without an incident of its own needs with a story's article to join it
     coverage_threshold: float = Field(default=0.12, ge=0, le=1)
     weights: StoryWeights = StoryWeights()

@@ -22,6 +22,7 @@ from nlp.role_words import (
     HIRING_VERBS,
     OBLIGATION_VERBS,
     OTHER_PARTY_WORDS,
+    OWNERSHIP_ADJECTIVES,
     PENALTY_VERBS,
     PERSON_PRONOUNS,
     PHRASE_PREPOSITIONS,
@@ -48,7 +49,18 @@ class ClauseRoles:
     def orgs_by_token(fact: SentenceFacts, orgs: list[dict]) -> dict[int, dict]:
         """Organisation mention by token index of the sentence's parsed Doc."""
         offset = fact.span.start
-        return {i - offset: m for m in orgs for i in range(m["start"], m["end"])}
+        parsed = fact.parsed
+
+        def owner(m: dict) -> bool:  # "the Microsoft-owned network": an owner, never the actor
+            end = m["end"] - offset
+            return (
+                parsed is not None
+                and end + 1 < len(parsed)
+                and parsed[end].text == "-"
+                and parsed[end + 1].lower_ in OWNERSHIP_ADJECTIVES
+            )
+
+        return {i - offset: m for m in orgs if not owner(m) for i in range(m["start"], m["end"])}
 
     @staticmethod
     def _phrase_orgs(token: Token, by_token: dict[int, dict]) -> list[dict]:

@@ -27,7 +27,8 @@ from nlp.company_ruler import (
 )
 from nlp.component_data import KeepsData, read_derived, write_derived
 from nlp.facts import ORGS_ATTR
-from nlp.matching import SentenceMatcher, places_by_word
+from nlp.matching import places_by_word
+from nlp.name_patterns import name_patterns
 from nlp.names import bare_name, clean_name, normalise_name
 from nlp.org_mentions import OrgMention, repeated_names, resolve_short_names
 
@@ -67,119 +68,7 @@ class OrgLinker(KeepsData):
         self.fuzzy_keys: list[str] = []
         self.common_words = common_english_words(nlp) | O.NOT_NAMES
         self.places = O.place_names()
-        self.name_patterns = SentenceMatcher(nlp.vocab)
-        # a capitalised word ("Kordex", "CellPoint", "UPS"), without a regular expression per token
-        upper = {
-            "IS_LOWER": False,
-            "LIKE_NUM": False,
-            "IS_PUNCT": False,
-            "IS_SPACE": False,
-            "IS_CURRENCY": False,
-        }
-        capitalised = {**upper, "IS_SENT_START": False}
-        self.name_patterns.add(
-            "after-descriptor",
-            [[{"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True}, {**capitalised, "OP": "+"}]],
-            greedy="LONGEST",
-        )
-        # "a Leeds travel agency, Hartley Holidays, kept ...": the name in apposition after what it is
-        self.name_patterns.add(
-            "apposition-after-descriptor",
-            [
-                [
-                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | {"agency"})}, "IS_LOWER": True},
-                    {"ORTH": ","},
-                    {**capitalised, "OP": "+"},
-                    {"ORTH": {"IN": [",", "("]}},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        self.name_patterns.add(
-            "before-apposition",
-            [
-                [
-                    {**upper, "OP": "+"},
-                    {"ORTH": ","},
-                    {"LOWER": {"IN": ["a", "an", "the"]}},
-                    # "a Naples electricity and gas reseller", not "a partner at the law firm"
-                    {
-                        "IS_ALPHA": True,
-                        "LOWER": {"NOT_IN": ["at", "of", "with", "for", "from", "in", "on", "by"]},
-                        "OP": "{0,4}",
-                    },
-                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | O.RIVAL_NOUNS)}, "IS_LOWER": True},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        # "members of Nordvik Pensjon", "customers of Harbour Mutual": whose members or customers they are
-        self.name_patterns.add(
-            "of-members",
-            [
-                [
-                    {"LOWER": {"IN": sorted(O.MEMBER_NOUNS)}},
-                    {"LOWER": "of"},
-                    {**capitalised, "LOWER": {"NOT_IN": sorted(O.NOT_MEMBERSHIPS)}},
-                    {**capitalised, "OP": "*"},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        # "the municipality of Lindewaard", "the city of Tarnow": a place, whatever the NER calls it
-        self.name_patterns.add(
-            "place-of",
-            [[{"LOWER": {"IN": sorted(O.PLACE_NOUNS)}}, {"LOWER": "of"}, {**capitalised, "OP": "+"}]],
-            greedy="LONGEST",
-        )
-        # "Brightpath Navigation, which sold ...": people take "who"
-        self.name_patterns.add(
-            "before-which",
-            [[{**upper, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}]],
-            greedy="LONGEST",
-        )
-        # "the Typewise Keyboard app" (not "its Mint browser", a company's product)
-        self.name_patterns.add(
-            "before-business-noun",
-            [
-                [
-                    {"LOWER": {"IN": ["the", "a", "an"]}},
-                    {**upper, "OP": "+"},
-                    {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        # "Verde Logistica S.r.l.", "Keller & Marsh LLP"
-        self.name_patterns.add(
-            "legal-form",
-            [
-                [
-                    {**upper, "OP": "+"},
-                    {"ORTH": "&", "OP": "?"},
-                    {**upper, "OP": "*"},
-                    {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}, "OP": "{0,2}"},
-                    {"ORTH": ",", "OP": "?"},
-                    {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        self.name_patterns.add(
-            "corporate-head",
-            [
-                [
-                    {**upper, "OP": "+"},
-                    {"LOWER": {"IN": sorted(O.CORPORATE_HEAD_WORDS)}, **upper},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        self.name_patterns.add(
-            "sector-head",
-            [[{**upper, "OP": "+"}, {"LOWER": {"IN": sorted(O.SECTOR_HEAD_WORDS)}, **upper}]],
-            greedy="LONGEST",
-        )
+        self.name_patterns = name_patterns(nlp.vocab)
         self.non_company_names = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind, names in O.NON_COMPANY_NAMES.items():
             self.non_company_names.add(kind, list(nlp.tokenizer.pipe(names)))

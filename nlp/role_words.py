@@ -105,6 +105,8 @@ RELATION_NOUNS = frozenset(
     members patient patients subscriber subscribers passenger passengers guest guests tenant tenants
     policyholder policyholders borrower borrowers""".split()
 )
+# "the Microsoft-owned network", "a Tencent-backed app": the owner or investor is not the phrase's actor.
+OWNERSHIP_ADJECTIVES = frozenset({"owned", "backed", "controlled", "funded", "financed"})
 # Prepositions a noun phrase keeps its companies through ("two of Baidu's apps", "apps including Douyin").
 PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as", "from", "at"})
 # Verbs whose subject is on the receiving end of an enforcement noun ("Meta faces a lawsuit").

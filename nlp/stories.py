@@ -292,18 +292,18 @@ class StoryAssigner:
         if article.coverage:
             return max(texts) if texts else None  # only its words say it covers the story
         weights = self.settings.weights
-        score = weights.accused * shared / len(article.accused)
-        own, theirs = article.types - FOLLOW_UP_TYPES, story.types - FOLLOW_UP_TYPES
-        score += weights.types * (len(own & theirs) / len(own) if own and theirs else weights.types_unknown)
-        if not texts:  # in another language than the story's articles: their figures and Latin names
+        if texts:
+            evidence = max(texts)
+        else:  # in another language than the story's articles: their figures and Latin names
             own_terms = language_free(article.terms)
-            shared_terms = [
-                cosine(own_terms, language_free(other.terms))
-                for recent in story.recent.values()
-                for other in recent
-            ]
-            texts = [max([weights.text_other_language, *shared_terms])]
-        score += weights.text * max(texts)
+            others = [o for recent in story.recent.values() for o in recent]
+            evidence = max((cosine(own_terms, language_free(o.terms)) for o in others), default=0.0)
+        own, theirs = article.types - FOLLOW_UP_TYPES, story.types - FOLLOW_UP_TYPES
+        if own and theirs and not own & theirs and evidence < self.settings.min_text_other_kind:
+            return None  # the same company, another kind of incident, and no words of this one
+        score = weights.accused * shared / len(article.accused)
+        score += weights.types * (len(own & theirs) / len(own) if own and theirs else weights.types_unknown)
+        score += weights.text * (evidence if texts else max(weights.text_other_language, evidence))
         return score - weights.gap * gap / self.window
 
     def best(self, article: StoryArticle, stories: Iterable[Story]) -> tuple[Story | None, float | None]:

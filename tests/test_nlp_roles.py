@@ -129,6 +129,14 @@ ROLES = {
         {"kestrel data"},
         set(),
     ),
+    "the-owner-in-an-x-owned-phrase": (
+        "Jobs network fined over ad profiling",
+        "The Irish Data Protection Commission fined Linkfield 40 million euros on Tuesday, ruling that the "
+        "Orbitron-owned jobs network had no legal basis for profiling its members' behaviour for "
+        "advertising.",
+        {"linkfield"},
+        {"orbitron"},
+    ),
     "the-lede-opens-with-the-company-the-finders-are-named-more": (
         "Jobs site left applicants' background checks open to the internet",
         "Rigmatch, a job board for crane operators, left a storage folder holding 50,000 documents open to "

@@ -160,6 +160,26 @@ def test_a_shared_company_is_required_to_join():
     assert assignments[0][0] != assignments[1][0]
 
 
+def test_another_kind_of_incident_of_the_same_company_needs_words_of_its_own_to_join():
+    assigner = StoryAssigner(StorySettings())
+    breach = "Acme Telecom exposed subscriber call records on an open storage bucket found by a researcher"
+    stories: list[Story] = []
+    assignments = assigner.assign(
+        [
+            article(1, 0, {"acme"}, {"breach"}, breach),
+            # a week later: a lawsuit over tracking by the same company, in words of its own
+            article(2, 7, {"acme"}, {"surveillance"}, "Owners sue over smart televisions logging programmes"),
+            # the same kind of story again, told in other words: it still joins the breach
+            article(3, 9, {"acme"}, {"breach"}, "Bucket of telecom call logs taken offline after report"),
+            # another kind, in another language: no words to compare, so it is not the breach story
+            article(4, 10, {"acme"}, {"profiling"}, "Acme 用户画像 定向广告", language="zh"),
+        ],
+        stories,
+    )
+    keys = [key for key, _, _ in assignments]
+    assert keys[0] == keys[2] and len({keys[0], keys[1], keys[3]}) == 3
+
+
 def test_b_cubed_scores_a_known_clustering():
     gold = {"a": "1", "b": "1", "c": "1", "d": "2", "e": None}
     # one story split in two, and the article of no story placed with the second story

@@ -1,0 +1,129 @@
+"""How news writes a company's name the NER may miss: after a business noun ("the debt collector Kordex"),
+before an apposition ("Shopwell, an online grocer"), ending in a corporate word ("Greenway Supermarkets")
+or a legal form, and the places named like bodies ("the municipality of Lindewaard"). OrgLinker
+(nlp/companies.py) recovers the names these patterns find."""
+
+from __future__ import annotations
+
+from spacy.vocab import Vocab
+
+from nlp import organisations as O
+from nlp.matching import SentenceMatcher
+
+
+def name_patterns(vocab: Vocab) -> SentenceMatcher:
+    """The patterns, each labelled with its kind (OrgLinker._recover_names cuts the name by kind)."""
+    matcher = SentenceMatcher(vocab)
+    # a capitalised word ("Kordex", "CellPoint", "UPS"), without a regular expression per token
+    upper = {
+        "IS_LOWER": False,
+        "LIKE_NUM": False,
+        "IS_PUNCT": False,
+        "IS_SPACE": False,
+        "IS_CURRENCY": False,
+    }
+    capitalised = {**upper, "IS_SENT_START": False}
+    matcher.add(
+        "after-descriptor",
+        [[{"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True}, {**capitalised, "OP": "+"}]],
+        greedy="LONGEST",
+    )
+    # "a Leeds travel agency, Hartley Holidays, kept ...": the name in apposition after what it is
+    matcher.add(
+        "apposition-after-descriptor",
+        [
+            [
+                {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | {"agency"})}, "IS_LOWER": True},
+                {"ORTH": ","},
+                {**capitalised, "OP": "+"},
+                {"ORTH": {"IN": [",", "("]}},
+            ]
+        ],
+        greedy="LONGEST",
+    )
+    matcher.add(
+        "before-apposition",
+        [
+            [
+                {**upper, "OP": "+"},
+                {"ORTH": ","},
+                {"LOWER": {"IN": ["a", "an", "the"]}},
+                # "a Naples electricity and gas reseller", not "a partner at the law firm"
+                {
+                    "IS_ALPHA": True,
+                    "LOWER": {"NOT_IN": ["at", "of", "with", "for", "from", "in", "on", "by"]},
+                    "OP": "{0,4}",
+                },
+                {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | O.RIVAL_NOUNS)}, "IS_LOWER": True},
+            ]
+        ],
+        greedy="LONGEST",
+    )
+    # "members of Nordvik Pensjon", "customers of Harbour Mutual": whose members or customers they are
+    matcher.add(
+        "of-members",
+        [
+            [
+                {"LOWER": {"IN": sorted(O.MEMBER_NOUNS)}},
+                {"LOWER": "of"},
+                {**capitalised, "LOWER": {"NOT_IN": sorted(O.NOT_MEMBERSHIPS)}},
+                {**capitalised, "OP": "*"},
+            ]
+        ],
+        greedy="LONGEST",
+    )
+    # "the municipality of Lindewaard", "the city of Tarnow": a place, whatever the NER calls it
+    matcher.add(
+        "place-of",
+        [[{"LOWER": {"IN": sorted(O.PLACE_NOUNS)}}, {"LOWER": "of"}, {**capitalised, "OP": "+"}]],
+        greedy="LONGEST",
+    )
+    # "Brightpath Navigation, which sold ...": people take "who"
+    matcher.add(
+        "before-which",
+        [[{**upper, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}]],
+        greedy="LONGEST",
+    )
+    # "the Typewise Keyboard app" (not "its Mint browser", a company's product)
+    matcher.add(
+        "before-business-noun",
+        [
+            [
+                {"LOWER": {"IN": ["the", "a", "an"]}},
+                {**upper, "OP": "+"},
+                {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS)}, "IS_LOWER": True},
+            ]
+        ],
+        greedy="LONGEST",
+    )
+    # "Verde Logistica S.r.l.", "Keller & Marsh LLP"
+    matcher.add(
+        "legal-form",
+        [
+            [
+                {**upper, "OP": "+"},
+                {"ORTH": "&", "OP": "?"},
+                {**upper, "OP": "*"},
+                {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}, "OP": "{0,2}"},
+                {"ORTH": ",", "OP": "?"},
+                {"LOWER": {"IN": sorted(O.LEGAL_FORMS)}},
+            ]
+        ],
+        greedy="LONGEST",
+    )
+    matcher.add(
+        "corporate-head",
+        [
+            [
+                {**upper, "OP": "+"},
+                {"LOWER": {"IN": sorted(O.CORPORATE_HEAD_WORDS)}, **upper},
+            ]
+        ],
+        greedy="LONGEST",
+    )
+    matcher.add(
+        "sector-head",
+        [[{**upper, "OP": "+"}, {"LOWER": {"IN": sorted(O.SECTOR_HEAD_WORDS)}, **upper}]],
+        greedy="LONGEST",
+    )
+    return matcher
