@@ -263,6 +263,20 @@ def abbreviates(short: str, name: str) -> bool:
     return all(char in rest for char in short)
 
 
+def own_name(name: str) -> str:
+    """A Chinese company's own name when it is two characters jieba knows only one by one, after any place
+    of registration: "汇岭" of "重庆汇岭小额贷款" and of its lending app "汇岭借". Empty when the name
+    starts with dictionary words ("中国平安"): those say nothing about which company it is."""
+    words = _words(name)
+    k = 0
+    while k < len(words) and _is_place(*words[k][:2]):
+        k += 1
+    chars = words[k : k + 2]
+    if len(chars) == 2 and all(len(w) == 1 and t not in FUNCTION_CHAR_TAGS for w, t, _ in chars):
+        return chars[0][0] + chars[1][0]
+    return ""
+
+
 def speaker_name(text: str, start: int, end: int) -> tuple[int, int]:
     """The name in what opens a clause before a speech verb: up to the first word that is no part of a
     name ("职达网未作正式", "乐拍方面周二", "童趣信息法务")."""

@@ -8,9 +8,9 @@ own language (`min_text`): the same company in the same week with other words is
 adds the share of its accused companies in the story, the share of its incident types the story has (a
 fine or probe, `enforcement`, follows any event), and the best cosine of rare words with an article of the
 story, less a little for the gap in days; the best story at `join_threshold` or more wins, otherwise the
-article opens a story. Against a story with no article in its language, the figures and Latin names the
-texts share stand in for the words. Weights and thresholds are settings, tuned on
-tests/nlp_gold/stories-dev.jsonl.
+article opens a story. Against a story with no article in its language, the words the two languages share
+stand in (the English glosses of the Chinese words, nlp/bilingual.py). Weights and thresholds are
+settings, tuned on tests/nlp_gold/stories-dev.jsonl and stories-dev2.jsonl.
 
 Words are those of headline, opening and evidence sentences, weighed by rarity from wordfreq's frequency
 lists (English and Chinese), so "Sesame" and "芝麻" weigh far more than "data" or "用户", and the
@@ -36,12 +36,13 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import jieba
 from sqlite_utils import Database
 
 from config.settings import StorySettings
+from nlp.bilingual import bridge
 from storage import stories as store
 
 # wordfreq segments Chinese with its own jieba dictionary, whose loading jieba logs line by line to stderr:
@@ -72,6 +73,9 @@ CANDIDATE_STORIES = 40  # the stories of its accused companies, latest activity 
 # the incident type that follows other types: a fine or probe joins the story of the event it punishes
 FOLLOW_UP_TYPES = frozenset({"enforcement"})
 CJK = re.compile(r"[\u3400-\u9fff]")
+POSSESSIVE = re.compile(r"['’]s?$")  # "Alipay's" and "users'" are the words "alipay" and "users"
+# storage cuts the opening at a fixed length: a word it cuts through ("rectif") is no rare word
+CUT_WORD = re.compile(r"\s\S{1,30}$")
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -87,12 +91,22 @@ class StoryArticle:
     types: frozenset[str]
     terms: dict[str, float] = field(hash=False, compare=False)
     coverage: bool = False  # no incident of its own: it may join a story, never open one
+    text: str = field(default="", repr=False, compare=False)  # what its terms were read from
+    names: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # left out of its terms
+
+    @cached_property
+    def shared_terms(self) -> dict[str, float]:
+        """Its terms as a report in the other language can have them (nlp/bilingual.py)."""
+        return bridge(self.terms, self.text, self.language, english_rarity, self.names)
 
     @classmethod
     def from_row(cls, row: dict, names: frozenset[str] = frozenset(), coverage: bool = False) -> StoryArticle:
         """`names`: words of company names, left out of the terms (see name_words)."""
         language = row["language"] or ("zh" if CJK.search(row["title"] or "") else "en")
-        text = "\n".join([row["title"] or "", row["opening"] or "", *row["evidence"]])
+        opening = row["opening"] or ""
+        if len(opening) >= store.OPENING_CHARS:
+            opening = CUT_WORD.sub("", opening)
+        text = "\n".join([row["title"] or "", opening, *row["evidence"]])
         orgs = {key[4:] for key in row["accused"] if key.startswith("org:")}
         names = names | name_words(orgs)
         return cls(
@@ -104,6 +118,8 @@ class StoryArticle:
             types=frozenset(row["types"]),
             terms={t: w for t, w in term_weights(text, language).items() if t not in names},
             coverage=coverage,
+            text=text,
+            names=names,
         )
 
 
@@ -146,6 +162,10 @@ def _rarity(token: str, language: str) -> float:
     return max(0.0, COMMONEST_ZIPF - zipf_frequency(token, language))
 
 
+def english_rarity(word: str) -> float:
+    return _rarity(word, "en")
+
+
 def figures(text: str) -> set[str]:
     """The figures of a text as language-free terms ("#38000" for "38,000", "3.8万" and "38 thousand");
     years and numbers under 100 (dates, durations) are left out."""
@@ -165,7 +185,7 @@ def term_weights(text: str, language: str) -> dict[str, float]:
 
     language = "zh" if language == "zh" else "en"
     weights = dict.fromkeys(figures(text), FIGURE_WEIGHT)
-    for token in set(tokenize(text, language)):
+    for token in {POSSESSIVE.sub("", t) for t in tokenize(text, language)}:
         if (len(token) > 1 or CJK.match(token)) and not token[0].isdigit():
             weight = _rarity(token, language)
             if weight > 0:
@@ -185,16 +205,11 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
     return frozenset(words)
 
 
-def language_free(terms: dict[str, float]) -> dict[str, float]:
-    """The terms two languages can share: figures and words in Latin letters (names, "App")."""
-    return {t: w for t, w in terms.items() if t.startswith("#") or t.isascii()}
-
-
 def same_organisation(a: str, b: str) -> bool:
     """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
     normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), or a
     Chinese short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司")."""
-    from nlp.chinese import abbreviates
+    from nlp.chinese import abbreviates, own_name
     from nlp.names import normalise_name
 
     a, b = normalise_name(a), normalise_name(b)
@@ -202,7 +217,7 @@ def same_organisation(a: str, b: str) -> bool:
     if not short:
         return False
     if CJK.search(short):
-        return short in full or abbreviates(short, full)
+        return short in full or abbreviates(short, full) or own_name(short) == own_name(full) != ""
     return full == short or full.startswith(short + " ")
 
 
@@ -279,7 +294,7 @@ class StoryAssigner:
 
     def score(self, article: StoryArticle, story: Story) -> float | None:
         """How well the article fits the story; None when it cannot join it (no shared accused company,
-        outside the window, or coverage in another language than the story's articles)."""
+        outside the window, or words of another event)."""
         gap = self.gap(article, story)
         if gap > self.window:
             return None
@@ -287,17 +302,18 @@ class StoryAssigner:
         if not shared:
             return None
         texts = [cosine(article.terms, other.terms) for other in story.recent.get(article.language, ())]
-        if texts and max(texts) < self.settings.min_text:
+        # an organisation the knowledge base lacks is in few stories: the name alone may say which
+        unknown = shared_accused([k for k in article.accused if k.startswith("org:")], story.accused)
+        if texts and max(texts) < self.settings.min_text and not unknown:
             return None  # the same company, but the words of another event
-        if article.coverage:
-            return max(texts) if texts else None  # only its words say it covers the story
-        weights = self.settings.weights
         if texts:
             evidence = max(texts)
-        else:  # in another language than the story's articles: their figures and Latin names
-            own_terms = language_free(article.terms)
+        else:  # told only in the other language: the words the two languages share
             others = [o for recent in story.recent.values() for o in recent]
-            evidence = max((cosine(own_terms, language_free(o.terms)) for o in others), default=0.0)
+            evidence = max((cosine(article.shared_terms, o.shared_terms) for o in others), default=0.0)
+        if article.coverage:
+            return evidence  # only its words say it covers the story
+        weights = self.settings.weights
         own, theirs = article.types - FOLLOW_UP_TYPES, story.types - FOLLOW_UP_TYPES
         if own and theirs and not own & theirs and evidence < self.settings.min_text_other_kind:
             return None  # the same company, another kind of incident, and no words of this one

@@ -14,8 +14,9 @@ from storage.views import refresh_listed_stories
 # An incident article as story assignment sees it: its time (published, else fetched), where it came
 # from, its headline and opening, and its tags. `accused`: company ids, and "org:" + name for an
 # organisation the knowledge base lacks.
-_ARTICLE_COLUMNS = """a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.duplicate_of, a.title,
-    substr(a.body, 1, 600) AS opening"""
+OPENING_CHARS = 600
+_ARTICLE_COLUMNS = f"""a.id, coalesce(a.published, a.fetched_at) AS at, a.language, a.duplicate_of, a.title,
+    substr(a.body, 1, {OPENING_CHARS}) AS opening"""
 _ARTICLE_ROWS = f"""
 SELECT {_ARTICLE_COLUMNS},
     (SELECT json_group_array(DISTINCT coalesce(ai.company_id, 'org:' || ai.org_name))

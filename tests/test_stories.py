@@ -180,6 +180,97 @@ def test_another_kind_of_incident_of_the_same_company_needs_words_of_its_own_to_
     assert keys[0] == keys[2] and len({keys[0], keys[1], keys[3]}) == 3
 
 
+def test_an_organisation_the_knowledge_base_lacks_is_story_enough_without_shared_words():
+    assigner = StoryAssigner(StorySettings())
+    first = "Ransomware locked the patient portal of a paediatric clinic chain in Ohio for six days"
+    follow_up = "Parents file suit claiming the company waited weeks before warning families"
+    stories: list[Story] = []
+    assignments = assigner.assign(
+        [
+            article(1, 0, {"org:Cedar Vale Paediatrics"}, {"breach"}, first),
+            article(2, 4, {"org:Cedar Vale Paediatrics"}, {"breach", "enforcement"}, follow_up),
+            # a company of the knowledge base is in many stories: its follow-up needs words of the story
+            article(3, 0, {"acme"}, {"breach"}, first),
+            article(4, 4, {"acme"}, {"breach", "enforcement"}, follow_up),
+        ],
+        stories,
+    )
+    keys = [key for key, _, _ in assignments]
+    assert keys[0] == keys[1] and keys[2] != keys[3]
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("云岫借", "重庆云岫小额贷款", True),  # a lending app and the lender, by their own name
+        ("云岫小贷", "深圳市云岫小额贷款有限公司", True),
+        ("深圳市云岫科技", "深圳市青禾科技", False),  # one city, two companies
+        ("中国平安", "中国人寿", False),  # names made of dictionary words say nothing alone
+        ("Kestrel Payroll", "Kestrel Payroll Services", True),
+        ("Kestrel Payroll", "Kestrel Logistics", False),
+    ],
+)
+def test_names_of_one_organisation_the_knowledge_base_lacks(one, other, same):
+    from nlp.stories import same_organisation
+
+    assert same_organisation(one, other) is same
+
+
+def test_words_are_read_without_possessives_or_the_fragment_a_cut_leaves():
+    from nlp.stories import term_weights
+    from storage.stories import OPENING_CHARS
+
+    terms = term_weights("The regulator’s order and the borrowers' complaints", "en")
+    assert "regulator" in terms and "borrowers" in terms
+    assert not any("'" in t or "’" in t for t in terms)
+    opening = ("Lenders shared repayment records. " * 40)[: OPENING_CHARS - 7] + " rectif"
+    row = {"id": 1, "at": None, "language": "en", "duplicate_of": None, "title": "Lender probed",
+           "opening": opening, "evidence": [], "accused": ["acme"], "types": ["sharing"]}  # fmt: skip
+    assert len(opening) == OPENING_CHARS
+    assert "rectif" not in StoryArticle.from_row(row).terms
+    assert "rectif" in StoryArticle.from_row({**row, "opening": "Ordered to rectif"}).terms
+
+
+def test_a_report_in_the_other_language_joins_the_story_its_words_translate():
+    from nlp.stories import name_words
+
+    names = name_words(["Xiaomi", "小米"])
+
+    def report(article_id: int, day: int, title: str, language: str) -> StoryArticle:
+        row = {"id": article_id, "at": f"2025-03-{day:02d}T08:00:00+00:00", "language": language,
+               "duplicate_of": None, "title": title, "opening": "", "evidence": [], "accused": ["xiaomi"],
+               "types": ["breach"]}  # fmt: skip
+        return StoryArticle.from_row(row, names)
+
+    stories: list[Story] = []
+    assignments = StoryAssigner(StorySettings()).assign(
+        [
+            # two events of one company, the same kind, the same week, both told in Chinese first
+            report(1, 1, "小米智能摄像头云存储缓存出错 部分用户在回放中看到陌生人家中的画面", "zh"),
+            report(2, 2, "小米商城外包客服倒卖用户订单信息 警方已刑事拘留三人", "zh"),
+            report(3, 3, "Xiaomi camera owners saw strangers' homes after a cloud storage cache error", "en"),
+            report(4, 4, "Police detain outsourced customer-service staff over resold Xiaomi orders", "en"),
+        ],
+        stories,
+    )
+    keys = [key for key, _, _ in assignments]
+    assert keys[0] == keys[2] and keys[1] == keys[3] and keys[0] != keys[1]
+
+
+def test_chinese_words_are_read_by_their_english_glosses():
+    from nlp.bilingual import bridge, glosses
+    from nlp.stories import english_rarity
+
+    assert "leak" in glosses("泄露") and "clipboard" in glosses("剪贴板")
+    assert glosses("資料") == glosses("资料") != ()  # traditional script
+    text = "淘宝后台读取剪贴板 泄露3.8万条记录"
+    shared = bridge({"#38000": 5.0}, text, "zh", english_rarity, frozenset({"淘宝"}))
+    assert {"clipboard", "leak", "#38000"} <= set(shared)
+    assert not {"board", "plank"} & set(shared)  # "板" alone is not glossed
+    assert "taobao" not in shared  # a company's name says nothing a shared company does not
+    assert set(bridge({"leaked": 2.0, "cameras": 1.0}, "", "en", english_rarity)) == {"leak", "camera"}
+
+
 def test_b_cubed_scores_a_known_clustering():
     gold = {"a": "1", "b": "1", "c": "1", "d": "2", "e": None}
     # one story split in two, and the article of no story placed with the second story
