@@ -166,6 +166,11 @@ NAME_DESCRIPTOR_ENDS = re.compile(
 )
 DESCRIPTOR_ENDS = re.compile(r"^.*(?:平台|公司|企业|机构|商家|厂商|品牌|应用|软件|网站)(?=.{2,})")
 LATIN = re.compile(r"[A-Za-z]")
+# a name in Latin letters, not an acronym ("SDK", "AI"), right after what it is
+LATIN_NAME_DESCRIBED = re.compile(
+    r"(?:平台|企业|公司|机构|商家|厂商|品牌|应用程序|应用|软件|网站|服务商)\s?"
+    r"([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![A-Za-z0-9])"
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -458,6 +463,12 @@ class ChineseOrganisations(KeepsData):
             else:
                 aliases.setdefault(app, app)
             add(match.start(group), match.end(group), "company", f"company:{app}", app, None)
+        # a Latin-script name a description introduces ("学校通讯应用程序ClassNest", "初创公司Lumora")
+        for match in LATIN_NAME_DESCRIBED.finditer(text):
+            name = match.group(1)
+            if name not in self.known and name.upper() not in ("APP", "IOS"):
+                aliases.setdefault(name, name)
+                add(match.start(1), match.end(1), "company", f"company:{name}", name, None)
         # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技", "江北农商行" after
         # "江北农村商业银行": the same company
         names = sorted({aliases[a] for a in aliases}, key=len, reverse=True)

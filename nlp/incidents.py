@@ -268,6 +268,10 @@ class IncidentTypes(KeepsData):
         root = cue_tokens.root
         if any(c.dep_ == "neg" for c in root.children):
             return True
+        # "summarises messages on the phone without sending them to a server": what it does not do (but
+        # "without a legal basis" is the wrong itself)
+        if root.dep_ == "pcomp" and root.head.lower_ == "without":
+            return True
         # "it had never sold or shared data": the negation of the first coordinated verb covers the rest
         head = root
         while head.dep_ == "conj" and head.head.i != head.i:

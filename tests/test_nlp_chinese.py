@@ -132,6 +132,12 @@ def test_privacy_wording_without_an_incident(pipelines, title, body):
         ),
         # a description before a name that ends in a company word
         ("", "市监局认定，小区物业服务方金湾物业服务有限公司未经业主同意采集人脸信息。", "金湾物业服务"),
+        # a name in Latin letters after what it is
+        (
+            "",
+            "家长反映，校园缴费应用程序PayMinder的服务器遭黑客入侵，学生姓名和家庭住址等个人信息泄露。",
+            "PayMinder",
+        ),
     ],
 )
 def test_unknown_companies_named_without_company_words(pipelines, title, body, wanted):

@@ -36,6 +36,31 @@ INCIDENTS = {
         {"breach"},
         set(),
     ),
+    "an-insider-looked-up-the-accounts-of-a-celebrity": (
+        "Building society sacks clerk over singer's account",
+        "Northmoor Building Society has dismissed a branch clerk who looked up the accounts of a well-known "
+        "singer and her parents. The clerk opened the accounts at least 25 times in three months without any "
+        "business reason, the society said.",
+        "northmoor building society",
+        {"breach"},
+        set(),
+    ),
+    "camera-owners-shown-other-households-recordings": (
+        "Doorbell maker apologises for playback fault",
+        "A storage fault let owners of Veyra doorbell cameras watch clips recorded in other people's homes "
+        "for about an hour on Sunday, Veyra Home said. The company said it had fixed the fault.",
+        "veyra home",
+        {"breach"},
+        set(),
+    ),
+    "leaked-bookings-traced-to-hijacked-accounts": (
+        "Ferry operator traces leaked bookings to hijacked agent accounts",
+        "Northwind Ferries Ltd said on Tuesday that passengers' names and sailing dates had been taken from "
+        "its reservation system through the login of a travel agent.",
+        "northwind ferries",
+        {"breach"},
+        set(),
+    ),
     "a-recording-of-another-customer-sent-by-mistake": (
         "",
         "A passenger who asked Zoomride for the audio of a disputed trip was sent a recording of a different "
@@ -548,6 +573,11 @@ NOT_INCIDENTS = {
         "Kitchen staff at 40 Redbrick Dining sites were paid late in March after a move to Tallypay's new "
         "payroll system.\n\nNeither side has suggested that any employees' bank details were lost or "
         "exposed.",
+    ),
+    "what-a-product-does-without": (
+        "Handset maker shows assistant that stays on the phone",
+        "Lantern Mobile demonstrated a voice assistant that summarises a user's messages without sending "
+        "them to a server, and a photo tool that blurs faces before anything is uploaded.",
     ),
     "surveillance-footage-of-a-crime": (
         "Suspect caught on surveillance video",
