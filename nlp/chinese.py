@@ -12,7 +12,7 @@ the same article-tags component makes the tags: storage, views and the digest se
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 import jieba.posseg
@@ -268,6 +268,7 @@ def abbreviates(short: str, name: str) -> bool:
     return all(char in rest for char in short)
 
 
+@lru_cache(maxsize=100_000)
 def own_name(name: str) -> str:
     """A Chinese company's own name when it is two characters jieba knows only one by one, after any place
     of registration: "汇岭" of "重庆汇岭小额贷款" and of its lending app "汇岭借". Empty when the name

@@ -205,6 +205,7 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=200_000)  # a story's organisations meet every article of the same names
 def same_organisation(a: str, b: str) -> bool:
     """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
     normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), or a
