@@ -208,8 +208,9 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=200_000)  # a story's organisations meet every article of the same names
 def same_organisation(a: str, b: str) -> bool:
     """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
-    normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), or a
-    Chinese short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司")."""
+    normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), a Chinese
+    short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司"), or a Chinese name with the
+    same own name (the lender's app "汇岭借", nlp/chinese.py own_name)."""
     from nlp.chinese import abbreviates, own_name
     from nlp.names import normalise_name
 
