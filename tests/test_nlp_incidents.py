@@ -39,11 +39,11 @@ INCIDENTS = {
     "an-insider-looked-up-the-accounts-of-a-celebrity": (
         "Building society sacks clerk over singer's account",
         "Northmoor Building Society has dismissed a branch clerk who looked up the accounts of a well-known "
-        "singer and her parents. The clerk opened the accounts at least 25 times in three months without any "
-        "business reason, the society said.",
+        "singer and passed her phone number to a marketing firm. The clerk opened the accounts at least 25 "
+        "times in three months without any business reason, the society said.",
         "northmoor building society",
         {"breach"},
-        set(),
+        {"sharing"},  # what an insider passes on is taken from the society, not shared by it
     ),
     "camera-owners-shown-other-households-recordings": (
         "Doorbell maker apologises for playback fault",
