@@ -22,6 +22,7 @@ from nlp.incidents import IncidentTypes
 from nlp.preprocess import CachedPosLemma, paragraph_boundaries
 from nlp.responses import Responses
 from nlp.roles import AccusedCompanies
+from nlp.script import SimplifyingTokenizer
 from nlp.severity import ChineseSeverity, Severity
 
 
@@ -99,6 +100,11 @@ def make_article_tags(nlp: Language, name: str, *, keep_tensor: bool, trace: boo
 
 
 # -- the Chinese pipeline (nlp/config.zh.cfg) ----------------------------------------------------------
+
+
+@registry.tokenizers("privwatch_zh_tokenizer_v1")
+def make_zh_tokenizer(*, segmenter: str) -> Callable[[Language], SimplifyingTokenizer]:
+    return lambda nlp: SimplifyingTokenizer(nlp.vocab, segmenter=segmenter)
 
 
 @Language.factory("privwatch_zh_organisations_v1")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from spacy.attrs import ENT_IOB, ENT_TYPE, LEMMA, POS, TAG
 from spacy.tokens import Doc, Span
 
+from nlp.script import source_text
+
 ORGS_ATTR = "privwatch_orgs"  # organisation mentions (nlp/companies.py)
 TAGS_ATTR = "privwatch_tags"  # the article's tags (nlp/article_tags.py)
 FACTS_ATTR = "privwatch_facts"  # ArticleFacts while the article is tagged
@@ -23,7 +25,8 @@ for _attr in (ORGS_ATTR, TAGS_ATTR, FACTS_ATTR):
 
 
 def sentence_text(span: Span) -> str:
-    return re.sub(r"\s+", " ", span.text).strip()
+    """The sentence as the outlet wrote it (nlp/script.py), on one line."""
+    return re.sub(r"\s+", " ", source_text(span)).strip()
 
 
 @dataclass

@@ -24,6 +24,10 @@ MIN_PROBABILITY = 0.9
 MIN_PROBABILITY_HAN = 0.4
 # The first characters are enough to tell a language, and the cost stays flat for long articles.
 SAMPLE_CHARS = 400
+# Chinese as py3langid splits it: it labels much Hong Kong and Taiwan news in traditional script "yue"
+# (Cantonese), and Shanghainese "wuu"; privwatch reads all written Chinese with one pipeline (in
+# traditional script through its simplified form, nlp/script.py)
+WRITTEN_CHINESE = {"yue": "zh", "wuu": "zh"}
 
 
 @cache
@@ -52,7 +56,7 @@ def detect_language(text: str, declared: str | None = None, default: str = "en")
         language, probability = _identifier().classify(sample)
         needed = MIN_PROBABILITY_HAN if not declared and cjk > letters / 2 else MIN_PROBABILITY
         if probability >= needed:
-            return language
+            return WRITTEN_CHINESE.get(language, language)
         if len(sample) == len(text):
             break
     return declared or default

@@ -43,6 +43,7 @@ from sqlite_utils import Database
 
 from config.settings import StorySettings
 from nlp.bilingual import bridge
+from nlp.script import simplified
 from storage import stories as store
 
 # wordfreq segments Chinese with its own jieba dictionary, whose loading jieba logs line by line to stderr:
@@ -107,6 +108,8 @@ class StoryArticle:
         if len(opening) >= store.OPENING_CHARS:
             opening = CUT_WORD.sub("", opening)
         text = "\n".join([row["title"] or "", opening, *row["evidence"]])
+        if language == "zh":  # a Hong Kong report and a mainland one share their words (nlp/script.py)
+            text = simplified(text) or text
         orgs = {key[4:] for key in row["accused"] if key.startswith("org:")}
         names = names | name_words(orgs)
         return cls(

@@ -4,6 +4,8 @@ for these tests."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from config.models import Config
@@ -297,3 +299,51 @@ def test_chinese_examples_get_their_type_or_response(pipelines, kind, entry_id, 
                 break
         found = {t for fact in doc._.get(FACTS_ATTR).sentences for t in fact.types}
     assert (entry_id in found) is expected, f"{kind} {entry_id} {'missed' if expected else 'found'}: {text}"
+
+
+# Hong Kong and Taiwan outlets write in traditional script, which py3langid often calls Cantonese ("yue"):
+# such an article is Chinese, read through its simplified form, and quoted as written (nlp/script.py).
+TRADITIONAL = {
+    "a pre-ticked consent box and the company's apology": (
+        "支付寶賬單頁被指默認勾選授權，螞蟻致歉",
+        "不少用戶在查看支付寶年度賬單時發現，頁面底部默認勾選了同意芝麻信用服務協議的選項，"
+        "個人信息因此被授權給第三方。\n螞蟻集團其後發表聲明致歉，表示已取消默認勾選並重新設計頁面。",
+        {"ant-group": (["consent"], {"apology", "remediation"})},
+    ),
+    "a hotel group's guest records for sale": (
+        "華住旗下酒店住客資料疑在網上出售",
+        "華住集團旗下多家酒店約五億條住客資料疑在暗網出售，包括姓名、身份證號碼、手機號碼及開房記錄。"
+        "\n華住表示已報警，並正核查資料來源。",
+        {"huazhu": (["breach"], {"remediation"})},
+    ),
+    "an unknown company probed by the Hong Kong privacy commissioner": (
+        "私隱專員調查青藤網絡科技",
+        "香港個人資料私隱專員公署對青藤網絡科技有限公司展開調查，指其手機應用程式在未經用戶同意下"
+        "收集通訊錄資料。",
+        {"青藤网络科技": (["consent", "enforcement"], set())},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TRADITIONAL, ids=list(TRADITIONAL))
+def test_an_article_in_traditional_script_is_tagged_and_quoted_as_written(pipelines, case):
+    title, body, wanted = TRADITIONAL[case]
+    tagged = tag(pipelines, title, body)
+    assert tagged.language == "zh"
+    found = {
+        c["id"] or c["name"]: (sorted(tagged.incident_types), set(c["responses"])) for c in tagged.accused
+    }
+    assert found == wanted
+    sentences = [title, *re.split(r"(?<=[。！？；])|\n", body)]
+    evidence = [c["evidence"] for c in tagged.accused]
+    assert evidence and all(e in sentences for e in evidence), evidence
+
+
+def test_simplified_text_is_tagged_as_written(pipelines):
+    chinese = pipelines.get("zh")
+    text = "乾隆年间的故事与本案无关。网信办约谈云雀社交科技有限公司。"
+    doc = chinese.make_doc(text)
+    assert doc.text == text and doc._.privwatch_source_text is None
+    traditional = chinese.make_doc("網信辦約談雲雀社交科技有限公司。")
+    assert traditional.text == "网信办约谈云雀社交科技有限公司。"
+    assert traditional._.privwatch_source_text == "網信辦約談雲雀社交科技有限公司。"

@@ -257,6 +257,22 @@ def test_a_report_in_the_other_language_joins_the_story_its_words_translate():
     assert keys[0] == keys[2] and keys[1] == keys[3] and keys[0] != keys[1]
 
 
+def test_a_report_in_traditional_script_joins_the_story_told_in_simplified():
+    def report(article_id: int, day: int, title: str) -> StoryArticle:
+        row = {"id": article_id, "at": f"2025-03-{day:02d}T08:00:00+00:00", "language": "zh",
+               "duplicate_of": None, "title": title, "opening": "", "evidence": [], "accused": ["xiaomi"],
+               "types": ["breach"]}  # fmt: skip
+        return StoryArticle.from_row(row)
+
+    mainland = report(1, 1, "智能摄像头云端缓存出错 部分用户回放时看到陌生人家中画面")
+    other_event = report(2, 2, "商城外包客服倒卖用户订单资料 警方已刑事拘留三人")
+    hong_kong = report(3, 3, "智能攝像頭雲端緩存出錯 部分用戶回放時看到陌生人家中畫面")
+    assert hong_kong.terms == mainland.terms
+    assignments = StoryAssigner(StorySettings()).assign([mainland, other_event, hong_kong], [])
+    keys = [key for key, _, _ in assignments]
+    assert keys[0] == keys[2] != keys[1]
+
+
 def test_chinese_words_are_read_by_their_english_glosses():
     from nlp.bilingual import bridge, glosses
     from nlp.stories import english_rarity

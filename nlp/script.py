@@ -1,0 +1,63 @@
+"""Chinese in traditional script (Hong Kong, Taiwan and overseas outlets) read through its simplified form.
+
+The knowledge base's Chinese names, the cues of incidents.zh.yaml and jieba's dictionary are in simplified
+script, so "支付寶" (Alipay) and "默認勾選" (pre-ticked) in a Hong Kong paper matched nothing. The Chinese
+pipeline's tokenizer (privwatch_zh_tokenizer_v1) segments the simplified form of such a text instead, and
+keeps the text as written on the Doc (doc._.privwatch_source_text), from which evidence sentences are
+quoted: the analyst reads the outlet's own words.
+
+The conversion is OpenCC's traditional-to-simplified tables (opencc-python-reimplemented, data in its
+wheel), phrases before characters, so "乾淨" becomes "干净" while "乾隆" stays. Its every entry has the
+length of what it replaces, so a character offset in the simplified text is the same offset in the
+original. Text with no character of traditional script only is left as it is, unconverted and unmarked.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from spacy.lang.zh import ChineseTokenizer
+from spacy.tokens import Doc
+
+SOURCE_TEXT_ATTR = "privwatch_source_text"  # the text as written, when the Doc holds its simplified form
+if not Doc.has_extension(SOURCE_TEXT_ATTR):
+    Doc.set_extension(SOURCE_TEXT_ATTR, default=None)
+
+
+@cache
+def _converter():
+    import opencc  # its tables load in a tenth of a second: only for the first Chinese article
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=20_000)
+def _traditional_only(character: str) -> bool:
+    return _converter().convert(character) != character
+
+
+def simplified(text: str) -> str | None:
+    """The text in simplified script, the same length, when it holds characters of traditional script
+    only; None when it holds none (simplified text, or no Chinese at all)."""
+    if not any(_traditional_only(c) for c in set(text) if c >= "\u3400"):
+        return None
+    converted = _converter().convert(text)
+    return converted if len(converted) == len(text) and converted != text else None
+
+
+class SimplifyingTokenizer(ChineseTokenizer):
+    """spaCy's Chinese tokenizer over the simplified form of a text in traditional script."""
+
+    def __call__(self, text: str) -> Doc:
+        converted = simplified(text)
+        if converted is None:
+            return super().__call__(text)
+        doc = super().__call__(converted)
+        doc._.set(SOURCE_TEXT_ATTR, text)
+        return doc
+
+
+def source_text(span) -> str:
+    """What a span of a Doc says as the outlet wrote it."""
+    source = span.doc._.get(SOURCE_TEXT_ATTR)
+    return source[span.start_char : span.end_char] if source is not None else span.text
