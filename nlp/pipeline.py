@@ -511,7 +511,12 @@ def _tag_language(
         with default.select_pipes(enable=[c for c in MENTION_COMPONENTS if c in default.component_names]):
             mentioned = default.pipe((docs[k] for k in rest), batch_size=batch_size)
             for k, doc in zip(rest, mentioned, strict=True):
-                tagged[indices[k]] = TaggedArticle.from_doc(doc, language=language, depth=DEPTH_MENTIONS)
+                article = TaggedArticle.from_doc(doc, language=language, depth=DEPTH_MENTIONS)
+                if own is None:
+                    # English name patterns over another language cut and guess its names ("Sur Capital"
+                    # of "Vientos del Sur Capital", "Ayuntamiento"): such text gets the knowledge base's only
+                    article.companies = [c for c in article.companies if c["id"]]
+                tagged[indices[k]] = article
 
 
 def _passes_gate(own: Language | None, doc: Doc) -> bool:

@@ -562,6 +562,20 @@ def test_text_in_a_language_without_a_pipeline_gets_its_companies_only(run, tmp_
     lines = [
         {"id": "fr", "title": "Amende record pour Criteo", "body": french},
         {"id": "declared-fr-but-english", "title": SEED_TITLE, "body": seed_body(), "language": "fr"},
+        {
+            "id": "de",
+            "title": "Tencent baut Kooperation aus",
+            "body": "Der chinesische Konzern Tencent arbeitet künftig mit der Nordhafen Logistik GmbH aus "
+            "Bremen zusammen. Die Zusammenarbeit mit Halvard Capital Partners solle im Frühjahr beginnen, "
+            "sagte ein Sprecher beim Besuch in Hamburg.",
+        },
+        {
+            "id": "es",
+            "title": "Alibaba abre oficina en Madrid",
+            "body": "El grupo Alibaba inaugurará una oficina en Madrid junto a Iberlogística Holdings. La "
+            "empresa Vientos del Sur Capital también participará en el proyecto, que según fuentes del "
+            "sector creará doscientos empleos.",
+        },
     ]
     articles.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     out = tmp_path / "tags.jsonl"
@@ -569,6 +583,9 @@ def test_text_in_a_language_without_a_pipeline_gets_its_companies_only(run, tmp_
     tags = {t["id"]: t for t in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert tags["fr"]["language"] == "fr" and tags["fr"]["is_incident"] is False
     assert [(c["id"], c["role"]) for c in tags["fr"]["companies"]] == [("criteo", "mentioned")]
+    # names the knowledge base lacks are not guessed with English patterns
+    assert [c["id"] for c in tags["de"]["companies"]] == ["tencent"]
+    assert [c["id"] for c in tags["es"]["companies"]] == ["alibaba"]
     # the text decides over a wrong declaration
     assert (
         tags["declared-fr-but-english"]["language"] == "en" and tags["declared-fr-but-english"]["is_incident"]
