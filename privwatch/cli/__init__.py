@@ -9,11 +9,11 @@ dependencies inside its commands, so that every verb starts fast.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from functools import cached_property
 from pathlib import Path
 
 import click
-import redis
 
 from config.errors import PrivwatchError
 from config.models import REPO_CONFIG_DIR, Config
@@ -87,8 +87,13 @@ class PrivwatchGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except sqlite3.DatabaseError as exc:
             raise click.ClickException(f"database error: {exc}") from None
-        except redis.RedisError as exc:
-            raise click.ClickException(f"Redis: {exc}") from None
+        except Exception as exc:
+            # redis is imported by the verbs that use it (a tenth of a second every other verb saves): if
+            # it is not loaded, no Redis error was raised
+            redis = sys.modules.get("redis")
+            if redis is not None and isinstance(exc, redis.RedisError):
+                raise click.ClickException(f"Redis: {exc}") from None
+            raise
 
 
 @click.group(cls=PrivwatchGroup)
