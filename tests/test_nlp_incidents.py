@@ -487,6 +487,32 @@ INCIDENTS = {
         {"enforcement"},
         set(),
     ),
+    "a-written-promise-the-sharing-broke": (
+        "Sleep app sent diary entries to ad platforms, researchers say",
+        "Researchers at a Dutch university found that Dozewell, a sleep-tracking app, sent users' sleep "
+        "diaries and medication notes to two advertising platforms. The app's privacy page had promised "
+        "that health entries would never be shared with third parties.",
+        "dozewell",
+        {"sharing", "consent"},
+        set(),
+    ),
+    "data-promised-to-stay-on-the-phone": (
+        "",
+        "Budgeting app Tallybird uploaded users' bank transactions to its servers for analysis, a security "
+        "researcher found, although its website told customers that their financial data would stay on "
+        "their phone.",
+        "tallybird",
+        {"consent"},
+        set(),
+    ),
+    "a-spokesperson-saying-it-never-sells-data-is-no-broken-promise": (
+        "",
+        "Ridgeway Telecom shared subscribers' location data with a marketing firm, the regulator found. A "
+        "spokesperson said the company has never sold customer data and would appeal.",
+        "ridgeway telecom",
+        {"sharing"},
+        {"consent"},
+    ),
     "no-legal-basis-is-the-wrong-itself": (
         "",
         "The Garante said Corvita Labs had no legal basis for using patients' messages to train its models.",
