@@ -513,6 +513,23 @@ INCIDENTS = {
         {"sharing"},
         {"consent"},
     ),
+    "data-kept-years-after-the-accounts-closed": (
+        "Ticket seller fined over old accounts",
+        "The data protection authority fined Corvane Tickets 90,000 euros for holding the email addresses, "
+        "birth dates and card details of 40,000 customers for up to six years after they had closed their "
+        "accounts.",
+        "corvane tickets",
+        {"collection", "enforcement"},
+        set(),
+    ),
+    "records-of-former-tenants-kept": (
+        "Letting agency kept records of former tenants",
+        "Maplestead Lettings kept the passport scans of former tenants on a shared drive that every branch "
+        "could open, the regulator said.",
+        "maplestead lettings",
+        {"collection"},
+        set(),
+    ),
     "no-legal-basis-is-the-wrong-itself": (
         "",
         "The Garante said Corvita Labs had no legal basis for using patients' messages to train its models.",
@@ -534,6 +551,11 @@ def test_incident_is_found_with_its_types(nlp, case):
 
 
 NOT_INCIDENTS = {
+    "a-legal-duty-to-keep-records-for-years": (
+        "Bank updates record-keeping rules",
+        "Under the new rules, banks must keep customers' transaction records for seven years after an "
+        "account is opened, the central bank said, and may keep identity documents for five years.",
+    ),
     "results-a-year-after-a-fine": (
         "Streaming group's profit jumps on subscriber gains",
         "Vistaview reported a 30 percent rise in quarterly profit on Wednesday as subscriber numbers "
