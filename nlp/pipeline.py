@@ -514,7 +514,7 @@ def _tag_language(
                 article = TaggedArticle.from_doc(doc, language=language, depth=DEPTH_MENTIONS)
                 if own is None:
                     # English name patterns over another language cut and guess its names ("Sur Capital"
-                    # of "Vientos del Sur Capital", "Ayuntamiento"): such text gets the knowledge base's only
+                    # of "Vientos del Sur Capital", "Ayuntamiento"): such text gets only the knowledge base's
                     article.companies = [c for c in article.companies if c["id"]]
                 tagged[indices[k]] = article
 

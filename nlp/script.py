@@ -14,26 +14,21 @@ original. Text with no character of traditional script only is left as it is, un
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 
+import opencc
 from spacy.lang.zh import ChineseTokenizer
 from spacy.tokens import Doc
 
 SOURCE_TEXT_ATTR = "privwatch_source_text"  # the text as written, when the Doc holds its simplified form
 if not Doc.has_extension(SOURCE_TEXT_ATTR):
     Doc.set_extension(SOURCE_TEXT_ATTR, default=None)
-
-
-@cache
-def _converter():
-    import opencc  # its tables load in a tenth of a second: only for the first Chinese article
-
-    return opencc.OpenCC("t2s")
+TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
 @lru_cache(maxsize=20_000)
 def _traditional_only(character: str) -> bool:
-    return _converter().convert(character) != character
+    return TO_SIMPLIFIED.convert(character) != character
 
 
 def simplified(text: str) -> str | None:
@@ -41,7 +36,7 @@ def simplified(text: str) -> str | None:
     only; None when it holds none (simplified text, or no Chinese at all)."""
     if not any(_traditional_only(c) for c in set(text) if c >= "\u3400"):
         return None
-    converted = _converter().convert(text)
+    converted = TO_SIMPLIFIED.convert(text)
     return converted if len(converted) == len(text) and converted != text else None
 
 
