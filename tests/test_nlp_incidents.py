@@ -530,6 +530,22 @@ INCIDENTS = {
         {"collection"},
         set(),
     ),
+    "a-lender-texted-borrowers-employers": (
+        "Loan app fined over debt texts",
+        "The data protection commission fined Tembo Credit, which runs a payday-loan app, after its "
+        "collectors texted the employers and neighbours of borrowers who were a week late.",
+        "tembo credit",
+        {"sharing"},
+        set(),
+    ),
+    "relatives-received-messages-about-a-debt": (
+        "",
+        "Lumo Loans copied borrowers' contact lists, and their relatives then received messages naming "
+        "them as debtors, the regulator found.",
+        "lumo loans",
+        {"sharing"},
+        set(),
+    ),
     "no-legal-basis-is-the-wrong-itself": (
         "",
         "The Garante said Corvita Labs had no legal basis for using patients' messages to train its models.",
@@ -551,6 +567,11 @@ def test_incident_is_found_with_its_types(nlp, case):
 
 
 NOT_INCIDENTS = {
+    "an-app-that-lets-people-call-their-relatives": (
+        "Messaging app adds group calls",
+        "Chatterly's update lets users call relatives and colleagues in groups of up to 30, and their "
+        "contacts received messages about the new feature on Monday.",
+    ),
     "a-legal-duty-to-keep-records-for-years": (
         "Bank updates record-keeping rules",
         "Under the new rules, banks must keep customers' transaction records for seven years after an "
