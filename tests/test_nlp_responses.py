@@ -31,6 +31,13 @@ RESPONSES = {
         "zipdash",
         {"denial"},
     ),
+    "a-settlement-that-admits-nothing-is-no-denial": (
+        "Fitness app settles over heart-rate data",
+        "Pulsewise will pay $60,000 to settle a state attorney general's claims that it sold users' "
+        "heart-rate readings to a data broker. Pulsewise did not admit any wrongdoing under the settlement.",
+        "pulsewise",
+        set(),
+    ),
     "insider-fired": (
         "Phone shop worker sold customer data",
         "An employee of the mobile retailer CellPoint sold the phone numbers and ID details of customers "
