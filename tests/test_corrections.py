@@ -252,7 +252,7 @@ def test_demo_correction_of_a_background_company_survives_retag_and_round_trips(
               "--db", str(path), cwd=demo)  # fmt: skip
     after = incidents(path, article_id)
     assert not {row for row in after if row[0] == "meta" or row[1] == "consent"}
-    assert ("google", "enforcement", "denial") in after
+    assert ("google", "enforcement") in {(company, kind) for company, kind, _response in after}
     accused, rows = digest_accused(database, article_id)
     assert "Meta" not in accused and "meta" not in rows and "Google" in accused
 
