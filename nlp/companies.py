@@ -30,7 +30,7 @@ from nlp.facts import ORGS_ATTR
 from nlp.matching import places_by_word
 from nlp.name_patterns import name_patterns
 from nlp.names import bare_name, clean_name, normalise_name
-from nlp.org_mentions import OrgMention, repeated_names, resolve_short_names
+from nlp.org_mentions import OrgMention, repeated_names, resolve_products, resolve_short_names
 
 # Words after a body's head word in English and Romance names ("Commission for ...", "Guardia di ...").
 HEAD_CUT_WORDS = frozenset({"of", "for", "di", "de", "del", "della", "des", "du", "da", "do"})
@@ -132,6 +132,7 @@ class OrgLinker(KeepsData):
         mentions += repeated_names(doc, mentions)
         mentions.sort(key=lambda m: m.start)
         resolve_short_names(mentions)
+        resolve_products(doc, mentions)
         doc._.set(ORGS_ATTR, [m.as_dict() for m in mentions])
         return doc
 

@@ -4,6 +4,7 @@ which short forms and initials stand for a name given in full (nlp/companies.py'
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +18,24 @@ from nlp.names import clean_name, normalise_name
 # NER labels of spans that are never a company's name, whatever their capitals ("the Chinese app").
 # Labels the small NER model gives company names it does not know.
 NER_MISLABELS = frozenset({"PERSON", "GPE", "PRODUCT", "FAC", "WORK_OF_ART", "NORP", "LOC"})
+
+MAKER_ROLE = r"(?:developer|maker|operator|publisher|creator)s?"
+MADE = r"(?:made|developed|operated|published|created|built|designed|run)"
+# between a company and a product it makes: "Soko Lending, operator of the QuickNaira loan app", "Hello Inc,
+# which runs the Hellobike service"
+MAKER_THEN_PRODUCT = re.compile(
+    rf"^\s*,?\s*(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){{0,2}}{MAKER_ROLE}\s+of(?:\s+[^,.;:()]{{0,60}})?$"
+    r"|^\s*,\s*which\s+(?:makes|develops|operates|runs|publishes|created|developed)(?:\s+[^,.;:()]{0,60})?$",
+    re.IGNORECASE,
+)
+# between a product and its maker: "Yuedu Weather, made by", "Lunella is developed by the Berlin startup",
+# "PayNest, a wallet app run by",
+# "Tale Town's developer,", "QuickNaira operator"
+PRODUCT_THEN_MAKER = re.compile(
+    rf"^\s*,?\s*(?:(?:is|was|are|were)\s+)?(?:(?:a|an|the)\s+[^,.;:()]{{0,40}}?\s+)?{MADE}\s+by(?:\s+[^,.;:()]{{0,40}})?$"
+    rf"|^\s*(?:['’]s\s+)?(?:app\s+)?{MAKER_ROLE}\s*,?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -142,3 +161,26 @@ def resolve_short_names(mentions: list[OrgMention]) -> None:
     for m in mentions:
         if m.kind == "company" and m.company_id is not None:
             m.name = next(x.name for x in mentions if x.company_id == m.company_id and x.key == m.key)
+
+
+def resolve_products(doc: Doc, mentions: list[OrgMention]) -> None:
+    """A product the article says a company makes or runs is that company ("Lunella is developed by Luna
+    Health Tech", "Soko Lending, operator of the QuickNaira loan app"), as the knowledge base makes WeChat
+    Tencent's: the product's mentions become the company's. Only a name the knowledge base does not know
+    is taken for a product, and only where the two are next to each other in one sentence."""
+    companies = [m for m in mentions if m.kind == "company"]
+    makers: dict[str, OrgMention] = {}
+    for first, second in zip(companies, companies[1:], strict=False):
+        if first.key == second.key or doc[first.start].sent.start != doc[second.start].sent.start:
+            continue
+        between = doc[first.end : second.start].text if first.end < second.start else ""
+        if not between:
+            continue
+        if second.company_id is None and MAKER_THEN_PRODUCT.match(between):
+            makers.setdefault(second.key, first)
+        elif first.company_id is None and PRODUCT_THEN_MAKER.match(between):
+            makers.setdefault(first.key, second)
+    for m in mentions:
+        maker = makers.get(m.key)
+        if maker is not None and m.kind == "company" and m.company_id is None and maker.key not in makers:
+            m.company_id, m.key, m.name = maker.company_id, maker.key, maker.name

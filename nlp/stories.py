@@ -214,7 +214,7 @@ def same_organisation(a: str, b: str) -> bool:
     normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), a Chinese
     short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司"), or a Chinese name with the
     same own name (the lender's app "汇岭借", nlp/chinese.py own_name)."""
-    from nlp.chinese import abbreviates, own_name
+    from nlp.chinese_names import abbreviates, own_name
     from nlp.names import normalise_name
 
     a, b = normalise_name(a), normalise_name(b)

@@ -79,6 +79,53 @@ def test_an_unknown_company_its_short_form_and_its_app_are_one_company(pipelines
     assert tagged.accused[0]["responses"] == ["remediation"]
 
 
+@pytest.mark.parametrize(
+    "body,wanted",
+    [
+        # the company, then what it runs (no "App" after the quotes)
+        (
+            "通报显示，杭州青禾网络科技有限公司运营的“青禾记账”在用户拒绝授权后仍反复索取通讯录权限。",
+            {"杭州青禾网络科技": "accused"},
+        ),
+        # the app, then its operator
+        (
+            "“云朵相册”APP的运营方南京云朵信息技术有限公司未经用户同意将用户照片上传至服务器。",
+            {"南京云朵信息技术": "accused"},
+        ),
+        # by its short form, with another company named in between; an app after what it is (交友应用“知味”)
+        (
+            "省通信管理局约谈了上海蓝鲸网络科技有限公司和杭州知味文化传播有限公司。检测发现，蓝鲸网络旗下"
+            "“蓝鲸健身”在首次运行时默认勾选“同意接收营销短信”；知味文化开发的交友应用“知味”在退至后台后仍持续"
+            "读取用户精确位置。",
+            {"上海蓝鲸网络科技": "accused", "杭州知味文化传播": "accused"},
+        ),
+        # a known company's app is that company's, like its products in the knowledge base
+        (
+            "工信部通报，美团推出的“团团借”App未经用户同意读取通讯录，被要求限期整改。",
+            {"Meituan": "accused"},
+        ),
+    ],
+)
+def test_an_app_is_the_company_that_makes_or_runs_it(pipelines, body, wanted):
+    tagged = tag(pipelines, "", body)
+    assert {c["name"]: c["role"] for c in tagged.companies} == wanted, tagged.to_json()
+    # what each company did is read from the sentences that name it by its app
+    types = {c["name"]: set(c["types"]) for c in tagged.accused}
+    if "杭州知味文化传播" in wanted:
+        assert "consent" in types["上海蓝鲸网络科技"] and "consent" not in types["杭州知味文化传播"]
+
+
+def test_a_company_named_in_full_is_then_called_by_its_own_name(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "省通信管理局约谈了上海蓝鲸网络科技有限公司。此外，杭州知味文化传播有限公司的交友应用被指在后台持续读取"
+        "用户精确位置。蓝鲸网络已于当晚下线了默认勾选的弹窗。",
+    )
+    responses = {c["name"]: c["responses"] for c in tagged.accused}
+    assert responses == {"上海蓝鲸网络科技": ["remediation"], "杭州知味文化传播": []}, tagged.to_json()
+
+
 def test_the_ant_and_tencent_story_in_chinese(pipelines):
     tagged = tag(
         pipelines,

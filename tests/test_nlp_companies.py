@@ -137,6 +137,41 @@ def test_a_short_form_defined_in_brackets_is_the_same_company(full_nlp):
     )
 
 
+@pytest.mark.parametrize(
+    "text,wanted",
+    [
+        (
+            "The regulator fined Quillfern Games, the developer of the bedtime-story app Moonvale, over "
+            "recordings of children's voices. Moonvale kept the recordings for years.",
+            {"Quillfern Games"},
+        ),
+        (
+            "Nigeria's data protection commission fined Kobo Lending, operator of the CashSwift loan app, "
+            "20 million naira. CashSwift asked for access to the phone's contact list during sign-up.",
+            {"Kobo Lending"},
+        ),
+        (
+            "The watchdog ordered Zhejiang Lanmu Technology, the developer of the photo-editing app Lanmu "
+            "Studio, to stop uploading users' face images.",
+            {"Zhejiang Lanmu Technology"},
+        ),
+        (
+            "Regulators said PayNest, a wallet app run by Halden Financial, shared transaction histories "
+            "with marketers.",
+            {"Halden Financial"},
+        ),
+        # a company its owner owns is a company of its own
+        (
+            "Ridgeline Health, a billing firm owned by Castlemoor Group, said hackers stole patient records.",
+            {"Ridgeline Health", "Castlemoor Group"},
+        ),
+    ],
+)
+def test_a_product_the_article_says_a_company_makes_is_that_company(full_nlp, text, wanted):
+    tagged = tag_article(full_nlp, None, text)
+    assert {c["name"] for c in tagged.companies} == wanted, describe(tagged)
+
+
 def test_every_regulator_is_a_regulator_never_a_company(full_nlp):
     regulators = Config().regulators
     assert len(regulators) >= 60

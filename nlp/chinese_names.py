@@ -1,0 +1,272 @@
+"""How Chinese company names are written, as the Chinese pipeline (nlp/chinese.py) reads them: the words
+they end in, where one begins (jieba's dictionary: its words, their counts and part-of-speech tags), which
+words name no one, and the short forms an article calls a company by after its full name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+import jieba
+import jieba.posseg
+
+# Words that end an organisation's name; the legal forms among them are dropped from the name.
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+ORG_ENDINGS = (
+    *LEGAL_FORMS,
+    "集团",
+    "公司",
+    "科技",
+    "银行",
+    "保险",
+    "证券",
+    "医院",
+    "酒店",
+    "物业",
+    "快递",
+    "物流",
+    "传媒",
+    "控股",
+    "信托",
+    "消费金融",
+    "小额贷款",
+    "网络科技",
+    "信息技术",
+    "电子商务",
+    "超市",
+    "商场",
+    "药房",
+    "诊所",
+    "汽车",
+    "置业",
+    "地产",
+    "药业",
+    "百货",
+    "商城",
+    "眼镜",
+    "旅行社",
+    "租车",
+    "金服",
+    "门诊部",
+    "体检中心",
+    "健身",
+    "工作室",
+    "俱乐部",
+    "事务所",
+    "驾校",
+    "药店",
+    "网",
+)
+# Words before an ending that name no one: "一家中国科技公司", "知名互联网公司", "外包公司".
+GENERIC_CORES = frozenset(
+    """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
+    数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述 股份制 中小 民营 连锁 城商
+    农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场 外包 全资 标的""".split()
+)
+# jieba's part-of-speech tags of words that are no part of a name (prepositions, conjunctions, particles,
+# pronouns, numerals, measure, time and direction words), and those of its single characters; a single
+# character only when it is common (its dictionary tags rare characters at random: "鉴" a preposition)
+FUNCTION_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz rg m mq q t tg f y e o".split())
+FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e t tg".split())
+# a date's units after its number ("3月8日晚登录顺达快递"): a name does not begin with when it was used
+DATE_UNITS = frozenset("年月日号")
+TIMES_OF_DAY = frozenset("早晚夜")
+COMMON_CHAR = 10000
+COMMON_WORD = 2000
+# a word jieba's dictionary counts fewer times than this is rare enough to be a name's own word
+RARE_WORD = 100
+# Words an organisation's name cannot start with or contain (jieba's words): function words and the
+# verbs news puts before a name ("工信部通报杭州云雀科技有限公司").
+NOT_IN_NAMES = frozenset(
+    """的 在 对 与 和 及 以及 被 由 向 据 称 将 已 已经 了 为 从 把 让 给 要 说 是 等 其 该 这 那 这家
+    那家 该公司 一家 多家 两家 三家 某 某某 于 也 都 并 而 或 但 因 又 还 就 所 以 旗下 通报 约谈 处罚
+    罚款 起诉 要求 责令 发现 显示 表示 指出 宣布 认定 涉及 包括 针对 关于 对于 经 报道 记者 获悉 披露
+    公布 发布 通告 通知 其中 包含 如 例如 比如 上述 涉事 当地 名 位 这些 那些 以下 简称 今日 昨日 近日
+    日前 此前 目前 今年 去年 称其 回应 声明 介绍 透露 认为 同时 此外 另外 随后 之后 此后 然而 不过 因此
+    所以 作为 成为 属于 来自 位于 一名 多名 大型 知名 国内 国外 境外 海外 全国 各地 部分 相关 有关 涉嫌
+    通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
+    母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
+    投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
+    获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入
+    登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载""".split()
+)
+# who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
+SPEAKER_WORDS = (
+    "就此", "对此", "客服", "方面", "官方", "相关负责人", "负责人", "工作人员", "法务", "发言人",
+    "副总裁", "总裁", "董事长", "创始人", "公关",
+)  # fmt: skip
+WEEKDAY = re.compile(r"(周|星期)[一二三四五六日天]")
+
+
+def bare_chinese_name(name: str) -> str:
+    """The name without its legal form: "杭州云雀科技有限公司" -> "杭州云雀科技"."""
+    for form in LEGAL_FORMS:
+        if name.endswith(form) and len(name) > len(form) + 1:
+            return name[: -len(form)]
+    return name
+
+
+def name_core(name: str, endings: tuple[str, ...]) -> str:
+    """The name without the words it ends in: "杭州云雀科技有限公司" -> "杭州云雀"."""
+    while ending := next((e for e in endings if name.endswith(e)), None):
+        name = name[: -len(ending)]
+    return name
+
+
+@cache
+def jieba_dictionary() -> tuple[dict[str, int], dict[str, str]]:
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab
+
+
+def dictionary_words(text: str) -> list[tuple[str, str, int]]:
+    """(word, tag, count) of jieba's dictionary words in the text; what it does not know comes out one
+    character at a time (no HMM guesses, which glue a verb to a name)."""
+    counts, tags = jieba_dictionary()
+    return [(w, tags.get(w, ""), counts.get(w, 0)) for w in jieba.cut(text, HMM=False)]
+
+
+def is_place(word: str, tag: str) -> bool:
+    """A province, city or district: jieba tags it so, or it does "合肥市" ("合肥" alone is a noun)."""
+    if len(word) < 2:
+        return False
+    tags = jieba_dictionary()[1]
+    return tag == "ns" or any(tags.get(word + level) == "ns" for level in "省市县区")
+
+
+def name_start(candidate: str) -> int:
+    """Where the name that ends the candidate begins: back over its words to a function word, or to its
+    place of registration ("授予宁波启帆网络科技" -> "宁波启帆网络科技": a Chinese company's legal name is
+    place, own name, trade, form)."""
+    words = dictionary_words(candidate)
+    start = len(candidate)
+    for k in range(len(words) - 1, -1, -1):
+        word, tag, count = words[k]
+        if len(word) == 1:
+            if tag in FUNCTION_CHAR_TAGS and count >= COMMON_CHAR:
+                break
+            if word in DATE_UNITS and k and words[k - 1][0].isdigit():
+                break
+            if word in TIMES_OF_DAY and k and words[k - 1][0] in DATE_UNITS:
+                break
+        elif tag in FUNCTION_TAGS or word in NOT_IN_NAMES:
+            break
+        start -= len(word)
+        if is_place(word, tag) and not (k and is_place(*words[k - 1][:2])):
+            break
+    return start
+
+
+def ending_word(word: str) -> str:
+    """The word, or the company word it starts with when jieba glued a verb to it ("科技开发" in
+    "由蓝析科技开发")."""
+    tags = jieba_dictionary()[1]
+    for ending in ORG_ENDINGS:
+        if word.startswith(ending) and word != ending and tags.get(word[len(ending) :]) == "v":
+            return ending
+    return word
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """A Chinese short form keeps characters of the full name in their order, its own name first
+    ("信融数科" for "上海信融数字科技", "江北农商行" for "江北农村商业银行")."""
+    if len(short) < 3 or short[:2] not in name:
+        return False
+    rest = iter(name[name.index(short[:2]) :])
+    return all(char in rest for char in short)
+
+
+@lru_cache(maxsize=100_000)
+def own_name(name: str) -> str:
+    """A Chinese company's own name when it is two characters jieba knows only one by one, after any place
+    of registration: "汇岭" of "重庆汇岭小额贷款" and of its lending app "汇岭借". Empty when the name
+    starts with dictionary words ("中国平安"): those say nothing about which company it is."""
+    words = dictionary_words(name)
+    k = 0
+    while k < len(words) and is_place(*words[k][:2]):
+        k += 1
+    chars = words[k : k + 2]
+    if len(chars) == 2 and all(len(w) == 1 and t not in FUNCTION_CHAR_TAGS for w, t, _ in chars):
+        return chars[0][0] + chars[1][0]
+    return ""
+
+
+def short_forms(name: str) -> list[str]:
+    """What an article may call an unknown company after its full name: without its place of registration,
+    then without its trade words, while a name is left ("北京聚点互动科技" -> "聚点互动科技", "聚点互动")."""
+    words = dictionary_words(name)
+    place = 0
+    while place < len(words) - 1 and is_place(*words[place][:2]):
+        place += 1
+    rest = name[sum(len(w) for w, _, _ in words[:place]) :]
+    forms = []
+    while len(rest) >= 3:
+        if rest != name and name_core(rest, ORG_ENDINGS) not in GENERIC_CORES and names_one(rest):
+            forms.append(rest)
+        ending = next((e for e in ORG_ENDINGS if rest.endswith(e) and len(rest) > len(e)), None)
+        if ending is None:
+            break
+        rest = rest[: -len(ending)]
+    return forms
+
+
+def names_one(form: str) -> bool:
+    """A short form that is no phrase of common words ("数字科技"): it names someone, or it has a character
+    jieba knows only on its own ("聚点互动", "心动圈")."""
+    if names_someone(form):
+        return True
+    words = dictionary_words(form)
+    return len(form) >= 4 and any(len(w) == 1 and t not in FUNCTION_CHAR_TAGS for w, t, _ in words)
+
+
+def speaker_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """The name in what opens a clause before a speech verb: up to the first word that is no part of a
+    name ("职达网未作正式", "乐拍方面周二", "童趣信息法务")."""
+    words = dictionary_words(text[start:end])
+    length = 0
+    for word, tag, count in words:
+        single = len(word) == 1
+        if (
+            word in SPEAKER_WORDS
+            or WEEKDAY.fullmatch(word)
+            or (single and (tag in FUNCTION_CHAR_TAGS or tag == "d") and count >= COMMON_CHAR)
+            # jieba's dictionary tags some rare nouns as adverbs ("相机"): only a common one ends a name
+            or (not single and (tag in FUNCTION_TAGS or (tag in ("d", "ad", "vd") and count >= COMMON_WORD)))
+        ):
+            break
+        length += len(word)
+    return start, start + length
+
+
+def inside_a_word(word: str, ending: str, text: str, end: int) -> bool:
+    """Whether a word that ends in a one-character company word ("网") is a word of its own ("联网",
+    "互联网") or runs on into one ("网络")."""
+    if len(ending) != 1:
+        return False
+    counts = jieba_dictionary()[0]
+    return counts.get(word, 0) >= RARE_WORD or counts.get(ending + text[end : end + 1], 0) >= RARE_WORD
+
+
+def a_person(name: str) -> bool:
+    return any(pair.flag.startswith("nr") for pair in jieba.posseg.lcut(name))
+
+
+def names_someone(core: str) -> bool:
+    """Whether the words before a company word name one company, not a kind of business ("装修公司",
+    "标的公司"): a word jieba does not know (two of its characters in a row), a rare word, a person's or
+    brand's name, or a place of registration with more after it."""
+    words = dictionary_words(core)
+    unknown_run = 0
+    for k, (word, tag, count) in enumerate(words):
+        if len(word) == 1:
+            unknown_run = unknown_run + 1 if tag not in FUNCTION_TAGS else 0
+            if unknown_run >= 2:
+                return True
+            continue
+        unknown_run = 0
+        if count < RARE_WORD or tag in ("nr", "nz", "nt", "nrt", "nrfg"):
+            return True
+        if is_place(word, tag) and sum(len(w) for w, _, _ in words[k + 1 :]) >= 2:
+            return True
+    return False
