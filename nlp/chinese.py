@@ -5,8 +5,8 @@ spaCy's `zh` language with the jieba segmenter splits the words (jieba's diction
 pkuseg's model would be a download). Names and cues are matched on the characters of the text and mapped
 to tokens, so a segmentation that cuts a name in two loses nothing; jieba's dictionary (its words, their
 counts and part-of-speech tags) tells where an unknown organisation's name begins and ends and whether it
-names one company at all (nlp/chinese_names.py). The components fill the same ArticleFacts as the English ones, and
-the same article-tags component makes the tags: storage, views and the digest see one shape.
+names one company at all (nlp/chinese_names.py). The components fill the same ArticleFacts as the English
+ones, and the same article-tags component makes the tags: storage, views and the digest see one shape.
 """
 
 from __future__ import annotations
@@ -83,6 +83,9 @@ APP_NAME = re.compile(
     # 运营的“乐淘省钱”"), an app in quotes after what it is ("视频剪辑应用“乐拍”")
     r"|(?:旗下|品牌|运营的|开发的|推出的|研发的|(?<![适响])应用|小程序|公众号)(?:的|App|APP|应用|产品)*"
     r"[“《「]([^”》」]{2,14})[”》」]"
+    # a business named as it is introduced ("一家名为“小脚丫”的新生儿摄影工作室"), not a campaign
+    r"|(?:名为|名叫)[“《「]([^”》」]{2,14})[”》」](?=的?[^，。；！？]{0,10}"
+    r"(?:工作室|公司|店|机构|平台|App|APP|应用|软件|诊所|医院|酒店|中介|品牌|网站|小程序|商家|企业))"
 )
 # a company's name, then its app: "深圳乐淘科技有限公司运营的“乐淘省钱”", "橙果网络旗下的健身App“橙果健身”"
 MADE_BY_BEFORE = re.compile(
@@ -249,7 +252,7 @@ class ChineseOrganisations(KeepsData):
             if named and not named[-1]["company_id"]:
                 aliases[match.group(1)] = named[-1]["name"]
         for match in APP_NAME.finditer(text):
-            group = next(g for g in (1, 2, 3, 4) if match.group(g))
+            group = next(g for g in range(1, 6) if match.group(g))
             app = match.group(group)
             if app in self.known or app.upper() in ("APP", "IOS", "AI"):
                 continue
@@ -301,7 +304,7 @@ class ChineseOrganisations(KeepsData):
     def _maker(doc: Doc, mentions: list[dict], start: int, end: int) -> dict | None:
         """The company an app in text[start:end] is said to be made or run by, before or after it."""
         text = doc.text
-        companies = [m for m in mentions if m["kind"] == "company"]
+        companies = sorted((m for m in mentions if m["kind"] == "company"), key=lambda m: m["start"])
         made_by = MADE_BY_BEFORE.search(text[max(0, start - 40) : start])
         if made_by:
             # the company named right before, in full or by a short form not yet found ("橙果网络")
@@ -320,11 +323,9 @@ class ChineseOrganisations(KeepsData):
                 )
                 if owner is not None:
                     return owner
-        after = [m for m in companies if doc[m["start"]].idx >= end]
-        if after:
-            owner = after[0]
-            if MADE_BY_AFTER.match(text[end : doc[owner["start"]].idx]):
-                return owner
+        owner = next((m for m in companies if doc[m["start"]].idx >= end), None)
+        if owner is not None and MADE_BY_AFTER.match(text[end : doc[owner["start"]].idx]):
+            return owner
         return None
 
     @staticmethod

@@ -32,6 +32,10 @@ CHANNEL_AFTER = re.compile(
     r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
     r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
 )
+# "该院一名护士……": the company the article was speaking of, before the sentence names any other
+ANAPHOR = re.compile(
+    r"(?:该|这家|此)(?:公司|医院|院|平台|机构|企业|银行|集团|门店|店|商家|应用|App|APP|酒店|诊所|律所|所|网站)"
+)
 # "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
 POSTED_BEFORE = re.compile(r"(在|于|通过)$")
 POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
@@ -148,6 +152,8 @@ class ChineseRoles(KeepsData):
         foreground = {main} if main else set()
         for fact in article.sentences:
             named = acting_companies(fact, article)
+            if focus and focus not in named and self._speaks_of_focus(fact, article):
+                named.insert(0, focus)
             if fact.types:
                 background = bool(self.background.search(fact.span.text))
                 accused = [k for k in named if not background or k in foreground]
@@ -165,6 +171,15 @@ class ChineseRoles(KeepsData):
             if fact.accused:
                 focus = fact.accused[0]
         return doc
+
+    @staticmethod
+    def _speaks_of_focus(fact: SentenceFacts, article: ArticleFacts) -> bool:
+        """Does the sentence refer back ("该院") before it names a company of its own?"""
+        anaphor = ANAPHOR.search(fact.span.text)
+        if anaphor is None:
+            return False
+        named = [m["start"] for m in article.companies_in(fact.index)]
+        return not named or fact.span.doc[min(named)].idx - fact.span.start_char > anaphor.start()
 
 
 def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:

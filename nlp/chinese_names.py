@@ -72,6 +72,8 @@ FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e t tg".split(
 # a date's units after its number ("3月8日晚登录顺达快递"): a name does not begin with when it was used
 DATE_UNITS = frozenset("年月日号")
 TIMES_OF_DAY = frozenset("早晚夜")
+# a verb of saying right before a name ("发帖称力恒健身……"): jieba tags it a verb, yet it opens no name
+SAYING_CHARS = frozenset("称说")
 COMMON_CHAR = 10000
 COMMON_WORD = 2000
 # a word jieba's dictionary counts fewer times than this is rare enough to be a name's own word
@@ -149,6 +151,8 @@ def name_start(candidate: str) -> int:
             if word in DATE_UNITS and k and words[k - 1][0].isdigit():
                 break
             if word in TIMES_OF_DAY and k and words[k - 1][0] in DATE_UNITS:
+                break
+            if word in SAYING_CHARS:
                 break
         elif tag in FUNCTION_TAGS or word in NOT_IN_NAMES:
             break

@@ -89,8 +89,9 @@ def test_an_unknown_company_its_short_form_and_its_app_are_one_company(pipelines
         ),
         # the app, then its operator
         (
-            "“云朵相册”APP的运营方南京云朵信息技术有限公司未经用户同意将用户照片上传至服务器。",
-            {"南京云朵信息技术": "accused"},
+            "“云朵相册”APP的运营方南京云朵信息技术有限公司未经用户同意将用户照片上传至服务器。"
+            "据了解，该应用的会员费通过支付宝收取。",
+            {"南京云朵信息技术": "accused", "Ant Group": "mentioned"},
         ),
         # by its short form, with another company named in between; an app after what it is (交友应用“知味”)
         (
@@ -113,6 +114,26 @@ def test_an_app_is_the_company_that_makes_or_runs_it(pipelines, body, wanted):
     types = {c["name"]: set(c["types"]) for c in tagged.accused}
     if "杭州知味文化传播" in wanted:
         assert "consent" in types["上海蓝鲸网络科技"] and "consent" not in types["杭州知味文化传播"]
+
+
+def test_a_business_named_as_it_is_introduced_is_a_company(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "警方查明，一家名为“蓝莓树”的早教机构非法购买了3000余名新生儿家长的姓名和手机号，用于电话推销。"
+        "同月，市网信办开展名为“清朗”的专项行动。",
+    )
+    assert {c["name"]: c["role"] for c in tagged.companies} == {"蓝莓树": "accused"}, tagged.to_json()
+
+
+def test_a_sentence_that_refers_back_speaks_of_the_company_before(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "产妇的信息来自南京安馨妇产医院。该院一名护士将产妇的姓名和手机号出售给中间人，买家包括一家名为“小象”的摄影工作室。"
+        "安馨妇产医院回应称，涉事护士已被辞退。",
+    )
+    assert "南京安馨妇产医院" in {c["name"] for c in tagged.accused}, tagged.to_json()
 
 
 def test_a_company_named_in_full_is_then_called_by_its_own_name(pipelines):
@@ -201,6 +222,8 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
         ("网信办指出，该应用将人脸数据授予宁波启帆网络科技有限公司使用，未告知用户。", "宁波启帆网络科技"),
         ("涉事照片出自合肥云朵影像科技有限公司的服务器，已遭公开下载。", "合肥云朵影像科技"),
         ("投诉人被指为长沙安康骨科医院的患者，其病历信息遭泄露。", "长沙安康骨科医院"),
+        # nor at a verb of saying
+        ("一名会员在社交平台发帖称悦动健身前台将会员的身份证照片发到了群里。", "悦动健身"),
         # nor at a preposition glued to it
         ("据了解，这款应用由蓝析科技开发，会在后台读取用户通讯录。", "蓝析科技"),
         # nor at when or how the service was used ("3月8日晚", "打开", "登录")
