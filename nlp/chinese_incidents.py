@@ -37,7 +37,7 @@ ANAPHOR = re.compile(
     r"(?:该|这家|此)(?:公司|医院|院|平台|机构|企业|银行|集团|门店|店|商家|应用|App|APP|酒店|诊所|律所|所|网站)"
 )
 # "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
-POSTED_BEFORE = re.compile(r"(在|于|通过)$")
+POSTED_BEFORE = re.compile(r"(在|于|通过|发在了?|发到了?|晒在了?|晒到了?)$")
 POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
 
 
@@ -191,6 +191,10 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
     for m in article.companies_in(fact.index):
         start = doc[m["start"]].idx - offset
         end = doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text) - offset
+        # the name within its words: jieba may keep it with what follows ("微信群")
+        at = text.find(m["text"], start, end)
+        if at >= 0:
+            start, end = at, at + len(m["text"])
         before = text[max(0, start - 4) : start]
         after = text[end : end + 16]
         posted_on = POSTED_BEFORE.search(before) and POSTED_AFTER.match(after)

@@ -289,6 +289,17 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             {"杭州素颜医疗美容门诊部"},
             {"bytedance", "tencent"},
         ),
+        # a group chat it was sent to, a site the victim posted on
+        (
+            "北京明衡律师事务所一名助理误将载有当事人身份证号和病历的案卷发进一个行业微信群，文件已遭多人下载。",
+            {"北京明衡律师事务所"},
+            {"tencent"},
+        ),
+        (
+            "用户刘先生起诉杭州橙意网络科技有限公司未经同意读取其通讯录，并把自己的遭遇发在了微博上。",
+            {"杭州橙意网络科技"},
+            {"weibo"},
+        ),
         # platforms listed as where it happened
         (
             "据调查，苏州通达人力资源服务有限公司在BOSS直聘、58同城等平台注册企业账号，批量下载求职者简历后转卖。",
