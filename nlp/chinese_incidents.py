@@ -36,6 +36,14 @@ CHANNEL_AFTER = re.compile(
 ANAPHOR = re.compile(
     r"(?:该|这家|此)(?:公司|医院|院|平台|机构|企业|银行|集团|门店|店|商家|应用|App|APP|酒店|诊所|律所|所|网站)"
 )
+# the company that makes or supplies the system that does it ("这款软件由观澜科技开发", "这套系统的供应商是
+# 慧眼云图", "系统提供方瞳鉴智能") is accused of what the system does
+PRODUCT = r"(?:软件|系统|SDK|sdk|摄像头|设备|插件|产品)"
+VENDOR_BEFORE = re.compile(
+    PRODUCT + r"[^。；，]{0,6}?(?:(由)|的?(?:供应商|提供方|开发商|开发者|服务商|厂商)(?:是|为)?)$"
+)
+MADE_AFTER = re.compile(r"^(?:股份)?(?:有限)?(?:公司)?(?:开发|提供|研发|生产|出品)")
+PRODUCT_SENTENCE = re.compile(PRODUCT)
 # "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
 POSTED_BEFORE = re.compile(r"(在|于|通过|发在了?|发到了?|晒在了?|晒到了?)$")
 POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
@@ -160,16 +168,15 @@ class ChineseRoles(KeepsData):
                 if not accused and not named and focus:
                     accused = [focus]
                 fact.accused = accused
-                for type_id in fact.types:
-                    for key in accused:
-                        article.incidents.setdefault((type_id, key), (1.0, sentence_text(fact.span)))
                 for key in accused:
-                    if key not in article.accused_order:
-                        article.accused_order.append(key)
-                    article.accused_sentences[key] += 1
+                    _accuse(article, fact, key, fact.types)
                     foreground.add(key)
             if fact.accused:
                 focus = fact.accused[0]
+        for key in vendors(article):
+            for fact in article.sentences:
+                if fact.types and PRODUCT_SENTENCE.search(fact.span.text) and key not in fact.accused:
+                    _accuse(article, fact, key, [t for t in fact.types if t != "enforcement"])
         return doc
 
     @staticmethod
@@ -180,6 +187,32 @@ class ChineseRoles(KeepsData):
             return False
         named = [m["start"] for m in article.companies_in(fact.index)]
         return not named or fact.span.doc[min(named)].idx - fact.span.start_char > anaphor.start()
+
+
+def _accuse(article: ArticleFacts, fact: SentenceFacts, key: str, types) -> None:
+    if not types:
+        return
+    for type_id in types:
+        article.incidents.setdefault((type_id, key), (1.0, sentence_text(fact.span)))
+    if key not in article.accused_order:
+        article.accused_order.append(key)
+    article.accused_sentences[key] += 1
+
+
+def vendors(article: ArticleFacts) -> list[str]:
+    """The companies the article names as the makers or suppliers of a system, software or device."""
+    found = []
+    for fact in article.sentences:
+        doc, text, offset = fact.span.doc, fact.span.text, fact.span.start_char
+        for m in article.companies_in(fact.index):
+            start = doc[m["start"]].idx - offset
+            at = text.find(m["text"], start)
+            start = at if at >= 0 else start
+            vendor = VENDOR_BEFORE.search(text[max(0, start - 16) : start])
+            made = not vendor or not vendor.group(1) or MADE_AFTER.match(text[start + len(m["text"]) :])
+            if vendor and made and m["key"] not in found:
+                found.append(m["key"])
+    return found
 
 
 def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:

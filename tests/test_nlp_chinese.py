@@ -136,6 +136,27 @@ def test_a_sentence_that_refers_back_speaks_of_the_company_before(pipelines):
     assert "南京安馨妇产医院" in {c["name"] for c in tagged.accused}, tagged.to_json()
 
 
+@pytest.mark.parametrize(
+    "body,vendor",
+    [
+        (
+            "深圳远帆物流有限公司在员工电脑上安装了一款监控软件，会定时截屏并记录员工浏览的网站。"
+            "记者调查发现，这款软件由杭州青眸网络技术有限公司开发。",
+            "杭州青眸网络技术",
+        ),
+        (
+            "多家连锁药店在门口安装人脸识别摄像头，顾客进店即被自动抓拍，人脸图像上传至云端比对。"
+            "这套系统的供应商是南京识途智能科技有限公司。",
+            "南京识途智能科技",
+        ),
+    ],
+)
+def test_the_maker_of_the_system_that_does_it_is_accused_too(pipelines, body, vendor):
+    tagged = tag(pipelines, "", body)
+    types = {c["name"]: set(c["types"]) for c in tagged.accused}
+    assert vendor in types and types[vendor] & {"surveillance", "collection"}, tagged.to_json()
+
+
 def test_a_company_named_in_full_is_then_called_by_its_own_name(pipelines):
     tagged = tag(
         pipelines,
