@@ -29,6 +29,7 @@ from nlp.chinese_names import (
     bare_chinese_name,
     ending_word,
     inside_a_word,
+    is_place_name,
     jieba_dictionary,
     name_core,
     name_start,
@@ -116,6 +117,12 @@ LATIN_NAME_DESCRIBED = re.compile(
     r"([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![A-Za-z0-9])"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# a list of businesses: "约谈了滴滴出行、哈啰出行等6家企业", "美图秀秀、探探和快看点等App"
+LISTED = re.compile(
+    r"((?:[^，。；、“”：:\s]{2,14}、)+[^，。；、“”：:\s]{2,14}(?:[和及与][^，。；、“”：:\s]{2,14})?)"
+    r"等\s*\d*\s*[家款个]?(?:企业|公司|平台|App|APP|应用|机构|银行|商家|网站|品牌)"
+)
+BRANCH_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:分行|支行|分公司|营业部)")
 
 
 def chinese_sentences(doc: Doc) -> Doc:
@@ -269,6 +276,11 @@ class ChineseOrganisations(KeepsData):
             aliases.pop(app, None)
             for match in re.finditer(re.escape(app), text):
                 add(match.start(), match.end(), *(owner[k] for k in ("kind", "key", "name", "company_id")))
+        # the names of a list of businesses ("约谈了滴滴出行、哈啰出行等6家企业")
+        for start, name in self._listed_names(text):
+            if name not in self.known and name not in aliases:
+                aliases[name] = name
+                add(start, start + len(name), "company", f"company:{name}", name, None)
         # a Latin-script name a description introduces ("学校通讯应用程序ClassNest", "初创公司Lumora")
         for match in LATIN_NAME_DESCRIBED.finditer(text):
             name = match.group(1)
@@ -299,6 +311,21 @@ class ChineseOrganisations(KeepsData):
         mentions.sort(key=lambda m: m["start"])
         doc._.set(ORGS_ATTR, mentions)
         return doc
+
+    @staticmethod
+    def _listed_names(text: str) -> list[tuple[int, str]]:
+        """(start, name) of each item of a list of businesses ("A、B和C等企业"), not places or people."""
+        found = []
+        for match in LISTED.finditer(text):
+            for k, item in enumerate(re.finditer(r"[^、和及与]+", match.group(1))):
+                # the first item may carry the verb before the list ("约谈了滴滴出行")
+                cut = name_start(item.group()) if k == 0 else 0
+                name = item.group()[cut:]
+                if len(name) < 2 or is_place_name(name) or a_person(name):
+                    continue
+                if name_core(name, ORG_ENDINGS) not in GENERIC_CORES and names_someone(name):
+                    found.append((match.start(1) + item.start() + cut, name))
+        return found
 
     @staticmethod
     def _maker(doc: Doc, mentions: list[dict], start: int, end: int) -> dict | None:
@@ -380,7 +407,9 @@ class ChineseOrganisations(KeepsData):
                 continue
             # a legal form ("有限公司") names one company whatever its words; a common word ("物联网")
             # names none
-            if kind == "company" and ending not in LEGAL_FORMS and not names_someone(core):
+            # "江苏银行南京分行": a place's bank with a branch is that bank
+            branch = BRANCH_AFTER.match(text, token.idx + len(word))
+            if kind == "company" and ending not in LEGAL_FORMS and not (names_someone(core) or branch):
                 continue
             if jieba_dictionary()[0].get(name, 0) >= RARE_WORD:
                 continue

@@ -137,6 +137,12 @@ def is_place(word: str, tag: str) -> bool:
     return tag == "ns" or any(tags.get(word + level) == "ns" for level in "省市县区")
 
 
+def is_place_name(name: str) -> bool:
+    """Whether the words are all places ("北京", "长三角地区" is not: "地区" is no place)."""
+    words = dictionary_words(name)
+    return bool(words) and all(is_place(word, tag) for word, tag, _ in words)
+
+
 def name_start(candidate: str) -> int:
     """Where the name that ends the candidate begins: back over its words to a function word, or to its
     place of registration ("授予宁波启帆网络科技" -> "宁波启帆网络科技": a Chinese company's legal name is

@@ -239,6 +239,25 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
 @pytest.mark.parametrize(
     "body,wanted",
     [
+        # the items of a list of businesses, not the places or people of a list
+        (
+            "工信部通报了云雀阅读、小熊记账和快看相机等18款App违规收集个人信息。"
+            "北京、上海、广州等地的多家企业也被要求自查。",
+            {"云雀阅读", "小熊记账", "快看相机"},
+        ),
+        ("警方查明，张某、李某等人通过多家企业非法获取公民个人信息3万余条。", set()),
+        # a city's bank, by its branch
+        ("江南银行苏州分行因未经授权查询个人信用报告被罚款40万元。", {"江南银行"}),
+    ],
+)
+def test_names_listed_or_by_their_branch(pipelines, body, wanted):
+    tagged = tag(pipelines, "", body)
+    assert {c["name"] for c in tagged.companies} == wanted, tagged.to_json()
+
+
+@pytest.mark.parametrize(
+    "body,wanted",
+    [
         # a name begins at its place of registration, not at the verb before it
         ("网信办指出，该应用将人脸数据授予宁波启帆网络科技有限公司使用，未告知用户。", "宁波启帆网络科技"),
         ("涉事照片出自合肥云朵影像科技有限公司的服务器，已遭公开下载。", "合肥云朵影像科技"),
