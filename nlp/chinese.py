@@ -87,6 +87,8 @@ APP_NAME = re.compile(
     # a business named as it is introduced ("一家名为“小脚丫”的新生儿摄影工作室"), not a campaign
     r"|(?:名为|名叫)[“《「]([^”》」]{2,14})[”》」](?=的?[^，。；！？]{0,10}"
     r"(?:工作室|公司|店|机构|平台|App|APP|应用|软件|诊所|医院|酒店|中介|品牌|网站|小程序|商家|企业))"
+    # a name in quotes that opens a clause and is found at fault ("“慧眼识车”被检出违规共享…")
+    r"|(?:^|(?<=[，。；：\n]))[“「]([^”」]{2,12})[”」](?=(?:App|APP|app)?(?:被检出|被指|被曝|被发现|被查出|存在|违规|未经))"
 )
 # a company's name, then its app: "深圳乐淘科技有限公司运营的“乐淘省钱”", "橙果网络旗下的健身App“橙果健身”"
 MADE_BY_BEFORE = re.compile(
@@ -259,7 +261,7 @@ class ChineseOrganisations(KeepsData):
             if named and not named[-1]["company_id"]:
                 aliases[match.group(1)] = named[-1]["name"]
         for match in APP_NAME.finditer(text):
-            group = next(g for g in range(1, 6) if match.group(g))
+            group = next(g for g in range(1, 7) if match.group(g))
             app = match.group(group)
             if app in self.known or app.upper() in ("APP", "IOS", "AI"):
                 continue

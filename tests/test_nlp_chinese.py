@@ -246,6 +246,8 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
             {"云雀阅读", "小熊记账", "快看相机"},
         ),
         ("警方查明，张某、李某等人通过多家企业非法获取公民个人信息3万余条。", set()),
+        # a name in quotes that opens a clause and is found at fault
+        ("通报显示，“识途查车”被检出违规向第三方共享用户的车牌号和行驶证照片。", {"识途查车"}),
         # a city's bank, by its branch
         ("江南银行苏州分行因未经授权查询个人信用报告被罚款40万元。", {"江南银行"}),
     ],
