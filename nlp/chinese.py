@@ -68,7 +68,8 @@ AUTHORITY_ENDINGS = (
 NAME_BREAKERS = tuple(
     """员工 律师 用户 网友 记者 专家 人士 消费者 市民 车主 客户 患者 家长 学生 负责人 工作人员
     有关部门 相关部门 官方 平台方 该 这 那 某 其 我们 他们 公开 书面 赔礼 尚未 发文 规定 期限 创始人
-    警方 法院 检察院 监管 后续 不少 对此 将在 录入 受访者 网民 居民 民警 业内人士 专家 半数""".split()
+    警方 法院 检察院 监管 后续 不少 对此 将在 录入 受访者 网民 居民 民警 业内人士 专家 半数
+    调查 决定书 通知书 处罚 报告 检测 测试 评估 核查 排查 消保委 消协""".split()
 )
 # characters a name does not start with: prepositions, conjunctions, quantities
 NOT_FIRST = frozenset("向在至到对与和被由从把给将已也则另该这那其某一各每")
@@ -105,7 +106,7 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{3,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
     r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|" + "|".join(SPEAKER_WORDS) + "|"
     r"在官网|在官方微博|通过官方渠道)*"
-    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
+    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方|发现|披露|指出|透露))"
 )
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
@@ -123,6 +124,10 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 LISTED = re.compile(
     r"((?:[^，。；、“”：:\s]{2,14}、)+[^，。；、“”：:\s]{2,14}(?:[和及与][^，。；、“”：:\s]{2,14})?)"
     r"等\s*\d*\s*[家款个]?(?:企业|公司|平台|App|APP|应用|机构|银行|商家|网站|品牌)"
+)
+NOT_A_COMPANY = re.compile(
+    r"(?:大学|学院|研究院|研究所|科学院|(?<![医容影剧老理])院|协会|学会|委员会|研究中心|实验室|基金会|联盟|"
+    r"教授|研究员|学者|主任|院长|所长|分析师|记者|编辑|日报|晚报|早报|都市报|商报|周刊|杂志|电视台|新闻|网友|博主)$"
 )
 BRANCH_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:分行|支行|分公司|营业部)")
 
@@ -310,6 +315,13 @@ class ChineseOrganisations(KeepsData):
             for match in re.finditer(re.escape(alias), text):
                 name = aliases[alias]
                 add(match.start(), match.end(), "company", f"company:{name}", name, None)
+        # research bodies, schools, outlets and people by their titles are no companies ("中国信通院",
+        # "清华大学法学院教授", "南方都市报")
+        mentions = [
+            m
+            for m in mentions
+            if not (m["kind"] == "company" and not m["company_id"] and NOT_A_COMPANY.search(m["name"]))
+        ]
         mentions.sort(key=lambda m: m["start"])
         doc._.set(ORGS_ATTR, mentions)
         return doc

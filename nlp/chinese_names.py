@@ -62,7 +62,9 @@ ORG_ENDINGS = (
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
     数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述 股份制 中小 民营 连锁 城商
-    农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场 外包 全资 标的""".split()
+    农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场 外包 全资 标的
+    网络安全 数据安全 信息安全 安全 人工智能 大数据 云计算 区块链 物联网 金融科技 新能源 游戏 直播 广告 营销
+    咨询 征信 支付 教育 医疗 软件 电子 通信 芯片 半导体 汽车 房地产 互联网金融 网贷""".split()
 )
 # jieba's part-of-speech tags of words that are no part of a name (prepositions, conjunctions, particles,
 # pronouns, numerals, measure, time and direction words), and those of its single characters; a single

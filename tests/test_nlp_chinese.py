@@ -282,6 +282,8 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         ("多名患者反映，在博雅口腔门诊部就诊后，病历信息遭泄露并被用于推销。", "博雅口腔门诊部"),
         ("会员称，闭店的燃动健身将会员资料卖给了其他商家。", "燃动健身"),
         ("求职平台聘达网确认，部分求职者简历遭批量下载。", "聘达网"),
+        # a name after what it is, that found something out
+        ("网络安全公司安信盾发现，某连锁酒店的会员数据库在暗网被公开售卖。", "安信盾"),
         # a short form keeps the full name's characters in order: one company
         (
             "临海农村商业银行因违规查询客户征信信息被罚款30万元。临海农商行相关负责人表示，已将涉事员工停职。",
@@ -301,6 +303,12 @@ def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
         "问询函要求说明标的公司报告期内是否发生用户个人信息泄露，相关数据由外包公司处理。",
         "市民反映，搬家公司和家政公司的员工随意拍摄并转发客户家中照片。",
         "专家提醒，物联网设备和互联网平台收集的个人信息越来越多，泄露风险随之上升。",
+        # a field is no name
+        "据一家网络安全公司监测，暗网上出售的个人信息数量明显增多。",
+        # research bodies, schools, outlets and people by their titles
+        "中国数通院发布报告称，部分App存在超范围收集个人信息的问题。",
+        "华东政法大学法学院教授表示，企业违规收集人脸信息应当依法承担责任。",
+        "东方都市报发现，多款理财App的隐私政策存在默认勾选问题。",
     ],
 )
 def test_a_kind_of_business_is_not_a_name(pipelines, body):
