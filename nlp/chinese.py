@@ -106,7 +106,7 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{3,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
     r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|" + "|".join(SPEAKER_WORDS) + "|"
     r"在官网|在官方微博|通过官方渠道)*"
-    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方|发现|披露|指出|透露))"
+    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
 )
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(

@@ -282,8 +282,6 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         ("多名患者反映，在博雅口腔门诊部就诊后，病历信息遭泄露并被用于推销。", "博雅口腔门诊部"),
         ("会员称，闭店的燃动健身将会员资料卖给了其他商家。", "燃动健身"),
         ("求职平台聘达网确认，部分求职者简历遭批量下载。", "聘达网"),
-        # a name after what it is, that found something out
-        ("网络安全公司安信盾发现，某连锁酒店的会员数据库在暗网被公开售卖。", "安信盾"),
         # a short form keeps the full name's characters in order: one company
         (
             "临海农村商业银行因违规查询客户征信信息被罚款30万元。临海农商行相关负责人表示，已将涉事员工停职。",
