@@ -98,7 +98,7 @@ MADE_BY_BEFORE = re.compile(
 # between an app and its company: "“速借宝”APP的运营方深圳前海速借…", "《邻里帮》小程序在开通门禁时…，
 # 运营方为武汉好邻居物业管理有限公司"
 MADE_BY_AFTER = re.compile(
-    r"^[^。；！？\n]{0,40}?(?:运营方|运营主体|运营商|运营公司|开发者|开发商|开发公司)(?:为|是|系)?[：:]?$"
+    r"^[^。；！？\n]{0,40}?(?:运营方|运营者|运营主体|运营商|运营公司|开发者|开发商|开发公司)(?:为|是|系)?[：:]?$"
 )
 # "速达快运确认系统漏洞遭利用", "卓越云课堂4月2日晚发布公告": a name that opens a clause and speaks for
 # itself (a three-character one only if it is no person's name)
@@ -125,6 +125,7 @@ LISTED = re.compile(
     r"((?:[^，。；、“”：:\s]{2,14}、)+[^，。；、“”：:\s]{2,14}(?:[和及与][^，。；、“”：:\s]{2,14})?)"
     r"等\s*\d*\s*[家款个]?(?:企业|公司|平台|App|APP|应用|机构|银行|商家|网站|品牌)"
 )
+COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数每这那]家|[某该各])$")
 NOT_A_COMPANY = re.compile(
     r"(?:大学|学院|研究院|研究所|科学院|(?<![医容影剧老理])院|协会|学会|委员会|研究中心|实验室|基金会|联盟|"
     r"教授|研究员|学者|主任|院长|所长|分析师|记者|编辑|日报|晚报|早报|都市报|商报|周刊|杂志|电视台|新闻|网友|博主)$"
@@ -418,6 +419,9 @@ class ChineseOrganisations(KeepsData):
             core = name_core(name, ORG_ENDINGS + AUTHORITY_ENDINGS)
             # "一家科技公司", "某公司", "中国科技公司", "装修公司": no name before the ending words
             if len(core) < 2 or "某" in core or core in GENERIC_CORES:
+                continue
+            # "多家催收公司", "一家培训机构": counted, so a kind of business
+            if ending not in LEGAL_FORMS and COUNTED.search(text, 0, first):
                 continue
             # a legal form ("有限公司") names one company whatever its words; a common word ("物联网")
             # names none

@@ -100,6 +100,11 @@ def test_an_unknown_company_its_short_form_and_its_app_are_one_company(pipelines
             "读取用户精确位置。",
             {"上海蓝鲸网络科技": "accused", "杭州知味文化传播": "accused"},
         ),
+        # the operator in brackets after the app
+        (
+            "工信部通报，“天天走路”App（运营者：杭州步行者网络科技有限公司）超范围收集用户个人信息。",
+            {"杭州步行者网络科技": "accused"},
+        ),
         # a known company's app is that company's, like its products in the knowledge base
         (
             "工信部通报，美团推出的“团团借”App未经用户同意读取通讯录，被要求限期整改。",
@@ -301,6 +306,8 @@ def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
         "问询函要求说明标的公司报告期内是否发生用户个人信息泄露，相关数据由外包公司处理。",
         "市民反映，搬家公司和家政公司的员工随意拍摄并转发客户家中照片。",
         "专家提醒，物联网设备和互联网平台收集的个人信息越来越多，泄露风险随之上升。",
+        # counted, so a kind of business
+        "消费者投诉称，在一款借贷App申请借款后，个人信息被泄露给多家催收公司。",
         # a field is no name
         "据一家网络安全公司监测，暗网上出售的个人信息数量明显增多。",
         # research bodies, schools, outlets and people by their titles
