@@ -118,11 +118,12 @@ def defined_short_form(doc: Doc, end: int) -> tuple[int, ...]:
     return tuple(t.orth for t in words)
 
 
-def resolve_short_names(mentions: list[OrgMention]) -> None:
+def resolve_short_names(mentions: list[OrgMention], doc: Doc | None = None) -> None:
     """Short forms of a company named in full in the same article are that company.
 
     "Flo" after "Flo Health" (known) links to it; "Mohe" after "Mohe Technology" (unknown) shares
-    its key and display name.
+    its key and display name; so does "Crest" where the NER took only the last word of "Maple Crest"
+    (said for "Maple Crest Mortgage").
     """
     full_names: dict[tuple[str, ...], OrgMention] = {}
     for m in mentions:
@@ -147,6 +148,8 @@ def resolve_short_names(mentions: list[OrgMention]) -> None:
             continue
         words = tuple(m.key.split(":", 1)[1].split())
         longer = [full for full in full_names if len(full) > len(words) and full[: len(words)] == words]
+        if not longer and doc is not None:
+            longer = [full for full in full_names if _completes(doc, m.start, words, full)]
         owners = {(full_names[f].company_id, full_names[f].key) for f in longer}
         if len(owners) == 1:
             company_id, key = owners.pop()
@@ -161,6 +164,17 @@ def resolve_short_names(mentions: list[OrgMention]) -> None:
     for m in mentions:
         if m.kind == "company" and m.company_id is not None:
             m.name = next(x.name for x in mentions if x.company_id == m.company_id and x.key == m.key)
+
+
+def _completes(doc: Doc, start: int, words: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Do the words before the mention and its own words begin the full name ("Maple" + "Crest" of
+    "Maple Crest Mortgage")?"""
+    for k in range(1, len(full) - len(words) + 1):
+        if full[k : k + len(words)] == words and start >= k:
+            before = tuple(normalise_name(t.text) for t in doc[start - k : start])
+            if before == full[:k]:
+                return True
+    return False
 
 
 def resolve_products(doc: Doc, mentions: list[OrgMention]) -> None:

@@ -172,6 +172,27 @@ def test_a_product_the_article_says_a_company_makes_is_that_company(full_nlp, te
     assert {c["name"] for c in tagged.companies} == wanted, describe(tagged)
 
 
+def test_a_name_the_ner_cut_short_is_the_company_it_begins():
+    """The small NER model at times takes only the last word of a short form ("Crest" of "Maple Crest"):
+    the words before it complete the full name named elsewhere in the article."""
+    import spacy
+
+    from nlp.org_mentions import OrgMention, resolve_short_names
+
+    doc = spacy.blank("en")(
+        "Files of Maple Crest Mortgage were lost . Maple Crest said sorry . A Crest rival"
+    )
+    full_key = "company:maple crest mortgage"
+    full = OrgMention(2, 5, "Maple Crest Mortgage", "company", None, "Maple Crest Mortgage", full_key)
+    cut = OrgMention(9, 10, "Crest", "company", None, "Crest", "company:crest")
+    resolve_short_names([full, cut], doc)
+    assert (cut.key, cut.name) == (full.key, full.name)
+    # the same word with no start of the name before it is left alone
+    alone = OrgMention(14, 15, "Crest", "company", None, "Crest", "company:crest")
+    resolve_short_names([full, alone], doc)
+    assert alone.key == "company:crest"
+
+
 def test_every_regulator_is_a_regulator_never_a_company(full_nlp):
     regulators = Config().regulators
     assert len(regulators) >= 60
