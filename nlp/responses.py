@@ -83,8 +83,9 @@ class Responses(KeepsData):
                 t.lemma_ in OBLIGATION_VERBS or t.lower_ == "must" for t in window
             ):
                 continue
-            if any(n.lemma_ in FAILURE_VERBS for n in path):
-                continue  # "failed to let users delete their accounts" is no remedy
+            # "failed to let users delete their accounts", "ignored requests to change the form": no remedy
+            if any(n.lemma_ in FAILURE_VERBS for n in governing):
+                continue
             if companies:
                 speakers += [m["key"] for m in companies]
             elif how in ("reference", "person") and focus:

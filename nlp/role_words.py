@@ -178,7 +178,7 @@ BACKGROUND_PHRASES = [
 # Verbs by which a company brings in help: the investigation they govern is its own.
 HIRING_VERBS = frozenset({"hire", "engage", "retain", "appoint", "commission", "enlist", "bring", "employ"})
 # Verbs that undo the remedy they govern.
-FAILURE_VERBS = frozenset({"fail", "refuse", "decline", "neglect", "omit"})
+FAILURE_VERBS = frozenset({"fail", "refuse", "decline", "neglect", "omit", "ignore", "disregard"})
 # Nouns of enforcement actions ("a lawsuit against Google", "an investigation into Didi").
 ENFORCEMENT_NOUNS = [
     "proceeding",

@@ -31,6 +31,14 @@ RESPONSES = {
         "zipdash",
         {"denial"},
     ),
+    "a-remedy-asked-for-and-ignored-is-none": (
+        "Watchdog issues compliance notice to letting agent",
+        "The Privacy Commissioner issued a compliance notice to Harbour Lets for collecting applicants' "
+        "bank statements and medical details it did not need. The Commissioner said the agency had ignored "
+        "earlier requests from the Office to change its application form.",
+        "harbour lets",
+        set(),
+    ),
     "a-settlement-that-admits-nothing-is-no-denial": (
         "Fitness app settles over heart-rate data",
         "Pulsewise will pay $60,000 to settle a state attorney general's claims that it sold users' "
