@@ -8,7 +8,7 @@ to delete the data" and "failed to let users delete their accounts" are nobody's
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from config.taxonomy import TaxonomyFile
 from nlp.clause_roles import ClauseRoles
@@ -20,6 +20,22 @@ from nlp.role_words import FAILURE_VERBS, OBLIGATION_VERBS
 # Verbs that impose only when they ask for an act ("told it to delete", "called for the deletion"), not
 # when they report or describe ("told the regulator that ...", "called the decision flawed").
 REQUEST_VERBS = frozenset("call tell ask press push urge expect want need".split())
+
+
+# "under a settlement with the attorney general": terms that impose what a sentence says the company will do
+IMPOSED_TERMS = frozenset(
+    """settlement settlements decree decrees order orders agreement judgment judgement ruling deal
+    terms""".split()
+)
+
+
+def _under_terms(sentence: Span) -> bool:
+    """Does the sentence put what it reports under the terms of a settlement or an order?"""
+    doc = sentence.doc
+    return any(
+        token.lower_ == "under" and any(t.lower_ in IMPOSED_TERMS for t in doc[token.i + 1 : token.i + 6])
+        for token in sentence
+    )
 
 
 class Responses(KeepsData):
@@ -85,6 +101,9 @@ class Responses(KeepsData):
                 continue
             # "failed to let users delete their accounts", "ignored requests to change the form": no remedy
             if any(n.lemma_ in FAILURE_VERBS for n in governing):
+                continue
+            # "will stop sharing the data under a consent decree": what the settlement makes it do
+            if _under_terms(fact.span):
                 continue
             if companies:
                 speakers += [m["key"] for m in companies]

@@ -39,6 +39,13 @@ RESPONSES = {
         "harbour lets",
         set(),
     ),
+    "what-a-settlement-makes-it-do-is-none": (
+        "Sleep app maker settles over shared recordings",
+        "Driftwell, the maker of a sleep-tracking app, will stop sending users' snoring recordings to "
+        "advertisers under a settlement with the state attorney general announced on Tuesday.",
+        "driftwell",
+        set(),
+    ),
     "a-settlement-that-admits-nothing-is-no-denial": (
         "Fitness app settles over heart-rate data",
         "Pulsewise will pay $60,000 to settle a state attorney general's claims that it sold users' "
