@@ -203,31 +203,33 @@ def vendors(article: ArticleFacts) -> list[str]:
     """The companies the article names as the makers or suppliers of a system, software or device."""
     found = []
     for fact in article.sentences:
-        doc, text, offset = fact.span.doc, fact.span.text, fact.span.start_char
+        text = fact.span.text
         for m in article.companies_in(fact.index):
-            start = doc[m["start"]].idx - offset
-            at = text.find(m["text"], start)
-            start = at if at >= 0 else start
+            start, end = name_chars(fact, m)
             vendor = VENDOR_BEFORE.search(text[max(0, start - 16) : start])
-            made = not vendor or not vendor.group(1) or MADE_AFTER.match(text[start + len(m["text"]) :])
+            made = not vendor or not vendor.group(1) or MADE_AFTER.match(text[end:])
             if vendor and made and m["key"] not in found:
                 found.append(m["key"])
     return found
 
 
+def name_chars(fact: SentenceFacts, mention: dict) -> tuple[int, int]:
+    """Where a company's name is in its sentence's text: within its tokens, as jieba may keep a name with
+    what follows it ("微信群")."""
+    doc, offset = fact.span.doc, fact.span.start_char
+    start = doc[mention["start"]].idx - offset
+    end = doc[mention["end"] - 1].idx + len(doc[mention["end"] - 1].text) - offset
+    at = fact.span.text.find(mention["text"], start, end)
+    return (at, at + len(mention["text"])) if at >= 0 else (start, end)
+
+
 def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
     """The companies a sentence names, but those it names as recipients or hired helpers ("与云析科技的
     合作", "提供给某保险代理")."""
-    doc, text = fact.span.doc, fact.span.text
-    offset = fact.span.start_char
+    text = fact.span.text
     keys = []
     for m in article.companies_in(fact.index):
-        start = doc[m["start"]].idx - offset
-        end = doc[m["end"] - 1].idx + len(doc[m["end"] - 1].text) - offset
-        # the name within its words: jieba may keep it with what follows ("微信群")
-        at = text.find(m["text"], start, end)
-        if at >= 0:
-            start, end = at, at + len(m["text"])
+        start, end = name_chars(fact, m)
         before = text[max(0, start - 4) : start]
         after = text[end : end + 16]
         posted_on = POSTED_BEFORE.search(before) and POSTED_AFTER.match(after)
