@@ -267,7 +267,7 @@ class ChineseOrganisations(KeepsData):
             if named and not named[-1]["company_id"]:
                 aliases[match.group(1)] = named[-1]["name"]
         for match in APP_NAME.finditer(text):
-            group = next(g for g in range(1, 7) if match.group(g))
+            group = match.lastindex  # each alternative has one group: the name
             app = match.group(group)
             if app in self.known or app.upper() in ("APP", "IOS", "AI"):
                 continue
