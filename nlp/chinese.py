@@ -122,7 +122,7 @@ LATIN_NAME_DESCRIBED = re.compile(
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # a list of businesses: "约谈了滴滴出行、哈啰出行等6家企业", "美图秀秀、探探和快看点等App"
 LISTED = re.compile(
-    r"((?:[^，。；、“”：:\s]{2,14}、)+[^，。；、“”：:\s]{2,14}(?:[和及与][^，。；、“”：:\s]{2,14})?)"
+    r"((?:[^，。；、“”：:\s]{2,14}、)+[^，。；、“”：:\s]{2,14}?)(?:[和及与]([^，。；、“”：:\s]{2,14}))?"
     r"等\s*\d*\s*[家款个]?(?:企业|公司|平台|App|APP|应用|机构|银行|商家|网站|品牌)"
 )
 COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数每这那]家|[某该各])$")
@@ -332,14 +332,18 @@ class ChineseOrganisations(KeepsData):
         """(start, name) of each item of a list of businesses ("A、B和C等企业"), not places or people."""
         found = []
         for match in LISTED.finditer(text):
-            for k, item in enumerate(re.finditer(r"[^、和及与]+", match.group(1))):
+            # the items between 、 and the last after 和/及/与: a name may hold those characters ("中和科技")
+            items = [(match.start(1) + m.start(), m.group()) for m in re.finditer(r"[^、]+", match.group(1))]
+            if match.group(2):
+                items.append((match.start(2), match.group(2)))
+            for k, (at, item) in enumerate(items):
                 # the first item may carry the verb before the list ("约谈了滴滴出行")
-                cut = name_start(item.group()) if k == 0 else 0
-                name = item.group()[cut:]
+                cut = name_start(item) if k == 0 else 0
+                name = item[cut:]
                 if len(name) < 2 or is_place_name(name) or a_person(name):
                     continue
                 if name_core(name, ORG_ENDINGS) not in GENERIC_CORES and names_someone(name):
-                    found.append((match.start(1) + item.start() + cut, name))
+                    found.append((at + cut, name))
         return found
 
     @staticmethod

@@ -250,6 +250,8 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
             "北京、上海、广州等地的多家企业也被要求自查。",
             {"云雀阅读", "小熊记账", "快看相机"},
         ),
+        # a name that holds 和 is one item
+        ("工信部通报了小熊记账、中和优选等12款App违规收集个人信息。", {"小熊记账", "中和优选"}),
         ("警方查明，张某、李某等人通过多家企业非法获取公民个人信息3万余条。", set()),
         # a name in quotes that opens a clause and is found at fault
         ("通报显示，“识途查车”被检出违规向第三方共享用户的车牌号和行驶证照片。", {"识途查车"}),
