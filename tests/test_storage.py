@@ -90,6 +90,22 @@ def test_fts_follows_insert_update_and_delete(database):
     )  # raises if out of sync
 
 
+def test_tagging_an_article_leaves_its_search_index_alone(database):
+    stored = store.upsert_article(database, article("https://a.example/1", "Sesame Credit enrolment scandal"))
+
+    def index_writes() -> int:
+        # FTS5 writes a new segment to its shadow table for every indexed change
+        return database.execute("SELECT count(*), sum(length(block)) FROM articles_fts_data").fetchone()
+
+    before = index_writes()
+    for version in ("test-1", "test-2"):
+        store.replace_tags(database, stored.article_id, store.ArticleTags(language="en", depth="full"), version)
+    assert index_writes() == before
+    store.upsert_article(database, article("https://a.example/1", "WeChat chat history denial"))
+    assert index_writes() != before
+    assert [r["id"] for r in search_articles(database, "wechat")] == [stored.article_id]
+
+
 def test_chinese_articles_are_found_by_any_run_of_three_characters(database):
     body = "用户打开支付宝年度账单时发现，芝麻信用服务协议已被默认勾选。"
     chinese = store.upsert_article(database, article("https://a.example/zh", body, language="zh"))

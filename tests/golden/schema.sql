@@ -997,7 +997,8 @@ CREATE TRIGGER articles_ai_fts_zh AFTER INSERT ON articles WHEN NEW.language = '
     INSERT INTO articles_fts_zh (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
 END;
 
-CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN
+CREATE TRIGGER "articles_au" AFTER UPDATE OF "title", "body" ON "articles"
+WHEN OLD."title" IS NOT NEW."title" OR OLD."body" IS NOT NEW."body" BEGIN
   INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "body") VALUES('delete', old.rowid, old."title", old."body");
   INSERT INTO "articles_fts" (rowid, "title", "body") VALUES (new.rowid, new."title", new."body");
 END;
