@@ -123,6 +123,8 @@ class ChineseTaxonomyFile(Model):
     obligations: Regex
     orders: Regex
     background: Regex
+    # the reason an action was taken: said without privacy context, the action is about another matter
+    reasons: Regex
     types: dict[str, ChineseCued]
     responses: dict[str, ChineseCued]
     severity: ChineseSeverityCues = ChineseSeverityCues()

@@ -79,6 +79,7 @@ class ChineseIncidents(KeepsData):
         self.traps = [re.compile(p) for p in taxonomy_zh.traps]
         self.negations = re.compile(taxonomy_zh.negations)
         self.normatives = re.compile(taxonomy_zh.normatives)
+        self.reasons = re.compile(taxonomy_zh.reasons)
         self.denials = re.compile(taxonomy_zh.denials)
         self.types = {t: [re.compile(p) for p in c.cues] for t, c in taxonomy_zh.types.items()}
         self.type_traps = {t: [re.compile(p) for p in c.traps] for t, c in taxonomy_zh.types.items()}
@@ -118,10 +119,15 @@ class ChineseIncidents(KeepsData):
         )
         alleged = {t for f in incident_facts for t in f.types if t not in denied.get(f.index, set())}
         for fact in article.sentences:
+            another_matter = not fact.in_context and self.reasons.search(fact.span.text)
             fact.types = {
                 t: cues
                 for t, cues in fact.types.items()
-                if t in alleged and (fact.in_context or (privacy_story and t in self.article_context_types))
+                if t in alleged
+                and (
+                    fact.in_context
+                    or (privacy_story and t in self.article_context_types and not another_matter)
+                )
             }
         article.raw_cues = {f.index: (dict(f.types), {}) for f in article.sentences if f.types}
         doc._.set(FACTS_ATTR, article)

@@ -414,6 +414,18 @@ def test_companies_of_an_earlier_case_are_background(pipelines):
     assert "huazhu" in mentioned(tagged)
 
 
+def test_a_fine_for_another_matter_in_the_same_article_is_not_this_storys(pipelines):
+    tagged = tag(
+        pipelines,
+        "两家银行同日领罚单",
+        "金融监管部门公布的罚单显示，江城农村商业银行因违规向第三方提供客户信息，被罚款80万元。\n\n"
+        "同日公布的另一份罚单中，滨海商业银行因贷款资金被挪用于购房，被罚款50万元。\n\n"
+        "江城农商行因上述行为被一并责令改正。",
+    )
+    assert accused(tagged) == keys("江城农村商业银行")
+    assert "滨海商业银行" in mentioned(tagged)
+
+
 def _zh_taxonomy_cases():
     cues = Config().taxonomy_zh
     cases = []
