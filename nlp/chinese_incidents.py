@@ -32,6 +32,9 @@ CHANNEL_AFTER = re.compile(
     r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
     r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
 )
+# a platform that takes down what it hosts ("微信已下架", "抖音平台在接到投诉后将该小程序下架") acts on another's
+# app and is not accused there, when the article names it as the host of something (CHANNEL_AFTER)
+REMOVES_AFTER = re.compile(r"^[^。；？！]{0,30}?(?<!未)(?<!没有)(?<!及时)(下架|封禁|封停|下线|关停|屏蔽)")
 # "该院一名护士……": the company the article was speaking of, before the sentence names any other
 ANAPHOR = re.compile(
     r"(?:该|这家|此)(?:公司|医院|院|平台|机构|企业|银行|集团|门店|店|商家|应用|App|APP|酒店|诊所|律所|所|网站)"
@@ -170,7 +173,11 @@ class ChineseRoles(KeepsData):
                 named.insert(0, focus)
             if fact.types:
                 background = bool(self.background.search(fact.span.text))
-                accused = [k for k in named if not background or k in foreground]
+                accused = [
+                    k
+                    for k in named
+                    if (not background or k in foreground) and not takes_down(fact, article, k)
+                ]
                 if not accused and not named and focus:
                     accused = [focus]
                 fact.accused = accused
@@ -243,6 +250,23 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         if not passive and m["key"] not in keys:
             keys.append(m["key"])
     return keys
+
+
+def takes_down(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
+    """Does the company, named as the host of something in the article, take something down here?"""
+    return any(
+        m["key"] == key and REMOVES_AFTER.match(fact.span.text[name_chars(fact, m)[1] :])
+        for m in article.companies_in(fact.index)
+    ) and hosts_something(article, key)
+
+
+def hosts_something(article: ArticleFacts, key: str) -> bool:
+    """Is the company named somewhere as where something runs or is sold ("“掌上停车宝”微信小程序")?"""
+    for fact in article.sentences:
+        for m in article.companies_in(fact.index):
+            if m["key"] == key and CHANNEL_AFTER.match(fact.span.text[name_chars(fact, m)[1] :][:16]):
+                return True
+    return False
 
 
 def _signer(article: ArticleFacts) -> str | None:

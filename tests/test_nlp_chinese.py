@@ -426,6 +426,17 @@ def test_a_fine_for_another_matter_in_the_same_article_is_not_this_storys(pipeli
     assert "滨海商业银行" in mentioned(tagged)
 
 
+def test_a_platform_that_takes_down_the_app_it_hosts_is_not_accused(pipelines):
+    tagged = tag(
+        pipelines,
+        "记账小程序被通报超范围收集信息 支付宝已下架",
+        "省通信管理局通报，厦门青禾网络科技有限公司运营的“青禾记账”支付宝小程序，在用户未授权的情况下"
+        "读取通讯录。\n\n支付宝平台在收到通报后，已将该小程序下架。",
+    )
+    assert accused(tagged) == keys("厦门青禾网络科技")
+    assert "ant-group" in mentioned(tagged)
+
+
 def _zh_taxonomy_cases():
     cues = Config().taxonomy_zh
     cases = []
