@@ -30,6 +30,7 @@ from nlp.chinese_names import (
     ending_word,
     inside_a_word,
     is_place_name,
+    place_before_own_name,
     jieba_dictionary,
     name_core,
     name_start,
@@ -131,6 +132,8 @@ NOT_A_COMPANY = re.compile(
     r"教授|研究员|学者|主任|院长|所长|分析师|记者|编辑|日报|晚报|早报|都市报|商报|周刊|杂志|电视台|新闻|网友|博主)$"
 )
 BRANCH_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:分行|支行|分公司|营业部)")
+# a place's unit of the company named right before it ("中国移动邵阳分公司", "鸿雁速递河北区域公司")
+PLACE_UNIT = re.compile(r"(.+?)(?:分公司|区域公司|大区公司|省公司|市公司)$")
 
 
 def chinese_sentences(doc: Doc) -> Doc:
@@ -398,6 +401,12 @@ class ChineseOrganisations(KeepsData):
             start = i
             while start > 0:
                 before = doc[start - 1]
+                if before.text in NOT_IN_NAMES and len(before.text) == 1:
+                    window = doc[max(0, start - 3) : start]
+                    place = place_before_own_name([t.text for t in window], len(window) - 1)
+                    if place is not None and not any(taken[window[place].idx : before.idx]):
+                        start = window.start + place
+                        break
                 if (
                     before.text in NOT_IN_NAMES
                     or before.whitespace_
@@ -421,6 +430,9 @@ class ChineseOrganisations(KeepsData):
             while name and name[0] in NOT_FIRST:
                 first, name = first + 1, name[1:]
             core = name_core(name, ORG_ENDINGS + AUTHORITY_ENDINGS)
+            unit = PLACE_UNIT.match(name)
+            if unit and first and is_place_name(unit.group(1)) and text[first - 1].isalnum():
+                continue
             # "一家科技公司", "某公司", "中国科技公司", "装修公司": no name before the ending words
             if len(core) < 2 or "某" in core or core in GENERIC_CORES:
                 continue

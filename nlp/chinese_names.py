@@ -92,7 +92,7 @@ NOT_IN_NAMES = frozenset(
     通过 利用 使用 收集 泄露 出售 购买 提供 共享 运营 方 运营方 企业 平台 厂商 商家 机构 服务商 供应商 开发商
     母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
     投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
-    获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入
+    获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入 聘请 委托 雇佣 邀请 引入 请来 找来 携手 签约 采购
     登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载""".split()
 )
 # who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
@@ -155,7 +155,12 @@ def name_start(candidate: str) -> int:
         word, tag, count = words[k]
         if len(word) == 1:
             if tag in FUNCTION_CHAR_TAGS and count >= COMMON_CHAR:
-                break
+                # a common character in the own name, just after the place of registration ("昆明家和房地产
+                # 经纪", "北京中和优选科技"): the name starts at the place
+                place = place_before_own_name([w for w, _, _ in words], k)
+                if place is None:
+                    break
+                return start - len(word) - sum(len(w) for w, _, _ in words[place:k])
             if word in DATE_UNITS and k and words[k - 1][0].isdigit():
                 break
             if word in TIMES_OF_DAY and k and words[k - 1][0] in DATE_UNITS:
@@ -168,6 +173,18 @@ def name_start(candidate: str) -> int:
         if is_place(word, tag) and not (k and is_place(*words[k - 1][:2])):
             break
     return start
+
+
+def place_before_own_name(words: list[str], k: int) -> int | None:
+    """Where the place of registration is when words[k], a common character, is part of an own name right
+    after it ("昆明" of "昆明家和房地产经纪"): one or two words before, with single characters between."""
+    tags = jieba_dictionary()[1]
+    for j in (k - 1, k - 2):
+        if j < 0 or any(len(words[i]) > 1 for i in range(j + 1, k)):
+            return None
+        if is_place(words[j], tags.get(words[j], "")):
+            return j
+    return None
 
 
 def ending_word(word: str) -> str:
