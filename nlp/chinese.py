@@ -30,11 +30,11 @@ from nlp.chinese_names import (
     ending_word,
     inside_a_word,
     is_place_name,
-    place_before_own_name,
     jieba_dictionary,
     name_core,
     name_start,
     names_someone,
+    place_before_own_name,
     short_forms,
     speaker_name,
 )

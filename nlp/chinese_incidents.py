@@ -32,8 +32,8 @@ CHANNEL_AFTER = re.compile(
     r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
     r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
 )
-# a platform that takes down what it hosts ("微信已下架", "抖音平台在接到投诉后将该小程序下架") acts on another's
-# app and is not accused there, when the article names it as the host of something (CHANNEL_AFTER)
+# a platform that takes down what it hosts ("微信已下架", "抖音平台在接到投诉后将该小程序下架") acts on
+# another's app and is not accused there, when the article names it as the host of something (CHANNEL_AFTER)
 REMOVES_AFTER = re.compile(r"^[^。；？！]{0,30}?(?<!未)(?<!没有)(?<!及时)(下架|封禁|封停|下线|关停|屏蔽)")
 # "该院一名护士……": the company the article was speaking of, before the sentence names any other
 ANAPHOR = re.compile(

@@ -98,8 +98,9 @@ def test_tagging_an_article_leaves_its_search_index_alone(database):
         return database.execute("SELECT count(*), sum(length(block)) FROM articles_fts_data").fetchone()
 
     before = index_writes()
+    tags = store.ArticleTags(language="en", depth="full")
     for version in ("test-1", "test-2"):
-        store.replace_tags(database, stored.article_id, store.ArticleTags(language="en", depth="full"), version)
+        store.replace_tags(database, stored.article_id, tags, version)
     assert index_writes() == before
     store.upsert_article(database, article("https://a.example/1", "WeChat chat history denial"))
     assert index_writes() != before
