@@ -47,6 +47,12 @@ VENDOR_BEFORE = re.compile(
 )
 MADE_AFTER = re.compile(r"^(?:股份)?(?:有限)?(?:公司)?(?:开发|提供|研发|生产|出品)")
 PRODUCT_SENTENCE = re.compile(PRODUCT)
+# a parent named as such ("瀚海控股旗下子公司瀚行出行", "作为闽峰物业的控股股东，闽峰控股……"): what happened
+# is its subsidiary's doing
+PARENT_BEFORE = re.compile(r"(控股股东|母公司|大股东|实际控制人)[，,]?$")
+PARENT_AFTER = re.compile(r"^(?:集团|公司)?旗下")
+# the subsidiary in its parent's description ("作为闽峰物业的控股股东"): the parent speaks, not it
+PARENT_OF_AFTER = re.compile(r"^的?(控股股东|母公司|大股东|实际控制人)")
 # "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
 POSTED_BEFORE = re.compile(r"(在|于|通过|发在了?|发到了?|晒在了?|晒到了?)$")
 POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
@@ -176,7 +182,7 @@ class ChineseRoles(KeepsData):
                 accused = [
                     k
                     for k in named
-                    if (not background or k in foreground) and not takes_down(fact, article, k)
+                    if (not background or k in foreground) and not not_the_doer(fact, article, k)
                 ]
                 if not accused and not named and focus:
                     accused = [focus]
@@ -246,10 +252,35 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         before = text[max(0, start - 4) : start]
         after = text[end : end + 16]
         posted_on = POSTED_BEFORE.search(before) and POSTED_AFTER.match(after)
-        passive = RECIPIENT_BEFORE.search(before) or CHANNEL_AFTER.match(after) or posted_on
+        passive = (
+            RECIPIENT_BEFORE.search(before)
+            or CHANNEL_AFTER.match(after)
+            or PARENT_OF_AFTER.match(after)
+            or posted_on
+        )
         if not passive and m["key"] not in keys:
             keys.append(m["key"])
     return keys
+
+
+def not_the_doer(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
+    """Is the company named here as the parent of the one that did it, or as a host that takes something
+    down? It may still speak (its apology is its own), but is not accused here."""
+    text = fact.span.text
+    mentions = article.companies_in(fact.index)
+    for m in mentions:
+        if m["key"] != key:
+            continue
+        start, end = name_chars(fact, m)
+        if PARENT_BEFORE.search(text[max(0, start - 6) : start]):
+            return True
+        under = PARENT_AFTER.match(text[end:])
+        # over a company it names ("瀚海控股旗下子公司上海瀚行出行科技"), not over its own hotels or apps
+        if under and any(
+            o["key"] != key and 0 <= name_chars(fact, o)[0] - end - under.end() <= 6 for o in mentions
+        ):
+            return True
+    return takes_down(fact, article, key)
 
 
 def takes_down(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:

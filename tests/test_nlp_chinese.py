@@ -444,6 +444,19 @@ def test_a_platform_that_takes_down_the_app_it_hosts_is_not_accused(pipelines):
     assert "ant-group" in mentioned(tagged)
 
 
+def test_a_parent_is_not_accused_of_its_subsidiarys_doing_and_its_apology_is_its_own(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "市网信办通报，青松控股集团旗下子公司杭州青松出行科技有限公司运营的App在后台读取用户通讯录。"
+        "杭州青松出行科技有限公司称已下线相关功能。\n\n"
+        "作为青松出行的控股股东，青松控股集团对此深表歉意。",
+    )
+    assert accused(tagged) == keys("杭州青松出行科技")
+    assert "青松控股集团" in mentioned(tagged)
+    assert tagged.accused[0]["response"] == "remediation"
+
+
 def _zh_taxonomy_cases():
     cues = Config().taxonomy_zh
     cases = []
