@@ -300,7 +300,8 @@ class ChineseOrganisations(KeepsData):
                 add(match.start(1), match.end(1), "company", f"company:{name}", name, None)
         # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技", "江北农商行" after
         # "江北农村商业银行": the same company
-        names = sorted({aliases[a] for a in aliases}, key=len, reverse=True)
+        # in the article's order among names of one length: a set's order changes with the hash seed
+        names = sorted(dict.fromkeys(aliases.values()), key=len, reverse=True)
         for alias in list(aliases):
             core = alias.removesuffix("公司")
             fuller = (n for n in names if n != alias and len(n) > len(core))
@@ -312,7 +313,7 @@ class ChineseOrganisations(KeepsData):
                 m["name"] = aliases[m["name"]]
                 m["key"] = f"company:{m['name']}"
         # the article's other mentions of them, by bare name or short form
-        for name in {aliases[a] for a in aliases}:
+        for name in dict.fromkeys(aliases.values()):
             for short in short_forms(name):
                 aliases.setdefault(short, name)
         for alias in sorted(aliases, key=len, reverse=True):

@@ -4,7 +4,12 @@ for these tests."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +18,8 @@ from nlp.facts import FACTS_ATTR
 from nlp.pipeline import build_pipelines, tag_article, tag_articles
 
 from .nlp_cases import accused, keys, mentioned
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -455,6 +462,34 @@ def test_a_parent_is_not_accused_of_its_subsidiarys_doing_and_its_apology_is_its
     assert accused(tagged) == keys("杭州青松出行科技")
     assert "青松控股集团" in mentioned(tagged)
     assert tagged.accused[0]["response"] == "remediation"
+
+
+SAME_SHORT_FORM = """
+import json
+from nlp.pipeline import build_pipelines, tag_articles
+body = ("合肥星河汽车科技有限公司的车载摄像头被曝在车主不知情的情况下上传车内画面。"
+        "芜湖星河汽车销售有限公司是其经销商。星河汽车随后致歉，称已关闭上传功能。")
+(tagged,) = tag_articles(build_pipelines(), [{"title": "", "body": body, "language": "zh"}])
+print(json.dumps([(c["name"], c["role"], c.get("response")) for c in tagged.to_json()["companies"]]))
+"""
+
+
+def test_a_short_form_two_names_share_goes_to_the_same_one_whatever_the_hash_seed():
+    # two names of one length that shorten alike: which one "星河汽车" means must not depend on the order
+    # of a set, which changes with the interpreter's hash seed (a re-tag would then change the tags)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", SAME_SHORT_FORM],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert ["合肥星河汽车科技", "accused", "apology"] in json.loads(runs[0])
 
 
 def _zh_taxonomy_cases():
