@@ -420,50 +420,54 @@ def test_staff_monitoring_software_is_surveillance(pipelines):
     assert {"surveillance", "profiling"} <= set(tagged.incident_types), tagged.to_json()
 
 
-def test_companies_of_an_earlier_case_are_background(pipelines):
-    tagged = tag(
-        pipelines,
-        "",
-        "成都青橙酒店管理有限公司旗下酒店约200万条住客信息在网上被兜售。此前，华住也曾因住客信息泄露引发关注。",
-    )
-    assert accused(tagged) == keys("成都青橙酒店管理")
-    assert "huazhu" in mentioned(tagged)
-
-
-def test_a_fine_for_another_matter_in_the_same_article_is_not_this_storys(pipelines):
-    tagged = tag(
-        pipelines,
-        "两家银行同日领罚单",
-        "金融监管部门公布的罚单显示，江城农村商业银行因违规向第三方提供客户信息，被罚款80万元。\n\n"
-        "同日公布的另一份罚单中，滨海商业银行因贷款资金被挪用于购房，被罚款50万元。\n\n"
-        "江城农商行因上述行为被一并责令改正。",
-    )
-    assert accused(tagged) == keys("江城农村商业银行")
-    assert "滨海商业银行" in mentioned(tagged)
-
-
-def test_a_platform_that_takes_down_the_app_it_hosts_is_not_accused(pipelines):
-    tagged = tag(
-        pipelines,
-        "记账小程序被通报超范围收集信息 支付宝已下架",
-        "省通信管理局通报，厦门青禾网络科技有限公司运营的“青禾记账”支付宝小程序，在用户未授权的情况下"
-        "读取通讯录。\n\n支付宝平台在收到通报后，已将该小程序下架。",
-    )
-    assert accused(tagged) == keys("厦门青禾网络科技")
-    assert "ant-group" in mentioned(tagged)
-
-
-def test_a_parent_is_not_accused_of_its_subsidiarys_doing_and_its_apology_is_its_own(pipelines):
-    tagged = tag(
-        pipelines,
-        "",
-        "市网信办通报，青松控股集团旗下子公司杭州青松出行科技有限公司运营的App在后台读取用户通讯录。"
-        "杭州青松出行科技有限公司称已下线相关功能。\n\n"
-        "作为青松出行的控股股东，青松控股集团对此深表歉意。",
-    )
-    assert accused(tagged) == keys("杭州青松出行科技")
-    assert "青松控股集团" in mentioned(tagged)
-    assert tagged.accused[0]["response"] == "remediation"
+@pytest.mark.parametrize(
+    "title,body,accused_name,mentioned_key,response",
+    [
+        # a company of an earlier case is background
+        (
+            "",
+            "成都青橙酒店管理有限公司旗下酒店约200万条住客信息在网上被兜售。此前，华住也曾因住客信息泄露引发关注。",
+            "成都青橙酒店管理",
+            "huazhu",
+            None,
+        ),
+        # a fine whose stated reason has no privacy context is about another matter
+        (
+            "两家银行同日领罚单",
+            "金融监管部门公布的罚单显示，江城农村商业银行因违规向第三方提供客户信息，被罚款80万元。\n\n"
+            "同日公布的另一份罚单中，滨海商业银行因贷款资金被挪用于购房，被罚款50万元。\n\n"
+            "江城农商行因上述行为被一并责令改正。",
+            "江城农村商业银行",
+            "滨海商业银行",
+            None,
+        ),
+        # a platform that takes down the app it hosts
+        (
+            "记账小程序被通报超范围收集信息 支付宝已下架",
+            "省通信管理局通报，厦门青禾网络科技有限公司运营的“青禾记账”支付宝小程序，在用户未授权的情况下"
+            "读取通讯录。\n\n支付宝平台在收到通报后，已将该小程序下架。",
+            "厦门青禾网络科技",
+            "ant-group",
+            None,
+        ),
+        # a parent named over its subsidiary, whose apology is its own
+        (
+            "",
+            "市网信办通报，青松控股集团旗下子公司杭州青松出行科技有限公司运营的App在后台读取用户通讯录。"
+            "杭州青松出行科技有限公司称已下线相关功能。\n\n"
+            "作为青松出行的控股股东，青松控股集团对此深表歉意。",
+            "杭州青松出行科技",
+            "青松控股集团",
+            "remediation",
+        ),
+    ],
+)
+def test_who_is_accused_and_who_is_only_named(pipelines, title, body, accused_name, mentioned_key, response):
+    tagged = tag(pipelines, title, body)
+    assert accused(tagged) == keys(accused_name)
+    assert mentioned_key in mentioned(tagged)
+    if response:
+        assert tagged.accused[0]["response"] == response
 
 
 SAME_SHORT_FORM = """
