@@ -131,7 +131,7 @@ class OrgLinker(KeepsData):
                 mentions.append(mention)
         mentions += repeated_names(doc, mentions)
         mentions.sort(key=lambda m: m.start)
-        resolve_short_names(mentions, doc)
+        resolve_short_names(doc, mentions)
         resolve_products(doc, mentions)
         doc._.set(ORGS_ATTR, [m.as_dict() for m in mentions])
         return doc

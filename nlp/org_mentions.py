@@ -118,7 +118,7 @@ def defined_short_form(doc: Doc, end: int) -> tuple[int, ...]:
     return tuple(t.orth for t in words)
 
 
-def resolve_short_names(mentions: list[OrgMention], doc: Doc | None = None) -> None:
+def resolve_short_names(doc: Doc, mentions: list[OrgMention]) -> None:
     """Short forms of a company named in full in the same article are that company.
 
     "Flo" after "Flo Health" (known) links to it; "Mohe" after "Mohe Technology" (unknown) shares
@@ -148,7 +148,7 @@ def resolve_short_names(mentions: list[OrgMention], doc: Doc | None = None) -> N
             continue
         words = tuple(m.key.split(":", 1)[1].split())
         longer = [full for full in full_names if len(full) > len(words) and full[: len(words)] == words]
-        if not longer and doc is not None:
+        if not longer:
             longer = [full for full in full_names if _completes(doc, m.start, words, full)]
         owners = {(full_names[f].company_id, full_names[f].key) for f in longer}
         if len(owners) == 1:

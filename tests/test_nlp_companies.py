@@ -185,11 +185,11 @@ def test_a_name_the_ner_cut_short_is_the_company_it_begins():
     full_key = "company:maple crest mortgage"
     full = OrgMention(2, 5, "Maple Crest Mortgage", "company", None, "Maple Crest Mortgage", full_key)
     cut = OrgMention(9, 10, "Crest", "company", None, "Crest", "company:crest")
-    resolve_short_names([full, cut], doc)
+    resolve_short_names(doc, [full, cut])
     assert (cut.key, cut.name) == (full.key, full.name)
     # the same word with no start of the name before it is left alone
     alone = OrgMention(14, 15, "Crest", "company", None, "Crest", "company:crest")
-    resolve_short_names([full, alone], doc)
+    resolve_short_names(doc, [full, alone])
     assert alone.key == "company:crest"
 
 
