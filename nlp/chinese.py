@@ -70,7 +70,7 @@ NAME_BREAKERS = tuple(
     """员工 律师 用户 网友 记者 专家 人士 消费者 市民 车主 客户 患者 家长 学生 负责人 工作人员
     有关部门 相关部门 官方 平台方 该 这 那 某 其 我们 他们 公开 书面 赔礼 尚未 发文 规定 期限 创始人
     警方 法院 检察院 监管 后续 不少 对此 将在 录入 受访者 网民 居民 民警 业内人士 专家 半数
-    调查 决定书 通知书 处罚 报告 检测 测试 评估 核查 排查 消保委 消协""".split()
+    调查 决定书 通知书 处罚 报告 检测 测试 评估 核查 排查 消保委 消协 发稿""".split()
 )
 # characters a name does not start with: prepositions, conjunctions, quantities
 NOT_FIRST = frozenset("向在至到对与和被由从把给将已也则另该这那其某一各每")
@@ -89,6 +89,9 @@ APP_NAME = re.compile(
     # a business named as it is introduced ("一家名为“小脚丫”的新生儿摄影工作室"), not a campaign
     r"|(?:名为|名叫)[“《「]([^”》」]{2,14})[”》」](?=的?[^，。；！？]{0,10}"
     r"(?:工作室|公司|店|机构|平台|App|APP|应用|软件|诊所|医院|酒店|中介|品牌|网站|小程序|商家|企业))"
+    # an app in quotes after the word ("记账类App“记账喵”"), or before who makes it ("“记账喵”开发者")
+    r"|(?:APP|App|app)[“《「]([^”》」]{2,14})[”》」]"
+    r"|[“《「]([^”》」]{2,14})[”》」](?=的?(?:开发者|开发商|运营方|运营者|运营主体|运营商|运营公司))"
     # a name in quotes that opens a clause and is found at fault ("“慧眼识车”被检出违规共享…")
     r"|(?:^|(?<=[，。；：\n]))[“「]([^”」]{2,12})[”」](?=(?:App|APP|app)?(?:被检出|被指|被曝|被发现|被查出|存在|违规|未经))"
 )
@@ -121,6 +124,7 @@ LATIN_NAME_DESCRIBED = re.compile(
     r"([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![A-Za-z0-9])"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+SOLE_TRADER = re.compile(r"([\u4e00-\u9fff]{2,20})\s*[（(]个体工商户[）)]")
 # a list of businesses: "约谈了滴滴出行、哈啰出行等6家企业", "美图秀秀、探探和快看点等App"
 LISTED = re.compile(
     r"((?:[^，。；、“”：:\s]{2,14}、)+[^，。；、“”：:\s]{2,14}?)(?:[和及与]([^，。；、“”：:\s]{2,14}))?"
@@ -299,6 +303,13 @@ class ChineseOrganisations(KeepsData):
             if name not in self.known and name.upper() not in ("APP", "IOS"):
                 aliases.setdefault(name, name)
                 add(match.start(1), match.end(1), "company", f"company:{name}", name, None)
+        # a business a notice calls a sole trader ("五华区速达手机店（个体工商户）"), whatever it ends in
+        for match in SOLE_TRADER.finditer(text):
+            candidate = match.group(1)
+            name = candidate[name_start(candidate) :]
+            if len(name) >= 3 and name not in self.known:
+                aliases.setdefault(name, name)
+                add(match.end(1) - len(name), match.end(1), "company", f"company:{name}", name, None)
         # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技", "江北农商行" after
         # "江北农村商业银行": the same company
         # in the article's order among names of one length: a set's order changes with the hash seed
@@ -422,7 +433,7 @@ class ChineseOrganisations(KeepsData):
             # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
             # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
             name = text[first : token.idx + len(word)]
-            cut = name_start(name[: len(name) - len(ending)])
+            cut = name_start(name[: len(name) - len(ending)], registered=ending in LEGAL_FORMS)
             first, name = first + cut, name[cut:]
             while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
                 first, name = first + len(cut), name[len(cut) :]

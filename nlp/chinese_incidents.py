@@ -27,9 +27,18 @@ FIRST_PERSON = re.compile(r"我司|我院|我行|我所|我店|我公司|本公�
 RECIPIENT_BEFORE = re.compile(
     r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|部署在|托管在|通过|利用|使用|借助|添加其?)$"
 )
+# the buyers of what was sold ("买家之一为安途保险代理", "购买名单的商家中包括优选家居")
+BUYER_BEFORE = re.compile(
+    r"(?:买家|买方|购买者|购买方|下家)(?:之一|中)?(?:为|是|包括|有)$"
+    r"|(?:购买|买走|买入|收购)[^。；，]{0,12}的(?:商家|公司|机构|企业|单位)(?:中|之中)?(?:包括|有)$"
+)
+# a name joined to the one before it ("出售给美居装饰有限公司和蚂蚁搬家……"): the same part in the sentence
+COORDINATED = re.compile(r"(?:股份)?(?:有限)?(?:公司)?(?:[、和及与]|以及)")
 CHANNEL_AFTER = re.compile(
     r"^(?:[、和及与][^，。；、]{1,10})*(?:等[^，。；]{0,8})?的?"
     r"(小程序|公众号|应用商店|应用市场|服务器|云服务器|云平台|平台上|账号|店铺|直播间|群|链接)"
+    # by its own name in quotes ("微信“招生交流群”", "抖音“老王说车”账号")
+    r"|^“[^”]{1,16}”?(?:群|小程序|公众号|账号|店铺|直播间)"
     r"|^(?:[、和及与][^，。；、]{1,10})*等(平台|渠道)"
 )
 # a platform that takes down what it hosts ("微信已下架", "抖音平台在接到投诉后将该小程序下架") acts on
@@ -47,6 +56,11 @@ VENDOR_BEFORE = re.compile(
 )
 MADE_AFTER = re.compile(r"^(?:股份)?(?:有限)?(?:公司)?(?:开发|提供|研发|生产|出品)")
 PRODUCT_SENTENCE = re.compile(PRODUCT)
+# "涉事网点为……", "涉事企业系……": the ones the article says are involved
+IMPLICATED_BEFORE = re.compile(
+    r"涉事(?:企业|公司|门店|网点|商家|机构|平台|App|APP|应用|医院|诊所|药店|酒店|学校|网站)"
+    r"(?:均|分别)?(?:为|是|系)[^。；，]{0,16}$"
+)
 # a parent named as such ("瀚海控股旗下子公司瀚行出行", "作为闽峰物业的控股股东，闽峰控股……"): what happened
 # is its subsidiary's doing
 PARENT_BEFORE = re.compile(r"(控股股东|母公司|大股东|实际控制人)[，,]?$")
@@ -196,6 +210,11 @@ class ChineseRoles(KeepsData):
             for fact in article.sentences:
                 if fact.types and PRODUCT_SENTENCE.search(fact.span.text) and key not in fact.accused:
                     _accuse(article, fact, key, [t for t in fact.types if t != "enforcement"])
+        first = next((f for f in article.sentences if set(f.types) - {"enforcement"}), None)
+        if first is not None:
+            for key in implicated(article):
+                if key not in article.accused_order:
+                    _accuse(article, first, key, [t for t in first.types if t != "enforcement"])
         return doc
 
     @staticmethod
@@ -232,6 +251,19 @@ def vendors(article: ArticleFacts) -> list[str]:
     return found
 
 
+def implicated(article: ArticleFacts) -> list[str]:
+    """The companies the article names as the ones involved ("涉事网点为鸿雁速递的加盟网点捷达快递服务部"):
+    they did what its first incident sentence says, named there or not."""
+    found = []
+    for fact in article.sentences:
+        text = fact.span.text
+        for m in article.companies_in(fact.index):
+            start, _ = name_chars(fact, m)
+            if IMPLICATED_BEFORE.search(text[max(0, start - 24) : start]) and m["key"] not in found:
+                found.append(m["key"])
+    return found
+
+
 def name_chars(fact: SentenceFacts, mention: dict) -> tuple[int, int]:
     """Where a company's name is in its sentence's text: within its tokens, as jieba may keep a name with
     what follows it ("微信群")."""
@@ -243,10 +275,11 @@ def name_chars(fact: SentenceFacts, mention: dict) -> tuple[int, int]:
 
 
 def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
-    """The companies a sentence names, but those it names as recipients or hired helpers ("与云析科技的
-    合作", "提供给某保险代理")."""
+    """The companies a sentence names, but those it names as recipients, buyers or hired helpers ("与云析
+    科技的合作", "出售给美居装饰和蚂蚁搬家", "买家之一为安途保险代理")."""
     text = fact.span.text
     keys = []
+    last_end, last_passive = None, False
     for m in article.companies_in(fact.index):
         start, end = name_chars(fact, m)
         before = text[max(0, start - 4) : start]
@@ -254,10 +287,13 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         posted_on = POSTED_BEFORE.search(before) and POSTED_AFTER.match(after)
         passive = (
             RECIPIENT_BEFORE.search(before)
+            or BUYER_BEFORE.search(text[max(0, start - 24) : start])
             or CHANNEL_AFTER.match(after)
             or PARENT_OF_AFTER.match(after)
             or posted_on
+            or (last_passive and last_end is not None and COORDINATED.fullmatch(text[last_end:start]))
         )
+        last_end, last_passive = end, bool(passive)
         if not passive and m["key"] not in keys:
             keys.append(m["key"])
     return keys
@@ -265,7 +301,20 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
 
 def not_the_doer(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
     """Is the company named here as the parent of the one that did it, or as a host that takes something
-    down? It may still speak (its apology is its own), but is not accused here."""
+    down? It may still speak (its apology is its own), but is not accused here. A parent the article
+    names over a company is a parent wherever "旗下" follows it ("瀚海集团旗下出行App被通报")."""
+    if named_as_parent(fact, article, key):
+        return True
+    under = any(
+        m["key"] == key and PARENT_AFTER.match(fact.span.text[name_chars(fact, m)[1] :])
+        for m in article.companies_in(fact.index)
+    )
+    if under and any(named_as_parent(other, article, key) for other in article.sentences):
+        return True
+    return takes_down(fact, article, key)
+
+
+def named_as_parent(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
     text = fact.span.text
     mentions = article.companies_in(fact.index)
     for m in mentions:
@@ -280,7 +329,7 @@ def not_the_doer(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
             o["key"] != key and 0 <= name_chars(fact, o)[0] - end - under.end() <= 6 for o in mentions
         ):
             return True
-    return takes_down(fact, article, key)
+    return False
 
 
 def takes_down(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
@@ -330,6 +379,10 @@ def main_company(article: ArticleFacts) -> str | None:
             first.setdefault(m["key"], m["start"])
     # named only where things happen ("在某某中介购房的市民"): the most named, then
     salience = salience if any(salience.values()) else named
+    # a parent over the company the article is about ("瀚海控股旗下子公司瀚行出行") is not it
+    parents = {k for k in salience if any(named_as_parent(f, article, k) for f in article.sentences)}
+    if set(salience) - parents:
+        salience = Counter({k: n for k, n in salience.items() if k not in parents})
     return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
 
 

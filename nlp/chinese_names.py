@@ -56,8 +56,18 @@ ORG_ENDINGS = (
     "事务所",
     "驾校",
     "药店",
+    "速递",
+    "速运",
+    # the forms a small business registers under ("鑫源通讯经营部", "捷达快递服务部")
+    "经营部",
+    "服务部",
+    "门市部",
+    "商行",
     "网",
 )
+# What a registered name says the business does, which its short forms leave out ("杭州栖木公寓管理" ->
+# "栖木公寓", "北京博瑞通达汽车销售服务" -> "博瑞通达汽车"); they end no name of their own
+TRADE_WORDS = ("管理", "服务", "销售", "经营", "咨询", "发展", "实业", "贸易", "经纪")
 # Words before an ending that name no one: "一家中国科技公司", "知名互联网公司", "外包公司".
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
@@ -74,6 +84,8 @@ FUNCTION_CHAR_TAGS = frozenset("p c u uj ul uz ud ug uv r rr rz y e t tg".split(
 # a date's units after its number ("3月8日晚登录顺达快递"): a name does not begin with when it was used
 DATE_UNITS = frozenset("年月日号")
 TIMES_OF_DAY = frozenset("早晚夜")
+# a numeral's measure word ("五家", "三名"): it counts things, it names no one
+MEASURE_CHARS = frozenset("家名个位所座款条次起批多余")
 # a verb of saying right before a name ("发帖称力恒健身……"): jieba tags it a verb, yet it opens no name
 SAYING_CHARS = frozenset("称说")
 COMMON_CHAR = 10000
@@ -139,16 +151,28 @@ def is_place(word: str, tag: str) -> bool:
     return tag == "ns" or any(tags.get(word + level) == "ns" for level in "省市县区")
 
 
+PLACE_LEVELS = frozenset("省市县区镇乡村州盟旗")
+
+
+def place_of_registration(words: list[tuple[str, str, int]], k: int) -> bool:
+    """Is words[k] part of the place a name starts with? Not a rare word jieba takes for a place after
+    one ("栖木" of "杭州栖木公寓管理"): that is the own name, unless it says its level ("五华区")."""
+    word, tag, count = words[k]
+    if not is_place(word, tag):
+        return False
+    return k == 0 or count >= RARE_WORD or word[-1] in PLACE_LEVELS
+
+
 def is_place_name(name: str) -> bool:
     """Whether the words are all places ("北京", "长三角地区" is not: "地区" is no place)."""
     words = dictionary_words(name)
     return bool(words) and all(is_place(word, tag) for word, tag, _ in words)
 
 
-def name_start(candidate: str) -> int:
+def name_start(candidate: str, registered: bool = False) -> int:
     """Where the name that ends the candidate begins: back over its words to a function word, or to its
     place of registration ("授予宁波启帆网络科技" -> "宁波启帆网络科技": a Chinese company's legal name is
-    place, own name, trade, form)."""
+    place, own name, trade, form); registered when a legal form ("有限公司") follows the candidate."""
     words = dictionary_words(candidate)
     start = len(candidate)
     for k in range(len(words) - 1, -1, -1):
@@ -168,11 +192,41 @@ def name_start(candidate: str) -> int:
             if word in SAYING_CHARS:
                 break
         elif tag in FUNCTION_TAGS or word in NOT_IN_NAMES:
-            break
+            if not (registered and numeral_own_name(words, k)):
+                break
         start -= len(word)
-        if is_place(word, tag) and not (k and is_place(*words[k - 1][:2])):
+        if is_place(word, tag) and not (k and is_place(*words[k - 1][:2])) and not own_word(words, k):
             break
     return start
+
+
+def numeral_own_name(words: list[tuple[str, str, int]], k: int) -> bool:
+    """Is words[k], a numeral, part of a registered name's own name, right after its place ("成都七点半网络
+    科技有限公司", "上海二三四五网络科技有限公司")? Only in a name with its legal form: "北京五家银行"
+    counts banks."""
+    if words[k][1] != "m" or words[k][0][-1] in MEASURE_CHARS:
+        return False
+    j = k
+    while j and words[j - 1][1] == "m":
+        j -= 1
+    return j > 0 and is_place(*words[j - 1][:2])
+
+
+def own_word(words: list[tuple[str, str, int]], k: int) -> bool:
+    """Is words[k], a rare word jieba takes for a place ("智联" of "深圳锁匠智联科技"), part of the own name
+    after a well-known place of registration two words before?"""
+    word, tag, count = words[k]
+    if count >= RARE_WORD or k < 2:
+        return False
+    between, tag_between, _ = words[k - 1]
+    place, place_tag, place_count = words[k - 2]
+    return (
+        tag_between not in FUNCTION_TAGS
+        and between not in NOT_IN_NAMES
+        and not is_place(between, tag_between)
+        and is_place(place, place_tag)
+        and place_count >= COMMON_WORD
+    )
 
 
 def place_before_own_name(words: list[str], k: int) -> int | None:
@@ -213,7 +267,7 @@ def own_name(name: str) -> str:
     starts with dictionary words ("中国平安"): those say nothing about which company it is."""
     words = dictionary_words(name)
     k = 0
-    while k < len(words) and is_place(*words[k][:2]):
+    while k < len(words) and place_of_registration(words, k):
         k += 1
     chars = words[k : k + 2]
     if len(chars) == 2 and all(len(w) == 1 and t not in FUNCTION_CHAR_TAGS for w, t, _ in chars):
@@ -223,17 +277,18 @@ def own_name(name: str) -> str:
 
 def short_forms(name: str) -> list[str]:
     """What an article may call an unknown company after its full name: without its place of registration,
-    then without its trade words, while a name is left ("北京聚点互动科技" -> "聚点互动科技", "聚点互动")."""
+    then without its trade and company words, while a name is left ("北京聚点互动科技" -> "聚点互动科技",
+    "聚点互动")."""
     words = dictionary_words(name)
     place = 0
-    while place < len(words) - 1 and is_place(*words[place][:2]):
+    while place < len(words) - 1 and place_of_registration(words, place):
         place += 1
     rest = name[sum(len(w) for w, _, _ in words[:place]) :]
     forms = []
     while len(rest) >= 3:
         if rest != name and name_core(rest, ORG_ENDINGS) not in GENERIC_CORES and names_one(rest):
             forms.append(rest)
-        ending = next((e for e in ORG_ENDINGS if rest.endswith(e) and len(rest) > len(e)), None)
+        ending = next((e for e in ORG_ENDINGS + TRADE_WORDS if rest.endswith(e) and len(rest) > len(e)), None)
         if ending is None:
             break
         rest = rest[: -len(ending)]
