@@ -58,6 +58,8 @@ ORG_ENDINGS = (
     "药店",
     "速递",
     "速运",
+    "信贷",
+    "口腔",
     # the forms a small business registers under ("鑫源通讯经营部", "捷达快递服务部")
     "经营部",
     "服务部",
@@ -105,7 +107,8 @@ NOT_IN_NAMES = frozenset(
     母公司 子公司 公司 确认 帮助 预订 计算 开发 运营商 合作方 进入 掌握 自称 连夜 调查 查处 曝光 举报
     投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
     获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入 聘请 委托 雇佣 邀请 引入 请来 找来 携手 签约 采购
-    登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载""".split()
+    登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载
+    拨打 前往 走访 来到 探访""".split()
 )
 # who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
 SPEAKER_WORDS = (

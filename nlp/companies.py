@@ -26,7 +26,7 @@ from nlp.company_ruler import (
     common_english_words,
 )
 from nlp.component_data import KeepsData, read_derived, write_derived
-from nlp.facts import ORGS_ATTR
+from nlp.facts import ORGS_ATTR, dateline_end
 from nlp.matching import places_by_word
 from nlp.name_patterns import name_patterns
 from nlp.names import bare_name, clean_name, normalise_name
@@ -369,9 +369,14 @@ class OrgLinker(KeepsData):
                 t.is_title and not t.is_upper for t in run
             ):
                 continue
+            # capitalised inside another, longer name ("Education" of "Zhixing Education Technology"); a
+            # company's short form is the first word of its name ("Kestrel" of "Kestrel Smart Home")
+            if run[0].ent_iob_ == "I" and not (ent.start <= run.start and run.end <= ent.end):
+                continue
             # a capitalised run of two or more words is a name wherever it stands; one word at the start
-            # of a sentence is capitalised anyway
-            if len(words) > 1 or not run[0].is_sent_start:
+            # of a sentence, or right after a wire dateline ("CHENGDU — Education authorities"), is
+            # capitalised anyway
+            if len(words) > 1 or not (run[0].is_sent_start or _opens_after_dateline(run[0])):
                 return True
         return False
 
@@ -510,3 +515,8 @@ class OrgLinker(KeepsData):
             if head in heads:
                 return kind
         return None
+
+
+def _opens_after_dateline(token) -> bool:
+    sentence = token.sent
+    return dateline_end(sentence) == token.i - sentence.start

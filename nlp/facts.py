@@ -157,7 +157,8 @@ def dateline_end(span: Span) -> int | None:
             if (
                 i + 1 < len(span)
                 and span[i + 1].text[:1].isupper()
-                and any(t.pos_ == "PROPN" for t in before)
+                # a place, which the tagger may take for a common noun in capitals ("CHENGDU")
+                and any(t.pos_ == "PROPN" or (t.is_upper and t.is_alpha and len(t) > 1) for t in before)
                 and not any(t.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON") for t in before)
             ):
                 return i + 1

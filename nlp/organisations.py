@@ -35,7 +35,7 @@ NON_COMPANY_HEADS: dict[str, frozenset[str]] = {
     "outlet": frozenset(
         """daily times news post journal herald tribune gazette telegraph press newspaper magazine
         television tv radio broadcasting broadcaster weekly observer mirror chronicle insider newsweek
-        reporter agencies""".split()
+        reporter agencies dispatch bulletin sentinel examiner inquirer""".split()
     ),
     "academic": frozenset(
         """university universities college institute institution school academy laboratory""".split()

@@ -9,11 +9,12 @@ quoted: the analyst reads the outlet's own words.
 The conversion is OpenCC's traditional-to-simplified tables (opencc-python-reimplemented, data in its
 wheel), phrases before characters, so "乾淨" becomes "干净" while "乾隆" stays. Its every entry has the
 length of what it replaces, so a character offset in the simplified text is the same offset in the
-original. Text with no character of traditional script only is left as it is, unconverted and unmarked.
+original. Simplified text (see simplified()) is left as it is, unconverted and unmarked.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 import opencc
@@ -32,9 +33,16 @@ def _traditional_only(character: str) -> bool:
 
 
 def simplified(text: str) -> str | None:
-    """The text in simplified script, the same length, when it holds characters of traditional script
-    only; None when it holds none (simplified text, or no Chinese at all)."""
-    if not any(_traditional_only(c) for c in set(text) if c >= "\u3400"):
+    """The text in simplified script, the same length, when it is written in traditional script; None
+    when it is not (simplified text, or no Chinese at all).
+
+    Written in traditional script: two different characters of traditional script only, or one in a
+    text of fewer than 20 Chinese characters (a headline). OpenCC maps a few characters simplified text
+    uses too ("乾" of a name, "乾禾信贷", to "干"): one such character, however often it comes, leaves a
+    longer simplified text as it is."""
+    counts = Counter(c for c in text if c >= "\u3400")
+    traditional = [c for c in counts if _traditional_only(c)]
+    if not traditional or (len(traditional) == 1 and sum(counts.values()) >= 20):
         return None
     converted = TO_SIMPLIFIED.convert(text)
     return converted if len(converted) == len(text) and converted != text else None

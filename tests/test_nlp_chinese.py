@@ -321,6 +321,9 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         # a small business's registered form; a courier by its trade word
         ("警方查明，衡阳市蒸湘区恒通通讯经营部的店员倒卖顾客的手机号。", "衡阳市蒸湘区恒通通讯经营部"),
         ("多名市民反映，飞鸽速递的快递员拍下包裹面单后倒卖收件人信息。", "飞鸽速递"),
+        # a dental chain or a lender by its trade word, not the verb before it
+        ("记者拨打青岚口腔的客服电话，对方称患者资料泄露一事仍在调查。", "青岚口腔"),
+        ("警方通报，网贷平台青禾信贷的一名员工倒卖借款人信息。", "青禾信贷"),
         # a sole trader as a notice names it, whatever its name ends in
         ("案例二：东城区恒达手机维修店（个体工商户）长期留存顾客的身份证照片。", "东城区恒达手机维修店"),
         # "as of press time" speaks for no one
@@ -626,6 +629,10 @@ def test_an_article_in_traditional_script_is_tagged_and_quoted_as_written(pipeli
 def test_simplified_text_is_tagged_as_written(pipelines):
     chinese = pipelines.get("zh")
     text = "乾隆年间的故事与本案无关。网信办约谈云雀社交科技有限公司。"
+    doc = chinese.make_doc(text)
+    assert doc.text == text and doc._.privwatch_source_text is None
+    # a character OpenCC maps that simplified text uses too, in a name: kept, however often it comes
+    text = "网贷平台乾禾信贷的一名员工倒卖借款人信息。乾禾信贷尚未回应，乾禾信贷的用户称常接到推销电话。"
     doc = chinese.make_doc(text)
     assert doc.text == text and doc._.privwatch_source_text is None
     traditional = chinese.make_doc("網信辦約談雲雀社交科技有限公司。")

@@ -125,6 +125,41 @@ def test_a_coined_name_before_a_trade_word_is_a_company(full_nlp, text, wanted):
     assert names == {wanted}
 
 
+def test_a_common_word_capitalised_where_any_word_is_is_no_name(full_nlp):
+    # after a wire dateline, at a sentence's start and inside a longer name: "Education" names no one
+    body = (
+        "WUHAN — Education authorities in Wuhan have told schools to stop requiring parents to install "
+        "Lanxi Campus, a pick-up app, after a newspaper reported that photos of pupils' faces could be "
+        "opened by anyone who guessed a web address.\n\nThe app's developer, Wuhan Lanxi Xingyun Education "
+        "Technology Co., Ltd., said in a statement that it had never sold children's data.\n\nEducation "
+        "technology vendors have multiplied in public schools as local governments push digital systems."
+    )
+    tagged = tag_article(full_nlp, "Wuhan tells schools to drop pupil app after photo exposure", body)
+    assert [(c["name"], c["role"]) for c in tagged.companies] == [
+        ("Wuhan Lanxi Xingyun Education Technology", "accused")
+    ], describe(tagged)
+
+
+@pytest.mark.parametrize(
+    "text,outlet",
+    [
+        (
+            "A notice from the city's education bureau, circulated to principals on Wednesday and seen by "
+            "The Coastal Dispatch, said schools must stop collecting pupils' facial images.",
+            "Coastal Dispatch",
+        ),
+        (
+            "The breach was first reported by the Harbour Sentinel on Monday, citing customers' data posted "
+            "online by Lanxi Lending.",
+            "Harbour Sentinel",
+        ),
+    ],
+)
+def test_an_outlet_is_known_by_its_name_s_last_word(full_nlp, text, outlet):
+    tagged = tag_article(full_nlp, None, text)
+    assert outlet not in {c["name"] for c in tagged.companies}, describe(tagged)
+
+
 def test_a_short_form_defined_in_brackets_is_the_same_company(full_nlp):
     tagged = tag_article(
         full_nlp,
