@@ -112,6 +112,11 @@ class StoryWeights(Model):
 
 class StorySettings(Model):
     window_days: int = Field(default=30, ge=1)  # since the story's last article (or before its first)
+    # a fine, ruling or probe (enforcement) may join the story of the event it punishes this long after the
+    # story's last article, when its words match at least min_text_follow_up: regulators and courts take
+    # months
+    follow_up_window_days: int = Field(default=180, ge=1)
+    min_text_follow_up: float = Field(default=0.15, ge=0, le=1)
     join_threshold: float = 0.3
     # the rare-word cosine an article needs with an article of the story in its language, if there is one
     min_text: float = Field(default=0.05, ge=0, le=1)

@@ -2,8 +2,9 @@
 
 A story is one underlying event of one accused company (or set of companies), across outlets, languages
 and days. An article is a candidate for the stories that share one of its accused companies (an unknown
-organisation matches its own short or long name) and have an article within the window of its date
-(settings.yaml `stories.window_days`). Among those it must share words with the story's articles in its
+organisation matches its own short or long name, and a Chinese one its pinyin) and have an article within
+the window of its date (settings.yaml `stories.window_days`); a fine, ruling or probe also those of up to
+`stories.follow_up_window_days` before, when its words match them (`min_text_follow_up`). Among those it must share words with the story's articles in its
 own language (`min_text`): the same company in the same week with other words is another event. Its score
 adds the share of its accused companies in the story, the share of its incident types the story has (a
 fine or probe, `enforcement`, follows any event), and the best cosine of rare words with an article of the
@@ -221,9 +222,36 @@ def same_organisation(a: str, b: str) -> bool:
     short, full = sorted((a, b), key=len)
     if not short:
         return False
-    if CJK.search(short):
+    if CJK.search(a) and CJK.search(b):
         return short in full or abbreviates(short, full) or own_name(short) == own_name(full) != ""
+    if CJK.search(a) or CJK.search(b):
+        chinese, latin = (a, b) if CJK.search(a) else (b, a)
+        return romanised(chinese, latin)
     return full == short or full.startswith(short + " ")
+
+
+def romanised(chinese: str, latin: str) -> bool:
+    """Is the Latin-script name the Chinese one as an English report writes it ("Jieya Dental" for "洁雅
+    口腔", "Chengdu Zhixing Education Technology" and "Zhixing Campus" for "成都知行星辰教育科技")? After
+    any place of registration, its first word is the pinyin of the Chinese name's first two to four
+    characters."""
+    from pypinyin import lazy_pinyin
+
+    from nlp.chinese_names import dictionary_words, place_of_registration
+
+    words = dictionary_words(chinese)
+    place = 0
+    while place < len(words) - 1 and place_of_registration(words, place):
+        place += 1
+    place_chars = sum(len(w) for w, _, _ in words[:place])
+    syllables = lazy_pinyin(chinese)
+    latin_words = [w for w in re.split(r"[^a-z0-9]+", latin.lower()) if w]
+    if latin_words and place_chars and latin_words[0] == "".join(syllables[:place_chars]):
+        latin_words = latin_words[1:]
+    if not latin_words or len(latin_words[0]) < 4:
+        return False
+    own = syllables[place_chars:]
+    return any(latin_words[0] == "".join(own[:k]) for k in range(2, min(4, len(own)) + 1))
 
 
 def shared_accused(keys: Iterable[str], story_keys: Iterable[str]) -> int:
@@ -281,6 +309,7 @@ class StoryAssigner:
         """`names`: words of the knowledge base's company names (name_words), left out of the terms."""
         self.settings = settings
         self.window = timedelta(days=settings.window_days)
+        self.follow_up_window = max(self.window, timedelta(days=settings.follow_up_window_days))
         self.names = names
 
     @classmethod
@@ -301,7 +330,9 @@ class StoryAssigner:
         """How well the article fits the story; None when it cannot join it (no shared accused company,
         outside the window, or words of another event)."""
         gap = self.gap(article, story)
-        if gap > self.window:
+        # past the window only a fine, ruling or probe may still join the event it follows
+        late = gap > self.window
+        if late and (article.coverage or gap > self.follow_up_window or not article.types & FOLLOW_UP_TYPES):
             return None
         shared = shared_accused(article.accused, story.accused)
         if not shared:
@@ -318,6 +349,8 @@ class StoryAssigner:
             evidence = max((cosine(article.shared_terms, o.shared_terms) for o in others), default=0.0)
         if article.coverage:
             return evidence  # only its words say it covers the story
+        if late and evidence < self.settings.min_text_follow_up:
+            return None
         weights = self.settings.weights
         own, theirs = article.types - FOLLOW_UP_TYPES, story.types - FOLLOW_UP_TYPES
         if own and theirs and not own & theirs and evidence < self.settings.min_text_other_kind:
@@ -325,7 +358,7 @@ class StoryAssigner:
         score = weights.accused * shared / len(article.accused)
         score += weights.types * (len(own & theirs) / len(own) if own and theirs else weights.types_unknown)
         score += weights.text * (evidence if texts else max(weights.text_other_language, evidence))
-        return score - weights.gap * gap / self.window
+        return score - weights.gap * min(gap, self.window) / self.window
 
     def best(self, article: StoryArticle, stories: Iterable[Story]) -> tuple[Story | None, float | None]:
         best, best_score = None, None
@@ -391,7 +424,7 @@ def update_stories(db: Database, settings: StorySettings, retagged: Iterable[int
     times = [t for t in times if t]
     stories = []
     if times:
-        window = timedelta(days=settings.window_days)
+        window = assigner.follow_up_window
         start, end = (min(times) - window).isoformat(), (max(times) + window).isoformat()
         nearby = store.stories_between(db, start, end)
         members = {

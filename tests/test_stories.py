@@ -150,6 +150,28 @@ def test_the_window_counts_from_the_story_s_last_article():
     assert keys[0] == keys[1] == keys[2] != keys[3]
 
 
+def test_a_fine_or_ruling_joins_the_event_it_follows_months_later():
+    assigner = StoryAssigner(StorySettings(window_days=30, follow_up_window_days=180))
+    breach = "Acme Telecom exposed subscriber call records on an open storage bucket found by a researcher"
+    fine = "Regulator fines Acme Telecom over subscriber call records left on an open storage bucket"
+    stories: list[Story] = []
+    assignments = assigner.assign(
+        [
+            article(1, 0, {"acme"}, {"breach"}, breach),
+            article(2, 60, {"acme"}, {"breach", "enforcement"}, fine),  # the fine, two months on
+            # a penalty in other words is another matter
+            article(3, 100, {"acme"}, {"enforcement"}, "Carrier penalised for misleading broadband adverts"),
+            # past the window, an article that is no fine, ruling or probe opens a story of its own
+            article(4, 200, {"acme"}, {"breach"}, breach),
+            # past the follow-up window of the first story: the fine goes to the latest one
+            article(5, 250, {"acme"}, {"breach", "enforcement"}, fine),
+        ],
+        stories,
+    )
+    keys = [key for key, _, _ in assignments]
+    assert keys[0] == keys[1] and len({keys[0], keys[2], keys[3]}) == 3 and keys[4] == keys[3]
+
+
 def test_a_shared_company_is_required_to_join():
     assigner = StoryAssigner(StorySettings())
     text = "The app sent contact lists to an advertising network without consent"
@@ -208,6 +230,12 @@ def test_an_organisation_the_knowledge_base_lacks_is_story_enough_without_shared
         ("中国平安", "中国人寿", False),  # names made of dictionary words say nothing alone
         ("Kestrel Payroll", "Kestrel Payroll Services", True),
         ("Kestrel Payroll", "Kestrel Logistics", False),
+        # a Chinese company as English reports spell it: pinyin of its own name, after any place
+        ("青岚口腔", "Qinglan Dental", True),
+        ("杭州云栖星河教育科技", "Hangzhou Yunqi Xinghe Education Technology", True),
+        ("杭州云栖星河教育科技", "Yunqi Campus", True),
+        ("杭州云栖星河教育科技", "Hangzhou Metro Group", False),
+        ("青岚口腔", "Qingshan Dental", False),
     ],
 )
 def test_names_of_one_organisation_the_knowledge_base_lacks(one, other, same):
