@@ -4,14 +4,15 @@ A story is one underlying event of one accused company (or set of companies), ac
 and days. An article is a candidate for the stories that share one of its accused companies (an unknown
 organisation matches its own short or long name, and a Chinese one its pinyin) and have an article within
 the window of its date (settings.yaml `stories.window_days`); a fine, ruling or probe also those of up to
-`stories.follow_up_window_days` before, when its words match them (`min_text_follow_up`). Among those it must share words with the story's articles in its
-own language (`min_text`): the same company in the same week with other words is another event. Its score
+`stories.follow_up_window_days` before, when its words match them (`min_text_follow_up`). Among those it
+must share words with the story's articles in its own language (`min_text`): the same company in the same
+week with other words is another event. Its score
 adds the share of its accused companies in the story, the share of its incident types the story has (a
 fine or probe, `enforcement`, follows any event), and the best cosine of rare words with an article of the
 story, less a little for the gap in days; the best story at `join_threshold` or more wins, otherwise the
 article opens a story. Against a story with no article in its language, the words the two languages share
 stand in (the English glosses of the Chinese words, nlp/bilingual.py). Weights and thresholds are
-settings, tuned on tests/nlp_gold/stories-dev.jsonl and stories-dev2.jsonl.
+settings, tuned on tests/nlp_gold/stories-dev.jsonl, stories-dev2.jsonl and stories-dev3.jsonl.
 
 Words are those of headline, opening and evidence sentences, weighed by rarity from wordfreq's frequency
 lists (English and Chinese), so "Sesame" and "芝麻" weigh far more than "data" or "用户", and the
