@@ -124,6 +124,7 @@ LATIN_NAME_DESCRIBED = re.compile(
     r"([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![A-Za-z0-9])"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+RELATION_WORDS = frozenset({"子公司", "母公司", "全资子公司", "控股子公司", "孙公司"})
 SOLE_TRADER = re.compile(r"([\u4e00-\u9fff]{2,20})\s*[（(]个体工商户[）)]")
 # a list of businesses: "约谈了滴滴出行、哈啰出行等6家企业", "美图秀秀、探探和快看点等App"
 LISTED = re.compile(
@@ -398,6 +399,8 @@ class ChineseOrganisations(KeepsData):
         text = doc.text
         for i, token in enumerate(doc):
             word = ending_word(token.text)
+            if word in RELATION_WORDS:  # "全资子公司": what a company is to another, not its name
+                continue
             # the ending may span words: "消费金融" after "易达" is "消费" + "金融" to jieba
             tail = text[max(0, token.idx + len(word) - 8) : token.idx + len(word)]
             authority = next((e for e in AUTHORITY_ENDINGS if tail.endswith(e)), None)

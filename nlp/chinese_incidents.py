@@ -61,10 +61,10 @@ IMPLICATED_BEFORE = re.compile(
     r"涉事(?:企业|公司|门店|网点|商家|机构|平台|App|APP|应用|医院|诊所|药店|酒店|学校|网站)"
     r"(?:均|分别)?(?:为|是|系)[^。；，]{0,16}$"
 )
-# a parent named as such ("瀚海控股旗下子公司瀚行出行", "作为闽峰物业的控股股东，闽峰控股……"): what happened
-# is its subsidiary's doing
+# a parent named as such ("瀚海控股旗下子公司瀚行出行", "汇联数字科技全资子公司汇联征信",
+# "作为闽峰物业的控股股东，闽峰控股……"): what happened is its subsidiary's doing
 PARENT_BEFORE = re.compile(r"(控股股东|母公司|大股东|实际控制人)[，,]?$")
-PARENT_AFTER = re.compile(r"^(?:集团|公司)?旗下")
+PARENT_AFTER = re.compile(r"^(?:[（(][^）)]{0,16}[）)])?(?:集团|公司)?(?:旗下|的?(?:全资|控股)?子公司)")
 # the subsidiary in its parent's description ("作为闽峰物业的控股股东"): the parent speaks, not it
 PARENT_OF_AFTER = re.compile(r"^的?(控股股东|母公司|大股东|实际控制人)")
 # "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found

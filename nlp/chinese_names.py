@@ -207,7 +207,9 @@ def numeral_own_name(words: list[tuple[str, str, int]], k: int) -> bool:
     """Is words[k], a numeral, part of a registered name's own name, right after its place ("成都七点半网络
     科技有限公司", "上海二三四五网络科技有限公司")? Only in a name with its legal form: "北京五家银行"
     counts banks."""
-    if words[k][1] != "m" or words[k][0][-1] in MEASURE_CHARS:
+    word = words[k][0]
+    # "五家" counts; "万家", "百家" are a brand's words
+    if words[k][1] != "m" or (word[-1] in MEASURE_CHARS and word[0] not in "万千百"):
         return False
     j = k
     while j and words[j - 1][1] == "m":

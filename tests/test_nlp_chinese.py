@@ -318,6 +318,7 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         # an own name of numerals, or of a rare word jieba takes for a place, after the place of registration
         ("通报显示，开发者武汉六六八网络科技有限公司在后台读取用户通讯录。", "武汉六六八网络科技"),
         ("研究人员向厂商杭州鲸鱼越洋科技有限公司报告了泄露用户手机号的漏洞。", "杭州鲸鱼越洋科技"),
+        ("交易所要求安徽万家优品商业连锁股份有限公司说明会员信息被兜售一事。", "安徽万家优品商业连锁"),
         # a small business's registered form; a courier by its trade word
         ("警方查明，衡阳市蒸湘区恒通通讯经营部的店员倒卖顾客的手机号。", "衡阳市蒸湘区恒通通讯经营部"),
         ("多名市民反映，飞鸽速递的快递员拍下包裹面单后倒卖收件人信息。", "飞鸽速递"),
@@ -496,6 +497,15 @@ def test_staff_monitoring_software_is_surveillance(pipelines):
             "苏州蓝海小额贷款有限公司。王女士称，枫桥公寓在她不知情的情况下将其身份证复印件提交给了贷款机构。",
             "苏州枫桥公寓管理",
             "苏州蓝海小额贷款",
+            None,
+        ),
+        # a listed company's filing about its wholly owned subsidiary
+        (
+            "",
+            "杭州云汇数字科技股份有限公司（以下简称“公司”）全资子公司杭州云汇征信服务有限公司近日收到行政处罚决定书，"
+            "因未经授权查询个人信用报告被罚款50万元。",
+            "杭州云汇征信服务",
+            "杭州云汇数字科技",
             None,
         ),
         # the ones the article says are involved ("涉事网点为……"), named after the incident
