@@ -399,15 +399,16 @@ class StoryAssigner:
         return assignments
 
     def cover(self, db: Database, stories: list[Story]) -> list[tuple[int | str, int, float | None]]:
-        """Coverage: articles that name a story's accused company but in which the tagger found no
-        incident (a reaction, a follow-up, a report it missed) join the story whose words they match
-        best, above `stories.coverage_threshold`; they never open a story."""
+        """Coverage: articles that name a story's accused company (or organisation, by the same name) but
+        in which the tagger found no incident (a reaction, a follow-up, a report it missed) join the story
+        whose words they match best, above `stories.coverage_threshold`; they never open a story."""
         companies = {key for story in stories for key in story.accused if not key.startswith("org:")}
+        orgs = {key[4:] for story in stories for key in story.accused if key.startswith("org:")}
         times = [t for story in stories for t in (story.first, story.last) if t]
-        if not companies or not times:
+        if not (companies or orgs) or not times:
             return []
         start, end = (min(times) - self.window).isoformat(), (max(times) + self.window).isoformat()
-        rows = store.coverage_candidates(db, companies, start, end)
+        rows = store.coverage_candidates(db, companies, start, end, orgs)
         return self.assign(self.articles(rows, coverage=True), stories)
 
 

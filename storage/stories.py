@@ -61,23 +61,30 @@ def incident_articles(db: Database, article_ids: Iterable[int] | None = None) ->
     return [_article(r) for r in db.query(sql, params)]
 
 
-def coverage_candidates(db: Database, company_ids: Iterable[str], start: str, end: str) -> list[dict]:
-    """Articles that name one of these companies without the tagger finding an incident in them (a
-    follow-up, a reaction, a report the tagger missed), dated from `start` to `end`, in no story and not
-    copies: they may join a story of those companies as its coverage. `accused` holds the companies
-    they name."""
+def coverage_candidates(
+    db: Database, company_ids: Iterable[str], start: str, end: str, org_names: Iterable[str] = ()
+) -> list[dict]:
+    """Articles that name one of these companies, or of these organisations the knowledge base lacks (by
+    name), without the tagger finding an incident in them (a follow-up, a reaction, a report the tagger
+    missed), dated from `start` to `end`, in no story and not copies: they may join a story of those
+    companies as its coverage. `accused` holds the companies and organisations they name."""
     ids = json.dumps(sorted(set(company_ids)))
+    names = json.dumps(sorted(set(org_names)), ensure_ascii=False)
     sql = f"""
 SELECT {_ARTICLE_COLUMNS},
-    (SELECT json_group_array(DISTINCT m.company_id) FROM mentions m WHERE m.article_id = a.id) AS accused,
+    (SELECT json_group_array(DISTINCT named) FROM (
+        SELECT m.company_id AS named FROM mentions m WHERE m.article_id = a.id AND m.company_id IS NOT NULL
+        UNION SELECT 'org:' || u.name FROM unlinked_orgs u WHERE u.article_id = a.id
+    )) AS accused,
     '[]' AS types, '[]' AS evidence
 FROM articles a
-WHERE a.id IN (SELECT m.article_id FROM mentions m WHERE m.company_id IN (SELECT value FROM json_each(?)))
+WHERE (a.id IN (SELECT m.article_id FROM mentions m WHERE m.company_id IN (SELECT value FROM json_each(?)))
+    OR a.id IN (SELECT u.article_id FROM unlinked_orgs u WHERE u.name IN (SELECT value FROM json_each(?))))
   AND coalesce(a.published, a.fetched_at) BETWEEN ? AND ?
   AND a.duplicate_of IS NULL AND NOT {_ACCUSES.format("a.id")}
   AND a.id NOT IN (SELECT article_id FROM story_articles)
 ORDER BY at, a.id"""
-    return [_article(r) for r in db.query(sql, [ids, start, end])]
+    return [_article(r) for r in db.query(sql, [ids, names, start, end])]
 
 
 def unassigned_incident_ids(db: Database) -> list[int]:

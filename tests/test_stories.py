@@ -87,6 +87,26 @@ def test_one_event_is_one_story_across_outlets_and_languages(run, db_path):
     assert first_apology == (ids["A2"],)  # the day Meituan first said sorry, not the Chinese retelling
 
 
+def test_a_follow_up_without_an_incident_joins_the_story_of_the_organisation_it_names(run, db_path):
+    lines = [
+        {
+            "id": "Z1", "language": "zh", "published": "2026-03-02T09:00:00+08:00",
+            "title": "“青岚课表”小程序泄露学员信息",
+            "body": "多名家长反映，杭州青岚教育科技有限公司运营的“青岚课表”小程序存在漏洞，"
+            "任何人修改链接中的编号就能看到其他学员的姓名、手机号和家庭住址。",
+        },
+        {
+            "id": "Z2", "language": "zh", "published": "2026-03-04T09:00:00+08:00",
+            "title": "青岚课表小程序暂停使用",
+            "body": "杭州青岚教育科技有限公司3日表示，“青岚课表”小程序已暂停使用，"
+            "学员家长可通过客服热线登记，公司将逐一回电说明课表小程序的后续安排。",
+        },
+    ]  # fmt: skip
+    ids = store_lines(db_path, lines)
+    run("tag", "--db", str(db_path))
+    assert grouped(db_path, ids) == {frozenset({"Z1", "Z2"})}
+
+
 def test_a_retag_of_everything_yields_the_same_stories(run, db_path):
     store_lines(db_path, gold_lines(MEITUAN))
     run("tag", "--db", str(db_path))
