@@ -157,13 +157,16 @@ def is_place(word: str, tag: str) -> bool:
 PLACE_LEVELS = frozenset("省市县区镇乡村州盟旗")
 
 
-def place_of_registration(words: list[tuple[str, str, int]], k: int) -> bool:
-    """Is words[k] part of the place a name starts with? Not a rare word jieba takes for a place after
-    one ("栖木" of "杭州栖木公寓管理"): that is the own name, unless it says its level ("五华区")."""
-    word, tag, count = words[k]
-    if not is_place(word, tag):
-        return False
-    return k == 0 or count >= RARE_WORD or word[-1] in PLACE_LEVELS
+def place_words(words: list[tuple[str, str, int]]) -> int:
+    """How many of a name's first words are its place of registration, never all of them. A rare word
+    jieba takes for a place after one ("栖木" of "杭州栖木公寓管理") is the own name, unless it says its
+    level ("五华区")."""
+    k = 0
+    while k < len(words) - 1 and is_place(*words[k][:2]):
+        if k and words[k][2] < RARE_WORD and words[k][0][-1] not in PLACE_LEVELS:
+            break
+        k += 1
+    return k
 
 
 def is_place_name(name: str) -> bool:
@@ -271,9 +274,7 @@ def own_name(name: str) -> str:
     of registration: "汇岭" of "重庆汇岭小额贷款" and of its lending app "汇岭借". Empty when the name
     starts with dictionary words ("中国平安"): those say nothing about which company it is."""
     words = dictionary_words(name)
-    k = 0
-    while k < len(words) and place_of_registration(words, k):
-        k += 1
+    k = place_words(words)
     chars = words[k : k + 2]
     if len(chars) == 2 and all(len(w) == 1 and t not in FUNCTION_CHAR_TAGS for w, t, _ in chars):
         return chars[0][0] + chars[1][0]
@@ -285,10 +286,7 @@ def short_forms(name: str) -> list[str]:
     then without its trade and company words, while a name is left ("北京聚点互动科技" -> "聚点互动科技",
     "聚点互动")."""
     words = dictionary_words(name)
-    place = 0
-    while place < len(words) - 1 and place_of_registration(words, place):
-        place += 1
-    rest = name[sum(len(w) for w, _, _ in words[:place]) :]
+    rest = name[sum(len(w) for w, _, _ in words[: place_words(words)]) :]
     forms = []
     while len(rest) >= 3:
         if rest != name and name_core(rest, ORG_ENDINGS) not in GENERIC_CORES and names_one(rest):

@@ -1,18 +1,17 @@
 """Story assignment: each incident article joins the story of the same controversy or opens a new one.
 
-A story is one underlying event of one accused company (or set of companies), across outlets, languages
-and days. An article is a candidate for the stories that share one of its accused companies (an unknown
-organisation matches its own short or long name, and a Chinese one its pinyin) and have an article within
-the window of its date (settings.yaml `stories.window_days`); a fine, ruling or probe also those of up to
-`stories.follow_up_window_days` before, when its words match them (`min_text_follow_up`). Among those it
-must share words with the story's articles in its own language (`min_text`): the same company in the same
-week with other words is another event. Its score
-adds the share of its accused companies in the story, the share of its incident types the story has (a
-fine or probe, `enforcement`, follows any event), and the best cosine of rare words with an article of the
-story, less a little for the gap in days; the best story at `join_threshold` or more wins, otherwise the
-article opens a story. Against a story with no article in its language, the words the two languages share
-stand in (the English glosses of the Chinese words, nlp/bilingual.py). Weights and thresholds are
-settings, tuned on tests/nlp_gold/stories-dev.jsonl, stories-dev2.jsonl and stories-dev3.jsonl.
+A story is one underlying event of one accused company (or set of companies), across outlets, languages and
+days. An article is a candidate for the stories that share one of its accused companies (an unknown
+organisation matches its own short or long name, and a Chinese one its pinyin) and have an article within the
+window of its date (settings.yaml `stories.window_days`); a fine, ruling or probe also those of up to
+`stories.follow_up_window_days` before, when its words match them (`min_text_follow_up`). Among those it must
+share words with the story's articles in its own language (`min_text`): the same company in the same week with
+other words is another event. Its score adds the share of its accused companies in the story, the share of its
+incident types the story has (a fine or probe, `enforcement`, follows any event), and the best cosine of rare
+words with an article of the story, less a little for the gap in days; the best story at `join_threshold` or
+more wins, otherwise the article opens a story. Against a story with no article in its language, the words the
+two languages share stand in (the English glosses of the Chinese words, nlp/bilingual.py). Weights and
+thresholds are settings, tuned on tests/nlp_gold/stories-dev.jsonl, stories-dev2.jsonl and stories-dev3.jsonl.
 
 Words are those of headline, opening and evidence sentences, weighed by rarity from wordfreq's frequency
 lists (English and Chinese), so "Sesame" and "芝麻" weigh far more than "data" or "用户", and the
@@ -210,6 +209,13 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=100_000)  # each name meets every other organisation's in the stories of its dates
+def normalised(name: str) -> str:
+    from nlp.names import normalise_name
+
+    return normalise_name(name)
+
+
 @lru_cache(maxsize=200_000)  # a story's organisations meet every article of the same names
 def same_organisation(a: str, b: str) -> bool:
     """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
@@ -217,9 +223,8 @@ def same_organisation(a: str, b: str) -> bool:
     short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司"), or a Chinese name with the
     same own name (the lender's app "汇岭借", nlp/chinese.py own_name)."""
     from nlp.chinese_names import abbreviates, own_name
-    from nlp.names import normalise_name
 
-    a, b = normalise_name(a), normalise_name(b)
+    a, b = normalised(a), normalised(b)
     short, full = sorted((a, b), key=len)
     if not short:
         return False
@@ -236,23 +241,27 @@ def romanised(chinese: str, latin: str) -> bool:
     口腔", "Chengdu Zhixing Education Technology" and "Zhixing Campus" for "成都知行星辰教育科技")? After
     any place of registration, its first word is the pinyin of the Chinese name's first two to four
     characters."""
+    place, own = pinyin_forms(chinese)
+    latin_words = [w for w in re.split(r"[^a-z0-9]+", latin.lower()) if w]
+    if latin_words and place and latin_words[0] == place:
+        latin_words = latin_words[1:]
+    return bool(latin_words) and len(latin_words[0]) >= 4 and latin_words[0] in own
+
+
+@lru_cache(maxsize=100_000)  # every unknown organisation of a story meets every other's name
+def pinyin_forms(chinese: str) -> tuple[str, frozenset[str]]:
+    """The pinyin of a Chinese name's place of registration, and of its first two to four characters after
+    it, as English reports run them together ("chengdu", {"zhixing", "zhixingxing", ...})."""
     from pypinyin import lazy_pinyin
 
-    from nlp.chinese_names import dictionary_words, place_of_registration
+    from nlp.chinese_names import dictionary_words, place_words
 
     words = dictionary_words(chinese)
-    place = 0
-    while place < len(words) - 1 and place_of_registration(words, place):
-        place += 1
-    place_chars = sum(len(w) for w, _, _ in words[:place])
+    place_chars = sum(len(w) for w, _, _ in words[: place_words(words)])
     syllables = lazy_pinyin(chinese)
-    latin_words = [w for w in re.split(r"[^a-z0-9]+", latin.lower()) if w]
-    if latin_words and place_chars and latin_words[0] == "".join(syllables[:place_chars]):
-        latin_words = latin_words[1:]
-    if not latin_words or len(latin_words[0]) < 4:
-        return False
     own = syllables[place_chars:]
-    return any(latin_words[0] == "".join(own[:k]) for k in range(2, min(4, len(own)) + 1))
+    forms = frozenset("".join(own[:k]) for k in range(2, min(4, len(own)) + 1))
+    return "".join(syllables[:place_chars]), forms
 
 
 def shared_accused(keys: Iterable[str], story_keys: Iterable[str]) -> int:
