@@ -30,6 +30,22 @@ from nlp.matching import AnchoredMatcher
 NEGATION_WORDS = frozenset(
     {"not", "n't", "n’t", "no", "never", "without", "none", "nor", "neither", "nothing"}
 )
+
+
+def _promised(cue: Span) -> bool:
+    """Is a cue that says "without" under a negated verb, a promise ("conversations are not used to train
+    models without separate permission")? The verb is found up the cue's clause, not across "and"."""
+    for without in (t for t in cue if t.lower_ == "without"):
+        node = without
+        for _ in range(3):
+            if node.dep_ == "conj" or node.head.i == node.i:
+                break
+            node = node.head
+            if any(c.dep_ == "neg" and not cue.start <= c.i < cue.end for c in node.children):
+                return True
+    return False
+
+
 # Verbs whose object is what does not (or no longer) happen: a cue under them is no incident.
 PREVENTIVE_VERBS = frozenset(
     {"prevent", "avoid", "prohibit", "forbid", "disable", "erase", "deter", "thwart"}
@@ -262,10 +278,12 @@ class IncidentTypes(KeepsData):
     @staticmethod
     def _negated(fact: SentenceFacts, cue: Span) -> bool:
         """Does the parse negate the cue ("no customer data was accessed", "it did not keep backups")?"""
-        if fact.parsed is None or any(t.lower_ in NEGATION_WORDS for t in cue):
+        if fact.parsed is None:
             return False
         offset = fact.span.start
         cue_tokens = fact.parsed[cue.start - offset : cue.end - offset]
+        if any(t.lower_ in NEGATION_WORDS for t in cue):
+            return _promised(cue_tokens)
         root = cue_tokens.root
         if any(c.dep_ == "neg" for c in root.children):
             return True

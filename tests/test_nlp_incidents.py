@@ -648,6 +648,12 @@ NOT_INCIDENTS = {
         "Lantern Mobile demonstrated a voice assistant that summarises a user's messages without sending "
         "them to a server, and a photo tool that blurs faces before anything is uploaded.",
     ),
+    # a negated "without": a promise ("not used ... without permission"); claims filed with an insurer
+    "a-promise-and-insurance-claims": (
+        "Lanxi Health adds an AI assistant to its app",
+        "Lanxi Health said patients' conversations with the assistant are not used to train its models "
+        "without separate permission. Users can also ask it to file reimbursement claims with their insurer.",
+    ),
     "surveillance-footage-of-a-crime": (
         "Suspect caught on surveillance video",
         "Surveillance video shows a man taking a bag from a car outside a Kroger store on Main Street, "
