@@ -184,7 +184,8 @@ class ChineseRoles(KeepsData):
         article: ArticleFacts | None = doc._.get(FACTS_ATTR)
         if article is None or not any(f.types for f in article.sentences):
             return doc
-        main = main_company(article)
+        parent_keys = parents(article)
+        main = main_company(article, parent_keys)
         focus = main
         foreground = {main} if main else set()
         for fact in article.sentences:
@@ -196,7 +197,7 @@ class ChineseRoles(KeepsData):
                 accused = [
                     k
                     for k in named
-                    if (not background or k in foreground) and not not_the_doer(fact, article, k)
+                    if (not background or k in foreground) and not not_the_doer(fact, article, k, parent_keys)
                 ]
                 if not accused and not named and focus:
                     accused = [focus]
@@ -299,19 +300,28 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
     return keys
 
 
-def not_the_doer(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
+def not_the_doer(fact: SentenceFacts, article: ArticleFacts, key: str, parent_keys: set[str]) -> bool:
     """Is the company named here as the parent of the one that did it, or as a host that takes something
     down? It may still speak (its apology is its own), but is not accused here. A parent the article
-    names over a company is a parent wherever "旗下" follows it ("瀚海集团旗下出行App被通报")."""
+    names over a company (parent_keys) is one wherever "旗下" follows it ("瀚海集团旗下出行App被通报")."""
     if named_as_parent(fact, article, key):
         return True
-    under = any(
+    if key in parent_keys and any(
         m["key"] == key and PARENT_AFTER.match(fact.span.text[name_chars(fact, m)[1] :])
         for m in article.companies_in(fact.index)
-    )
-    if under and any(named_as_parent(other, article, key) for other in article.sentences):
+    ):
         return True
     return takes_down(fact, article, key)
+
+
+def parents(article: ArticleFacts) -> set[str]:
+    """The companies the article names as the parent of another ("瀚海控股旗下子公司瀚行出行")."""
+    return {
+        m["key"]
+        for fact in article.sentences
+        for m in article.companies_in(fact.index)
+        if named_as_parent(fact, article, m["key"])
+    }
 
 
 def named_as_parent(fact: SentenceFacts, article: ArticleFacts, key: str) -> bool:
@@ -361,9 +371,10 @@ def _signer(article: ArticleFacts) -> str | None:
     return None
 
 
-def main_company(article: ArticleFacts) -> str | None:
+def main_company(article: ArticleFacts, parent_keys: set[str]) -> str | None:
     """The company the article is about: the one that signs it, else the most named as one that acts (a
-    headline counts twice; not where something was posted or to whom something went), the first on a tie."""
+    headline counts twice; not where something was posted or to whom something went, nor a parent), the
+    first on a tie."""
     signer = _signer(article)
     if signer:
         return signer
@@ -380,9 +391,8 @@ def main_company(article: ArticleFacts) -> str | None:
     # named only where things happen ("在某某中介购房的市民"): the most named, then
     salience = salience if any(salience.values()) else named
     # a parent over the company the article is about ("瀚海控股旗下子公司瀚行出行") is not it
-    parents = {k for k in salience if any(named_as_parent(f, article, k) for f in article.sentences)}
-    if set(salience) - parents:
-        salience = Counter({k: n for k, n in salience.items() if k not in parents})
+    if set(salience) - parent_keys:
+        salience = Counter({k: n for k, n in salience.items() if k not in parent_keys})
     return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
 def is_cjk(text: str) -> bool:
@@ -42,6 +43,7 @@ def bare_name(text: str) -> str:
     return " ".join(words).rstrip(" ,")
 
 
+@lru_cache(maxsize=100_000)  # story assignment meets each unknown organisation's name again and again
 def normalise_name(text: str) -> str:
     """A lookup key: case-folded, punctuation-light, without legal-form words at the end."""
     words = re.sub(r"[,()\"]", " ", clean_name(text).casefold()).split()

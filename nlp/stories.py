@@ -209,13 +209,6 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=100_000)  # each name meets every other organisation's in the stories of its dates
-def normalised(name: str) -> str:
-    from nlp.names import normalise_name
-
-    return normalise_name(name)
-
-
 @lru_cache(maxsize=200_000)  # a story's organisations meet every article of the same names
 def same_organisation(a: str, b: str) -> bool:
     """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
@@ -223,8 +216,9 @@ def same_organisation(a: str, b: str) -> bool:
     short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司"), or a Chinese name with the
     same own name (the lender's app "汇岭借", nlp/chinese.py own_name)."""
     from nlp.chinese_names import abbreviates, own_name
+    from nlp.names import normalise_name
 
-    a, b = normalised(a), normalised(b)
+    a, b = normalise_name(a), normalise_name(b)
     short, full = sorted((a, b), key=len)
     if not short:
         return False
