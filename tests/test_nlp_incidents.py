@@ -553,6 +553,23 @@ INCIDENTS = {
         {"consent"},
         set(),
     ),
+    # data named by whose it is, for people beyond users and customers ("rider data", "guest records")
+    "rider-data-seen-by-strangers": (
+        "",
+        "A faulty update to the Ridelo app let strangers see rider data for two days, the company said.",
+        "ridelo",
+        {"breach"},
+        set(),
+    ),
+    # location gathered over time is surveillance, whoever it is sold to
+    "location-pings-sold-by-a-broker": (
+        "",
+        "Tessaly Analytics sold location pings from millions of phones, including ones that visited clinics "
+        "and shelters, to anyone who paid, the complaint says.",
+        "tessaly analytics",
+        {"surveillance"},
+        set(),
+    ),
 }
 
 
