@@ -86,6 +86,10 @@ APP_NAME = re.compile(
     # 运营的“乐淘省钱”"), an app in quotes after what it is ("视频剪辑应用“乐拍”")
     r"|(?:旗下|品牌|运营的|开发的|推出的|研发的|(?<![适响])应用|小程序|公众号)(?:的|App|APP|应用|产品)*"
     r"[“《「]([^”》」]{2,14})[”》」]"
+    # a platform in quotes after what it is ("生鲜电商平台“鲜邻优选”"), not its words ("，平台“从未…”"),
+    # one of its documents or features, nor a technology platform a company sells ("隐私计算平台“衡盾”")
+    r"|(?<=[\u4e00-\u9fff])(?<![该此本其各云])(?<!计算|技术|开放|服务|数据|管理|安全|中台)平台[“《「]"
+    r"([^”》」]{2,14}?(?<!政策|协议|规则|功能|活动|条款|指引|声明|公告|频道|专区|模式))[”》」]"
     # a business named as it is introduced ("一家名为“小脚丫”的新生儿摄影工作室"), not a campaign
     r"|(?:名为|名叫)[“《「]([^”》」]{2,14})[”》」](?=的?[^，。；！？]{0,10}"
     r"(?:工作室|公司|店|机构|平台|App|APP|应用|软件|诊所|医院|酒店|中介|品牌|网站|小程序|商家|企业))"
@@ -110,7 +114,8 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"(?:^|(?<=[，。；！？：\s“]))([\u4e00-\u9fff]{3,10}?)(?=(?:\d{1,2}月\d{1,2}日[早晚上下午间]*|当天|当晚|当日|"
     r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|" + "|".join(SPEAKER_WORDS) + "|"
     r"在官网|在官方微博|通过官方渠道)*"
-    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方))"
+    # or introduces itself ("美沐医美是一家成都本地医美连锁机构")
+    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方|是一家))"
 )
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(

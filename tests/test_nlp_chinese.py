@@ -246,6 +246,17 @@ def test_privacy_wording_without_an_incident(pipelines, title, body):
             "家长反映，校园缴费应用程序PayMinder的服务器遭黑客入侵，学生姓名和家庭住址等个人信息泄露。",
             "PayMinder",
         ),
+        # a platform in quotes after what it is; a name that introduces itself ("…是一家…")
+        (
+            "",
+            "多名用户表示，近期在社区团购平台“禾邻到家”下单后，收货地址和手机号被泄露，随后接到诈骗电话。",
+            "禾邻到家",
+        ),
+        (
+            "",
+            "安蓓齿科是一家在江苏拥有六家门店的口腔连锁机构，其前台员工被指将患者病历和联系方式出售给推销人员。",
+            "安蓓齿科",
+        ),
     ],
 )
 def test_unknown_companies_named_without_company_words(pipelines, title, body, wanted):
@@ -347,6 +358,8 @@ def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
         "消费者投诉称，在一款借贷App申请借款后，个人信息被泄露给多家催收公司。",
         # a field is no name
         "据一家网络安全公司监测，暗网上出售的个人信息数量明显增多。",
+        # what a platform says, in quotes, is no name of it
+        "该公司回应称，平台“从未出售用户数据”，泄露的订单信息来自第三方物流环节。",
         # research bodies, schools, outlets and people by their titles
         "中国数通院发布报告称，部分App存在超范围收集个人信息的问题。",
         "华东政法大学法学院教授表示，企业违规收集人脸信息应当依法承担责任。",
