@@ -124,7 +124,7 @@ class StorySettings(Model):
     # types have nothing in common (a breach story and a tracking suit of the same company)
     min_text_other_kind: float = Field(default=0.1, ge=0, le=1)
     # the rare-word cosine an article without an incident of its own needs with a story's article to join it
-    coverage_threshold: float = Field(default=0.12, ge=0, le=1)
+    coverage_threshold: float = Field(default=0.135, ge=0, le=1)
     weights: StoryWeights = StoryWeights()
 
 

@@ -561,6 +561,23 @@ INCIDENTS = {
         {"breach"},
         set(),
     ),
+    # what mail shows on the outside, and who could read it
+    "envelopes-printed-with-a-clinic-service": (
+        "",
+        "Patients of Larkfield Clinics received their medical records in envelopes printed with the name of "
+        "the chain's addiction service, patients said.",
+        "larkfield clinics",
+        {"breach"},
+        set(),
+    ),
+    "account-details-seen-by-strangers": (
+        "",
+        "Account details of Pellham Energy customers, including home addresses, were seen by strangers who "
+        "opened a shared link, the company admitted.",
+        "pellham energy",
+        {"breach"},
+        set(),
+    ),
     # location gathered over time is surveillance, whoever it is sold to
     "location-pings-sold-by-a-broker": (
         "",
