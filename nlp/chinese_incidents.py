@@ -72,6 +72,10 @@ POSTED_BEFORE = re.compile(r"(在|于|通过|发在了?|发到了?|晒在了?|�
 POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
 
 
+# the title of a law, a standard or a report
+BOOK_TITLE = re.compile(r"《[^《》]{2,40}》")
+
+
 def _free(span: tuple[int, int], trapped: list[tuple[int, int]]) -> bool:
     start, end = span
     return not any(start < trap_end and trap_start < end for trap_start, trap_end in trapped)
@@ -157,10 +161,17 @@ class ChineseIncidents(KeepsData):
         return doc
 
     def _normative(self, text: str, start: int, end: int) -> bool:
-        """A rule stated in the cue's clause ("不得过度收集", "最高可处五千万元以下罚款")."""
+        """A rule stated in the cue's clause ("不得过度收集", "最高可处五千万元以下罚款"), or in the
+        clause after one that names whom it binds ("使用人脸识别设备的，应当…"); a cue in a document's
+        title ("《公共场所人脸识别系统安全要求》") names the document, not an event."""
+        if any(s < start and end <= e for s, e in (m.span() for m in BOOK_TITLE.finditer(text))):
+            return True
         clause_start = max((text.rfind(p, 0, start) for p in "，,；;：:"), default=-1) + 1
-        ends = [i for i in (text.find(p, end) for p in "，,；;。") if i != -1]
-        return bool(self.normatives.search(text[clause_start : min(ends, default=len(text))]))
+        ends = sorted(i for i in (text.find(p, end) for p in "，,；;。") if i != -1)
+        clause_end = ends[0] if ends else len(text)
+        if text[clause_end - 1 : clause_end] == "的" and len(ends) > 1:
+            clause_end = ends[1]
+        return bool(self.normatives.search(text[clause_start:clause_end]))
 
     def _negated(self, text: str, start: int) -> bool:
         """A negation in the few characters before the cue, within its clause ("并未发现数据泄露")."""
