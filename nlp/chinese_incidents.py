@@ -48,6 +48,12 @@ REMOVES_AFTER = re.compile(r"^[^。；？！]{0,30}?(?<!未)(?<!没有)(?<!及�
 ANAPHOR = re.compile(
     r"(?:该|这家|此)(?:公司|医院|院|平台|机构|企业|银行|集团|门店|店|商家|应用|App|APP|酒店|诊所|律所|所|网站)"
 )
+# businesses in general as what a clause is about ("企业向境外提供个人信息又多了一条合规路径",
+# "部分商家违规收集"): the sentence is about a practice, not about the article's company
+GENERIC_DOER = re.compile(
+    r"(?:^|(?<=[，。；：、\s“]))(?:部分|一些|不少|多家|许多|有的|各类|各家|中小)?"
+    r"(?:企业|商家|经营者|个人信息处理者|处理者)(?=[^，。；]{0,6}(?:向|将|在|对|未经|违规|擅自|可以|可))"
+)
 # the company that makes or supplies the system that does it ("这款软件由观澜科技开发", "这套系统的供应商是
 # 慧眼云图", "系统提供方瞳鉴智能") is accused of what the system does
 PRODUCT = r"(?:软件|系统|SDK|sdk|摄像头|设备|插件|产品)"
@@ -210,7 +216,7 @@ class ChineseRoles(KeepsData):
                     for k in named
                     if (not background or k in foreground) and not not_the_doer(fact, article, k, parent_keys)
                 ]
-                if not accused and not named and focus:
+                if not accused and not named and focus and not GENERIC_DOER.search(fact.span.text):
                     accused = [focus]
                 fact.accused = accused
                 for key in accused:

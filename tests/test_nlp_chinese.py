@@ -222,6 +222,11 @@ def test_a_remedy_an_authority_orders_is_no_response(pipelines):
         ("新规下月施行", "《商场人脸识别设备管理规范》下月施行，北京惠邻超市等多家商超正在调整收银系统。"),
         ("新规解读", "规范明确，北京惠邻超市等商超在门店使用人脸识别设备采集顾客图像的，应当设置显著提示。"),
         ("商超调整系统", "北京惠邻超市表示，将保存顾客人脸信息的系统日志，便于监管部门检查。"),
+        # businesses in general doing what the rule is about: no company of the article is accused
+        (
+            "数据出境新规施行",
+            "新规施行后，企业向境外提供个人信息多了一条合规路径。杭州云帆旅行表示，已梳理境外酒店预订的数据流向。",
+        ),
     ],
 )
 def test_privacy_wording_without_an_incident(pipelines, title, body):
