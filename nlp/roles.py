@@ -19,7 +19,7 @@ from nlp.clause_roles import ClauseRoles
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import type_score
 from nlp.organisations import FIRST_PERSON
-from nlp.role_words import BACKGROUND_PHRASES, LEAD_SENTENCES, MONTHS
+from nlp.role_words import BACKGROUND_PHRASES, ENFORCEMENT_NOUNS, LEAD_SENTENCES, MONTHS
 
 
 class AccusedCompanies:
@@ -32,10 +32,11 @@ class AccusedCompanies:
         self.background.add("background", list(nlp.tokenizer.pipe(BACKGROUND_PHRASES)))
 
     def is_background(self, fact: SentenceFacts, lead_companies: set[str], orgs: list[dict]) -> bool:
-        """Does the sentence recall an earlier or separate event: "last year", "a similar fine", or a date
+        """Does the sentence recall an earlier or separate event: "last year", "a similar fine", "a separate
+        310 million euro fine", or a date
         ("The February breach at Change Healthcare", "in 2018 ... Starwood") in a sentence that does not
         name the story's lead company?"""
-        if self.background(fact.span):
+        if self.background(fact.span) or separate_matter(fact.span):
             return True
         dated = any(
             e.label_ == "DATE" and any(t.is_digit and len(t) == 4 or t.lower_ in MONTHS for t in e)
@@ -148,3 +149,19 @@ class AccusedCompanies:
             for fact in article.sentences:
                 fact.accused = [k for k in fact.accused if k not in background]
         return doc
+
+
+# what another, separate matter is ("a separate 310 million euro fine", "a separate breach in May")
+SEPARATE_MATTERS = frozenset(ENFORCEMENT_NOUNS) | {"breach", "incident", "leak", "hack", "matter", "dispute"}
+
+
+def separate_matter(span) -> bool:
+    """Does the sentence speak of "a separate" fine, case or breach (not of "separate cases" it reports
+    together)?"""
+    return any(
+        token.lower_ == "separate"
+        and token.i > span.start
+        and span.doc[token.i - 1].lower_ in ("a", "an")
+        and any(t.lemma_ in SEPARATE_MATTERS for t in span.doc[token.i + 1 : token.i + 7])
+        for token in span
+    )

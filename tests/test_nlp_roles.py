@@ -34,6 +34,14 @@ ROLES = {
         {"harbourline tickets"},
         {"ticketmaster"},
     ),
+    "background-a-separate-fine-of-another-company": (
+        "Clinic chain says patient files were copied",
+        "Larkfield Clinics said hackers copied the medical files of 40,000 patients from its booking system "
+        "in March.\n\nIts software supplier Orvane Health is contesting a separate 2 million euro fine "
+        "imposed by the Dutch privacy regulator.",
+        {"larkfield clinics"},
+        {"orvane health"},
+    ),
     "the-platform-where-the-story-was-told": (
         "",
         "In posts on Weibo, customers of Lumo Bank said their card numbers had been leaked and sold online.",
