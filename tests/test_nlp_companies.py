@@ -80,6 +80,9 @@ def test_names_link_to_their_company_and_places_stay_places(full_nlp, text, want
         "Ransomware hit three hospitals last week, according to the Cybersecurity and Infrastructure "
         "Security Agency.",
         "Adult Education courses moved online, and Public Health officials asked learners to register.",
+        # a person by the word before the name; a province without the kind in its romanised name
+        "The buyers' group is run by an engineer surnamed Qian, who bought a car last year.",
+        "Guangxi's market regulator and Jiangsu's police said they had opened inquiries.",
     ],
 )
 def test_spans_that_are_not_company_names(full_nlp, text):
