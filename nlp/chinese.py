@@ -67,7 +67,7 @@ AUTHORITY_ENDINGS = (
 )
 # words no name that speaks for itself contains ("该员工", "有律师", "多名用户")
 NAME_BREAKERS = tuple(
-    """员工 律师 用户 网友 记者 专家 人士 消费者 市民 车主 客户 患者 家长 学生 负责人 工作人员
+    """员工 律师 用户 网友 记者 专家 人士 消费者 顾客 市民 车主 客户 患者 家长 学生 负责人 工作人员
     有关部门 相关部门 官方 平台方 该 这 那 某 其 我们 他们 公开 书面 赔礼 尚未 发文 规定 期限 创始人
     警方 法院 检察院 监管 后续 不少 对此 将在 录入 受访者 网民 居民 民警 业内人士 专家 半数
     调查 决定书 通知书 处罚 报告 检测 测试 评估 核查 排查 消保委 消协 发稿""".split()
@@ -86,10 +86,11 @@ APP_NAME = re.compile(
     # 运营的“乐淘省钱”"), an app in quotes after what it is ("视频剪辑应用“乐拍”")
     r"|(?:旗下|品牌|运营的|开发的|推出的|研发的|(?<![适响])应用|小程序|公众号)(?:的|App|APP|应用|产品)*"
     r"[“《「]([^”》」]{2,14})[”》」]"
-    # a platform in quotes after what it is ("生鲜电商平台“鲜邻优选”"), not its words ("，平台“从未…”"),
-    # one of its documents or features, nor a technology platform a company sells ("隐私计算平台“衡盾”")
+    # a platform in quotes after what it is ("生鲜电商平台“鲜邻优选”"), not its words ("，平台“从未…”",
+    # "借贷平台“并不罕见”"), one of its documents or features, nor a technology platform a company sells
+    # ("隐私计算平台“衡盾”")
     r"|(?<=[\u4e00-\u9fff])(?<![该此本其各云])(?<!计算|技术|开放|服务|数据|管理|安全|中台)平台[“《「]"
-    r"([^”》」]{2,14}?(?<!政策|协议|规则|功能|活动|条款|指引|声明|公告|频道|专区|模式))[”》」]"
+    r"((?![并不没未很太非])[^”》」]{2,14}?(?<!政策|协议|规则|功能|活动|条款|指引|声明|公告|频道|专区|模式))[”》」]"
     # a business named as it is introduced ("一家名为“小脚丫”的新生儿摄影工作室"), not a campaign
     r"|(?:名为|名叫)[“《「]([^”》」]{2,14})[”》」](?=的?[^，。；！？]{0,10}"
     r"(?:工作室|公司|店|机构|平台|App|APP|应用|软件|诊所|医院|酒店|中介|品牌|网站|小程序|商家|企业))"

@@ -76,7 +76,8 @@ GENERIC_CORES = frozenset(
     数据 电商 物流 快递 银行 保险 证券 第三方 合作 涉事 该 这家 那家 多家 各家 上述 股份制 中小 民营 连锁 城商
     农商 外资 国有 地方 小型 中型 本 快运 小区 社区 园区 楼盘 商场 外包 全资 标的
     网络安全 数据安全 信息安全 安全 人工智能 大数据 云计算 区块链 物联网 金融科技 新能源 游戏 直播 广告 营销
-    咨询 征信 支付 教育 医疗 软件 电子 通信 芯片 半导体 汽车 房地产 互联网金融 网贷""".split()
+    咨询 征信 支付 教育 医疗 软件 电子 通信 芯片 半导体 汽车 房地产 互联网金融 网贷
+    催收 借贷 小贷 贷款 租机 租赁 外卖 团购""".split()
 )
 # jieba's part-of-speech tags of words that are no part of a name (prepositions, conjunctions, particles,
 # pronouns, numerals, measure, time and direction words), and those of its single characters; a single
@@ -108,7 +109,7 @@ NOT_IN_NAMES = frozenset(
     投诉 点名 处理 收到 接到 联系 致电 采访 监管 部门 一位 多个 所在 至 出入 明确 上传 业主 服务方
     获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入 聘请 委托 雇佣 邀请 引入 请来 找来 携手 签约 采购
     登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载
-    拨打 前往 走访 来到 探访""".split()
+    拨打 前往 走访 来到 探访 顾客 消费者 客户 用户 起诉 状告""".split()
 )
 # who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
 SPEAKER_WORDS = (

@@ -369,6 +369,10 @@ def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
         "据一家网络安全公司监测，暗网上出售的个人信息数量明显增多。",
         # what a platform says, in quotes, is no name of it
         "该公司回应称，平台“从未出售用户数据”，泄露的订单信息来自第三方物流环节。",
+        "业内人士称，读取通讯录催收的做法在部分借贷平台“并不罕见”，用户信息常被转给外包团队。",
+        # a trade with no name of its own; who sues whom
+        "警方称，其合作的催收公司相关人员涉嫌非法获取借款人通讯录信息。",
+        "顾客诉超市违规采集人脸信息案一审宣判。",
         # research bodies, schools, outlets and people by their titles
         "中国数通院发布报告称，部分App存在超范围收集个人信息的问题。",
         "华东政法大学法学院教授表示，企业违规收集人脸信息应当依法承担责任。",
