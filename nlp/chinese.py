@@ -148,6 +148,21 @@ BRANCH_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:分行|支行|分公司|营�
 PLACE_UNIT = re.compile(r"(.+?)(?:分公司|区域公司|大区公司|省公司|市公司)$")
 
 
+def an_own_name(name: str) -> bool:
+    """Can these words be a business's own name: no person's, no description ("一家…"), no kind of business
+    alone ("催收公司")?"""
+    core = name_core(name, ORG_ENDINGS)
+    return (
+        len(name) >= 3
+        and names_someone(core if len(core) >= 2 else name)
+        and (len(name) >= 4 or not a_person(name))
+        and name[0] not in NOT_FIRST
+        and not any(w in name for w in NAME_BREAKERS)
+        and len(core) >= 2
+        and core not in GENERIC_CORES
+    )
+
+
 def chinese_sentences(doc: Doc) -> Doc:
     """Sentences end at 。！？； (with a closing quote after them) and at line breaks."""
     for i, token in enumerate(doc):
@@ -217,25 +232,25 @@ class ChineseOrganisations(KeepsData):
         mentions: list[dict] = []
         taken = [False] * len(text)
 
-        def add(start: int, end: int, kind: str, key: str, name: str, company_id: str | None) -> None:
+        def add(start: int, end: int, kind: str, key: str, name: str, company_id: str | None) -> dict | None:
             if any(taken[start:end]):
-                return
+                return None
             span = char_span(doc, start, end)
             if span is None:
-                return
+                return None
             for i in range(start, end):
                 taken[i] = True
-            mentions.append(
-                {
-                    "start": span.start,
-                    "end": span.end,
-                    "text": text[start:end],
-                    "kind": kind,
-                    "company_id": company_id,
-                    "name": name,
-                    "key": key,
-                }
-            )
+            mention = {
+                "start": span.start,
+                "end": span.end,
+                "text": text[start:end],
+                "kind": kind,
+                "company_id": company_id,
+                "name": name,
+                "key": key,
+            }
+            mentions.append(mention)
+            return mention
 
         if self.known_pattern is not None:
             for match in self.known_pattern.finditer(text):
@@ -262,16 +277,7 @@ class ChineseOrganisations(KeepsData):
                 continue
             start, end = speaker_name(text, start, match.end(1))
             name = text[start:end]
-            core = name_core(name, ORG_ENDINGS)
-            if (
-                len(name) >= 3
-                and names_someone(core if len(core) >= 2 else name)
-                and (len(name) >= 4 or not a_person(name))
-                and name[0] not in NOT_FIRST
-                and not any(w in name for w in NAME_BREAKERS)
-                and len(core) >= 2
-                and core not in GENERIC_CORES
-            ):
+            if an_own_name(name):
                 add(start, end, "company", f"company:{name}", name, None)
         # an unknown company's short form ("（以下简称“云雀科技”）"), and apps in quotes: an app a company
         # makes or runs is that company's (as WeChat is Tencent's), the app on its own a company
@@ -290,7 +296,11 @@ class ChineseOrganisations(KeepsData):
             if owner is not None and owner["company_id"]:
                 made_by_known[app] = owner
                 continue
+            if owner is None:
+                # "满盈金融旗下借款应用“钱小满”": who runs it is named there, with no company word
+                owner = self._unnamed_maker(text, match.start(group), add)
             if owner is not None:
+                aliases.setdefault(owner["name"], owner["name"])
                 aliases[app] = aliases.get(owner["name"], owner["name"])
             else:
                 aliases.setdefault(app, app)
@@ -396,6 +406,20 @@ class ChineseOrganisations(KeepsData):
         if owner is not None and MADE_BY_AFTER.match(text[end : doc[owner["start"]].idx]):
             return owner
         return None
+
+    @staticmethod
+    def _unnamed_maker(text: str, start: int, add) -> dict | None:
+        """The company an app is said to be made or run by right before it ("满盈金融旗下"), when no name
+        found so far is it: a mention of it, added."""
+        made_by = MADE_BY_BEFORE.search(text[max(0, start - 40) : start])
+        if made_by is None:
+            return None
+        candidate = made_by.group(1)
+        name = candidate[name_start(candidate) :]
+        if not an_own_name(name):
+            return None
+        at = max(0, start - 40) + made_by.end(1) - len(name)
+        return add(at, at + len(name), "company", f"company:{name}", name, None)
 
     @staticmethod
     def _named_by_ending(doc: Doc, taken: list[bool]) -> list[tuple[int, int, str]]:

@@ -122,6 +122,11 @@ def test_an_unknown_company_its_short_form_and_its_app_are_one_company(pipelines
             "工信部通报，美团推出的“团团借”App未经用户同意读取通讯录，被要求限期整改。",
             {"Meituan": "accused"},
         ),
+        # the business that runs it named right before, with no company word ("…旗下")
+        (
+            "节目显示，禾丰普惠旗下借款应用“借多多”在用户注册时读取通讯录，逾期后向联系人发送催收短信。",
+            {"禾丰普惠": "accused"},
+        ),
     ],
 )
 def test_an_app_is_the_company_that_makes_or_runs_it(pipelines, body, wanted):
