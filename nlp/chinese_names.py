@@ -271,14 +271,17 @@ def abbreviates(short: str, name: str) -> bool:
 
 @lru_cache(maxsize=100_000)
 def own_name(name: str) -> str:
-    """A Chinese company's own name when it is two characters jieba knows only one by one, after any place
-    of registration: "汇岭" of "重庆汇岭小额贷款" and of its lending app "汇岭借". Empty when the name
-    starts with dictionary words ("中国平安"): those say nothing about which company it is."""
+    """A Chinese company's own name when it is two characters jieba knows only one by one, or a rare
+    two-character word, after any place of registration: "汇岭" of "重庆汇岭小额贷款" and of its lending
+    app "汇岭借", "满盈" of "杭州满盈信息科技" and of "满盈金融". Empty when the name starts with common
+    dictionary words ("中国平安"): those say nothing about which company it is."""
     words = dictionary_words(name)
     k = place_words(words)
     chars = words[k : k + 2]
     if len(chars) == 2 and all(len(w) == 1 and t not in FUNCTION_CHAR_TAGS for w, t, _ in chars):
         return chars[0][0] + chars[1][0]
+    if chars and len(chars[0][0]) == 2 and chars[0][2] < RARE_WORD and len(words) > k + 1:
+        return chars[0][0]
     return ""
 
 

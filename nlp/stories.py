@@ -44,6 +44,7 @@ from sqlite_utils import Database
 
 from config.settings import StorySettings
 from nlp.bilingual import bridge
+from nlp.organisations import place_names
 from nlp.script import simplified
 from storage import stories as store
 
@@ -233,11 +234,11 @@ def same_organisation(a: str, b: str) -> bool:
 def romanised(chinese: str, latin: str) -> bool:
     """Is the Latin-script name the Chinese one as an English report writes it ("Jieya Dental" for "洁雅
     口腔", "Chengdu Zhixing Education Technology" and "Zhixing Campus" for "成都知行星辰教育科技")? After
-    any place of registration, its first word is the pinyin of the Chinese name's first two to four
-    characters."""
+    any place, its first word is the pinyin of the Chinese name's first two to four characters."""
     place, own = pinyin_forms(chinese)
     latin_words = [w for w in re.split(r"[^a-z0-9]+", latin.lower()) if w]
-    if latin_words and place and latin_words[0] == place:
+    # the place of registration, whether or not the Chinese name gives it ("Hangzhou Manying" for "满盈金融")
+    if len(latin_words) > 1 and (latin_words[0] == place or latin_words[0] in place_names()):
         latin_words = latin_words[1:]
     return bool(latin_words) and len(latin_words[0]) >= 4 and latin_words[0] in own
 

@@ -256,6 +256,11 @@ def test_an_organisation_the_knowledge_base_lacks_is_story_enough_without_shared
         ("杭州云栖星河教育科技", "Yunqi Campus", True),
         ("杭州云栖星河教育科技", "Hangzhou Metro Group", False),
         ("青岚口腔", "Qingshan Dental", False),
+        # an own name jieba knows as a rare word, its brand and its registered name; a place only the
+        # English gives
+        ("满盈金融", "杭州满盈信息科技", True),
+        ("满盈金融", "杭州安盈信息科技", False),
+        ("满盈金融", "Hangzhou Manying Information Technology", True),
     ],
 )
 def test_names_of_one_organisation_the_knowledge_base_lacks(one, other, same):
