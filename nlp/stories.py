@@ -213,9 +213,10 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=200_000)  # a story's organisations meet every article of the same names
 def same_organisation(a: str, b: str) -> bool:
     """Two names of one organisation the knowledge base lacks, as reports vary them: equal once
-    normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services"), a Chinese
-    short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司"), or a Chinese name with the
-    same own name (the lender's app "汇岭借", nlp/chinese.py own_name)."""
+    normalised, one the start of the other ("Kestrel Payroll" and "Kestrel Payroll Services", also
+    without the words of how it is held: "Northgate Health Partners" and "Northgate Health Clinics"), a
+    Chinese short form of the full name ("汇岭小贷" of "深圳市汇岭小额贷款有限公司"), or a Chinese name with
+    the same own name (the lender's app "汇岭借", nlp/chinese.py own_name)."""
     from nlp.chinese_names import abbreviates, own_name
     from nlp.names import normalise_name
 
@@ -228,7 +229,22 @@ def same_organisation(a: str, b: str) -> bool:
     if CJK.search(a) or CJK.search(b):
         chinese, latin = (a, b) if CJK.search(a) else (b, a)
         return romanised(chinese, latin)
-    return full == short or full.startswith(short + " ")
+    if full == short or full.startswith(short + " "):
+        return True
+    # "Northgate Health Partners", the group, and "Northgate Health Clinics", its business
+    short, full = sorted((_without_structure(a), _without_structure(b)), key=len)
+    return " " in short and (full == short or full.startswith(short + " "))
+
+
+# words for how a business is held, which reports add or leave out ("Partners", "Holdings", "Group")
+STRUCTURE_WORDS = frozenset("group holdings partners company corporation enterprises".split())
+
+
+def _without_structure(name: str) -> str:
+    words = name.split()
+    while len(words) > 1 and words[-1] in STRUCTURE_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 def romanised(chinese: str, latin: str) -> bool:

@@ -250,6 +250,8 @@ def test_an_organisation_the_knowledge_base_lacks_is_story_enough_without_shared
         ("中国平安", "中国人寿", False),  # names made of dictionary words say nothing alone
         ("Kestrel Payroll", "Kestrel Payroll Services", True),
         ("Kestrel Payroll", "Kestrel Logistics", False),
+        ("Northgate Health Partners", "Northgate Health Clinics", True),  # the group and its business
+        ("Northgate Partners", "Northgate Logistics", False),  # one word in common says too little
         # a Chinese company as English reports spell it: pinyin of its own name, after any place
         ("青岚口腔", "Qinglan Dental", True),
         ("杭州云栖星河教育科技", "Hangzhou Yunqi Xinghe Education Technology", True),
