@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlp.clause_roles import ClauseRoles
+from nlp.company_ruler import PRODUCT_LABEL
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import type_score
 from nlp.organisations import FIRST_PERSON
@@ -51,7 +52,8 @@ class AccusedCompanies:
         companies = article.companies
         salience = Counter()
         for m in companies:
-            salience[m["key"]] += 2 if article.sentence_of[m["start"]] == 0 else 1
+            if not tool_mention(doc, m):
+                salience[m["key"]] += 2 if article.sentence_of[m["start"]] == 0 else 1
         salient = max(
             salience,
             key=lambda k: (salience[k], -min(x["start"] for x in companies if x["key"] == k)),
@@ -83,6 +85,10 @@ class AccusedCompanies:
         notice = not lead_companies and any(t.lower_ in FIRST_PERSON for f in opening for t in f.span)
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
+
+        def parties(index: int) -> list[dict]:
+            return [m for m in article.orgs_in(index) if not tool_mention(doc, m)]
+
         for fact in article.sentences:
             if fact.types:
                 accused: list[str] = []
@@ -101,9 +107,7 @@ class AccusedCompanies:
                     topic = article.accused_order[0] if article.accused_order else None
                 for type_id in list(fact.types):
                     # "it", "the firm" refer to the company in focus, else to the article's main one
-                    keys = self.clauses.accused(
-                        fact, type_id, article.orgs_in(fact.index), focus or salient, topic
-                    )
+                    keys = self.clauses.accused(fact, type_id, parties(fact.index), focus or salient, topic)
                     if keys is None:
                         del fact.types[type_id]
                         continue
@@ -165,3 +169,25 @@ def separate_matter(span) -> bool:
         and any(t.lemma_ in SEPARATE_MATTERS for t in span.doc[token.i + 1 : token.i + 7])
         for token in span
     )
+
+
+# what a product's name stands for when these head the words after it: its company's people, a unit of the
+# company, the product itself acting ("Ring staff could watch", "Ring's doorbell unit", "the WeChat app
+# collected")
+PRODUCT_ITSELF = frozenset(
+    """staff staffer staffers employee employees worker workers engineer engineers contractor contractors
+    executive executives team teams spokesperson spokesman spokeswoman moderators reviewers managers
+    officials agents technicians support unit division arm business subsidiary brand operator maker owner
+    parent app apps service services platform""".split()
+)
+
+
+def tool_mention(doc: Doc, mention: dict) -> bool:
+    """A company's product named as the tool or the place of what is reported ("an open Google Drive
+    folder", "iPhone users said"), which says nothing about whom the article is about."""
+    if doc[mention["start"]].ent_type_ != PRODUCT_LABEL:
+        return False
+    end = mention["end"]
+    while end < len(doc) and doc[end].is_lower and doc[end].pos_ == "NOUN":
+        end += 1
+    return end > mention["end"] and doc[end - 1].lower_ not in PRODUCT_ITSELF

@@ -42,6 +42,14 @@ ROLES = {
         {"larkfield clinics"},
         {"orvane health"},
     ),
+    # a product named as the tool or place of what happened is no party to it
+    "a-platforms-product-as-the-tool": (
+        "",
+        "Harbourline Bank was fined 40,000 euros on Tuesday. The home addresses and account numbers of 900 "
+        "customers sat in iCloud folders that anyone with the link could open.",
+        {"harbourline bank"},
+        {"apple"},
+    ),
     "the-platform-where-the-story-was-told": (
         "",
         "In posts on Weibo, customers of Lumo Bank said their card numbers had been leaked and sold online.",
