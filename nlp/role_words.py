@@ -202,6 +202,17 @@ ENFORCEMENT_NOUNS = [
     "audit",
     "sanction",
 ]
+# What another, separate matter is ("a separate 310 million euro fine", "a separate breach in May")
+SEPARATE_MATTERS = frozenset(ENFORCEMENT_NOUNS) | {"breach", "incident", "leak", "hack", "matter", "dispute"}
+# What a product's name stands for when these head the words after it: its company's people, a unit of the
+# company, the product itself acting ("Ring staff could watch", "Ring's doorbell unit", "the WeChat app
+# collected")
+PRODUCT_ITSELF = frozenset(
+    """staff staffer staffers employee employees worker workers engineer engineers contractor contractors
+    executive executives team teams spokesperson spokesman spokeswoman moderators reviewers managers
+    officials agents technicians support unit division arm business subsidiary brand operator maker owner
+    parent app apps service services platform""".split()
+)
 # Prepositions that attach an enforcement action to its target ("a lawsuit against Google").
 TARGET_PREPOSITIONS = ["against", "into", "on", "over", "of"]
 # "a settlement with Brightpath": the party an authority settles with is its target.

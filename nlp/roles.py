@@ -13,14 +13,14 @@ from collections import Counter
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from nlp.clause_roles import ClauseRoles
 from nlp.company_ruler import PRODUCT_LABEL
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import type_score
 from nlp.organisations import FIRST_PERSON
-from nlp.role_words import BACKGROUND_PHRASES, ENFORCEMENT_NOUNS, LEAD_SENTENCES, MONTHS
+from nlp.role_words import BACKGROUND_PHRASES, LEAD_SENTENCES, MONTHS, PRODUCT_ITSELF, SEPARATE_MATTERS
 
 
 class AccusedCompanies:
@@ -34,9 +34,8 @@ class AccusedCompanies:
 
     def is_background(self, fact: SentenceFacts, lead_companies: set[str], orgs: list[dict]) -> bool:
         """Does the sentence recall an earlier or separate event: "last year", "a similar fine", "a separate
-        310 million euro fine", or a date
-        ("The February breach at Change Healthcare", "in 2018 ... Starwood") in a sentence that does not
-        name the story's lead company?"""
+        310 million euro fine", or a date ("The February breach at Change Healthcare", "in 2018 ...
+        Starwood") in a sentence that does not name the story's lead company?"""
         if self.background(fact.span) or separate_matter(fact.span):
             return True
         dated = any(
@@ -155,11 +154,7 @@ class AccusedCompanies:
         return doc
 
 
-# what another, separate matter is ("a separate 310 million euro fine", "a separate breach in May")
-SEPARATE_MATTERS = frozenset(ENFORCEMENT_NOUNS) | {"breach", "incident", "leak", "hack", "matter", "dispute"}
-
-
-def separate_matter(span) -> bool:
+def separate_matter(span: Span) -> bool:
     """Does the sentence speak of "a separate" fine, case or breach (not of "separate cases" it reports
     together)?"""
     return any(
@@ -169,17 +164,6 @@ def separate_matter(span) -> bool:
         and any(t.lemma_ in SEPARATE_MATTERS for t in span.doc[token.i + 1 : token.i + 7])
         for token in span
     )
-
-
-# what a product's name stands for when these head the words after it: its company's people, a unit of the
-# company, the product itself acting ("Ring staff could watch", "Ring's doorbell unit", "the WeChat app
-# collected")
-PRODUCT_ITSELF = frozenset(
-    """staff staffer staffers employee employees worker workers engineer engineers contractor contractors
-    executive executives team teams spokesperson spokesman spokeswoman moderators reviewers managers
-    officials agents technicians support unit division arm business subsidiary brand operator maker owner
-    parent app apps service services platform""".split()
-)
 
 
 def tool_mention(doc: Doc, mention: dict) -> bool:
