@@ -578,6 +578,15 @@ INCIDENTS = {
         {"breach"},
         set(),
     ),
+    # faces checked against a photo are personal data at work, and surveillance
+    "facial-verification-checks": (
+        "",
+        "Uber cut off 28 drivers after its facial verification checks failed to match their selfies with "
+        "their account photos, a union says.",
+        "uber",
+        {"surveillance"},
+        set(),
+    ),
     # location gathered over time is surveillance, whoever it is sold to
     "location-pings-sold-by-a-broker": (
         "",

@@ -149,6 +149,30 @@ RESPONSES = {
         "traymark software",
         {"remediation"},
     ),
+    # what a regulator reports the company did, in the passive or after "since then"
+    "a-server-taken-offline-by-the-company": (
+        "",
+        "Passenger records held by Lindqvist Transit Data could be read by anyone who knew the server's "
+        "address. The server was taken offline by Lindqvist Transit Data the day it was told, the ombudsman "
+        "said.",
+        "lindqvist transit data",
+        {"remediation"},
+    ),
+    # "no sign that the files were copied" after an admitted leak reassures; it denies nothing
+    "no-sign-of-copying-is-no-denial": (
+        "",
+        "Corran Dental said a receptionist had opened the files of 600 patients without a reason. It said "
+        "it had found no sign that the information was copied and has begun mailing letters to the patients.",
+        "corran dental",
+        {"remediation"},
+    ),
+    "claims-that-misrepresent-the-process": (
+        "",
+        "A union says Uber cut off drivers after its facial verification checks wrongly flagged them. Uber "
+        "said the claims misrepresent how its reviews work.",
+        "uber",
+        {"denial"},
+    ),
 }
 
 
