@@ -45,6 +45,10 @@ def _amount(text: str) -> bool:
 # -- the organisation linker ------------------------------------------------------------------------------
 
 
+# ordinals that begin company names ("First American Financial", "Fifth Third Bank")
+NAME_ORDINALS = frozenset({"first", "second", "third", "fifth"})
+
+
 class OrgLinker(KeepsData):
     """Maps every organisation span (company ruler and statistical NER) to a company id.
 
@@ -210,6 +214,13 @@ class OrgLinker(KeepsData):
             if not any(i in taken for i in range(place.start, place.end)):
                 kept.append(place)
                 taken.update(range(place.start, place.end))
+        # an ordinal that opens the name belongs to it ("First Meridian Bank", "Fifth Third Bank")
+        found = [
+            doc[s.start - 1 : s.end]
+            if s.start and doc[s.start - 1].is_title and doc[s.start - 1].lower_ in NAME_ORDINALS
+            else s
+            for s in found
+        ]
         recovered = []
         for span in sorted(found, key=lambda s: (-(s.end - s.start), s.start)):
             if not any(i in taken for i in range(span.start, span.end)):
@@ -295,7 +306,15 @@ class OrgLinker(KeepsData):
         None when nothing is left, or only a place the NER names elsewhere in the article ("the state of
         Texas 1.4 billion dollars")."""
         end = next(
-            (t.i for t in ent if t.like_num or t.is_currency or t.ent_type_ == "MONEY" or _amount(t.text)),
+            (
+                t.i
+                for t in ent
+                # a figure, not a number word ("First Meridian Bank", "Three UK")
+                if (t.like_num and not t.is_alpha)
+                or t.is_currency
+                or t.ent_type_ == "MONEY"
+                or _amount(t.text)
+            ),
             ent.end,
         )
         if end == ent.end:

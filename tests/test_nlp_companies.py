@@ -102,6 +102,11 @@ def test_spans_that_are_not_company_names(full_nlp, text):
             "Hanoi Fresh Foods Co., Ltd. said the leaked list came from a former supplier.",
             "Hanoi Fresh Foods",
         ),
+        # an ordinal that opens the name is part of it
+        (
+            "First Lakeland Bank, the Leeds-based lender, said it would challenge the regulator's fine.",
+            "First Lakeland Bank",
+        ),
     ],
 )
 def test_unknown_names_lose_their_legal_form(full_nlp, text, wanted):
