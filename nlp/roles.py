@@ -84,6 +84,7 @@ class AccusedCompanies:
         notice = not lead_companies and any(t.lower_ in FIRST_PERSON for f in opening for t in f.span)
         focus = None
         foreground: set[str] = set()  # accused in a sentence about the story itself
+        recalled_focus = False  # the focus was last named where the article recalls another event
 
         def parties(index: int) -> list[dict]:
             return [m for m in article.orgs_in(index) if not tool_mention(doc, m)]
@@ -121,6 +122,10 @@ class AccusedCompanies:
                     if key not in article.accused_order:
                         article.accused_order.append(key)
                     article.accused_sentences[key] += 1
+                # "That was the first time the ICO had fined a processor", after a sentence about another
+                # company's old fine: a sentence that names no one and goes on about that event
+                names_one = any(m["kind"] == "company" for m in parties(fact.index))
+                goes_on = recalled_focus and not names_one and accused == [focus]
                 if accused:
                     focus = accused[0]
                 # a notice whose lead names no company ("We are writing to tell you ...") names its sender in
@@ -128,17 +133,21 @@ class AccusedCompanies:
                 introduces = notice and accused and len(article.accused_order) == len(accused)
                 # a ruling or a probe beside no privacy words makes no company the story's ("court rules
                 # Uber drivers are employees"), unless it leads a story whose own sentences are about privacy
-                if (fact.in_context or (fact.index < LEAD_SENTENCES and privacy_story)) and (
-                    fact.index == 0
-                    or introduces
-                    or not self.is_background(
-                        fact, lead_companies if lead_about_privacy else set(), article.orgs_in(fact.index)
-                    )
+                recalled = self.is_background(
+                    fact, lead_companies if lead_about_privacy else set(), article.orgs_in(fact.index)
+                )
+                if (
+                    (fact.in_context or (fact.index < LEAD_SENTENCES and privacy_story))
+                    and (fact.index == 0 or introduces or not recalled)
+                    and not goes_on
                 ):
                     foreground.update(accused)
+                if accused:
+                    recalled_focus = recalled or goes_on
             for m in article.companies_in(fact.index):
                 if m["key"] in article.accused_order:
                     focus = m["key"]
+                    recalled_focus = bool(fact.types) and recalled_focus
         # a company accused only where the article recalls another event is background, not the story
         # ... unless the lead itself is about a privacy incident of that company; a lead about earnings,
         # taxes or an outage makes even its own company's old breach background

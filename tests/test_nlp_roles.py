@@ -42,6 +42,16 @@ ROLES = {
         {"larkfield clinics"},
         {"orvane health"},
     ),
+    # a sentence that names no one and goes on about a recalled case is background too
+    "background-that-goes-on": (
+        "Clinic fined over stolen laptop",
+        "Larkfield Clinics was fined 40,000 pounds after a laptop holding patients' medical records was "
+        "stolen from a car.\n\nThe fine is far smaller than the 3 million pound penalty imposed last year on "
+        "Orvane Health over a ransomware attack. That was the first time the regulator had fined a company "
+        "that processes personal data for others.",
+        {"larkfield clinics"},
+        {"orvane health"},
+    ),
     # a product named as the tool or place of what happened is no party to it
     "a-platforms-product-as-the-tool": (
         "",
