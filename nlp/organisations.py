@@ -68,6 +68,13 @@ CORPORATE_COMPOUND_HEADS = frozenset(
         ("dental", "practice"),
         ("medical", "practice"),
         ("law", "office"),
+        # a business that calls itself a centre ("Bloomfield Fertility Centre", "a call centre")
+        *(
+            (kind, centre)
+            for kind in """fertility medical dental eye call contact tuition learning health care diagnostic
+                imaging surgical wellness beauty fitness cosmetic""".split()
+            for centre in ("centre", "center", "centres", "centers")
+        ),
     }
 )
 

@@ -102,6 +102,12 @@ def test_spans_that_are_not_company_names(full_nlp, text):
             "Hanoi Fresh Foods Co., Ltd. said the leaked list came from a former supplier.",
             "Hanoi Fresh Foods",
         ),
+        # a business that calls itself a centre is no civil-society centre
+        (
+            "Patients have sued Lakeview Fertility Centre, a private clinic in Leeds, over records posted "
+            "online.",
+            "Lakeview Fertility Centre",
+        ),
         # an ordinal that opens the name is part of it
         (
             "First Lakeland Bank, the Leeds-based lender, said it would challenge the regulator's fine.",
