@@ -253,7 +253,7 @@ BUSINESS_NOUNS = frozenset(
     vendor website manufacturer supplier processor marketer practice clinic subsidiary owner seller
     servicer fintech telco giant conglomerate brokerage dealer dealership distributor contractor
     network service site browser marketplace exchange reseller wholesaler importer exporter producer
-    caterer consultancy pharmacy studio franchise utility""".split()
+    caterer consultancy pharmacy studio franchise utility centre center""".split()
 )
 # Who belongs to a company, before "of" and its name ("members of Nordvik Pensjon")
 MEMBER_NOUNS = frozenset(

@@ -108,6 +108,11 @@ def test_spans_that_are_not_company_names(full_nlp, text):
             "online.",
             "Lakeview Fertility Centre",
         ),
+        (
+            "The regulator fined Dunmore Outreach, a Bolton call centre, for making unwanted marketing "
+            "calls.",
+            "Dunmore Outreach",
+        ),
         # an ordinal that opens the name is part of it
         (
             "First Lakeland Bank, the Leeds-based lender, said it would challenge the regulator's fine.",
