@@ -147,7 +147,8 @@ class AccusedCompanies:
             for m in article.companies_in(fact.index):
                 if m["key"] in article.accused_order:
                     focus = m["key"]
-                    recalled_focus = bool(fact.types) and recalled_focus
+                    # named again where the article reports no incident: no longer the recalled case's
+                    recalled_focus = recalled_focus and bool(fact.types)
         # a company accused only where the article recalls another event is background, not the story
         # ... unless the lead itself is about a privacy incident of that company; a lead about earnings,
         # taxes or an outage makes even its own company's old breach background
