@@ -292,13 +292,10 @@ class ChineseOrganisations(KeepsData):
             app = match.group(group)
             if app in self.known or app.upper() in ("APP", "IOS", "AI"):
                 continue
-            owner = self._maker(doc, mentions, match.start(group), match.end(group))
+            owner = self._maker(doc, mentions, match.start(group), match.end(group), add)
             if owner is not None and owner["company_id"]:
                 made_by_known[app] = owner
                 continue
-            if owner is None:
-                # "满盈金融旗下借款应用“钱小满”": who runs it is named there, with no company word
-                owner = self._unnamed_maker(text, match.start(group), add)
             if owner is not None:
                 aliases.setdefault(owner["name"], owner["name"])
                 aliases[app] = aliases.get(owner["name"], owner["name"])
@@ -380,11 +377,13 @@ class ChineseOrganisations(KeepsData):
         return found
 
     @staticmethod
-    def _maker(doc: Doc, mentions: list[dict], start: int, end: int) -> dict | None:
-        """The company an app in text[start:end] is said to be made or run by, before or after it."""
+    def _maker(doc: Doc, mentions: list[dict], start: int, end: int, add) -> dict | None:
+        """The company an app in text[start:end] is said to be made or run by, before or after it; one
+        named right before it with no company word ("满盈金融旗下借款应用“钱小满”") is added as a mention."""
         text = doc.text
         companies = sorted((m for m in mentions if m["kind"] == "company"), key=lambda m: m["start"])
-        made_by = MADE_BY_BEFORE.search(text[max(0, start - 40) : start])
+        window = max(0, start - 40)
+        made_by = MADE_BY_BEFORE.search(text[window:start])
         if made_by:
             # the company named right before, in full or by a short form not yet found ("橙果网络")
             words = made_by.group(1)
@@ -405,21 +404,12 @@ class ChineseOrganisations(KeepsData):
         owner = next((m for m in companies if doc[m["start"]].idx >= end), None)
         if owner is not None and MADE_BY_AFTER.match(text[end : doc[owner["start"]].idx]):
             return owner
+        if made_by:
+            name = words[name_start(words) :]
+            if an_own_name(name):
+                at = window + made_by.end(1) - len(name)
+                return add(at, at + len(name), "company", f"company:{name}", name, None)
         return None
-
-    @staticmethod
-    def _unnamed_maker(text: str, start: int, add) -> dict | None:
-        """The company an app is said to be made or run by right before it ("满盈金融旗下"), when no name
-        found so far is it: a mention of it, added."""
-        made_by = MADE_BY_BEFORE.search(text[max(0, start - 40) : start])
-        if made_by is None:
-            return None
-        candidate = made_by.group(1)
-        name = candidate[name_start(candidate) :]
-        if not an_own_name(name):
-            return None
-        at = max(0, start - 40) + made_by.end(1) - len(name)
-        return add(at, at + len(name), "company", f"company:{name}", name, None)
 
     @staticmethod
     def _named_by_ending(doc: Doc, taken: list[bool]) -> list[tuple[int, int, str]]:

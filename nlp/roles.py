@@ -92,6 +92,7 @@ class AccusedCompanies:
         for fact in article.sentences:
             if fact.types:
                 accused: list[str] = []
+                named_parties = parties(fact.index)
                 # the article's main company stands in for a company the sentence does not name in the
                 # lead (a headline rarely names it), in a notice written in the first person ("our
                 # systems"), in an article that names no other company, and when the lead is about
@@ -107,7 +108,7 @@ class AccusedCompanies:
                     topic = article.accused_order[0] if article.accused_order else None
                 for type_id in list(fact.types):
                     # "it", "the firm" refer to the company in focus, else to the article's main one
-                    keys = self.clauses.accused(fact, type_id, parties(fact.index), focus or salient, topic)
+                    keys = self.clauses.accused(fact, type_id, named_parties, focus or salient, topic)
                     if keys is None:
                         del fact.types[type_id]
                         continue
@@ -124,7 +125,7 @@ class AccusedCompanies:
                     article.accused_sentences[key] += 1
                 # "That was the first time the ICO had fined a processor", after a sentence about another
                 # company's old fine: a sentence that names no one and goes on about that event
-                names_one = any(m["kind"] == "company" for m in parties(fact.index))
+                names_one = any(m["kind"] == "company" for m in named_parties)
                 goes_on = recalled_focus and not names_one and accused == [focus]
                 if accused:
                     focus = accused[0]
