@@ -62,8 +62,12 @@ warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scr
 TOKEN = "privwatch_inflight"
 IDLE_POLL_SECONDS = 0.5
 
-# Pop the best request and park it in the worker's in-flight hash in one step.
+# Pop the best request and park it in the worker's in-flight hash in one step. A token already parked
+# is a call redis-py sent again after a lost connection: it gets the request parked the first time
+# (popping another would overwrite that one, which no queue would hold any more).
 POP_SCRIPT = """
+local parked = redis.call('HGET', KEYS[2], ARGV[1])
+if parked then return string.sub(parked, string.find(parked, '|', 1, true) + 1) end
 local best = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #best == 0 then return false end
 redis.call('ZREM', KEYS[1], best[1])

@@ -66,7 +66,10 @@ class Ingest:
             pipe = self.server.pipeline(transaction=False)
             for _ in range(self.batch_size):
                 pipe.lmove(keys.items, keys.ingesting, "LEFT", "RIGHT")
-            taken = [raw for raw in pipe.execute() if raw is not None]
+            pipe.execute()
+            # what the side list holds, not what the moves answered: redis-py sends the moves again after a
+            # lost connection, and the records the first sending moved are in the side list too
+            taken = self.server.lrange(keys.ingesting, 0, -1)
         if not taken:
             return 0
         records = []

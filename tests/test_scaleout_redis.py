@@ -20,7 +20,7 @@ from benchmarks.redissrv import RedisServerMissing
 from benchmarks.redissrv import redis_server as redis_server_at_free_port
 from benchmarks.sites import free_port, listing_source, write_site
 from crawlers.frontier import RoundKeys
-from privwatch.scaleout import CrawlRound
+from privwatch.scaleout import CrawlRound, Ingest
 from storage.db import open_db
 
 from .sitesrv import SiteServer
@@ -191,8 +191,9 @@ def test_scale_redis_worker_killed_halfway_loses_nothing(tmp_path, config_dir, r
     assert victim_id in stderr  # it had fetched pages before it died
     urls, run = stored(db)
     missing = {f"{server.base}{path}" for path in paths} - set(urls)
-    said = [line for line in stderr.splitlines() if " WARNING" in line or " ERROR" in line or "Error" in line]
-    assert not missing and max(urls.values()) == 1, (sorted(missing), said[-40:])
+    # a failure says whether the pages it lost were fetched at all, and what the processes said
+    fetched = {url: requests[url.removeprefix(server.base)] for url in sorted(missing)}
+    assert not missing and max(urls.values()) == 1, (fetched, dict(run), stderr[-3000:])
     assert {p for p in requests if p != "/robots.txt"} == {"/index.html", *paths}
     assert run["new"] == ARTICLES and run["status"] == "ok"
     # only what the dead worker had in flight was fetched twice
@@ -341,3 +342,58 @@ def test_redis_frontier_marks_a_request_seen_and_queues_it_in_one_step(redis_url
     assert TOKEN in failed.meta and in_flight() == 1
     assert scheduler.enqueue_request(failed.replace(dont_filter=True)) is True  # its retry
     assert (queued(), in_flight()) == (1, 0)
+
+
+def test_redis_calls_sent_again_after_a_lost_connection_lose_nothing(
+    tmp_path, config_dir, redis_url, monkeypatch
+):
+    """redis-py sends a command again when the connection drops before its answer: a pop sent twice
+    parks one request, and moves to the writer's side list sent twice are all stored."""
+    from crawlers.frontier import POP_SCRIPT
+
+    client = redis.Redis.from_url(redis_url)
+    keys = RoundKeys("privwatch", "again")
+    queue, in_flight = keys.queue("listing"), keys.inflight("listing", "w1")
+    client.zadd(queue, {b"request-a": 0, b"request-b": 0})
+    pop = client.register_script(POP_SCRIPT)
+    first = pop(keys=[queue, in_flight], args=["token-1"])
+    assert pop(keys=[queue, in_flight], args=["token-1"]) == first == b"request-a"
+    assert client.zrange(queue, 0, -1) == [b"request-b"] and client.hlen(in_flight) == 1
+
+    db = tmp_path / "again.db"
+    subprocess.run([PRIVWATCH, "--config-dir", str(config_dir), "init", "--db", str(db)], check=True)
+    database = open_db(db)
+    CrawlRound(client, database, keys, ["szdaily"]).open()
+    body = "\n\n".join(["The clinic said patients' records had been copied by an intruder last month."] * 4)
+    records = [
+        {"type": "article", "round": "again", "source_id": "szdaily", "url": f"https://x.example/{i}",
+         "title": f"Story {i}", "body": f"{body} {i}", "language": "en"}
+        for i in range(5)
+    ]  # fmt: skip
+    client.rpush(keys.items, *[json.dumps(r) for r in records])
+
+    class SentTwice:
+        """A pipeline whose first sending was carried out but its answer lost, so it is sent again."""
+
+        def __init__(self, pipe):
+            self.pipe, self.moves = pipe, []
+
+        def lmove(self, *args):
+            self.moves.append(args)
+
+        def execute(self):
+            for _ in range(2):
+                for args in self.moves:
+                    self.pipe.lmove(*args)
+                answer = self.pipe.execute()
+            return answer
+
+    pipeline = client.pipeline
+    monkeypatch.setattr(
+        client, "pipeline", lambda transaction=False: SentTwice(pipeline(transaction=transaction))
+    )
+    ingest = Ingest(client, database, "privwatch", batch_size=2)
+    assert ingest.drain("again") == 5
+    stored_urls = [r[0] for r in database.execute("SELECT url FROM articles ORDER BY url")]
+    database.close()
+    assert stored_urls == [r["url"] for r in records]
