@@ -21,6 +21,7 @@ from nlp.role_words import (
     ENFORCEMENT_VERBS,
     HIRING_VERBS,
     OBLIGATION_VERBS,
+    OPERATOR_VERBS,
     OTHER_PARTY_WORDS,
     OWNERSHIP_ADJECTIVES,
     PENALTY_VERBS,
@@ -76,6 +77,9 @@ class ClauseRoles:
             if mention is not None and mention not in found:
                 found.append(mention)
             for child in current.children:
+                if child.dep_ == "acl" and child.lemma_ in OPERATOR_VERBS:
+                    stack += [p for a in child.children if a.dep_ == "agent" for p in a.children]
+                    continue
                 if child.dep_ in CLAUSE_DEPENDENCIES:
                     continue
                 if child.dep_ == "prep" and (
@@ -143,9 +147,11 @@ class ClauseRoles:
                 orgs = self._phrase_orgs(subject, by_token)
                 companies = [m for m in orgs if m["kind"] == "company"]
                 if subject.dep_ == "nsubjpass":
+                    # "were left exposed by a server": the agent may hang on the predicate's complement
+                    complements = [c for c in node.children if c.dep_ in ("oprd", "xcomp", "acomp")]
                     agents = [
                         m
-                        for c in node.children
+                        for c in (*node.children, *(g for x in complements for g in x.children))
                         if c.dep_ == "agent"
                         for pobj in c.children
                         for m in self._phrase_orgs(pobj, by_token)

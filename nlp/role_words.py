@@ -109,6 +109,10 @@ RELATION_NOUNS = frozenset(
 OWNERSHIP_ADJECTIVES = frozenset({"owned", "backed", "controlled", "funded", "financed"})
 # Prepositions a noun phrase keeps its companies through ("two of Baidu's apps", "apps including Douyin").
 PHRASE_PREPOSITIONS = frozenset({"of", "including", "like", "as", "from", "at"})
+# "a file server run by Tristate", "an SDK made by Umeng": the thing's operator is the phrase's company
+OPERATOR_VERBS = frozenset(
+    """run operate own manage maintain host build develop make design provide supply power""".split()
+)
 # Verbs whose subject is on the receiving end of an enforcement noun ("Meta faces a lawsuit").
 TARGETED_VERBS = frozenset(
     """face receive get incur pay settle agree accept appeal contest challenge fight avoid escape resolve

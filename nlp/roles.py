@@ -44,6 +44,21 @@ class AccusedCompanies:
         )
         return dated and not any(m["key"] in lead_companies for m in orgs)
 
+    def clause_actors(self, facts: list[SentenceFacts], article: ArticleFacts, doc: Doc) -> set[str]:
+        """Companies that one of these incident sentences, naming them, makes the actor of its cue."""
+        found: set[str] = set()
+        for fact in facts:
+            named = [
+                m for m in article.orgs_in(fact.index) if m["kind"] == "company" and not tool_mention(doc, m)
+            ]
+            if not fact.types or not named:
+                continue
+            for type_id in list(fact.types):
+                keys = self.clauses.accused(fact, type_id, named, None, None)
+                if keys and fact.actor_found.get(type_id) == "clause":
+                    found.update(k for k in keys if any(m["key"] == k for m in named))
+        return found
+
     def __call__(self, doc: Doc) -> Doc:
         article: ArticleFacts | None = doc._.get(FACTS_ATTR)
         if article is None or not any(f.types for f in article.sentences):
@@ -67,6 +82,13 @@ class AccusedCompanies:
         )
         if opener and salience[opener] >= 2 and all(m["key"] == opener for m in article.companies_in(0)):
             salient = opener
+        # a headline that names no company is about the one its lede makes the actor of the incident, not
+        # the researchers quoted most often
+        headline_topic = salient
+        if not article.companies_in(0):
+            doers = self.clause_actors(lead[1:], article, doc)
+            if doers and salient not in doers:
+                headline_topic = max(doers, key=lambda k: salience[k])
         # a lead is about privacy when it says so: a fine or a ruling there counts only beside privacy words
         # ("court rules drivers are employees", "mortgage credit inquiries" are not)
         privacy_lead = any(f.in_context for f in lead) and any(
@@ -103,7 +125,7 @@ class AccusedCompanies:
                     or sole_company
                     or any(t.lower_ in FIRST_PERSON for t in fact.span)
                 ):
-                    topic = salient
+                    topic = headline_topic if fact.index == 0 else salient
                 else:
                     topic = article.accused_order[0] if article.accused_order else None
                 for type_id in list(fact.types):

@@ -52,6 +52,24 @@ ROLES = {
         {"larkfield clinics"},
         {"orvane health"},
     ),
+    # the researchers who found an open server are quoted more often than the company that ran it
+    "operator-of-the-exposing-server-over-quoted-researchers": (
+        "Medical records of 31,000 patients exposed on unsecured server",
+        "Scan results and intake forms for about 31,000 patients were left exposed on the internet by a "
+        "misconfigured storage server run by Marlow Diagnostic Partners.\n\nResearchers at Brightwatch "
+        "Security said they found the server in May. Brightwatch Security said it had written to the group "
+        "twice. The server was taken offline a week later, Brightwatch Security said.",
+        {"marlow diagnostic partners"},
+        {"brightwatch security"},
+    ),
+    "a-flaw-in-a-tool-the-company-runs": (
+        "Hotel portal let guests see other guests' passports",
+        "A flaw in a booking portal run by Tessmoor Hotels allowed any registered guest to view the passport "
+        "numbers of people staying at other branches, according to researchers at Quillon Labs. Quillon Labs "
+        "said the flaw had been present for months, and Quillon Labs published its findings on Monday.",
+        {"tessmoor hotels"},
+        {"quillon labs"},
+    ),
     # a product named as the tool or place of what happened is no party to it
     "a-platforms-product-as-the-tool": (
         "",
