@@ -61,7 +61,7 @@ class OrgLinker(KeepsData):
     """
 
     NER_ORG_LABELS = ("ORG",)
-    NER_MAYBE_ORG_LABELS = ("PERSON", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC")
+    NER_MAYBE_ORG_LABELS = ("PERSON", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC", "EVENT")
 
     def __init__(self, nlp: Language, name: str, fuzzy_cutoff: float):
         self.nlp, self.name = nlp, name
@@ -238,7 +238,8 @@ class OrgLinker(KeepsData):
         if ent.label_ not in self.NER_MAYBE_ORG_LABELS:
             return False
         if ent[-1].lower_ in O.CORPORATE_HEAD_WORDS:
-            return True
+            # "Pixelmoor Games" taken for an event like the Olympic Games: a coined name before the head
+            return ent.label_ != "EVENT" or not any(self._is_common_word(t) for t in ent[:-1])
         if ent.label_ == "PERSON" and len(ent) == 1 and ent[0].lower_ not in person_surnames:
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
             return before is None or before.lower_.rstrip(".") not in O.PERSON_TITLES

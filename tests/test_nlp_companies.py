@@ -137,6 +137,12 @@ def test_unknown_names_lose_their_legal_form(full_nlp, text, wanted):
             "Staff at Corbel Fitness photographed members' faces for a new entry system, members said.",
             "Corbel Fitness",
         ),
+        # the statistical NER takes a studio for an event, as it would the Olympic Games
+        (
+            "Parents have sued Harrowgate Games over a puzzle app that sent their children's device "
+            "identifiers to advertising networks.",
+            "Harrowgate Games",
+        ),
     ],
 )
 def test_a_coined_name_before_a_trade_word_is_a_company(full_nlp, text, wanted):

@@ -596,6 +596,24 @@ INCIDENTS = {
         {"surveillance"},
         set(),
     ),
+    # a single keystroke is as personal as many: "records every keystroke typed by office workers"
+    "software-records-every-keystroke": (
+        "",
+        "Deskwatch, a maker of workplace software, has rejected a union's report that its product records "
+        "every keystroke typed by office workers and keeps the logs for a year.",
+        "deskwatch",
+        {"surveillance"},
+        set(),
+    ),
+    # a studio the statistical NER takes for an event, like the Olympic Games
+    "a-studio-named-like-an-event": (
+        "",
+        "Parents have sued Harrowgate Games over a puzzle app that sent their children's device "
+        "identifiers to advertising networks without asking them.",
+        "harrowgate games",
+        {"sharing"},
+        set(),
+    ),
 }
 
 
