@@ -143,9 +143,9 @@ NOT_A_COMPANY = re.compile(
     r"教授|研究员|学者|主任|院长|所长|分析师|记者|编辑|日报|晚报|早报|都市报|商报|周刊|杂志|电视台|新闻|网友|博主|"
     r"校长|老师|教师|医生|律师|经理|总监|董事长|主管|负责人|专家|法官|官员|发言人|总裁|创始人|店长)$"
 )
-BRANCH_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:分行|支行|分公司|营业部)")
+BRANCH_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:分行|支行|分公司|支公司|营业部)")
 # a place's unit of the company named right before it ("中国移动邵阳分公司", "鸿雁速递河北区域公司")
-PLACE_UNIT = re.compile(r"(.+?)(?:分公司|区域公司|大区公司|省公司|市公司)$")
+PLACE_UNIT = re.compile(r"(.+?)(?:分公司|支公司|区域公司|大区公司|省公司|市公司)$")
 
 
 def an_own_name(name: str) -> bool:

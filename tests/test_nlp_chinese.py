@@ -297,6 +297,7 @@ def test_unknown_companies_named_without_company_words(pipelines, title, body, w
         # a place's unit of a company named right before it is that company's, no name of its own
         ("法院查明，被告人系中国移动衡阳分公司代理营业厅员工，违规查询机主信息后出售。", {"China Mobile"}),
         ("邮政管理部门约谈了飞鸽快运湖南区域公司，一网点快递员拍摄面单倒卖客户信息。", set()),
+        ("云石财产保险股份有限公司宁波中心支公司表示，保单信息疑似从代理机构流出。", {"云石财产保险"}),
         # a person by the title of the job ("有中学校长表示")
         ("有小学校长表示，学生家长的手机号和住址已被泄露，学校正在核实。", set()),
         # a firm hired to investigate, described and not named, is no company
