@@ -247,6 +247,21 @@ class OrgLinker(KeepsData):
             return self._unknown_place_named_like_a_party(ent)
         return False
 
+    def _paired_with_a_place(self, ent: Span) -> bool:
+        """ "in Smithfield and Stoneybatter": one unknown word after a place and "and" is a place too,
+        whatever the NER called it."""
+        doc = ent.doc
+        if len(ent) != 1 or ent.start < 2 or doc[ent.start - 1].lower_ not in ("and", "or"):
+            return False
+        partner = doc[ent.start - 2]
+        # "users of Lanxi and Qianbao" may pair two apps the NER took for places; "in" pairs places
+        return (
+            partner.ent_type_ in ("GPE", "LOC")
+            and partner.ent_iob_ == "B"
+            and ent.start >= 3
+            and doc[ent.start - 3].lower_ in ("in", "across", "around", "near", "throughout", "between")
+        )
+
     def _unknown_place_named_like_a_party(self, ent: Span) -> bool:
         """ "The insurer, Beazley, is covering the cost", "identity protection through Kroll": a one-word
         "place" no gazetteer knows, standing where places do not ("in", "of", "Alpena, Michigan")."""
@@ -279,6 +294,8 @@ class OrgLinker(KeepsData):
                 ent.start, ent.end, ent.text, "regulator", None, ent.text, "regulator:" + ent.id_
             )
         if label not in self.NER_ORG_LABELS and not self._maybe_organisation(ent, person_surnames):
+            return None
+        if self._paired_with_a_place(ent):
             return None
         ent = self._name_part(ent)
         if ent is None:

@@ -150,6 +150,17 @@ def test_a_coined_name_before_a_trade_word_is_a_company(full_nlp, text, wanted):
     assert names == {wanted}
 
 
+@pytest.mark.parametrize("places", ["Kilbarrow and Rathmoyle", "Phibsborough and Drumcorra"])
+def test_the_partner_of_a_place_in_a_pair_is_a_place(full_nlp, places):
+    body = (
+        "Every tenant's email address was visible in the 'To' line, and the attached spreadsheet gave the "
+        f"name and amount owed for 143 households across four buildings in {places}. The letting agency "
+        "Dunmere Homes apologised."
+    )
+    names = {c["name"] for c in tag_article(full_nlp, None, body).companies}
+    assert names == {"Dunmere Homes"}
+
+
 def test_a_common_word_capitalised_where_any_word_is_is_no_name(full_nlp):
     # after a wire dateline, at a sentence's start and inside a longer name: "Education" names no one
     body = (
