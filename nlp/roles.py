@@ -48,10 +48,12 @@ class AccusedCompanies:
         """Companies that one of these incident sentences, naming them, makes the actor of its cue."""
         found: set[str] = set()
         for fact in facts:
+            if not fact.types:
+                continue
             named = [
                 m for m in article.orgs_in(fact.index) if m["kind"] == "company" and not tool_mention(doc, m)
             ]
-            if not fact.types or not named:
+            if not named:
                 continue
             for type_id in list(fact.types):
                 keys = self.clauses.accused(fact, type_id, named, None, None)
