@@ -73,7 +73,7 @@ def main(pages: int = 2000) -> dict:
             bare_script.write_text(BARE_SPIDER)
             privwatch = [sys.executable, "-m", "privwatch", "--config-dir", str(config)]
             bare_times, our_times = [], []
-            for _ in range(2):  # alternate, best of two: neither side gets the warm caches alone
+            for _ in range(3):  # alternate, best of three: neither side gets the warm caches alone
                 bare_times.append(
                     timed([sys.executable, str(bare_script), str(config), server.url("/index.html")])
                 )

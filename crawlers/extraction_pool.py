@@ -13,11 +13,9 @@ for 51 s at 1.5 GB). So the crawler extracts each page in a worker process of a 
   more fails in its worker instead of taking the machine's memory.
 
 Each refusal is an OverBudget whose message is the one-line reason the spider records in crawl_errors.
-Workers fork from a forkserver (forking the crawl itself, with its threads and running event loop, is not
-safe) that has imported crawlers.extract once, so a replacement worker is ready in milliseconds rather
-than the second an import of trafilatura takes. The forkserver starts with the spider (it imports while
-the crawl starts up), the pool's workers with the first page; the pool stops when the last spider using
-it closes.
+Workers fork from a warm forkserver (crawlers/forkserver.py), which the crawl starts before it loads its
+spiders; the pool's workers start with the first page, and the pool stops when the last spider using it
+closes.
 With PRIVWATCH_EXTRACT_WORKERS = 0 pages are extracted in the calling process (offline previews): the
 tag gate applies there, the time and memory limits do not.
 """
@@ -26,15 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import mmap
-import multiprocessing
 import os
 import resource
 from dataclasses import dataclass
-from multiprocessing import forkserver
 
 from pebble import ProcessExpired, ProcessPool
 
 from crawlers.extract import Extracted, extract
+from crawlers.forkserver import forkserver_context
 
 # pages handed to the pool per worker before the crawl fetches no more: enough to keep workers busy
 PENDING_PER_WORKER = 4
@@ -74,16 +71,6 @@ def extract_in_worker(page: bytes, url: str, content_type: str | None, source) -
         if _out_of_memory():
             raise MemoryError from None
         raise
-
-
-def forkserver_context(start: bool = False) -> multiprocessing.context.BaseContext:
-    """The context the workers fork from: a forkserver that has imported crawlers.extract. With start,
-    the server starts now, importing while the crawl starts up, instead of when the first page waits."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawlers.extraction_pool"])
-    if start:
-        forkserver.ensure_running()
-    return context
 
 
 @dataclass

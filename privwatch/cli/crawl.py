@@ -95,12 +95,18 @@ def crawl(
       privwatch crawl --source szdaily --db privwatch.db
       privwatch crawl --workers 3   # with redis.url set
     """
+    from crawlers.forkserver import forkserver_context
+
+    config = app.config
+    local = workers is None and not config.settings.redis.url
+    if local and config.settings.crawl.extract_workers != 0:
+        forkserver_context(start=True)  # it warms up while the crawl starts up
+
     from crawlers.runner import crawl_settings, run_crawl
     from privwatch.cli.crawl_tagging import CrawlTagger
     from privwatch.cli.crawl_tagging import report as report_tagging
     from storage.config_rows import sync_config
 
-    config = app.config
     chosen = (
         [config.source(i) for i in source_ids] if source_ids else [s for s in config.sources if s.enabled]
     )
@@ -112,7 +118,7 @@ def crawl(
     tag = config.settings.crawl.tag_while_crawling if tag is None else tag
     tagger = CrawlTagger(str(config.directory), path).start() if tag else None
     try:
-        if workers is not None or config.settings.redis.url:
+        if not local:
             source_ids = [s.id for s in chosen]
             runs = crawl_round(app, database, source_ids, 1 if workers is None else workers, verbose)
         else:
