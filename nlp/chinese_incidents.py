@@ -202,7 +202,7 @@ class ChineseRoles(KeepsData):
         if article is None or not any(f.types for f in article.sentences):
             return doc
         parent_keys = parents(article)
-        main = main_company(article, parent_keys)
+        main = main_company(article, parent_keys, self.background)
         focus = main
         foreground = {main} if main else set()
         for fact in article.sentences:
@@ -216,7 +216,8 @@ class ChineseRoles(KeepsData):
                     for k in named
                     if (not background or k in foreground) and not not_the_doer(fact, article, k, parent_keys)
                 ]
-                if not accused and not named and focus and not GENERIC_DOER.search(fact.span.text):
+                # a recalled case that names no one and does not refer back is nobody's in this article
+                if not (accused or named or background) and focus and not GENERIC_DOER.search(fact.span.text):
                     accused = [focus]
                 fact.accused = accused
                 for key in accused:
@@ -388,28 +389,35 @@ def _signer(article: ArticleFacts) -> str | None:
     return None
 
 
-def main_company(article: ArticleFacts, parent_keys: set[str]) -> str | None:
+def main_company(article: ArticleFacts, parent_keys: set[str], background: re.Pattern) -> str | None:
     """The company the article is about: the one that signs it, else the most named as one that acts (a
-    headline counts twice; not where something was posted or to whom something went, nor a parent), the
-    first on a tie."""
+    headline counts twice; not where something was posted or to whom something went, nor a parent; not
+    where the article recalls an earlier case), the first on a tie."""
     signer = _signer(article)
     if signer:
         return signer
     salience: Counter = Counter()
     named: Counter = Counter()
     first: dict[str, int] = {}
+    outside_background: set[str] = set()
     for fact in article.sentences:
         acting = set(acting_companies(fact, article))
+        recalled = background.search(fact.span.text)
         for m in article.companies_in(fact.index):
             weight = 2 if fact.index == 0 else 1
             named[m["key"]] += weight
             salience[m["key"]] += weight if m["key"] in acting else 0
             first.setdefault(m["key"], m["start"])
+            if not recalled:
+                outside_background.add(m["key"])
     # named only where things happen ("在某某中介购房的市民"): the most named, then
     salience = salience if any(salience.values()) else named
     # a parent over the company the article is about ("瀚海控股旗下子公司瀚行出行") is not it
     if set(salience) - parent_keys:
         salience = Counter({k: n for k, n in salience.items() if k not in parent_keys})
+    # a company named only where the article recalls an earlier case is not what it is about
+    if set(salience) & outside_background:
+        salience = Counter({k: n for k, n in salience.items() if k in outside_background})
     return max(salience, key=lambda k: (salience[k], -first[k]), default=None)
 
 

@@ -185,6 +185,11 @@ def name_start(candidate: str, registered: bool = False) -> int:
     for k in range(len(words) - 1, -1, -1):
         word, tag, count = words[k]
         if len(word) == 1:
+            # "之" between two words of an own name ("恒通之星", "城市之光"): modern prose has it in set
+            # words ("之一", "之后"), not alone
+            if word == "之" and 0 < k < len(words) - 1 and own_name_word(words[k - 1]):
+                start -= 1
+                continue
             if tag in FUNCTION_CHAR_TAGS and count >= COMMON_CHAR:
                 # a common character in the own name, just after the place of registration ("昆明家和房地产
                 # 经纪", "北京中和优选科技"): the name starts at the place
@@ -205,6 +210,11 @@ def name_start(candidate: str, registered: bool = False) -> int:
         if is_place(word, tag) and not (k and is_place(*words[k - 1][:2])) and not own_word(words, k):
             break
     return start
+
+
+def own_name_word(entry: tuple[str, str, int]) -> bool:
+    word, tag, _ = entry
+    return len(word) > 1 and tag not in FUNCTION_TAGS and word not in NOT_IN_NAMES and not is_place(word, tag)
 
 
 def numeral_own_name(words: list[tuple[str, str, int]], k: int) -> bool:
@@ -240,9 +250,10 @@ def own_word(words: list[tuple[str, str, int]], k: int) -> bool:
 
 def place_before_own_name(words: list[str], k: int) -> int | None:
     """Where the place of registration is when words[k], a common character, is part of an own name right
-    after it ("昆明" of "昆明家和房地产经纪"): one or two words before, with single characters between."""
+    after it ("昆明" of "昆明家和房地产经纪", "杭州" of "杭州闪达同城网络科技"): up to four words before,
+    with single characters between."""
     tags = jieba_dictionary()[1]
-    for j in (k - 1, k - 2):
+    for j in range(k - 1, k - 5, -1):
         if j < 0 or any(len(words[i]) > 1 for i in range(j + 1, k)):
             return None
         if is_place(words[j], tags.get(words[j], "")):

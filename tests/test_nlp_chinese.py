@@ -355,6 +355,9 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         ("案例二：东城区恒达手机维修店（个体工商户）长期留存顾客的身份证照片。", "东城区恒达手机维修店"),
         # "as of press time" speaks for no one
         ("杭州蓝湾网络科技有限公司泄露用户手机号。记者联系蓝湾网络，截至发稿未获回应。", "杭州蓝湾网络科技"),
+        # "之" joining the words of an own name; a common character after single characters of one
+        ("通报显示，温州明远之家房产经纪有限公司将购房客户的电话卖给了装修公司。", "温州明远之家房产经纪"),
+        ("多名乘客反映，合肥速行同城网络科技有限公司的App泄露了行程记录。", "合肥速行同城网络科技"),
     ],
 )
 def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
@@ -680,3 +683,25 @@ def test_simplified_text_is_tagged_as_written(pipelines):
     traditional = chinese.make_doc("網信辦約談雲雀社交科技有限公司。")
     assert traditional.text == "网信办约谈云雀社交科技有限公司。"
     assert traditional._.privwatch_source_text == "網信辦約談雲雀社交科技有限公司。"
+
+
+def test_a_company_named_only_in_a_recalled_case_is_not_what_the_article_is_about(pipelines):
+    tagged = tag(
+        pipelines,
+        "个人信息合规审计需求升温",
+        "《个人信息保护合规审计管理办法》施行后，多家企业开始采购合规审计服务。\n\n"
+        "2023年，杭州蓝帆网络科技有限公司因违规收集个人信息被罚款300万元。\n\n"
+        "宁远数据咨询有限公司合伙人表示，企业应尽早开展自查。",
+    )
+    assert not tagged.is_incident, tagged.to_json()
+
+
+def test_a_recalled_case_that_names_no_one_is_not_the_accused_companys(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "杭州青禾网络科技有限公司运营的“青禾记账”App被曝在后台读取用户通讯录。该公司回应称已修复该问题。"
+        "此前，多款App也曾因超范围收集个人信息被通报。",
+    )
+    company = next(c for c in tagged.companies if c["name"] == "杭州青禾网络科技")
+    assert company["role"] == "accused" and "enforcement" not in company["types"], tagged.to_json()
