@@ -24,6 +24,7 @@ from nlp.chinese_names import (
     ORG_ENDINGS,
     RARE_WORD,
     SPEAKER_WORDS,
+    TRADE_WORDS,
     a_person,
     abbreviates,
     bare_chinese_name,
@@ -58,6 +59,7 @@ AUTHORITY_ENDINGS = (
     "通信管理局",
     "网信办",
     "消保委",
+    "消委会",
     "消费者协会",
     "消费者权益保护委员会",
     "人民政府",
@@ -139,7 +141,7 @@ LISTED = re.compile(
 )
 COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数每这那]家|[某该各])$")
 NOT_A_COMPANY = re.compile(
-    r"(?:大学|学院|研究院|研究所|科学院|(?<![医容影剧老理])院|协会|学会|委员会|研究中心|实验室|基金会|联盟|"
+    r"(?:大学|学院|研究院|研究所|科学院|(?<![医容影剧老理])院|协会|学会|委员会|消委会|消保委|研究中心|实验室|基金会|联盟|"
     r"教授|研究员|学者|主任|院长|所长|分析师|记者|编辑|日报|晚报|早报|都市报|商报|周刊|杂志|电视台|新闻|网友|博主|"
     r"校长|老师|教师|医生|律师|经理|总监|董事长|主管|负责人|专家|法官|官员|发言人|总裁|创始人|店长)$"
 )
@@ -443,8 +445,10 @@ class ChineseOrganisations(KeepsData):
                     if place is not None and not any(taken[window[place].idx : before.idx]):
                         start = window.start + place
                         break
+                # "旅游开发有限公司": a registered name's trade words, not a verb before the name
+                trade = ending in LEGAL_FORMS and all(t.text in TRADE_WORDS for t in doc[start - 1 : i])
                 if (
-                    before.text in NOT_IN_NAMES
+                    (before.text in NOT_IN_NAMES and not trade)
                     or before.whitespace_
                     or not (CJK.search(before.text) or before.text.isalnum())
                     or any(taken[before.idx : before.idx + len(before.text)])

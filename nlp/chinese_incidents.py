@@ -73,9 +73,14 @@ PARENT_BEFORE = re.compile(r"(控股股东|母公司|大股东|实际控制人)[
 PARENT_AFTER = re.compile(r"^(?:[（(][^）)]{0,16}[）)])?(?:集团|公司)?(?:旗下|的?(?:全资|控股)?子公司)")
 # the subsidiary in its parent's description ("作为闽峰物业的控股股东"): the parent speaks, not it
 PARENT_OF_AFTER = re.compile(r"^的?(控股股东|母公司|大股东|实际控制人)")
-# "在微博爆料", "在Telegram上一个群组里": where someone posted or something was found
-POSTED_BEFORE = re.compile(r"(在|于|通过|发在了?|发到了?|晒在了?|晒到了?)$")
-POSTED_AFTER = re.compile(r"^(上(?!班|市|线|调|涨|升)|爆料|发帖|发文|发布|传播|曝光|刷到|看到)")
+# "在微博爆料", "在Telegram上一个群组里", "在其官方微博发布说明", "在电脑端微信中的聊天": where someone
+# posted, something was found or kept
+POSTED_BEFORE = re.compile(
+    r"(在|于|通过|发在了?|发到了?|晒在了?|晒到了?)(其|其官方|官方|电脑端|手机端|网页版)?$"
+)
+POSTED_AFTER = re.compile(
+    r"^(上(?!班|市|线|调|涨|升)|中(?![标国])|里|爆料|发帖|发文|发布|传播|曝光|刷到|看到)"
+)
 
 
 # the title of a law, a standard or a report

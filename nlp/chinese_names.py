@@ -69,7 +69,7 @@ ORG_ENDINGS = (
 )
 # What a registered name says the business does, which its short forms leave out ("杭州栖木公寓管理" ->
 # "栖木公寓", "北京博瑞通达汽车销售服务" -> "博瑞通达汽车"); they end no name of their own
-TRADE_WORDS = ("管理", "服务", "销售", "经营", "咨询", "发展", "实业", "贸易", "经纪")
+TRADE_WORDS = ("管理", "服务", "销售", "经营", "咨询", "发展", "实业", "贸易", "经纪", "开发")
 # Words before an ending that name no one: "一家中国科技公司", "知名互联网公司", "外包公司".
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
@@ -203,8 +203,10 @@ def name_start(candidate: str, registered: bool = False) -> int:
                 break
             if word in SAYING_CHARS:
                 break
+        elif registered and word in TRADE_WORDS and all(w in TRADE_WORDS for w, _, _ in words[k + 1 :]):
+            pass  # what a registered name says the business does ("旅游开发有限公司"), not a verb before it
         elif tag in FUNCTION_TAGS or word in NOT_IN_NAMES:
-            if not (registered and numeral_own_name(words, k)):
+            if not (registered and (numeral_own_name(words, k) or after_place_of_registration(words, k))):
                 break
         start -= len(word)
         if is_place(word, tag) and not (k and is_place(*words[k - 1][:2])) and not own_word(words, k):
@@ -215,6 +217,24 @@ def name_start(candidate: str, registered: bool = False) -> int:
 def own_name_word(entry: tuple[str, str, int]) -> bool:
     word, tag, _ = entry
     return len(word) > 1 and tag not in FUNCTION_TAGS and word not in NOT_IN_NAMES and not is_place(word, tag)
+
+
+# the tags of a number, a measure or a time word ("未来", "多多"): words of an own name too
+NUMBER_AND_TIME_TAGS = frozenset("m mq q t tg".split())
+
+
+def after_place_of_registration(words: list[tuple[str, str, int]], k: int) -> bool:
+    """Is words[k], a number or time word, part of a registered name's own name, at most one word after
+    its place of registration ("北京启智未来教育科技有限公司", "杭州惠多多网络科技有限公司")?"""
+    if words[k][1] not in NUMBER_AND_TIME_TAGS or words[k][0] in NOT_IN_NAMES:
+        return False
+    for j in (k - 1, k - 2):
+        if j < 0:
+            return False
+        if is_place(*words[j][:2]):
+            between = words[j + 1 : k]
+            return not any(t in FUNCTION_TAGS or w in NOT_IN_NAMES or is_place(w, t) for w, t, _ in between)
+    return False
 
 
 def numeral_own_name(words: list[tuple[str, str, int]], k: int) -> bool:

@@ -358,6 +358,11 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         # "之" joining the words of an own name; a common character after single characters of one
         ("通报显示，温州明远之家房产经纪有限公司将购房客户的电话卖给了装修公司。", "温州明远之家房产经纪"),
         ("多名乘客反映，合肥速行同城网络科技有限公司的App泄露了行程记录。", "合肥速行同城网络科技"),
+        # a registered name's trade word that is also a verb ("开发"), a time or number word in its own name;
+        # a consumer council is no company
+        ("消委会点名柳州龙潭山水旅游开发有限公司运营的景区强制游客刷脸入园。", "柳州龙潭山水旅游开发"),
+        ("检察院起诉北京明理未来教育科技有限公司，指其学习机上传儿童面部图像。", "北京明理未来教育科技"),
+        ("市网信办对杭州乐多多网络科技有限公司处以罚款，因其违规收集用户通讯录。", "杭州乐多多网络科技"),
     ],
 )
 def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
@@ -705,3 +710,14 @@ def test_a_recalled_case_that_names_no_one_is_not_the_accused_companys(pipelines
     )
     company = next(c for c in tagged.companies if c["name"] == "杭州青禾网络科技")
     assert company["role"] == "accused" and "enforcement" not in company["types"], tagged.to_json()
+
+
+def test_a_statement_posted_on_the_companys_own_weibo_account_is_the_companys(pipelines):
+    tagged = tag(
+        pipelines,
+        "",
+        "市通信管理局通报，杭州禾页网络科技有限公司运营的App在用户拒绝授权后仍读取通讯录。"
+        "当晚，涉事企业在其官方微博发布说明称，已下线相关代码，并删除此前上传的联系人数据。",
+    )
+    company = next(c for c in tagged.companies if c["name"] == "杭州禾页网络科技")
+    assert company["role"] == "accused" and "remediation" in company["responses"], tagged.to_json()
