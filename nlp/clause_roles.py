@@ -11,6 +11,7 @@ from spacy.tokens import Span, Token
 from nlp.facts import SentenceFacts
 from nlp.organisations import BUSINESS_NOUNS, PERSON_NOUNS
 from nlp.role_words import (
+    ACCUSATION_NOUNS,
     AGREEMENT_WORDS,
     CLAUSE_DEPENDENCIES,
     COMPANY_REFERENCE_NOUNS,
@@ -137,6 +138,10 @@ class ClauseRoles:
                 subjects = [node.head]  # "people suing it": the noun a participle modifies is its subject
             if subjects and subjects[0].tag_ in ("WDT", "WP") and node.dep_ == "relcl":
                 subjects = [node.head]  # "the authority, which had blocked the chatbot": the authority
+            # a response's speaker is not the accusation it answers ("said the FTC's complaint
+            # mischaracterises ..."): climb on to who says so
+            if subjects and speaker and subjects[0].lemma_ in ACCUSATION_NOUNS:
+                subjects = []
             if subjects:
                 subject = subjects[0]
                 if subject.i not in by_token and any(

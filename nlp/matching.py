@@ -22,8 +22,11 @@ class AnchoredMatcher:
 
     WORD_ATTRS = ("LOWER", "LEMMA", "ORTH", "NORM")
 
-    def __init__(self, vocab):
+    def __init__(self, vocab, quotes_end_clauses: bool = True):
         self.vocab = vocab
+        # a company's own words are often quoted ('said the claims "misrepresent how it works"'): for
+        # response cues a quote mark opens no new clause
+        self.quotes_end_clauses = quotes_end_clauses
         self.matchers: list[Matcher] = []
         self.requirements: list[int] = []  # per matcher: bit mask of its mandatory word lists
         # label group ("context", "trap", "type", "response") -> attribute -> word hash ->
@@ -42,18 +45,17 @@ class AnchoredMatcher:
     # Wildcard tokens ({"OP": "{0,5}"}) in cues skip words, not clause punctuation: "the services they
     # provide, to gather information" is no "provide ... information" cue.
     CLAUSE_PUNCTUATION = [",", ";", ":", "—", "–", "(", ")", '"', "“", "”", "?", "!"]
+    QUOTES = ('"', "“", "”")
 
     @classmethod
-    def within_clauses(cls, pattern: list[dict]) -> list[dict]:
-        return [
-            {"ORTH": {"NOT_IN": cls.CLAUSE_PUNCTUATION}, **spec} if set(spec) == {"OP"} else spec
-            for spec in pattern
-        ]
+    def within_clauses(cls, pattern: list[dict], quotes_end_clauses: bool = True) -> list[dict]:
+        barriers = [p for p in cls.CLAUSE_PUNCTUATION if quotes_end_clauses or p not in cls.QUOTES]
+        return [{"ORTH": {"NOT_IN": barriers}, **spec} if set(spec) == {"OP"} else spec for spec in pattern]
 
     def add(self, label: str, patterns: list[list[dict]]) -> None:
         self._merged.clear()
         for pattern in patterns:
-            pattern = self.within_clauses(pattern)
+            pattern = self.within_clauses(pattern, self.quotes_end_clauses)
             word_lists = self.required_words(pattern)
             if not word_lists:
                 self.everywhere.add(label, [pattern])

@@ -44,12 +44,12 @@ class Responses(KeepsData):
     def __init__(self, nlp: Language, name: str, parser: str | None):
         self.nlp, self.name = nlp, name
         self.parser_name = parser
-        self.matcher = AnchoredMatcher(nlp.vocab)
+        self.matcher = AnchoredMatcher(nlp.vocab, quotes_end_clauses=False)
         self.clauses = ClauseRoles(nlp.vocab)
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None, taxonomy: TaxonomyFile) -> None:
         self.keep(taxonomy=taxonomy)
-        self.matcher = AnchoredMatcher(self.nlp.vocab)
+        self.matcher = AnchoredMatcher(self.nlp.vocab, quotes_end_clauses=False)
         for cued in taxonomy.responses:
             self.matcher.add("response:" + cued.id, cued.cues)
 

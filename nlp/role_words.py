@@ -139,6 +139,11 @@ REPORTING_VERBS = frozenset(
     """say find rule allege accuse claim report state note conclude determine establish argue add write
     believe suspect show reveal confirm insist""".split()
 )
+# What a company's denial answers ("the complaint mischaracterises ..."): the subject of the cue, not
+# its speaker.
+ACCUSATION_NOUNS = frozenset(
+    "claim complaint report allegation accusation lawsuit suit article story finding theory charge".split()
+)
 # Verbs whose subject "it" is the news itself ("It underscores how data became a currency").
 DISCOURSE_VERBS = frozenset(
     """underscore highlight illustrate reflect mark signal fuel renew spark add come follow raise show

@@ -173,6 +173,31 @@ RESPONSES = {
         "uber",
         {"denial"},
     ),
+    # the company's words quoted: a quote mark inside the cue
+    "claims-that-misrepresent-in-quotes": (
+        "",
+        "Tenants say Brightwell Homes shared their rent records and phone numbers with a debt collector "
+        'without their consent. Brightwell Homes said the accusations "distort what our tenancy agreement '
+        'says".',
+        "brightwell homes",
+        {"denial"},
+    ),
+    # the accusation answered is no speaker, even when a regulator's name comes with it
+    "a-regulators-complaint-that-mischaracterises": (
+        "",
+        "The FTC said Larkspur Labs shared users' heart rates with advertisers without their consent. "
+        "Larkspur Labs said the FTC's complaint mischaracterises how its app works.",
+        "larkspur labs",
+        {"denial"},
+    ),
+    "findings-that-misstate-in-quotes": (
+        "",
+        "A researcher found that the meditation app Quietly shared users' mood entries and email addresses "
+        "with an analytics firm without their consent. "
+        'In a statement, Quietly said the findings "misstate how the app handles what users write".',
+        "quietly",
+        {"denial"},
+    ),
 }
 
 
