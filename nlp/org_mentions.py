@@ -58,7 +58,8 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     The small NER model is inconsistent within an article; once it has called a name a company,
     the same words elsewhere in the article are that company too, and so are its name without the
     legal form and the short form the article defines in brackets ("Wing Fat Telecom Limited (Wing
-    Fat)"), which the NER often calls a person.
+    Fat)"), which the NER often calls a person. A known company named with its legal form is also its
+    name without it ("Snap" after "Snap Inc.").
     """
     # the NER's other guesses for the very same words ("Paylinx" a person in the headline) give way
     taken = {i for e in doc.ents if e.label_ not in NER_MISLABELS for i in range(e.start, e.end)}
@@ -68,17 +69,19 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     orths = doc.to_array(ORTH).tolist()
     places = places_by_word(orths)
     for m in mentions:
-        if m.kind != "company" or m.company_id is not None:
+        if m.kind != "company":
             continue
+        # a known company named with its legal form ("Snap Inc."): later "Snap" is it too
+        known = m.company_id is not None
         words = tuple(t.orth for t in doc[m.start : m.end] if not (t.is_punct and t.i == m.end - 1))
         words = tuple(w for w in words if doc.vocab.strings[w] not in ("'s", "’s"))
-        forms = [(words, taken)]
+        forms = [] if known else [(words, taken)]
         bare = words
         while len(bare) > 1 and doc.vocab.strings[bare[-1]].casefold() in O.LEGAL_FORMS:
             bare = bare[:-1]
         if bare != words:
             forms.append((bare, claimed))
-        defined = defined_short_form(doc, m.end)
+        defined = None if known else defined_short_form(doc, m.end)
         if defined:
             forms.append((defined, claimed))
         for form, blocked in forms:
@@ -96,7 +99,7 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
                             start + size,
                             doc[start : start + size].text,
                             m.kind,
-                            None,
+                            m.company_id,
                             m.name,
                             m.key,
                         )

@@ -190,6 +190,15 @@ RESPONSES = {
         "larkspur labs",
         {"denial"},
     ),
+    # a known company named with its legal form, then without it
+    "a-known-company-without-its-legal-form": (
+        "",
+        "Two parents' groups sued ByteDance and Snap Inc. over location data gathered from children "
+        "without their parents' consent. A TikTok spokesperson called the suit baseless. Snap, for its "
+        "part, said it regretted that some children had slipped through its age checks.",
+        "snap",
+        {"apology"},
+    ),
     "findings-that-misstate-in-quotes": (
         "",
         "A researcher found that the meditation app Quietly shared users' mood entries and email addresses "
