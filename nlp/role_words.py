@@ -216,6 +216,11 @@ SEPARATE_MATTERS = frozenset(ENFORCEMENT_NOUNS) | {"breach", "incident", "leak",
 # What a product's name stands for when these head the words after it: its company's people, a unit of the
 # company, the product itself acting ("Ring staff could watch", "Ring's doorbell unit", "the WeChat app
 # collected")
+# Where someone's statement or post appears ("its official Weibo account", "their Facebook page"): the
+# service is no party to what is said there.
+POSTING_PLACES = frozenset(
+    "account accounts post posts page pages channel channels feed blog profile handle".split()
+)
 PRODUCT_ITSELF = frozenset(
     """staff staffer staffers employee employees worker workers engineer engineers contractor contractors
     executive executives team teams spokesperson spokesman spokeswoman moderators reviewers managers

@@ -20,7 +20,14 @@ from nlp.company_ruler import PRODUCT_LABEL
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, sentence_text
 from nlp.incidents import type_score
 from nlp.organisations import FIRST_PERSON
-from nlp.role_words import BACKGROUND_PHRASES, LEAD_SENTENCES, MONTHS, PRODUCT_ITSELF, SEPARATE_MATTERS
+from nlp.role_words import (
+    BACKGROUND_PHRASES,
+    LEAD_SENTENCES,
+    MONTHS,
+    POSTING_PLACES,
+    PRODUCT_ITSELF,
+    SEPARATE_MATTERS,
+)
 
 
 class AccusedCompanies:
@@ -203,10 +210,15 @@ def separate_matter(span: Span) -> bool:
 
 def tool_mention(doc: Doc, mention: dict) -> bool:
     """A company's product named as the tool or the place of what is reported ("an open Google Drive
-    folder", "iPhone users said"), which says nothing about whom the article is about."""
-    if doc[mention["start"]].ent_type_ != PRODUCT_LABEL:
-        return False
+    folder", "iPhone users said"), or any company's service named as where someone posted ("in a post on
+    its official Weibo account"), which says nothing about whom the article is about."""
     end = mention["end"]
     while end < len(doc) and doc[end].is_lower and doc[end].pos_ == "NOUN":
         end += 1
+    before = doc[max(0, mention["start"] - 2) : mention["start"]]
+    owned = any(t.tag_ == "PRP$" for t in before)  # "its official Weibo account", not "a Hikvision page"
+    if owned and end > mention["end"] and doc[end - 1].lower_ in POSTING_PLACES:
+        return True
+    if doc[mention["start"]].ent_type_ != PRODUCT_LABEL:
+        return False
     return end > mention["end"] and doc[end - 1].lower_ not in PRODUCT_ITSELF

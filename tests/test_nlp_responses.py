@@ -199,6 +199,15 @@ RESPONSES = {
         "snap",
         {"apology"},
     ),
+    # the service a statement was posted on is no party to it
+    "a-statement-posted-on-a-platform-account": (
+        "",
+        "Regulators in Hangzhou said Hanlin Mobility, which runs a ride-booking app, collected users' contact "
+        "lists without their consent. In a post on its official Weibo account, the company said it had "
+        "deleted the contact data it had collected.",
+        "hanlin mobility",
+        {"remediation"},
+    ),
     "findings-that-misstate-in-quotes": (
         "",
         "A researcher found that the meditation app Quietly shared users' mood entries and email addresses "
