@@ -232,6 +232,13 @@ def test_a_remedy_an_authority_orders_is_no_response(pipelines):
             "数据出境新规施行",
             "新规施行后，企业向境外提供个人信息多了一条合规路径。杭州云帆旅行表示，已梳理境外酒店预订的数据流向。",
         ),
+        # a company named only where the article recalls an earlier case is not what it is about
+        (
+            "个人信息合规审计需求升温",
+            "《个人信息保护合规审计管理办法》施行后，多家企业开始采购合规审计服务。\n\n"
+            "2023年，杭州蓝帆网络科技有限公司因违规收集个人信息被罚款300万元。\n\n"
+            "宁远数据咨询有限公司合伙人表示，企业应尽早开展自查。",
+        ),
     ],
 )
 def test_privacy_wording_without_an_incident(pipelines, title, body):
@@ -690,34 +697,29 @@ def test_simplified_text_is_tagged_as_written(pipelines):
     assert traditional._.privwatch_source_text == "網信辦約談雲雀社交科技有限公司。"
 
 
-def test_a_company_named_only_in_a_recalled_case_is_not_what_the_article_is_about(pipelines):
-    tagged = tag(
-        pipelines,
-        "个人信息合规审计需求升温",
-        "《个人信息保护合规审计管理办法》施行后，多家企业开始采购合规审计服务。\n\n"
-        "2023年，杭州蓝帆网络科技有限公司因违规收集个人信息被罚款300万元。\n\n"
-        "宁远数据咨询有限公司合伙人表示，企业应尽早开展自查。",
-    )
-    assert not tagged.is_incident, tagged.to_json()
-
-
-def test_a_recalled_case_that_names_no_one_is_not_the_accused_companys(pipelines):
-    tagged = tag(
-        pipelines,
-        "",
-        "杭州青禾网络科技有限公司运营的“青禾记账”App被曝在后台读取用户通讯录。该公司回应称已修复该问题。"
-        "此前，多款App也曾因超范围收集个人信息被通报。",
-    )
-    company = next(c for c in tagged.companies if c["name"] == "杭州青禾网络科技")
-    assert company["role"] == "accused" and "enforcement" not in company["types"], tagged.to_json()
-
-
-def test_a_statement_posted_on_the_companys_own_weibo_account_is_the_companys(pipelines):
-    tagged = tag(
-        pipelines,
-        "",
-        "市通信管理局通报，杭州禾页网络科技有限公司运营的App在用户拒绝授权后仍读取通讯录。"
-        "当晚，涉事企业在其官方微博发布说明称，已下线相关代码，并删除此前上传的联系人数据。",
-    )
-    company = next(c for c in tagged.companies if c["name"] == "杭州禾页网络科技")
-    assert company["role"] == "accused" and "remediation" in company["responses"], tagged.to_json()
+@pytest.mark.parametrize(
+    "body,name,not_a_type,response",
+    [
+        # a recalled case that names no one is not pinned on the company in focus
+        (
+            "杭州青禾网络科技有限公司运营的“青禾记账”App被曝在后台读取用户通讯录。该公司回应称已修复该问题。"
+            "此前，多款App也曾因超范围收集个人信息被通报。",
+            "杭州青禾网络科技",
+            "enforcement",
+            "remediation",
+        ),
+        # a statement posted on the company's own Weibo account is the company's, not Weibo's
+        (
+            "市通信管理局通报，杭州禾页网络科技有限公司运营的App在用户拒绝授权后仍读取通讯录。"
+            "当晚，涉事企业在其官方微博发布说明称，已下线相关代码，并删除此前上传的联系人数据。",
+            "杭州禾页网络科技",
+            None,
+            "remediation",
+        ),
+    ],
+)
+def test_what_an_accused_company_is_credited_with(pipelines, body, name, not_a_type, response):
+    tagged = tag(pipelines, "", body)
+    company = next(c for c in tagged.companies if c["name"] == name)
+    assert company["role"] == "accused", tagged.to_json()
+    assert not_a_type not in company["types"] and response in company["responses"], tagged.to_json()

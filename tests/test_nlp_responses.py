@@ -202,9 +202,9 @@ RESPONSES = {
     # the service a statement was posted on is no party to it
     "a-statement-posted-on-a-platform-account": (
         "",
-        "Regulators in Hangzhou said Hanlin Mobility, which runs a ride-booking app, collected users' contact "
-        "lists without their consent. In a post on its official Weibo account, the company said it had "
-        "deleted the contact data it had collected.",
+        "Regulators in Hangzhou said Hanlin Mobility, which runs a ride-booking app, collected users' "
+        "contact lists without their consent. In a post on its official Weibo account, the company said it "
+        "had deleted the contact data it had collected.",
         "hanlin mobility",
         {"remediation"},
     ),
