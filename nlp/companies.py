@@ -161,7 +161,14 @@ class OrgLinker(KeepsData):
             elif kind == "apposition-after-descriptor":
                 name = doc[start + 2 : end - 1]
             elif kind in ("before-apposition", "before-which"):
-                name = doc[start : next(t.i for t in doc[start:end] if t.text == ",")]
+                comma = next(t.i for t in doc[start:end] if t.text == ",")
+                name = doc[start:comma]
+                # "Ege Lojistik, an Izmir freight company": a capitalised word alone in the description
+                # says where the company is, not who it is
+                if kind == "before-apposition":
+                    for t in doc[comma + 2 : end - 1]:
+                        if t.is_title and not doc[t.i - 1].is_title and not doc[t.i + 1].is_title:
+                            places.append(Span(doc, t.i, t.i + 1, label="GPE"))
             elif kind == "before-business-noun":
                 name = doc[start + 1 : end - 1]
             else:
@@ -274,6 +281,8 @@ class OrgLinker(KeepsData):
         after = doc[ent.end : ent.end + 2]
         if after and after[0].text == "-":
             return False  # "the Cupertino-based company"
+        if before is not None and before.lower_ in ("a", "an") and after and after[0].is_lower:
+            return False  # "an Esbjerg freight company": where a company is
         return not (len(after) == 2 and after[0].text == "," and after[1].ent_type_ in ("GPE", "LOC"))
 
     def classify(self, ent: Span, person_surnames: set[str] = frozenset()) -> OrgMention | None:

@@ -42,6 +42,8 @@ def companies(nlp, text: str) -> set[str]:
         ("The files held names and National Insurance numbers of 3,000 people.", set()),
         ("The clinic's IVF patients were told to turn on MFA for the portal.", set()),
         ("A shopper in Wexcombe posted the receipt online, and a client from Dunmarrow shared it.", set()),
+        # a word describing a company just named says where it is ("an Esbjerg freight company")
+        ("The board fined Norvik Fragt, an Esbjerg freight company, for its fingerprint clocks.", {"norvik"}),
         # a letter's sign-off names its sender, not the department before it
         (
             "Dear member,\n\nWe are writing about sign-ins to our app.\n\nMember Services, Ferrow Valley "
