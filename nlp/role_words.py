@@ -213,14 +213,14 @@ ENFORCEMENT_NOUNS = [
 ]
 # What another, separate matter is ("a separate 310 million euro fine", "a separate breach in May")
 SEPARATE_MATTERS = frozenset(ENFORCEMENT_NOUNS) | {"breach", "incident", "leak", "hack", "matter", "dispute"}
-# What a product's name stands for when these head the words after it: its company's people, a unit of the
-# company, the product itself acting ("Ring staff could watch", "Ring's doorbell unit", "the WeChat app
-# collected")
 # Where someone's statement or post appears ("its official Weibo account", "their Facebook page"): the
 # service is no party to what is said there.
 POSTING_PLACES = frozenset(
     "account accounts post posts page pages channel channels feed blog profile handle".split()
 )
+# What a product's name stands for when these head the words after it: its company's people, a unit of the
+# company, the product itself acting ("Ring staff could watch", "Ring's doorbell unit", "the WeChat app
+# collected")
 PRODUCT_ITSELF = frozenset(
     """staff staffer staffers employee employees worker workers engineer engineers contractor contractors
     executive executives team teams spokesperson spokesman spokeswoman moderators reviewers managers
