@@ -16,7 +16,7 @@ from nlp.component_data import KeepsData
 from nlp.facts import FACTS_ATTR, ArticleFacts, SentenceFacts, parse_sentences, sentence_text
 from nlp.matching import AnchoredMatcher
 from nlp.role_words import FAILURE_VERBS, OBLIGATION_VERBS
-from nlp.roles import tool_mention
+from nlp.roles import parties
 
 # Verbs that impose only when they ask for an act ("told it to delete", "called for the deletion"), not
 # when they report or describe ("told the regulator that ...", "called the decision flawed").
@@ -70,8 +70,7 @@ class Responses(KeepsData):
         focus = article.accused_order[0]
         for fact in facts:
             for response_id in fact.responses:
-                parties = [m for m in article.orgs_in(fact.index) if not tool_mention(doc, m)]
-                speakers = self.speakers(fact, response_id, parties, focus)
+                speakers = self.speakers(fact, response_id, parties(doc, article, fact.index), focus)
                 speakers = [k for k in speakers if k in article.accused_order]
                 fact.speakers += [k for k in speakers if k not in fact.speakers]
                 for key in speakers:

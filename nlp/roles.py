@@ -57,9 +57,7 @@ class AccusedCompanies:
         for fact in facts:
             if not fact.types:
                 continue
-            named = [
-                m for m in article.orgs_in(fact.index) if m["kind"] == "company" and not tool_mention(doc, m)
-            ]
+            named = [m for m in parties(doc, article, fact.index) if m["kind"] == "company"]
             if not named:
                 continue
             for type_id in list(fact.types):
@@ -117,13 +115,10 @@ class AccusedCompanies:
         foreground: set[str] = set()  # accused in a sentence about the story itself
         recalled_focus = False  # the focus was last named where the article recalls another event
 
-        def parties(index: int) -> list[dict]:
-            return [m for m in article.orgs_in(index) if not tool_mention(doc, m)]
-
         for fact in article.sentences:
             if fact.types:
                 accused: list[str] = []
-                named_parties = parties(fact.index)
+                named_parties = parties(doc, article, fact.index)
                 # the article's main company stands in for a company the sentence does not name in the
                 # lead (a headline rarely names it), in a notice written in the first person ("our
                 # systems"), in an article that names no other company, and when the lead is about
@@ -206,6 +201,11 @@ def separate_matter(span: Span) -> bool:
         and any(t.lemma_ in SEPARATE_MATTERS for t in span.doc[token.i + 1 : token.i + 7])
         for token in span
     )
+
+
+def parties(doc: Doc, article: ArticleFacts, index: int) -> list[dict]:
+    """The organisations a sentence names as parties to what it reports, not as tools or places."""
+    return [m for m in article.orgs_in(index) if not tool_mention(doc, m)]
 
 
 def tool_mention(doc: Doc, mention: dict) -> bool:
