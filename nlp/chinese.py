@@ -118,13 +118,16 @@ SPEAKS_FOR_ITSELF = re.compile(
     r"随后|则|也|已|连夜|今日|昨日|近日|日前|昨晚|今天|同日|次日|" + "|".join(SPEAKER_WORDS) + "|"
     r"在官网|在官方微博|通过官方渠道)*"
     # or introduces itself ("美沐医美是一家成都本地医美连锁机构")
-    r"(?:发布|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方|是一家))"
+    r"(?:发布|发表|确认|表示|回应|宣布|声明|公告|致歉|道歉|否认|官方|是一家))"
 )
 # what a description ends in before the name it introduces ("社区团购平台鲜蜂优选", "服务方金域物业")
 NAME_DESCRIPTOR_ENDS = re.compile(
     r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
 )
 DESCRIPTOR_ENDS = re.compile(r"^.*(?:平台|公司|企业|机构|商家|厂商|品牌|应用|软件|网站)(?=.{2,})")
+# a brand by the company that runs it ("判决鲜邻优选运营公司删除"), not the description before the one that
+# runs it ("运营主体为……")
+RUN_BY = re.compile(r"([\u4e00-\u9fff]{2,14}?)的?(?:运营公司|运营主体)(?![\u4e00-\u9fff]{0,2}(?:为|是|系))")
 LATIN = re.compile(r"[A-Za-z]")
 # a name in Latin letters, not an acronym ("SDK", "AI"), right after what it is
 LATIN_NAME_DESCRIBED = re.compile(
@@ -163,6 +166,20 @@ def an_own_name(name: str) -> bool:
         and len(core) >= 2
         and core not in GENERIC_CORES
     )
+
+
+def name_begins(candidate: str, after: int = 0, registered: bool = False) -> int:
+    """Where the name in the candidate begins (its last `after` characters are words it ends in): after a
+    verb jieba keeps with it ("约谈云雀"), a description ("物业服务方金域物业"), a leading "一" or "至"."""
+    first = name_start(candidate[: len(candidate) - after], registered=registered)
+    while (word := next((w for w in LEADING_WORDS if candidate.startswith(w, first)), None)) is not None:
+        first += len(word)
+    described = NAME_DESCRIPTOR_ENDS.match(candidate[first:])
+    if described:
+        first += described.end()
+    while first < len(candidate) and candidate[first] in NOT_FIRST:
+        first += 1
+    return first
 
 
 def chinese_sentences(doc: Doc) -> Doc:
@@ -326,6 +343,12 @@ class ChineseOrganisations(KeepsData):
             if len(name) >= 3 and name not in self.known:
                 aliases.setdefault(name, name)
                 add(match.end(1) - len(name), match.end(1), "company", f"company:{name}", name, None)
+        for match in RUN_BY.finditer(text):
+            candidate = match.group(1)
+            name = candidate[name_begins(candidate) :]
+            if an_own_name(name) and name not in self.known:
+                aliases.setdefault(name, name)
+                add(match.end(1) - len(name), match.end(1), "company", f"company:{name}", name, None)
         # "趣拍网络科技" after "深圳市趣拍网络科技", "明眸公司" after "苏州明眸智能科技", "江北农商行" after
         # "江北农村商业银行": the same company
         # in the article's order among names of one length: a set's order changes with the hash seed
@@ -460,15 +483,8 @@ class ChineseOrganisations(KeepsData):
             # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
             # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
             name = text[first : token.idx + len(word)]
-            cut = name_start(name[: len(name) - len(ending)], registered=ending in LEGAL_FORMS)
+            cut = name_begins(name, len(ending), registered=ending in LEGAL_FORMS)
             first, name = first + cut, name[cut:]
-            while (cut := next((w for w in LEADING_WORDS if name.startswith(w)), None)) is not None:
-                first, name = first + len(cut), name[len(cut) :]
-            described = NAME_DESCRIPTOR_ENDS.match(name)
-            if described:
-                first, name = first + len(described.group()), name[len(described.group()) :]
-            while name and name[0] in NOT_FIRST:
-                first, name = first + 1, name[1:]
             core = name_core(name, ORG_ENDINGS + AUTHORITY_ENDINGS)
             unit = PLACE_UNIT.match(name)
             if unit and first and is_place_name(unit.group(1)) and text[first - 1].isalnum():

@@ -370,6 +370,11 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         ("消委会点名柳州龙潭山水旅游开发有限公司运营的景区强制游客刷脸入园。", "柳州龙潭山水旅游开发"),
         ("检察院起诉北京明理未来教育科技有限公司，指其学习机上传儿童面部图像。", "北京明理未来教育科技"),
         ("市网信办对杭州乐多多网络科技有限公司处以罚款，因其违规收集用户通讯录。", "杭州乐多多网络科技"),
+        # a name ends before the verb of its statement ("发表声明"); a courier's service point by its form
+        ("节目播出后，青檬衣橱发表致歉声明，称已拆除门店的人脸抓拍设备并删除顾客图像。", "青檬衣橱"),
+        ("警方查明，嘉兴市南湖区飞达快递服务站的分拣员拍下面单并出售。", "嘉兴市南湖区飞达快递服务站"),
+        # a brand by the company that runs it, after the court's verb
+        ("法院一审判决禾丰优选运营公司删除原告的面部信息，并赔偿其合理开支。", "禾丰优选"),
     ],
 )
 def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
