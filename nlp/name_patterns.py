@@ -48,11 +48,14 @@ def name_patterns(vocab: Vocab) -> SentenceMatcher:
                 {**upper, "OP": "+"},
                 {"ORTH": ","},
                 {"LOWER": {"IN": ["a", "an", "the"]}},
-                # "a Naples electricity and gas reseller", not "a partner at the law firm"
+                # "a Naples electricity and gas reseller", "a used-vehicle dealer", not "a partner at the
+                # law firm"
                 {
-                    "IS_ALPHA": True,
-                    "LOWER": {"NOT_IN": ["at", "of", "with", "for", "from", "in", "on", "by"]},
-                    "OP": "{0,4}",
+                    "LOWER": {
+                        "REGEX": r"^(?:[^\W\d_]+|-)$",
+                        "NOT_IN": ["at", "of", "with", "for", "from", "in", "on", "by"],
+                    },
+                    "OP": "{0,5}",
                 },
                 {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | O.RIVAL_NOUNS)}, "IS_LOWER": True},
             ]

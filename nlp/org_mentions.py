@@ -36,6 +36,17 @@ PRODUCT_THEN_MAKER = re.compile(
     rf"|^\s*(?:['’]s\s+)?(?:app\s+)?{MAKER_ROLE}\s*,?\s*$",
     re.IGNORECASE,
 )
+# a product named as one ("Lanxi Campus, a pick-up app"), and a later sentence that opens with the maker of
+# "the app": "The app's developer, Wuhan Lanxi Xingyun Education Technology, said ..."
+NAMED_AS_PRODUCT = re.compile(
+    r"^\s*,\s*(?:a|an)\s+[^,.;:()]{0,40}?\b(?:app|application|platform|game|website|service|tool)\b",
+    re.IGNORECASE,
+)
+PRODUCT_MAKER_OPENS = re.compile(
+    r"^\s*(?:the|its)\s+(?:app|application|platform|game|website|service|tool)['’]s\s+"
+    r"(?:developer|maker|operator|owner|publisher|creator)\s*,?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -184,7 +195,8 @@ def resolve_products(doc: Doc, mentions: list[OrgMention]) -> None:
     """A product the article says a company makes or runs is that company ("Lunella is developed by Luna
     Health Tech", "Soko Lending, operator of the QuickNaira loan app"), as the knowledge base makes WeChat
     Tencent's: the product's mentions become the company's. Only a name the knowledge base does not know
-    is taken for a product, and only where the two are next to each other in one sentence."""
+    is taken for a product, and only where the two are next to each other in one sentence, or where a
+    sentence opens with the maker of the product the article named last ("The app's developer, …")."""
     companies = [m for m in mentions if m.kind == "company"]
     makers: dict[str, OrgMention] = {}
     for first, second in zip(companies, companies[1:], strict=False):
@@ -197,6 +209,18 @@ def resolve_products(doc: Doc, mentions: list[OrgMention]) -> None:
             makers.setdefault(second.key, first)
         elif first.company_id is None and PRODUCT_THEN_MAKER.match(between):
             makers.setdefault(first.key, second)
+    for maker in companies:
+        sentence = doc[maker.start].sent
+        if not PRODUCT_MAKER_OPENS.match(doc[sentence.start : maker.start].text):
+            continue
+        product = next((m for m in reversed(companies) if m.end <= sentence.start), None)
+        if (
+            product is not None
+            and product.company_id is None
+            and product.key != maker.key
+            and NAMED_AS_PRODUCT.match(doc[product.end : product.end + 12].text)
+        ):
+            makers.setdefault(product.key, maker)
     for m in mentions:
         maker = makers.get(m.key)
         if maker is not None and m.kind == "company" and m.company_id is None and maker.key not in makers:

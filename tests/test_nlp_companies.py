@@ -44,6 +44,8 @@ def companies(nlp, text: str) -> set[str]:
         ("A shopper in Wexcombe posted the receipt online, and a client from Dunmarrow shared it.", set()),
         # a word describing a company just named says where it is ("an Esbjerg freight company")
         ("The board fined Norvik Fragt, an Esbjerg freight company, for its fingerprint clocks.", {"norvik"}),
+        # a description with a hyphenated word says what the company is too ("a used-vehicle dealer")
+        ("Customer records were traced to Millbrook Auto Mall, a used-vehicle dealer.", {"millbrook"}),
         # a letter's sign-off names its sender, not the department before it
         (
             "Dear member,\n\nWe are writing about sign-ins to our app.\n\nMember Services, Ferrow Valley "
