@@ -408,6 +408,8 @@ class ClauseRoles:
         if how in ("subject", "reference") and (
             passive or bound or verb.lemma_ in TARGETED_VERBS or root.lemma_ in TARGETED_VERBS
         ):
+            if passive and any(c.dep_ == "nsubjpass" and c.lemma_ in PERSON_NOUNS for c in verb.children):
+                return None  # "a receptionist at Tallow Dental has been fined": the person is the target
             keys = [m["key"] for m in companies]
             return keys or ([focus] if focus else [])
         if passive and any(c.dep_ == "nsubjpass" and c.i == root.i for c in verb.children):

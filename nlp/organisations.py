@@ -370,7 +370,9 @@ PERSON_NOUNS = frozenset(
     managers director directors founder officer officers teller nurse doctor driver drivers customer
     customers user users member members patient patients resident residents citizen citizens developer
     programmer engineer researcher researchers journalist journalists activist activists boy girl client
-    clients family families shopper shoppers""".split()
+    clients family families shopper shoppers pharmacist negotiator clerk receptionist administrator cashier
+    salesman saleswoman salesperson technician midwife paramedic dentist surgeon physician therapist
+    accountant solicitor paralegal caretaker cleaner courier insider hacker hackers teacher""".split()
 )
 # Words before a place name ("in Mesa", "outside Alpena"): an organisation rarely follows them.
 PLACE_PREPOSITIONS = frozenset(

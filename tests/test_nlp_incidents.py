@@ -614,6 +614,15 @@ INCIDENTS = {
         {"sharing"},
         set(),
     ),
+    # a court fines the employee, not the company whose records she opened
+    "an-employee-fined-by-a-court": (
+        "",
+        "A receptionist at Tallow Street Dental who looked up a neighbour's patient records 40 times "
+        "without a reason has been fined by the district court, patients were told in a letter on Friday.",
+        "tallow street dental",
+        {"breach"},
+        {"enforcement"},
+    ),
 }
 
 
