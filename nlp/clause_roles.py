@@ -442,11 +442,11 @@ class ClauseRoles:
             )
         ):
             keys = [focus]  # "a customer filed a class action against the bank"
-        # "fined a private polyclinic in Zagreb": a business described, not named, is the story's company
+        # "fined a private polyclinic in Zagreb": a business described, not named, is the story's company;
+        # in a lede that has named none yet, the one the article is about (the sentence decides)
         if (
             not keys
             and how in ("target", "other", "person")
-            and focus
             and any(
                 self.is_reference(t)
                 or (
@@ -457,6 +457,8 @@ class ClauseRoles:
                 if t.dep_ in ("dobj", "dative")
             )
         ):
+            if not focus:
+                return []
             keys = [focus]
         offset = fact.span.start
         cue_tokens = list(fact.parsed[cue.start - offset : cue.end - offset])

@@ -62,7 +62,8 @@ def name_patterns(vocab: Vocab) -> SentenceMatcher:
         ],
         greedy="LONGEST",
     )
-    # "members of Nordvik Pensjon", "customers of Harbour Mutual": whose members or customers they are
+    # "members of Nordvik Pensjon", "customers of Harbour Mutual", "his membership at Gimnasio Sur": whose
+    # members or customers they are
     matcher.add(
         "of-members",
         [
@@ -71,7 +72,13 @@ def name_patterns(vocab: Vocab) -> SentenceMatcher:
                 {"LOWER": "of"},
                 {**capitalised, "LOWER": {"NOT_IN": sorted(O.NOT_MEMBERSHIPS)}},
                 {**capitalised, "OP": "*"},
-            ]
+            ],
+            [
+                {"LOWER": {"IN": sorted(O.MEMBERSHIP_NOUNS)}},
+                {"LOWER": {"IN": ["at", "with"]}},
+                {**capitalised, "LOWER": {"NOT_IN": sorted(O.NOT_MEMBERSHIPS)}},
+                {**capitalised, "OP": "*"},
+            ],
         ],
         greedy="LONGEST",
     )

@@ -260,6 +260,11 @@ MEMBER_NOUNS = frozenset(
     """customers clients members policyholders subscribers depositors borrowers savers account-holders
     tenants patients passengers""".split()
 )
+# What someone holds at a business ("his membership at Gimnasio Sur", "an account with Harbour Mutual")
+MEMBERSHIP_NOUNS = frozenset(
+    """membership memberships account accounts subscription subscriptions policy policies booking
+    bookings""".split()
+)
 # Public bodies named "<noun> of <place>": the name is the place's ("the municipality of Lindewaard")
 PLACE_NOUNS = frozenset(
     """municipality city town borough county province district village region prefecture state canton

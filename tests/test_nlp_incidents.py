@@ -614,6 +614,16 @@ INCIDENTS = {
         {"sharing"},
         set(),
     ),
+    # a regulator fines a business the lede describes; the article names it later ("his membership at X")
+    "a-described-business-fined-in-the-lede": (
+        "",
+        "Spain's data protection agency has fined a sports club in Leon €900 for failing to answer a former "
+        "member who wanted a copy of his file.\n\nThe man, who cancelled his membership at Polideportivo "
+        "Luna Norte in the spring, wrote to the club twice.",
+        "polideportivo luna norte",
+        {"enforcement"},
+        set(),
+    ),
     # a court fines the employee, not the company whose records she opened
     "an-employee-fined-by-a-court": (
         "",
