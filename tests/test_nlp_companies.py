@@ -42,6 +42,8 @@ def companies(nlp, text: str) -> set[str]:
         ("The files held names and National Insurance numbers of 3,000 people.", set()),
         ("The clinic's IVF patients were told to turn on MFA for the portal.", set()),
         ("A shopper in Wexcombe posted the receipt online, and a client from Dunmarrow shared it.", set()),
+        # the attorney general by initials is no company
+        ("All of it, the FTC and AG allege, was done without telling customers their data was sold.", set()),
         # a word describing a company just named says where it is ("an Esbjerg freight company")
         ("The board fined Norvik Fragt, an Esbjerg freight company, for its fingerprint clocks.", {"norvik"}),
         # a description with a hyphenated word says what the company is too ("a used-vehicle dealer")

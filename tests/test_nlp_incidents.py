@@ -624,6 +624,15 @@ INCIDENTS = {
         {"enforcement"},
         set(),
     ),
+    # a pixel that reports what patients do on a site is a privacy matter
+    "a-suit-over-a-tracking-pixel": (
+        "",
+        "Patients have sued Larkspur Health, alleging that the Meta Pixel on its appointment pages sent the "
+        "conditions they searched for to Meta.",
+        "larkspur health",
+        {"enforcement"},
+        set(),
+    ),
     # a court fines the employee, not the company whose records she opened
     "an-employee-fined-by-a-court": (
         "",
