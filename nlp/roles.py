@@ -22,6 +22,7 @@ from nlp.incidents import type_score
 from nlp.organisations import FIRST_PERSON
 from nlp.role_words import (
     BACKGROUND_PHRASES,
+    HIRING_VERBS,
     LEAD_SENTENCES,
     MONTHS,
     POSTING_PLACES,
@@ -73,7 +74,7 @@ class AccusedCompanies:
         companies = article.companies
         salience = Counter()
         for m in companies:
-            if not tool_mention(doc, m):
+            if not tool_mention(doc, m) and not hired_helper(doc, m):
                 salience[m["key"]] += 2 if article.sentence_of[m["start"]] == 0 else 1
         salient = max(
             salience,
@@ -206,6 +207,21 @@ def separate_matter(span: Span) -> bool:
 def parties(doc: Doc, article: ArticleFacts, index: int) -> list[dict]:
     """The organisations a sentence names as parties to what it reports, not as tools or places."""
     return [m for m in article.orgs_in(index) if not tool_mention(doc, m)]
+
+
+# between a hiring verb and the firm hired: "the incident-response firm", "outside experts from"
+HELPER_DESCRIPTION = frozenset({"DET", "ADJ", "NOUN", "PROPN", "NUM"})
+
+
+def hired_helper(doc: Doc, mention: dict) -> bool:
+    """A company named as one brought in or hired ("it had brought in the incident-response firm Redline
+    Forensics", "hired experts from Kroll"): a helper, not what the article is about."""
+    for token in reversed(doc[max(0, mention["start"] - 7) : mention["start"]]):
+        if token.lemma_ in HIRING_VERBS:
+            return True
+        if not (token.pos_ in HELPER_DESCRIPTION or token.lower_ in ("-", "in", "from")):
+            return False
+    return False
 
 
 def tool_mention(doc: Doc, mention: dict) -> bool:

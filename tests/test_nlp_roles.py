@@ -189,6 +189,14 @@ ROLES = {
         {"rigmatch"},
         {"pellwood labs"},
     ),
+    # the only company a council's breach story names is the firm it brought in
+    "a-public-body-breached-and-the-firm-it-hired": (
+        "Library service hit by hackers; borrowers' addresses may have been taken",
+        "The county's library service said on Friday that attackers had copied part of its borrower "
+        "database. It has brought in the incident-response firm Tallgate Forensics and told the regulator.",
+        set(),
+        {"tallgate forensics"},
+    ),
 }
 
 
