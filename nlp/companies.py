@@ -79,6 +79,7 @@ class OrgLinker(KeepsData):
         self._link_cache: dict[str, tuple[str, str | None]] = {}
         # the doc being linked: where each of its words (LOWER hash) stands, built when first asked for
         self._word_places: tuple[Doc, dict[int, list[int]]] | None = None
+        self._public_places: set[str] = set()  # what this article calls "the City of ..."
 
     def initialize(
         self,
@@ -112,6 +113,7 @@ class OrgLinker(KeepsData):
             return self._annotate(doc)
         finally:
             self._word_places = None
+            self._public_places = set()
 
     def _annotate(self, doc: Doc) -> Doc:
         self._recover_names(doc)
@@ -152,7 +154,8 @@ class OrgLinker(KeepsData):
         for match_id, start, end in self.name_patterns(doc):
             kind = doc.vocab.strings[match_id]
             if kind == "place-of":
-                places.append(Span(doc, start + 2, end, label="GPE"))
+                places += self._named_again(doc, doc[start + 2 : end])
+                self._public_places.add(doc[start + 2 : end].text)
                 continue
             if kind == "after-descriptor":
                 name = doc[start + 1 : end]
@@ -240,9 +243,20 @@ class OrgLinker(KeepsData):
         ]
         doc.ents = sorted(kept + recovered + others, key=lambda e: e.start)
 
+    @staticmethod
+    def _named_again(doc: Doc, place: Span) -> list[Span]:
+        """The place and every other mention of its words: "the City of Port Calder", then "Port Calder
+        says hackers took ..." in the headline."""
+        words = [t.text for t in place]
+        return [
+            Span(doc, start, start + len(words), label="GPE")
+            for start in range(len(doc) - len(words) + 1)
+            if doc[start].text == words[0] and [t.text for t in doc[start : start + len(words)]] == words
+        ]
+
     def _maybe_organisation(self, ent: Span, person_surnames: set[str]) -> bool:
         """Is a PERSON/GPE/... entity in fact an organisation the small NER model mislabelled?"""
-        if ent.label_ not in self.NER_MAYBE_ORG_LABELS:
+        if ent.label_ not in self.NER_MAYBE_ORG_LABELS or ent.text in self._public_places:
             return False
         if ent[-1].lower_ in O.CORPORATE_HEAD_WORDS:
             # "Pixelmoor Games" taken for an event like the Olympic Games: a coined name before the head
@@ -560,6 +574,10 @@ class OrgLinker(KeepsData):
         for kind, heads in O.NON_COMPANY_HEADS.items():
             if head in heads:
                 return kind
+        # "the Vermont House": a state's or a country's chamber ("Opera House" and "Fashion House" are not)
+        place = [w for w in words[: cut - 1] if w not in ("the", "state")]
+        if head == "house" and place and " ".join(place) in O.place_names():
+            return "government"
         return None
 
 

@@ -63,6 +63,8 @@ def companies(nlp, text: str) -> set[str]:
         ("Members of Parliament questioned the minister about the pension plan.", set()),
         # "the municipality of X" is a place however the NER reads X
         ("The municipality of Vennestad said hackers had encrypted its servers on Sunday.", set()),
+        # a state's chamber is no company
+        ("The Oregon House debated a bill on the sale of customers' location data.", set()),
         # a finance trade word ends a coined name ("Tallis Credit")
         ("A plumber asked Tallis Credit for a copy of his report in May.", {"tallis"}),
         # authorities whose names put the head first or use "di"/"de"
