@@ -28,6 +28,7 @@ from nlp.chinese_names import (
     a_person,
     abbreviates,
     bare_chinese_name,
+    dictionary_words,
     ending_word,
     inside_a_word,
     is_place_name,
@@ -499,7 +500,13 @@ class ChineseOrganisations(KeepsData):
             # names none
             # "江苏银行南京分行": a place's bank with a branch is that bank
             branch = BRANCH_AFTER.match(text, token.idx + len(word))
-            if kind == "company" and ending not in LEGAL_FORMS and not (names_someone(core) or branch):
+            # "南京银行", "江苏银行": a city's or a province's own bank
+            city_bank = ending == "银行" and is_place_name(core) and len(dictionary_words(core)) == 1
+            if (
+                kind == "company"
+                and ending not in LEGAL_FORMS
+                and not (names_someone(core) or branch or city_bank)
+            ):
                 continue
             if jieba_dictionary()[0].get(name, 0) >= RARE_WORD:
                 continue

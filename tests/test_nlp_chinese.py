@@ -373,6 +373,8 @@ def test_names_listed_or_by_their_branch(pipelines, body, wanted):
         # a name ends before the verb of its statement ("发表声明"); a courier's service point by its form
         ("节目播出后，青檬衣橱发表致歉声明，称已拆除门店的人脸抓拍设备并删除顾客图像。", "青檬衣橱"),
         ("警方查明，嘉兴市南湖区飞达快递服务站的分拣员拍下面单并出售。", "嘉兴市南湖区飞达快递服务站"),
+        # a city's own bank
+        ("警方通报，南京银行一名客户经理将储户的姓名和存款余额出售给贷款中介。", "南京银行"),
         # a brand by the company that runs it, after the court's verb
         ("法院一审判决禾丰优选运营公司删除原告的面部信息，并赔偿其合理开支。", "禾丰优选"),
     ],
@@ -486,6 +488,19 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             "2022年7月，国家网信办曾对滴滴全球股份有限公司处以80.26亿元罚款。",
             {"快宁出行科技"},
             {"didi"},
+        ),
+        # the platform a business collected through is a channel
+        (
+            "会员反映，燃力工坊健身通过问卷星平台违规收集会员的身份证号和体检报告。",
+            {"燃力工坊健身"},
+            {"wenjuanxing"},
+        ),
+        # the security firm brought in investigates, whatever its findings say
+        (
+            "江岸医疗管理集团的服务器遭勒索软件攻击，患者的病历数据被窃取。集团当天报警，并聘请网络安全公司"
+            "深信服进场开展应急响应。深信服的调查显示，攻击者通过一台未打补丁的服务器进入内网并窃取了数据。",
+            {"江岸医疗管理集团"},
+            {"sangfor"},
         ),
     ],
 )
