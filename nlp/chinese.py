@@ -126,7 +126,7 @@ NAME_DESCRIPTOR_ENDS = re.compile(
     r"^.*(?:平台|企业|机构|商家|厂商|品牌|应用|软件|网站|服务方|运营方)(?=.{2,})"
 )
 DESCRIPTOR_ENDS = re.compile(r"^.*(?:平台|公司|企业|机构|商家|厂商|品牌|应用|软件|网站)(?=.{2,})")
-# a brand by the company that runs it ("判决鲜邻优选运营公司删除"), not the description before the one that
+# a brand by the company that runs it ("判决禾丰优选运营公司删除"), not the description before the one that
 # runs it ("运营主体为……")
 RUN_BY = re.compile(r"([\u4e00-\u9fff]{2,14}?)的?(?:运营公司|运营主体)(?![\u4e00-\u9fff]{0,2}(?:为|是|系))")
 LATIN = re.compile(r"[A-Za-z]")

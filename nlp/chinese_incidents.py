@@ -27,7 +27,7 @@ FIRST_PERSON = re.compile(r"我司|我院|我行|我所|我店|我公司|本公�
 RECIPIENT_BEFORE = re.compile(
     r"(向|给|提供给|共享给|卖给|出售给|委托|聘请|联合|与|部署在|托管在|通过|利用|使用|借助|添加其?)$"
 )
-# a firm brought in to help ("聘请网络安全公司奇安信进场开展应急响应"): it investigates, it is not accused
+# a firm brought in to help ("聘请网络安全公司深信服进场开展应急响应"): it investigates, it is not accused
 HIRED_BEFORE = re.compile(r"(?:聘请|委托|邀请|请来|找来|引入)了?[^，。；、“”]{0,10}$")
 # the buyers of what was sold ("买家之一为安途保险代理", "购买名单的商家中包括优选家居")
 BUYER_BEFORE = re.compile(
@@ -280,12 +280,13 @@ def vendors(article: ArticleFacts) -> list[str]:
 
 def hired(article: ArticleFacts) -> set[str]:
     """The companies the article names as brought in to help (HIRED_BEFORE), wherever they are named."""
-    return {
-        m["key"]
-        for fact in article.sentences
-        for m in article.companies_in(fact.index)
-        if HIRED_BEFORE.search(fact.span.text[max(0, name_chars(fact, m)[0] - 14) : name_chars(fact, m)[0]])
-    }
+    found = set()
+    for fact in article.sentences:
+        for m in article.companies_in(fact.index):
+            start = name_chars(fact, m)[0]
+            if HIRED_BEFORE.search(fact.span.text[max(0, start - 14) : start]):
+                found.add(m["key"])
+    return found
 
 
 def implicated(article: ArticleFacts) -> list[str]:

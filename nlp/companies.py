@@ -245,8 +245,8 @@ class OrgLinker(KeepsData):
 
     @staticmethod
     def _named_again(doc: Doc, place: Span) -> list[Span]:
-        """The place and every other mention of its words: "the City of Port Calder", then "Port Calder
-        says hackers took ..." in the headline."""
+        """The place and every other mention of its words: "the City of Port Ardenvale", then "Port
+        Ardenvale says hackers took ..." in the headline."""
         words = [t.text for t in place]
         return [
             Span(doc, start, start + len(words), label="GPE")
@@ -574,7 +574,7 @@ class OrgLinker(KeepsData):
         for kind, heads in O.NON_COMPANY_HEADS.items():
             if head in heads:
                 return kind
-        # "the Vermont House": a state's or a country's chamber ("Opera House" and "Fashion House" are not)
+        # "the Oregon House": a state's or a country's chamber ("Opera House" and "Fashion House" are not)
         place = [w for w in words[: cut - 1] if w not in ("the", "state")]
         if head == "house" and place and " ".join(place) in O.place_names():
             return "government"

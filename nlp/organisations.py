@@ -378,7 +378,7 @@ PERSON_NOUNS = frozenset(
     programmer engineer researcher researchers journalist journalists activist activists boy girl client
     clients family families shopper shoppers pharmacist negotiator clerk receptionist administrator cashier
     salesman saleswoman salesperson technician midwife paramedic dentist surgeon physician therapist
-    accountant solicitor paralegal caretaker cleaner courier insider hacker hackers teacher""".split()
+    accountant solicitor paralegal caretaker cleaner insider hacker hackers teacher""".split()
 )
 # Words before a place name ("in Mesa", "outside Alpena"): an organisation rarely follows them.
 PLACE_PREPOSITIONS = frozenset(

@@ -214,7 +214,7 @@ HELPER_DESCRIPTION = frozenset({"DET", "ADJ", "NOUN", "PROPN", "NUM"})
 
 
 def hired_helper(doc: Doc, mention: dict) -> bool:
-    """A company named as one brought in or hired ("it had brought in the incident-response firm Redline
+    """A company named as one brought in or hired ("it has brought in the incident-response firm Tallgate
     Forensics", "hired experts from Kroll"): a helper, not what the article is about."""
     for token in reversed(doc[max(0, mention["start"] - 7) : mention["start"]]):
         if token.lemma_ in HIRING_VERBS:
