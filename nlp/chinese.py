@@ -481,8 +481,6 @@ class ChineseOrganisations(KeepsData):
                     break
                 start -= 1
             first = doc[start].idx
-            # jieba keeps a verb and a name's first word together at times ("约谈云雀"): cut the verb,
-            # then a description before the name ("物业服务方金域物业") and a leading "一" or "至"
             name = text[first : token.idx + len(word)]
             cut = name_begins(name, len(ending), registered=ending in LEGAL_FORMS)
             first, name = first + cut, name[cut:]
