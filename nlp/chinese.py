@@ -273,7 +273,12 @@ class ChineseOrganisations(KeepsData):
             return mention
 
         if self.known_pattern is not None:
+            word_starts = {t.idx for t in doc}
+            word_ends = {t.idx + len(t) for t in doc}
             for match in self.known_pattern.finditer(text):
+                # a short name the text only spells across two words ("工行" in "员工行为") is not said
+                if match.start() not in word_starts and match.end() not in word_ends:
+                    continue
                 kind, key, name = self.known[match.group()]
                 add(match.start(), match.end(), kind, key, name, key if kind == "company" else None)
         apps = [m.span() for m in APP_NAME.finditer(text)]

@@ -50,6 +50,11 @@ REMOVES_AFTER = re.compile(r"^[^。；？！]{0,30}?(?<!未)(?<!没有)(?<!及�
 ANAPHOR = re.compile(
     r"(?:该|这家|此)(?:公司|医院|院|平台|机构|企业|银行|集团|门店|店|商家|应用|App|APP|酒店|诊所|律所|所|网站)"
 )
+# a unit a company was named with, referred back to by that unit ("江城银行星河信用卡中心……对该信用卡中心
+# 罚款", "滨海银行东城支行……该支行"): the company named with it
+UNIT_ANAPHOR = re.compile(
+    r"(?:该|这家|此)([\u4e00-\u9fff]{0,5}?(?:中心|分行|支行|分公司|子公司|营业部|分店|网点|事业部))"
+)
 # businesses in general as what a clause is about ("企业向境外提供个人信息又多了一条合规路径",
 # "部分商家违规收集"): the sentence is about a practice, not about the article's company
 GENERIC_DOER = re.compile(
@@ -215,6 +220,9 @@ class ChineseRoles(KeepsData):
         foreground = {main} if main else set()
         for fact in article.sentences:
             named = [k for k in acting_companies(fact, article) if k not in helpers]
+            referent = None if named else named_back(fact, article)
+            if referent:
+                named = [referent]
             if focus and focus not in named and self._speaks_of_focus(fact, article):
                 named.insert(0, focus)
             if fact.types:
@@ -335,6 +343,22 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         if not passive and m["key"] not in keys:
             keys.append(m["key"])
     return keys
+
+
+def named_back(fact: SentenceFacts, article: ArticleFacts) -> str | None:
+    """The company a sentence refers back to by the unit it was named with (UNIT_ANAPHOR): the latest one
+    before it whose name, with the words right after it, holds that unit."""
+    anaphor = UNIT_ANAPHOR.search(fact.span.text)
+    if anaphor is None:
+        return None
+    unit, text = anaphor.group(1), fact.span.doc.text
+    earlier = [m for f in article.sentences[: fact.index] for m in article.companies_in(f.index)]
+    for m in reversed(earlier):
+        start = fact.span.doc[m["start"]].idx
+        named_with = re.split(r"[，。；：、,;]", text[start : start + len(m["text"]) + 12])[0]
+        if unit in named_with:
+            return m["key"]
+    return None
 
 
 def not_the_doer(fact: SentenceFacts, article: ArticleFacts, key: str, parent_keys: set[str]) -> bool:

@@ -71,6 +71,12 @@ ORG_ENDINGS = (
 # What a registered name says the business does, which its short forms leave out ("杭州栖木公寓管理" ->
 # "栖木公寓", "北京博瑞通达汽车销售服务" -> "博瑞通达汽车"); they end no name of their own
 TRADE_WORDS = ("管理", "服务", "销售", "经营", "咨询", "发展", "实业", "贸易", "经纪", "开发")
+# The industry a registered name states before its company word, which an article's short form leaves
+# out too ("北京青岚智学教育科技" -> "青岚智学", "上海青柠数字文化传媒" -> "青柠数字")
+INDUSTRY_WORDS = tuple(
+    """教育 文化 信息 网络 智能 数字 电子 软件 医疗 健康 生物 餐饮 家居 广告 金融 数据 通讯 通信 互联网
+    新能源 环保 能源 旅游 体育 文旅 出行 数码 供应链 物联网 人工智能""".split()
+)
 # Words before an ending that name no one: "一家中国科技公司", "知名互联网公司", "外包公司".
 GENERIC_CORES = frozenset(
     """中国 国内 国外 美国 日本 韩国 外国 境外 海外 本地 当地 大型 知名 头部 互联网 网络 科技 金融 信息
@@ -328,7 +334,8 @@ def short_forms(name: str) -> list[str]:
     while len(rest) >= 3:
         if rest != name and name_core(rest, ORG_ENDINGS) not in GENERIC_CORES and names_one(rest):
             forms.append(rest)
-        ending = next((e for e in ORG_ENDINGS + TRADE_WORDS if rest.endswith(e) and len(rest) > len(e)), None)
+        left_out = ORG_ENDINGS + TRADE_WORDS + INDUSTRY_WORDS
+        ending = next((e for e in left_out if rest.endswith(e) and len(rest) > len(e)), None)
         if ending is None:
             break
         rest = rest[: -len(ending)]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from config.models import Config
+from nlp.chinese import ORGS_ATTR
 from nlp.facts import FACTS_ATTR
 from nlp.pipeline import build_pipelines, tag_article, tag_articles
 
@@ -63,6 +64,31 @@ def test_chinese_text_is_routed_to_the_chinese_pipeline_and_english_stays(pipeli
 def test_products_and_chinese_names_link_to_their_company(pipelines, text, wanted):
     tagged = tag(pipelines, "", text)
     assert {c["id"] for c in tagged.companies} == wanted
+
+
+@pytest.mark.parametrize(
+    "text,said,key",
+    [
+        # a short form leaves out the industry the registered name states
+        (
+            "北京青岚智学教育科技有限公司的学习平板被曝默认开启摄像头。不少家长在青岚智学的官网上找不到关闭方法。",
+            "青岚智学",
+            "company:北京青岚智学教育科技",
+        ),
+        # a short name the text only spells across two words is not said
+        ("公司电脑上装着一套“员工行为分析系统”，会记录员工访问的网站。", "工行", None),
+        ("她在工行办了一张信用卡。", "工行", "icbc"),
+    ],
+)
+def test_what_an_article_calls_a_company(pipelines, text, said, key):
+    chinese = pipelines.get("zh")
+    doc = chinese.make_doc(text)
+    for name, component in chinese.pipeline:
+        doc = component(doc)
+        if name == "organisations":
+            break
+    companies = {m["text"]: m["key"] for m in doc._.get(ORGS_ATTR) if m["kind"] == "company"}
+    assert companies.get(said) == key, companies
 
 
 def test_regulators_courts_and_police_are_never_companies(pipelines):
@@ -496,6 +522,13 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             {"wenjuanxing"},
         ),
         # the security firm brought in investigates, whatever its findings say
+        # the outsourcer's call-centre agents sold the records; the bank's unit it was named with is fined
+        (
+            "江城银行星河信用卡中心将催收业务外包给成都蓝鲸信息服务有限公司。蓝鲸信息的几名坐席把持卡人的账单截图"
+            "转卖给了贷款中介。\n\n监管部门认定其客户信息安全管理不到位，对该信用卡中心罚款60万元。",
+            {"成都蓝鲸信息服务", "江城银行"},
+            set(),
+        ),
         (
             "江岸医疗管理集团的服务器遭勒索软件攻击，患者的病历数据被窃取。集团当天报警，并聘请网络安全公司"
             "深信服进场开展应急响应。深信服的调查显示，攻击者通过一台未打补丁的服务器进入内网并窃取了数据。",
