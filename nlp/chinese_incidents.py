@@ -22,6 +22,10 @@ from nlp.incidents import PRIVACY_REMITS
 
 # a company speaking of itself
 FIRST_PERSON = re.compile(r"我司|我院|我行|我所|我店|我公司|本公司|本院|本行|本所|本店")
+# the date a statement's signature line may carry after the name ("青禾口腔门诊部 2025年3月2日")
+SIGNED_ON = re.compile(
+    r"\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})\s*[”\"]?$"
+)
 # a company named right after these receives or helps, or is the tool or host something was done with
 # ("通过微信", "部署在阿里云服务器上"): it does not act
 RECIPIENT_BEFORE = re.compile(
@@ -29,11 +33,15 @@ RECIPIENT_BEFORE = re.compile(
 )
 # a firm brought in to help ("聘请网络安全公司深信服进场开展应急响应"): it investigates, it is not accused
 HIRED_BEFORE = re.compile(r"(?:聘请|委托|邀请|请来|找来|引入)了?[^，。；、“”]{0,10}$")
-# the buyers of what was sold ("买家之一为安途保险代理", "购买名单的商家中包括优选家居")
+# the buyers of what was sold or the recipients of what was handed over ("买家之一为安途保险代理", "购买名单的
+# 商家中包括优选家居", "数据接收方包括蓝图分析")
 BUYER_BEFORE = re.compile(
-    r"(?:买家|买方|购买者|购买方|下家)(?:之一|中)?(?:为|是|包括|有)$"
+    r"(?:买家|买方|购买者|购买方|下家|接收方|接收者|受让方)(?:之一|中)?(?:为|是|包括|有)$"
     r"|(?:购买|买走|买入|收购)[^。；，]{0,12}的(?:商家|公司|机构|企业|单位)(?:中|之中)?(?:包括|有)$"
 )
+# where something was sent, a few words on ("误将筛查表发至器械供应商江岸药械的工作群", "发给了合作的广告
+# 公司星途科技"): it received, it did not send
+SENT_TO_BEFORE = re.compile(r"(?:发至|发到|发给|发进|发送至|发送给|转发至|转发给)了?[^。；，]{0,12}$")
 # a name joined to the one before it ("出售给美居装饰有限公司和蚂蚁搬家……"): the same part in the sentence
 COORDINATED = re.compile(r"(?:股份)?(?:有限)?(?:公司)?(?:[、和及与]|以及)")
 CHANNEL_AFTER = re.compile(
@@ -334,6 +342,7 @@ def acting_companies(fact: SentenceFacts, article: ArticleFacts) -> list[str]:
         passive = (
             RECIPIENT_BEFORE.search(before)
             or BUYER_BEFORE.search(text[max(0, start - 24) : start])
+            or SENT_TO_BEFORE.search(text[max(0, start - 20) : start])
             or CHANNEL_AFTER.match(after)
             or PARENT_OF_AFTER.match(after)
             or posted_on
@@ -422,12 +431,13 @@ def hosts_something(article: ArticleFacts, key: str) -> bool:
 
 def _signer(article: ArticleFacts) -> str | None:
     """The company that signs a statement written in its own voice ("我司", "我院"): a line that is only
-    its name."""
+    its name, or its name and the date."""
     if not any(FIRST_PERSON.search(f.span.text) for f in article.sentences):
         return None
     for fact in reversed(article.sentences):
+        line = SIGNED_ON.sub("", fact.span.text.strip())
         for m in article.companies_in(fact.index):
-            if fact.span.text.strip() == m["text"]:
+            if line == m["text"]:
                 return m["key"]
     return None
 

@@ -289,12 +289,17 @@ def place_before_own_name(words: list[str], k: int) -> int | None:
     return None
 
 
+# what a person is at a business, which jieba may glue to the business's word ("事务所律师")
+STAFF_TITLES = frozenset("律师 合伙人 主任 负责人 经理 员工 职员 工作人员 发言人 董事长 总经理".split())
+
+
 def ending_word(word: str) -> str:
-    """The word, or the company word it starts with when jieba glued a verb to it ("科技开发" in
-    "由蓝析科技开发")."""
+    """The word, or the company word it starts with when jieba glued a verb or a staff title to it ("科技
+    开发" in "由蓝析科技开发", "事务所律师" in "康和律师事务所律师王先生")."""
     tags = jieba_dictionary()[1]
     for ending in ORG_ENDINGS:
-        if word.startswith(ending) and word != ending and tags.get(word[len(ending) :]) == "v":
+        rest = word[len(ending) :]
+        if word.startswith(ending) and rest and (tags.get(rest) == "v" or rest in STAFF_TITLES):
             return ending
     return word
 

@@ -78,6 +78,12 @@ def test_products_and_chinese_names_link_to_their_company(pipelines, text, wante
         # a short name the text only spells across two words is not said
         ("公司电脑上装着一套“员工行为分析系统”，会记录员工访问的网站。", "工行", None),
         ("她在工行办了一张信用卡。", "工行", "icbc"),
+        # a staff title jieba glues to the firm's word
+        (
+            "上海康和律师事务所律师王先生说，这一做法存在合规风险。",
+            "上海康和律师事务所",
+            "company:上海康和律师事务所",
+        ),
     ],
 )
 def test_what_an_article_calls_a_company(pipelines, text, said, key):
@@ -522,6 +528,13 @@ def test_a_kind_of_business_is_not_a_name(pipelines, body):
             {"wenjuanxing"},
         ),
         # the security firm brought in investigates, whatever its findings say
+        # the recipients an indictment names
+        (
+            "起诉书称，青川汽车有限公司在车主不知情的情况下把驾驶数据卖给了数据经纪商，数据接收方包括蓝图分析公司"
+            "和北辰风险信息公司。",
+            {"青川汽车"},
+            {"蓝图分析公司", "北辰风险信息公司"},
+        ),
         # the outsourcer's call-centre agents sold the records; the bank's unit it was named with is fined
         (
             "江城银行星河信用卡中心将催收业务外包给成都蓝鲸信息服务有限公司。蓝鲸信息的几名坐席把持卡人的账单截图"
@@ -624,6 +637,16 @@ def test_staff_monitoring_software_is_surveillance(pipelines):
             "厦门青禾网络科技",
             "ant-group",
             None,
+        ),
+        # a statement in the hospital's own voice, signed with its name and the date; the supplier whose
+        # work group the file went to received it
+        (
+            "关于学生信息误发的致歉说明",
+            "11月3日，本院一名工作人员误将一份学生视力筛查表发至器械供应商江岸药械有限公司的工作群，表中有学生"
+            "姓名和家长手机号。本院对此深表歉意。\n\n青禾眼科医院有限公司 2025年11月5日",
+            "青禾眼科医院",
+            "江岸药械",
+            "apology",
         ),
         # a parent named over its subsidiary, whose apology is its own
         (
