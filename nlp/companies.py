@@ -342,10 +342,23 @@ class OrgLinker(KeepsData):
 
     @staticmethod
     def _name_part(ent: Span) -> Span | None:
-        """The entity up to the first number or amount: "Vantor Media 80,000 euros" -> "Vantor Media".
+        """The entity up to the first number or amount, from its first word that is no common noun:
+        "Vantor Media 80,000 euros" -> "Vantor Media", "Operators Kestrel Mobile" and "customers of Kestrel
+        Mobile" -> "Kestrel Mobile".
 
         None when nothing is left, or only a place the NER names elsewhere in the article ("the state of
         Texas 1.4 billion dollars")."""
+        opening = next(
+            (
+                t.i
+                for t in ent
+                if not (
+                    (t.is_lower and t.is_alpha) or (t.i == ent.start and t.lower_ in O.DESCRIBING_PLURALS)
+                )
+            ),
+            ent.end - 1,
+        )
+        ent = ent.doc[opening : ent.end]
         end = next(
             (
                 t.i
@@ -551,6 +564,10 @@ class OrgLinker(KeepsData):
             and before[-2].lower_ in O.CIVIL_DESCRIPTIONS
         ) or (before and before[-1].lower_ in ("nonprofit", "non-profit", "charity", "ngo")):
             return "civil"
+        named = self._abbreviated(ent)
+        kind = self.non_company_kind(named, named.text) if named is not None else None
+        if kind is not None:
+            return kind
         core_end = ent.end
         while core_end > ent.start + 1 and (
             ent.doc[core_end - 1].is_punct or ent.doc[core_end - 1].lower_ in ("'s", "’s")
@@ -571,6 +588,8 @@ class OrgLinker(KeepsData):
         head = words[cut - 1]
         if tuple(words[cut - 2 : cut]) in O.CORPORATE_COMPOUND_HEADS:
             return None
+        if tuple(words[cut - 2 : cut]) in O.GOVERNMENT_COMPOUND_HEADS:
+            return "government"
         for kind, heads in O.NON_COMPANY_HEADS.items():
             if head in heads:
                 return kind
@@ -579,6 +598,31 @@ class OrgLinker(KeepsData):
         if head == "house" and place and " ".join(place) in O.place_names():
             return "government"
         return None
+
+    @staticmethod
+    def _abbreviated(ent: Span) -> Span | None:
+        """The name an acronym in brackets abbreviates ("the Kestonian Fair Trade Commission (KFTC)"): its
+        run of capitalised words and the small words between them."""
+        doc = ent.doc
+        if not (
+            len(ent) == 1
+            and ent[0].is_upper
+            and ent.start >= 2
+            and doc[ent.start - 1].text == "("
+            and ent.end < len(doc)
+            and doc[ent.end].text == ")"
+        ):
+            return None
+        start = ent.start - 1
+        while start > 0 and (doc[start - 1].is_title or doc[start - 1].lower_ in NAME_JOINERS):
+            start -= 1
+        while start < ent.start - 1 and doc[start].lower_ in NAME_JOINERS:
+            start += 1
+        return doc[start : ent.start - 1] if start < ent.start - 1 else None
+
+
+# small words inside an organisation's name ("Ministry of Trade and Industry")
+NAME_JOINERS = frozenset({"of", "for", "and", "&", "on"})
 
 
 def _opens_after_dateline(token) -> bool:

@@ -6,6 +6,7 @@ companies (regulators, courts, governments) are data: config/regulators.yaml.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 from nlp.names import LEGAL_FORMS
@@ -77,6 +78,10 @@ CORPORATE_COMPOUND_HEADS = frozenset(
         ),
     }
 )
+
+# Two-word heads of a country's bank of issue, whatever the country ("Central Bank of Kestonia", "the
+# Vessland Reserve Bank"): a government body
+GOVERNMENT_COMPOUND_HEADS = frozenset({("central", "bank"), ("reserve", "bank")})
 
 # "consumer group Idec", "the non-profit GDI Foundation", "privacy group noyb": an organisation introduced
 # by one of these descriptions is no company.
@@ -353,7 +358,13 @@ def place_names() -> frozenset[str]:
     # currency and country codes the NER takes for names ("NOK", "PLN", "USA")
     names.update(currency.alpha_3 for currency in pycountry.currencies)
     names.update(country.alpha_3 for country in pycountry.countries)
+    # the press writes most places without their diacritics ("Haryana" for "Haryāna", "Sao Paulo")
+    names.update(without_diacritics(name) for name in list(names))
     return frozenset(name.casefold() for name in names if name)
+
+
+def without_diacritics(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 # the kind of a subdivision in its romanised name ("Jiangsu Sheng", "Guangxi Zhuangzu Zizhiqu", "Hong Kong
@@ -379,6 +390,13 @@ PERSON_NOUNS = frozenset(
     clients family families shopper shoppers pharmacist negotiator clerk receptionist administrator cashier
     salesman saleswoman salesperson technician midwife paramedic dentist surgeon physician therapist
     accountant solicitor paralegal caretaker cleaner insider hacker hackers teacher""".split()
+)
+# What a sentence may call a company, or the people it serves, right before naming it, capitalised as the
+# sentence's first word ("Operators Kestrel Mobile and Orbit Telecom", "Customers of Kestrel Bank"): no part
+# of the name
+DESCRIBING_PLURALS = PERSON_NOUNS | frozenset(
+    """operators carriers lenders banks insurers retailers rivals competitors partners suppliers vendors
+    subscribers shareholders investors borrowers depositors policyholders cardholders""".split()
 )
 # Words before a place name ("in Mesa", "outside Alpena"): an organisation rarely follows them.
 PLACE_PREPOSITIONS = frozenset(

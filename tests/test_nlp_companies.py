@@ -70,6 +70,15 @@ def companies(nlp, text: str) -> set[str]:
         # authorities whose names put the head first or use "di"/"de"
         ("Officers of the Guardia di Finanza and the Policía Nacional visited the warehouse.", set()),
         ("The bank, Banco de Sabadell, said its app was working again.", {"banco"}),
+        # what a sentence calls the companies or their customers before naming them is no part of the name
+        (
+            "Operators Kestrel Mobile and Orbit Telecom will have to contact affected customers.",
+            {"kestrel", "orbit"},
+        ),
+        (
+            "Customers of Kestrel Bank and Orbit Bank reported that they could not log in.",
+            {"kestrel", "orbit"},
+        ),
     ],
 )
 def test_names_link_to_their_company_and_places_stay_places(full_nlp, text, wanted):
@@ -91,6 +100,11 @@ def test_names_link_to_their_company_and_places_stay_places(full_nlp, text, want
         # a person by the word before the name; a province without the kind in its romanised name
         "The buyers' group is run by an engineer surnamed Qian, who bought a car last year.",
         "Guangxi's market regulator and Jiangsu's police said they had opened inquiries.",
+        # a country's bank of issue, an authority's acronym in brackets, a place written without diacritics
+        "The Central Bank of Kestonia asked lenders for reports on the outage.",
+        "Regulators at the Vessland Reserve Bank said lenders had shared borrowers' contact lists.",
+        "NAIROBI — Kenya's Consumer Protection Supervisory Commission (KCPSC) has opened an inquiry.",
+        "The outage left millions of subscribers in Delhi, Haryana and Punjab without calls.",
     ],
 )
 def test_spans_that_are_not_company_names(full_nlp, text):
