@@ -10,6 +10,12 @@ from spacy.vocab import Vocab
 from nlp import organisations as O
 from nlp.matching import SentenceMatcher
 
+# what a business has and a person does not ("Brightpath, whose code is built into ...")
+BUSINESS_POSSESSIONS = frozenset(
+    """code software app apps servers database databases platform products services customers clients
+    subscribers shares stock parent subsidiary tracker trackers sdk""".split()
+)
+
 
 def name_patterns(vocab: Vocab) -> SentenceMatcher:
     """The patterns, each labelled with its kind (OrgLinker._recover_names cuts the name by kind)."""
@@ -88,10 +94,19 @@ def name_patterns(vocab: Vocab) -> SentenceMatcher:
         [[{"LOWER": {"IN": sorted(O.PLACE_NOUNS)}}, {"LOWER": "of"}, {**capitalised, "OP": "+"}]],
         greedy="LONGEST",
     )
-    # "Brightpath Navigation, which sold ...": people take "who"
+    # "Brightpath Navigation, which sold ...": people take "who"; "Brightpath, whose code is in ...": a
+    # person has no code, servers or shares
     matcher.add(
         "before-which",
-        [[{**upper, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}]],
+        [
+            [{**upper, "OP": "+"}, {"ORTH": ","}, {"LOWER": "which"}],
+            [
+                {**upper, "OP": "+"},
+                {"ORTH": ","},
+                {"LOWER": "whose"},
+                {"LOWER": {"IN": sorted(BUSINESS_POSSESSIONS)}},
+            ],
+        ],
         greedy="LONGEST",
     )
     # "the Typewise Keyboard app" (not "its Mint browser", a company's product)

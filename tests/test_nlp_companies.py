@@ -70,6 +70,12 @@ def companies(nlp, text: str) -> set[str]:
         # authorities whose names put the head first or use "di"/"de"
         ("Officers of the Guardia di Finanza and the Policía Nacional visited the warehouse.", set()),
         ("The bank, Banco de Sabadell, said its app was working again.", {"banco"}),
+        # a name with what a business has, not a person ("RoadLens, whose code ...")
+        (
+            "The lawsuit says RoadLens, whose code is built into fuel-price and map apps, collected phone "
+            "readings. RoadLens then sold the readings to Harrow Insurance.",
+            {"roadlens", "harrow"},
+        ),
         # what a sentence calls the companies or their customers before naming them is no part of the name
         (
             "Operators Kestrel Mobile and Orbit Telecom will have to contact affected customers.",
