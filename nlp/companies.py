@@ -30,7 +30,13 @@ from nlp.facts import ORGS_ATTR, dateline_end
 from nlp.matching import places_by_word
 from nlp.name_patterns import name_patterns
 from nlp.names import bare_name, clean_name, normalise_name
-from nlp.org_mentions import OrgMention, repeated_names, resolve_products, resolve_short_names
+from nlp.org_mentions import (
+    OrgMention,
+    keep_introduced_kinds,
+    repeated_names,
+    resolve_products,
+    resolve_short_names,
+)
 
 # Words after a body's head word in English and Romance names ("Commission for ...", "Guardia di ...").
 HEAD_CUT_WORDS = frozenset({"of", "for", "di", "de", "del", "della", "des", "du", "da", "do"})
@@ -135,8 +141,14 @@ class OrgLinker(KeepsData):
             mention = self.classify(ent, person_surnames)
             if mention is not None:
                 mentions.append(mention)
-        mentions += repeated_names(doc, mentions)
+        repeated = repeated_names(doc, mentions)
+        for m in repeated:
+            kind = self.non_company_kind(doc[m.start : m.end], m.name)
+            if kind is not None:
+                m.kind, m.key = kind, f"{kind}:{m.key.split(':', 1)[1]}"
+        mentions += repeated
         mentions.sort(key=lambda m: m.start)
+        keep_introduced_kinds(mentions)
         resolve_short_names(doc, mentions)
         resolve_products(doc, mentions)
         doc._.set(ORGS_ATTR, [m.as_dict() for m in mentions])

@@ -63,6 +63,21 @@ class OrgMention:
         return self.__dict__.copy()
 
 
+def keep_introduced_kinds(mentions: list[OrgMention]) -> None:
+    """A body the article introduced as no company ("the trade union Velko") is none where it is then named
+    alone ("Velko said"): its bare mentions take the kind of its introduction."""
+    introduced = {
+        m.key.split(":", 1)[1]: m.kind
+        for m in mentions
+        if m.kind not in ("company", "regulator") and ":" in m.key
+    }
+    for m in mentions:
+        if m.kind == "company" and m.company_id is None:
+            name = m.key.split(":", 1)[1]
+            if name in introduced:
+                m.kind, m.key = introduced[name], f"{introduced[name]}:{name}"
+
+
 def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     """Other occurrences of an unknown company's name that the NER did not tag ("Xinrui expects ...").
 

@@ -76,6 +76,12 @@ def companies(nlp, text: str) -> set[str]:
             "readings. RoadLens then sold the readings to Harrow Insurance.",
             {"roadlens", "harrow"},
         ),
+        # a body introduced as no company stays none where it is named alone
+        (
+            "Harlow Freight shared its drivers' home addresses with a marketing firm without asking them, "
+            "according to the trade union Velko.\n\nVelko said the company had ignored two letters.",
+            {"harlow"},
+        ),
         # what a sentence calls the companies or their customers before naming them is no part of the name
         (
             "Operators Kestrel Mobile and Orbit Telecom will have to contact affected customers.",

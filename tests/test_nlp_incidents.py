@@ -633,6 +633,16 @@ INCIDENTS = {
         {"enforcement"},
         set(),
     ),
+    # staff timed at work: the timing is what makes it about them
+    "warehouse-cameras-logged-staff-breaks": (
+        "",
+        "Harlow Freight apologised to warehouse staff on Friday.\n\nOverhead cameras and software logged "
+        "every picker's breaks and idle time, the union said. Staff had been told the cameras were for fire "
+        "safety.",
+        "harlow freight",
+        {"surveillance"},
+        set(),
+    ),
     # a court fines the employee, not the company whose records she opened
     "an-employee-fined-by-a-court": (
         "",
