@@ -10,6 +10,12 @@ from spacy.vocab import Vocab
 from nlp import organisations as O
 from nlp.matching import SentenceMatcher
 
+
+def business_plurals() -> set[str]:
+    """The business nouns in the plural ("companies", "lenders", "banks")."""
+    return {noun[:-1] + "ies" if noun.endswith("y") else noun + "s" for noun in O.BUSINESS_NOUNS}
+
+
 # what a business has and a person does not ("Brightpath, whose code is built into ...")
 BUSINESS_POSSESSIONS = frozenset(
     """code software app apps servers database databases platform products services customers clients
@@ -64,7 +70,23 @@ def name_patterns(vocab: Vocab) -> SentenceMatcher:
                     "OP": "{0,5}",
                 },
                 {"LOWER": {"IN": sorted(O.BUSINESS_NOUNS | O.RIVAL_NOUNS)}, "IS_LOWER": True},
-            ]
+            ],
+            # "Portway Lane, one of the country's largest school photography companies"
+            [
+                {**upper, "OP": "+"},
+                {"ORTH": ","},
+                {"LOWER": "one"},
+                {"LOWER": "of"},
+                {"LOWER": {"IN": ["the", "its", "their"]}, "OP": "?"},
+                {
+                    "LOWER": {
+                        "REGEX": r"^(?:[^\W\d_]+|-|'s|’s)$",
+                        "NOT_IN": ["at", "with", "for", "from", "in", "on", "by"],
+                    },
+                    "OP": "{0,6}",
+                },
+                {"LOWER": {"IN": sorted(business_plurals())}, "IS_LOWER": True},
+            ],
         ],
         greedy="LONGEST",
     )

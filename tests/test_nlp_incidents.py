@@ -633,6 +633,15 @@ INCIDENTS = {
         {"enforcement"},
         set(),
     ),
+    # a company introduced as "one of the country's largest ... companies"; pictures of pupils left open
+    "school-photos-openly-accessible": (
+        "",
+        "Portway Lane, one of the country's largest school photography companies, has apologised after "
+        "pictures of about 90,000 pupils were found openly accessible in a cloud storage account.",
+        "portway lane",
+        {"breach"},
+        set(),
+    ),
     # staff timed at work: the timing is what makes it about them
     "warehouse-cameras-logged-staff-breaks": (
         "",
