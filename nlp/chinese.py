@@ -136,6 +136,14 @@ LATIN_NAME_DESCRIBED = re.compile(
     r"([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![A-Za-z0-9])"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# a name in Chinese right after the kind of business it is, with no quotes or company word ("生鲜电商平台
+# 青蔓优选，", "医美机构美妍汇发布声明"): up to punctuation or the verb of its clause
+SECTOR_DESCRIBED = re.compile(
+    r"(?:电商|生鲜|外卖|社交|出行|网约车|直播|短视频|借贷|医美|健身|招聘|二手|租房|团购|支付|导航|地图|游戏|旅游|"
+    r"母婴|美妆|零售|餐饮|茶饮|教育|理财|打车|快递|物流)(?:电商)?(?:平台|品牌|机构|连锁|超市|应用)"
+    r"(?![上中内里下也都还又就和与及等])([\u4e00-\u9fff]{2,6}?)"
+    r"(?=[，。；、：（(“”\s]|$|发布|表示|回应|称|承认|否认|道歉|致歉|已|将|被|旗下|位于)"
+)
 RELATION_WORDS = frozenset({"子公司", "母公司", "全资子公司", "控股子公司", "孙公司"})
 SOLE_TRADER = re.compile(r"([\u4e00-\u9fff]{2,20})\s*[（(]个体工商户[）)]")
 # a list of businesses: "约谈了滴滴出行、哈啰出行等6家企业", "美图秀秀、探探和快看点等App"
@@ -340,6 +348,11 @@ class ChineseOrganisations(KeepsData):
         for match in LATIN_NAME_DESCRIBED.finditer(text):
             name = match.group(1)
             if name not in self.known and name.upper() not in ("APP", "IOS"):
+                aliases.setdefault(name, name)
+                add(match.start(1), match.end(1), "company", f"company:{name}", name, None)
+        for match in SECTOR_DESCRIBED.finditer(text):
+            name = match.group(1)
+            if an_own_name(name) and name not in self.known:
                 aliases.setdefault(name, name)
                 add(match.start(1), match.end(1), "company", f"company:{name}", name, None)
         # a business a notice calls a sole trader ("五华区速达手机店（个体工商户）"), whatever it ends in

@@ -310,6 +310,13 @@ def test_privacy_wording_without_an_incident(pipelines, title, body):
             "安蓓齿科是一家在江苏拥有六家门店的口腔连锁机构，其前台员工被指将患者病历和联系方式出售给推销人员。",
             "安蓓齿科",
         ),
+        # right after the kind of business it is, without quotes
+        (
+            "",
+            "市网信办约谈了近期发生用户订单信息泄露事件的生鲜电商平台青蔓优选，要求其排查数据安全风险。"
+            "该平台称将逐一通知受影响的用户。",
+            "青蔓优选",
+        ),
     ],
 )
 def test_unknown_companies_named_without_company_words(pipelines, title, body, wanted):
