@@ -117,7 +117,7 @@ NOT_IN_NAMES = frozenset(
     获刑 到 内 期限 规定 前 时 后续 对此 不少 月底 录入 聘请 委托 雇佣 邀请 引入 请来 找来 携手 签约 采购
     登录 打开 点开 下载 安装 下载安装 注册 访问 关注 投保 入住 乘坐 搭乘 充值 绑定 开通 注销 卸载
     拨打 前往 走访 来到 探访 顾客 消费者 客户 用户 起诉 状告
-    判决 判令 裁定 驳回 一审判决 二审判决 终审判决""".split()
+    判决 判令 裁定 驳回 一审判决 二审判决 终审判决 倒卖 贩卖 转卖 兜售 叫卖 窃取 盗取 盗用 冒用""".split()
 )
 # who speaks for a company between its name and the verb ("瑞丰方面表示"): no part of the name
 SPEAKER_WORDS = (

@@ -444,6 +444,8 @@ def test_where_an_unknown_name_begins_and_ends(pipelines, body, wanted):
         "中国数通院发布报告称，部分App存在超范围收集个人信息的问题。",
         "华东政法大学法学院教授表示，企业违规收集人脸信息应当依法承担责任。",
         "东方都市报发现，多款理财App的隐私政策存在默认勾选问题。",
+        # what someone did to a kind of business is no part of a name
+        "近日一起外包坐席倒卖银行客户信息的案件，让金融机构的外包管理受到关注。",
     ],
 )
 def test_a_kind_of_business_is_not_a_name(pipelines, body):
