@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.attrs import ORTH
 from spacy.tokens import Doc
@@ -94,6 +95,11 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     seen_names = set()
     orths = doc.to_array(ORTH).tolist()
     places = places_by_word(orths)
+    # a first word two companies share ("Harbour Freight", "Harbour Bank") names neither alone
+    first_keys: dict[int, set[str]] = defaultdict(set)
+    for m in mentions:
+        if m.kind == "company":
+            first_keys[doc[m.start].orth].add(m.key)
     for m in mentions:
         if m.kind != "company":
             continue
@@ -110,6 +116,10 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
         defined = None if known else defined_short_form(doc, m.end)
         if defined:
             forms.append((defined, claimed))
+        # "Ridgeline" after "Ridgeline Auto Insurance": a coined first word names the company alone
+        first_word = None if known or len(bare) < 2 else (bare[0],)
+        if first_word and coined(doc.vocab.strings[bare[0]]) and len(first_keys[bare[0]]) == 1:
+            forms.append((first_word, claimed))
         for form, blocked in forms:
             if not form or form in seen_names:
                 continue
@@ -117,6 +127,11 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
             size = len(form)
             for start in places.get(form[0], ()):
                 if tuple(orths[start : start + size]) != form:
+                    continue
+                # alone, as the subject of its clause ("Ridgeline said", "Ridgeline, part of the Orbis group,
+                # ..."), not the first word of another name ("Ridgeline Capital") nor the owner of something
+                # ("Ridgeline's unit")
+                if form == first_word and not subject_alone(doc, start):
                     continue
                 if not any(i in blocked or i in claimed for i in range(start, start + size)):
                     found.append(
@@ -132,6 +147,26 @@ def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
                     )
                     claimed.update(range(start, start + size))
     return found
+
+
+def subject_alone(doc: Doc, i: int) -> bool:
+    """Is the word at i a clause's subject on its own: before a verb, or opening a sentence before an
+    apposition?"""
+    after = doc[i + 1] if i + 1 < len(doc) else None
+    return after is not None and (
+        after.tag_[:2] in ("VB", "MD") or (doc[i].is_sent_start and after.text == ",")
+    )
+
+
+COINED_ZIPF = 2.5  # wordfreq's Zipf frequency under which a capitalised word is a coined name, not a word
+
+
+@lru_cache(maxsize=100_000)
+def coined(word: str) -> bool:
+    """A capitalised word no English text uses but as a name ("Ridgeline", "Ironquay"; not "Golden")."""
+    from wordfreq import zipf_frequency
+
+    return word[:1].isupper() and word.isalpha() and zipf_frequency(word, "en") < COINED_ZIPF
 
 
 def defined_short_form(doc: Doc, end: int) -> tuple[int, ...]:

@@ -230,6 +230,45 @@ def test_an_outlet_is_known_by_its_name_s_last_word(full_nlp, text, outlet):
     assert outlet not in {c["name"] for c in tagged.companies}, describe(tagged)
 
 
+@pytest.mark.parametrize(
+    "text,said,key",
+    [
+        # a coined first word alone, as its clause's subject, is the company it begins
+        (
+            "Tarnwell Data sold the histories to Quillmont Auto Insurance.\n\nQuillmont said it denies it.",
+            "Quillmont",
+            "company:quillmont auto insurance",
+        ),
+        (
+            "Tarnwell Data sold the histories to Quillmont Auto Insurance.\n\nQuillmont, part of the Orbis "
+            "group, denies it.",
+            "Quillmont",
+            "company:quillmont auto insurance",
+        ),
+        # not the owner of something, nor a word two companies' names begin with (the NER's own guess stays)
+        (
+            "Quillmont Auto Insurance bought the histories.\n\nQuillmont's Irish unit said nothing.",
+            "Quillmont",
+            None,
+        ),
+        (
+            "Quillmont Auto Insurance bought the histories. Quillmont Bank, a lender, sold them.\n\n"
+            "Quillmont said nothing.",
+            "Quillmont",
+            "company:quillmont",
+        ),
+    ],
+)
+def test_a_coined_first_word_alone_is_the_company_it_begins(full_nlp, text, said, key):
+    doc = full_nlp.make_doc(text)
+    for name, component in full_nlp.pipeline:
+        doc = component(doc)
+        if name == "org_linker":
+            break
+    found = {m["text"]: m["key"] for m in doc._.get(ORGS_ATTR)}
+    assert found.get(said) == key, found
+
+
 def test_a_short_form_defined_in_brackets_is_the_same_company(full_nlp):
     tagged = tag_article(
         full_nlp,
