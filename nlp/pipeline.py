@@ -39,7 +39,7 @@ from nlp.organisations import LEGAL_FORMS_WITH_STOPS
 from storage.tags import SEVERITY_FIELDS, ArticleTags
 
 # raised when the components change what they tag, so `privwatch tag --stale` re-tags older articles
-NLP_VERSION = "2.8.7"
+NLP_VERSION = "2.8.8"
 NLP_DIR = Path(__file__).resolve().parent
 CONFIG_PATH = NLP_DIR / "config.cfg"
 CHINESE_CONFIG_PATH = NLP_DIR / "config.zh.cfg"
