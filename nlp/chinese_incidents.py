@@ -157,6 +157,8 @@ class ChineseIncidents(KeepsData):
                         if (
                             not _free((start, end), trapped_here)
                             or self._negated(text, start)
+                            # "信息并未泄露": denied inside the cue (a consent cue says what was not done)
+                            or (type_id != "consent" and self.negations.search(text, start, end))
                             or self._normative(text, start, end)
                         ):
                             continue
