@@ -137,7 +137,7 @@ LATIN_NAME_DESCRIBED = re.compile(
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # a name in Chinese right after the kind of business it is, with no quotes or company word ("生鲜电商平台
-# 青蔓优选，", "医美机构美妍汇发布声明"): up to punctuation or the verb of its clause
+# 青蔓优选，"): up to punctuation or the verb of its clause
 SECTOR_DESCRIBED = re.compile(
     r"(?:电商|生鲜|外卖|社交|出行|网约车|直播|短视频|借贷|医美|健身|招聘|二手|租房|团购|支付|导航|地图|游戏|旅游|"
     r"母婴|美妆|零售|餐饮|茶饮|教育|理财|打车|快递|物流)(?:电商)?(?:平台|品牌|机构|连锁|超市|应用)"

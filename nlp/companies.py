@@ -40,6 +40,8 @@ from nlp.org_mentions import (
 
 # Words after a body's head word in English and Romance names ("Commission for ...", "Guardia di ...").
 HEAD_CUT_WORDS = frozenset({"of", "for", "di", "de", "del", "della", "des", "du", "da", "do"})
+# Small words inside an organisation's name ("Ministry of Trade and Industry").
+NAME_JOINERS = frozenset({"of", "for", "and", "&", "on"})
 NOT_NAME_LABELS = ("NORP", "GPE", "LOC", "DATE", "TIME", "ORDINAL", "EVENT", "LANGUAGE", "LAW")
 
 
@@ -145,7 +147,7 @@ class OrgLinker(KeepsData):
         for m in repeated:
             kind = self.non_company_kind(doc[m.start : m.end], m.name)
             if kind is not None:
-                m.kind, m.key = kind, f"{kind}:{m.key.split(':', 1)[1]}"
+                m.recast(kind)
         mentions += repeated
         mentions.sort(key=lambda m: m.start)
         keep_introduced_kinds(mentions)
@@ -631,10 +633,6 @@ class OrgLinker(KeepsData):
         while start < ent.start - 1 and doc[start].lower_ in NAME_JOINERS:
             start += 1
         return doc[start : ent.start - 1] if start < ent.start - 1 else None
-
-
-# small words inside an organisation's name ("Ministry of Trade and Industry")
-NAME_JOINERS = frozenset({"of", "for", "and", "&", "on"})
 
 
 def _opens_after_dateline(token) -> bool:

@@ -63,20 +63,23 @@ class OrgMention:
     def as_dict(self) -> dict:
         return self.__dict__.copy()
 
+    @property
+    def bare_key(self) -> str:
+        """The key without its kind ("company:velko" -> "velko")."""
+        return self.key.split(":", 1)[-1]
+
+    def recast(self, kind: str) -> None:
+        """The same name as another kind of body."""
+        self.kind, self.key = kind, f"{kind}:{self.bare_key}"
+
 
 def keep_introduced_kinds(mentions: list[OrgMention]) -> None:
     """A body the article introduced as no company ("the trade union Velko") is none where it is then named
     alone ("Velko said"): its bare mentions take the kind of its introduction."""
-    introduced = {
-        m.key.split(":", 1)[1]: m.kind
-        for m in mentions
-        if m.kind not in ("company", "regulator") and ":" in m.key
-    }
+    introduced = {m.bare_key: m.kind for m in mentions if m.kind not in ("company", "regulator")}
     for m in mentions:
-        if m.kind == "company" and m.company_id is None:
-            name = m.key.split(":", 1)[1]
-            if name in introduced:
-                m.kind, m.key = introduced[name], f"{introduced[name]}:{name}"
+        if m.kind == "company" and m.company_id is None and m.bare_key in introduced:
+            m.recast(introduced[m.bare_key])
 
 
 def repeated_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
